@@ -1,0 +1,126 @@
+"""A factory's context (what builders need) and its source of randomness."""
+
+from __future__ import annotations
+
+import random as _random_module
+import weakref
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pyfactory.errors import MissingContextError
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+__all__ = ["Context", "Randomness", "default_faker", "known_fakers"]
+
+
+class Context(Mapping[str, Any]):
+    """The read-only keyword arguments a factory was made with, minus ``faker`` and ``seed``.
+
+    Builders read what they need from it (``context["session"]``); a builder that
+    needs a key the factory was not given calls :meth:`require`, which raises
+    :class:`~pyfactory.MissingContextError` showing the call that fixes it.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_data", "owner")
+
+    def __init__(self, data: Mapping[str, Any] | None = None, owner: str = "Factory") -> None:
+        self._data: dict[str, Any] = dict(data) if data else {}
+        #: The name of the factory class the context belongs to, for messages.
+        self.owner = owner
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Context({self._data!r})"
+
+    def require(self, key: str) -> Any:
+        """Return ``self[key]``, or raise :class:`~pyfactory.MissingContextError` naming it."""
+        try:
+            return self._data[key]
+        except KeyError:
+            raise MissingContextError(key, self.owner) from None
+
+    def with_defaults(self, defaults: Mapping[str, Any], owner: str | None = None) -> Context:
+        """A new context with this one's keys, and ``defaults`` for the keys it lacks."""
+        return Context({**defaults, **self._data}, owner or self.owner)
+
+
+_default_faker: Faker | None = None
+
+#: Every Faker that pyfactory has handed out, so ``reset_unique()`` reaches them all.
+known_fakers: weakref.WeakSet[Faker] = weakref.WeakSet()
+
+
+def default_faker() -> Faker:
+    """The process-wide Faker shared by factories made without ``faker`` or ``seed``.
+
+    Created on first use so that ``import pyfactory`` does not import Faker.
+    Seeding it (``Faker.seed(42)``) makes those factories reproducible too.
+    """
+    global _default_faker
+    if _default_faker is None:
+        from faker import Faker
+
+        _default_faker = Faker()
+        known_fakers.add(_default_faker)
+    return _default_faker
+
+
+class Randomness:
+    """The Faker and the random stream of a factory, shared with the children it makes.
+
+    One stream serves Faker and pyfactory's own choices (random counts, random
+    unsetting), so one seed fixes every generated value. Both are made on first
+    use: a factory of constant values never imports Faker.
+    """
+
+    __slots__ = ("__weakref__", "_faker", "_random", "seed")
+
+    def __init__(self, faker: Faker | None = None, seed: int | None = None) -> None:
+        self.seed = seed
+        self._faker = faker
+        self._random: _random_module.Random | None = None
+        if faker is not None:
+            known_fakers.add(faker)
+            if seed is not None:
+                faker.seed_instance(seed)
+
+    @property
+    def faker(self) -> Faker:
+        """The Faker to call; seeded with :attr:`seed` when one was given."""
+        faker = self._faker
+        if faker is None:
+            if self.seed is None:
+                faker = default_faker()
+            else:
+                from faker import Faker
+
+                faker = Faker()
+                faker.seed_instance(self.seed)
+                known_fakers.add(faker)
+            self._faker = faker
+        return faker
+
+    @property
+    def random(self) -> _random_module.Random:
+        """The random stream: the Faker's own, so both draw from one sequence."""
+        rnd = self._random
+        if rnd is None:
+            try:
+                rnd = self.faker.random
+            except NotImplementedError:
+                # A Faker of several locales has one stream per locale and none shared.
+                rnd = _random_module.Random(self.seed)
+            self._random = rnd
+        return rnd

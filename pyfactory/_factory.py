@@ -1,0 +1,819 @@
+"""``Factory[M]``: collects a class's schemas, traits and hooks, and realizes them."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import types
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
+
+from pyfactory._context import Context, Randomness, known_fakers
+from pyfactory._resolver import Plan, Resolution, check_dict
+from pyfactory.builders import ModelBuilder, ObjectBuilder
+from pyfactory.errors import (
+    AsyncModeError,
+    BuilderError,
+    CyclicDependencyError,
+    FactoryDefinitionError,
+    FactoryError,
+    HookError,
+    OverrideError,
+    UnknownSchemaError,
+    UnknownTraitError,
+    UsageError,
+)
+from pyfactory.fields import counters, fresh_copy
+
+if TYPE_CHECKING:
+    from random import Random
+
+    from faker import Faker
+
+__all__ = ["Factory", "after", "schema", "trait"]
+
+M = TypeVar("M")
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SCHEMA_MARK = "__pyfactory_schema__"
+_TRAIT_MARK = "__pyfactory_trait__"
+_AFTER_MARK = "__pyfactory_after__"
+
+#: Names that a schema, trait or attribute of a factory may not take.
+RESERVED = frozenset(
+    {
+        "attributes",
+        "build",
+        "create",
+        "acreate",
+        "attributes_batch",
+        "build_batch",
+        "create_batch",
+        "acreate_batch",
+        "schema",
+        "schemas",
+        "traits",
+        "context",
+        "faker",
+        "random",
+        "seed",
+        "reset_sequences",
+        "reset_unique",
+    }
+)
+
+
+class _Definition:
+    """A schema or trait method as collected from one class."""
+
+    __slots__ = ("cache", "func", "kind", "name", "owner")
+
+    def __init__(self, kind: str, name: str, func: Callable[..., Any], owner: type, cache: bool):
+        self.kind = kind
+        self.name = name
+        self.func = func
+        self.owner = owner
+        self.cache = cache
+
+
+def schema(*, cache: bool = True) -> Callable[[F], F]:
+    """Mark a factory method as a schema: it returns a dict of raw values.
+
+    The method runs once per factory instance and its dict serves every object
+    that instance makes: per-object values come from special fields
+    (:func:`sequence`, :func:`lazy`, :func:`fake`, ...). Lists, dicts and sets
+    in it are copied for each object, so no two objects share one.
+
+    Args:
+        cache: ``False`` runs the method for every object instead, for a schema
+            that reads state which changes between objects.
+
+    .. versionadded:: 0.1
+    """
+
+    def mark(func: F) -> F:
+        _check_method(func, "schema")
+        setattr(func, _SCHEMA_MARK, cache)
+        return func
+
+    return mark
+
+
+def trait(*, cache: bool = True) -> Callable[[F], F]:
+    """Mark a factory method as a trait: a partial dict applied over a schema on request,
+    by name (``build("basic", "verified")``) or as a flag (``build("basic", verified=True)``).
+
+    Args:
+        cache: ``False`` runs the method for every object instead.
+
+    .. versionadded:: 0.1
+    """
+
+    def mark(func: F) -> F:
+        _check_method(func, "trait")
+        setattr(func, _TRAIT_MARK, cache)
+        return func
+
+    return mark
+
+
+def after(*scopes: str) -> Callable[[F], F]:
+    """Mark a method to run after an object is made: ``@after("create")``.
+
+    The method receives ``(instance, attrs)``, where ``attrs`` holds every
+    resolved value, transient ones included. It runs once per object, batches
+    included, only for the methods named (``"build"``, ``"create"``), never for
+    ``attributes``. Under ``acreate`` it may be a coroutine function.
+
+    .. versionadded:: 0.1
+    """
+    if not scopes:
+        raise FactoryDefinitionError('after() needs the methods to follow: after("create")')
+    for scope in scopes:
+        if scope not in ("build", "create"):
+            raise FactoryDefinitionError(
+                f'after() follows "build" or "create", not {scope!r}'
+            )
+
+    def mark(func: F) -> F:
+        _check_method(func, "after")
+        setattr(func, _AFTER_MARK, tuple(scopes))
+        return func
+
+    return mark
+
+
+def _check_method(func: object, what: str) -> None:
+    if not callable(func) or isinstance(func, (staticmethod, classmethod, type)):
+        raise FactoryDefinitionError(f"@{what}() decorates a plain method, not {func!r}")
+
+
+class _Frame:
+    """A schema or trait being evaluated, for ``self.schema()`` and ``super()`` inside it."""
+
+    __slots__ = ("factory", "index", "kind", "name")
+
+    def __init__(self, factory: Factory[Any], kind: str, name: str, index: int) -> None:
+        self.factory = factory
+        self.kind = kind
+        self.name = name
+        self.index = index
+
+
+_local = threading.local()
+
+
+def _frames() -> list[_Frame]:
+    frames: list[_Frame] | None = getattr(_local, "frames", None)
+    if frames is None:
+        frames = _local.frames = []
+    return frames
+
+
+class Factory(Generic[M]):
+    """The base of every factory: subclass it, name the model, and write schemas.
+
+    Class attributes:
+        _model: The class the factory makes (required unless ``_abstract = True``).
+        _model_builder: A :class:`~pyfactory.builders.ModelBuilder` instance, or a
+            class with a no-argument constructor; :class:`ObjectBuilder` by default.
+        _default_schema: The schema used when a call names none.
+        _get_or_create: Fields whose values find an existing row for ``create``.
+        _abstract: ``True`` for a base factory that only shares schemas and settings.
+
+    Making one: ``UserFactory(session=db, faker=Faker("fr_FR"), seed=42)``. Keyword
+    arguments other than ``faker`` and ``seed`` form its :attr:`context`.
+
+    .. versionadded:: 0.1
+    """
+
+    _model: ClassVar[type[Any]]
+    _model_builder: ClassVar[ModelBuilder[Any] | type[ModelBuilder[Any]]] = ObjectBuilder()
+    _default_schema: ClassVar[str | None] = None
+    _get_or_create: ClassVar[tuple[str, ...]] = ()
+    _abstract: ClassVar[bool] = True
+
+    _pf_schemas: ClassVar[dict[str, tuple[_Definition, ...]]] = {}
+    _pf_traits: ClassVar[dict[str, _Definition]] = {}
+    _pf_hooks: ClassVar[dict[str, tuple[Callable[..., Any], ...]]] = {}
+    _pf_builder: ClassVar[ModelBuilder[Any]]
+
+    # ------------------------------------------------------------ class set-up
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        name = cls.__name__
+        for attr in own:
+            if attr in RESERVED or attr.startswith("_pf_"):
+                raise FactoryDefinitionError(
+                    f"{name} defines {attr!r}, a name the Factory API uses; rename it"
+                )
+        cls._abstract = bool(own.get("_abstract", False))
+        schemas: dict[str, list[_Definition]] = {}
+        traits: dict[str, _Definition] = {}
+        hooks: dict[str, dict[str, Callable[..., Any]]] = {"build": {}, "create": {}}
+        # Walk from the base down, so a subclass's definitions replace its parents'.
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                func = value
+                cache = getattr(func, _SCHEMA_MARK, None)
+                if cache is not None:
+                    schemas.setdefault(attr, []).insert(
+                        0, _Definition("schema", attr, func, klass, cache)
+                    )
+                    traits.pop(attr, None)
+                    continue
+                cache = getattr(func, _TRAIT_MARK, None)
+                if cache is not None:
+                    traits[attr] = _Definition("trait", attr, func, klass, cache)
+                    schemas.pop(attr, None)
+                    continue
+                if attr in schemas or attr in traits:
+                    kind = "schema" if attr in schemas else "trait"
+                    raise FactoryDefinitionError(
+                        f"{klass.__name__}.{attr} replaces the {kind} {attr!r} of a base "
+                        f"factory without @{kind}(); decorate it, or choose another name"
+                    )
+                for hook_scope in hooks:
+                    hooks[hook_scope].pop(attr, None)
+                for hook_scope in getattr(func, _AFTER_MARK, ()):
+                    hooks[hook_scope][attr] = func
+        cls._pf_schemas = {k: tuple(v) for k, v in schemas.items()}
+        cls._pf_traits = traits
+        cls._pf_hooks = {k: tuple(v.values()) for k, v in hooks.items() if v}
+        cls._pf_builder = _builder_of(cls)
+        if cls._abstract:
+            return
+        if not isinstance(getattr(cls, "_model", None), type):
+            model = getattr(cls, "_model", None)
+            got = "no _model" if model is None else f"_model = {model!r}, which is not a class"
+            raise FactoryDefinitionError(
+                f"{name} has {got}; set _model to the class it makes, "
+                "or _abstract = True for a base factory"
+            )
+        default = cls._default_schema
+        if default is not None and default not in cls._pf_schemas:
+            raise UnknownSchemaError(name, default, cls._pf_schemas).within(name, default)
+        for field in cls._get_or_create:
+            if not isinstance(field, str):
+                raise FactoryDefinitionError(
+                    f"{name}._get_or_create lists field names, not {field!r}"
+                )
+
+    # ------------------------------------------------------------ instances
+
+    def __init__(self, *, faker: Faker | None = None, seed: int | None = None, **context: Any):
+        cls = type(self)
+        if cls._abstract:
+            raise FactoryDefinitionError(
+                f"{cls.__name__} is abstract (_abstract = True); make a subclass that sets _model"
+            )
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise UsageError(f"{cls.__name__}(seed=...) takes an int, got {seed!r}")
+        self._pf_context = Context(context, cls.__name__)
+        self._pf_randomness = Randomness(faker, seed)
+        self._pf_plans: dict[Any, Plan] = {}
+        self._pf_raw: dict[tuple[str, str], dict[str, Any]] = {}
+        self._pf_children: dict[Any, Factory[Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} context={dict(self._pf_context)!r}>"
+
+    @property
+    def context(self) -> Context:
+        """The read-only keyword arguments this factory was made with (``session``, ...)."""
+        return self._pf_context
+
+    @property
+    def faker(self) -> Faker:
+        """This factory's Faker; shared with the children it makes."""
+        return self._pf_randomness.faker
+
+    @property
+    def random(self) -> Random:
+        """This factory's random stream (its Faker's), shared with the children it makes."""
+        return self._pf_randomness.random
+
+    @property
+    def seed(self) -> int | None:
+        """The seed this factory was made with, if any."""
+        return self._pf_randomness.seed
+
+    @classmethod
+    def schemas(cls) -> tuple[str, ...]:
+        """The names of this factory's schemas, its bases' included."""
+        return tuple(cls._pf_schemas)
+
+    @classmethod
+    def traits(cls) -> tuple[str, ...]:
+        """The names of this factory's traits, its bases' included."""
+        return tuple(cls._pf_traits)
+
+    @classmethod
+    def reset_sequences(cls, start: int | None = None) -> None:
+        """Restart the sequence counters of this factory and its subclasses.
+
+        Args:
+            start: The next number; each counter's own ``start`` when left out.
+        """
+        counters.reset(cls, start)
+
+    @classmethod
+    def reset_unique(cls) -> None:
+        """Forget the values that ``fake(..., unique=True)`` has handed out, in every Faker."""
+        for faker in list(known_fakers):
+            faker.unique.clear()
+
+    def _pf_child_factory(self, target: Any) -> Factory[Any]:
+        """The factory that makes this one's children for an association's target.
+
+        A class is made with this factory's context and shares its randomness; an
+        instance keeps its own context, with this factory's filling the gaps.
+        """
+        child = self._pf_children.get(target)
+        if child is None:
+            if isinstance(target, type):
+                child = target(**self._pf_context)
+                child._pf_randomness = self._pf_randomness
+            else:
+                child = type(target).__new__(type(target))
+                child.__dict__.update(target.__dict__)
+                child._pf_context = target._pf_context.with_defaults(self._pf_context)
+                own = target._pf_randomness
+                if own.seed is None and own._faker is None:
+                    child._pf_randomness = self._pf_randomness
+                child._pf_plans = {}
+                child._pf_children = {}
+            self._pf_children[target] = child
+        return child
+
+    # ---------------------------------------------------- schemas and traits
+
+    def _pf_evaluate(self, kind: str, name: str, index: int) -> dict[str, Any]:
+        """Run the schema or trait method ``name`` as defined at ``index`` in the MRO."""
+        cls = type(self)
+        if kind == "schema":
+            definitions = cls._pf_schemas.get(name)
+            if definitions is None:
+                raise UnknownSchemaError(cls.__name__, name, cls._pf_schemas)
+            definition = definitions[index]
+        else:
+            found = cls._pf_traits.get(name)
+            if found is None:
+                raise UnknownTraitError(cls.__name__, name, cls._pf_traits)
+            definition = found
+        frames = _frames()
+        frames.append(_Frame(self, kind, name, index))
+        try:
+            raw = definition.func(self)
+        finally:
+            frames.pop()
+        where = f"{cls.__name__}.{name}" if index == 0 else f"{definition.owner.__name__}.{name}"
+        return check_dict(raw, where)
+
+    def _pf_raw_dict(self, kind: str, name: str) -> dict[str, Any]:
+        """The dict of a schema or trait; cached, so callers must not change it."""
+        raw = self._pf_raw.get((kind, name))
+        if raw is None:
+            raw = self._pf_evaluate(kind, name, 0)
+            table = type(self)._pf_schemas if kind == "schema" else None
+            cache = table[name][0].cache if table else type(self)._pf_traits[name].cache
+            if cache:
+                self._pf_raw[(kind, name)] = raw
+        return raw
+
+    def schema(self, name: str, /) -> dict[str, Any]:
+        """The raw, unresolved dict of schema ``name``: special fields are still special.
+
+        Inside a schema of the same name it is the parent factory's schema, so
+        ``super().schema(name)`` and ``self.schema(name)`` both extend the parent's.
+
+        Raises:
+            UnknownSchemaError: The factory has no such schema.
+            CyclicDependencyError: The schema reaches itself.
+        """
+        frames = _frames()
+        cls = type(self)
+        own = [f for f in frames if f.factory is self]
+        if own:
+            top = own[-1]
+            if top.kind == "schema" and top.name == name:
+                index = top.index + 1
+                if index >= len(cls._pf_schemas[name]):
+                    names = [f.name for f in own]
+                    raise CyclicDependencyError("schemas", [*names, name]).within(
+                        cls.__name__, names[0]
+                    )
+                return fresh_copy(self._pf_evaluate("schema", name, index))  # type: ignore[no-any-return]
+            for frame in own:
+                if frame.kind == "schema" and frame.name == name:
+                    names = [f.name for f in own[own.index(frame) :]]
+                    raise CyclicDependencyError("schemas", [*names, name]).within(
+                        cls.__name__, own[0].name
+                    )
+        return fresh_copy(self._pf_raw_dict("schema", name))  # type: ignore[no-any-return]
+
+    def _pf_inside_schema(self) -> bool:
+        return any(f.factory is self for f in _frames())
+
+    # --------------------------------------------------------------- planning
+
+    def _pf_names(
+        self, schema: str | None, traits: tuple[str, ...]
+    ) -> tuple[str, tuple[str, ...]]:
+        """The schema to use and the traits, filling in ``_default_schema``."""
+        cls = type(self)
+        if schema is None or schema not in cls._pf_schemas:
+            default = cls._default_schema
+            if schema is not None and (default is None or schema not in cls._pf_traits):
+                if not isinstance(schema, str):
+                    raise UsageError(
+                        f"{cls.__name__}: the schema name must be a string, got {schema!r}"
+                    )
+                raise UnknownSchemaError(cls.__name__, schema, cls._pf_schemas)
+            if default is None:
+                raise UsageError(
+                    f"{cls.__name__} has no _default_schema, so name a schema: "
+                    f"one of {', '.join(sorted(cls._pf_schemas)) or 'none'}"
+                )
+            if schema is not None:
+                traits = (schema, *traits)
+            schema = default
+        for name in traits:
+            if name not in cls._pf_traits:
+                if not isinstance(name, str):
+                    raise UsageError(f"{cls.__name__}: trait names are strings, got {name!r}")
+                raise UnknownTraitError(cls.__name__, name, cls._pf_traits)
+        return schema, traits
+
+    def _pf_plan(
+        self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+    ) -> tuple[Plan, dict[str, Any]]:
+        """The plan for a call, and the overrides left once trait flags are taken out."""
+        cls = type(self)
+        if overrides and cls._pf_traits:
+            flags = [k for k in overrides if k in cls._pf_traits]
+            if flags:
+                overrides = dict(overrides)
+                chosen = list(traits)
+                for flag in flags:
+                    on = overrides.pop(flag)
+                    if on is not True and on is not False:
+                        error = OverrideError(
+                            f"trait flag {flag!r} takes True or False, got {on!r}"
+                        )
+                        raise error.within(cls.__name__, schema or str(cls._default_schema), flag)
+                    if on and flag not in chosen:
+                        chosen.append(flag)
+                traits = tuple(chosen)
+        key = (schema, traits) if traits else schema
+        plan = self._pf_plans.get(key)
+        if plan is None:
+            name, trait_names = self._pf_names(schema, traits)
+            try:
+                layers = [self._pf_raw_dict("schema", name)]
+                layers.extend(self._pf_raw_dict("trait", t) for t in trait_names)
+            except FactoryError as error:
+                if not error.steps:
+                    error.within(cls.__name__, name)
+                raise
+            except Exception as exc:
+                error = FactoryError(f"the schema method raised {exc!r}")
+                raise error.within(cls.__name__, name) from exc
+            plan = Plan(cls.__name__, name, trait_names, layers)
+            if self._pf_cacheable(name, trait_names):
+                self._pf_plans[key] = plan
+        return plan, overrides
+
+    def _pf_cacheable(self, name: str, traits: tuple[str, ...]) -> bool:
+        cls = type(self)
+        return cls._pf_schemas[name][0].cache and all(cls._pf_traits[t].cache for t in traits)
+
+    # -------------------------------------------------------------- realizing
+
+    def _pf_one(
+        self,
+        scope: str,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Any:
+        """Make one object in ``scope``; the heart of every synchronous method."""
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            values = plan.base.copy()
+            built = values
+        else:
+            resolution = Resolution(self, plan, scope, False, overrides)
+            resolution.resolve()
+            built, values = resolution.finish()
+        if scope == "attributes":
+            return built
+        obj = self._pf_build(plan, scope, built)
+        hooks = type(self)._pf_hooks.get(scope)
+        if hooks:
+            self._pf_run_hooks(plan, scope, hooks, obj, values)
+        return obj
+
+    def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> Any:
+        builder = type(self)._pf_builder
+        model = type(self)._model
+        try:
+            if scope == "build":
+                return builder.build(model, built, self._pf_context)
+            if self._get_or_create:
+                existing = builder.get(model, self._pf_lookup(plan, built), self._pf_context)
+                if existing is not None:
+                    return existing
+            return builder.create(model, built, self._pf_context)
+        except Exception as exc:
+            raise self._pf_builder_error(plan, scope, built, exc) from exc
+
+    def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
+        missing = [k for k in self._get_or_create if k not in built]
+        if missing:
+            raise FactoryDefinitionError(
+                f"_get_or_create names {', '.join(map(repr, missing))}, which the schema "
+                "does not give"
+            ).within(plan.factory_name, plan.schema)
+        return {k: built[k] for k in self._get_or_create}
+
+    def _pf_builder_error(
+        self, plan: Plan, scope: str, built: Mapping[str, Any], exc: Exception
+    ) -> FactoryError:
+        if isinstance(exc, FactoryError):
+            if not exc.steps:
+                exc.within(plan.factory_name, plan.schema)
+            return exc
+        builder = type(self)._pf_builder
+        model = type(self)._model
+        error = BuilderError(
+            f"{type(builder).__name__}.{scope}({model.__name__}) raised {exc!r}",
+            attributes=built,
+        )
+        return error.within(plan.factory_name, plan.schema)
+
+    def _pf_run_hooks(
+        self,
+        plan: Plan,
+        scope: str,
+        hooks: tuple[Callable[..., Any], ...],
+        obj: Any,
+        values: dict[str, Any],
+    ) -> None:
+        attrs = types.MappingProxyType(values)
+        for hook in hooks:
+            try:
+                result = hook(self, obj, attrs)
+            except Exception as exc:
+                raise self._pf_hook_error(plan, scope, hook, exc) from exc
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
+                error = AsyncModeError(
+                    f"after-{scope} hook {hook.__name__} is a coroutine function, which "
+                    "only acreate() and acreate_batch() await; call one of those"
+                )
+                raise error.within(plan.factory_name, plan.schema)
+
+    def _pf_hook_error(
+        self, plan: Plan, scope: str, hook: Callable[..., Any], exc: Exception
+    ) -> FactoryError:
+        if isinstance(exc, FactoryError):
+            return exc.within(plan.factory_name, plan.schema)
+        error = HookError(f"after-{scope} hook {hook.__name__} raised {exc!r}")
+        return error.within(plan.factory_name, plan.schema)
+
+    def _pf_batch(
+        self,
+        scope: str,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> list[Any]:
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        cls = type(self)
+        hooks = cls._pf_hooks.get(scope)
+        if plan.simple and not overrides:
+            base = plan.base
+            rows = [base.copy() for _ in range(count)]
+            everything = rows
+        else:
+            rows = []
+            everything = []
+            for _ in range(count):
+                resolution = Resolution(self, plan, scope, False, overrides)
+                resolution.resolve()
+                built, values = resolution.finish()
+                rows.append(built)
+                everything.append(values)
+        if scope == "attributes":
+            return rows
+        builder = cls._pf_builder
+        model = cls._model
+        if scope == "build":
+            try:
+                objs = [builder.build(model, row, self._pf_context) for row in rows]
+            except Exception as exc:
+                raise self._pf_builder_error(plan, scope, rows[len(objs)], exc) from exc
+        elif self._get_or_create:
+            objs = [self._pf_build(plan, scope, row) for row in rows]
+        else:
+            try:
+                objs = builder.create_many(model, rows, self._pf_context)
+            except Exception as exc:
+                raise self._pf_builder_error(plan, scope, {}, exc) from exc
+        if hooks:
+            for obj, values in zip(objs, everything):
+                self._pf_run_hooks(plan, scope, hooks, obj, values)
+        return objs
+
+    async def _pf_aone(
+        self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+    ) -> Any:
+        """:meth:`_pf_one` for ``acreate``: fields, children and hooks are awaited."""
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        built, values = await self._pf_aresolve(plan, overrides)
+        return await self._pf_acreate_row(plan, built, values)
+
+    async def _pf_acreate_row(
+        self, plan: Plan, built: dict[str, Any], values: dict[str, Any]
+    ) -> Any:
+        cls = type(self)
+        builder = cls._pf_builder
+        try:
+            if self._get_or_create:
+                lookup = self._pf_lookup(plan, built)
+                existing = await builder.aget(cls._model, lookup, self._pf_context)
+                if existing is not None:
+                    return existing
+            obj = await builder.acreate(cls._model, built, self._pf_context)
+        except Exception as exc:
+            raise self._pf_builder_error(plan, "create", built, exc) from exc
+        await self._pf_arun_hooks(plan, obj, values)
+        return obj
+
+    async def _pf_aresolve(
+        self, plan: Plan, overrides: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        if plan.simple and not overrides:
+            values = plan.base.copy()
+            return values, values
+        resolution = Resolution(self, plan, "create", True, overrides)
+        await resolution.aresolve()
+        return resolution.finish()
+
+    async def _pf_arun_hooks(self, plan: Plan, obj: Any, values: dict[str, Any]) -> None:
+        hooks = type(self)._pf_hooks.get("create")
+        if not hooks:
+            return
+        attrs = types.MappingProxyType(values)
+        for hook in hooks:
+            try:
+                result = hook(self, obj, attrs)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:
+                raise self._pf_hook_error(plan, "create", hook, exc) from exc
+
+    # ------------------------------------------------------------ public API
+
+    def attributes(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> dict[str, Any]:
+        """The resolved attribute dict of a schema; no builder is called.
+
+        Inside a schema method it gives the raw dict instead (as :meth:`schema`
+        does, with the traits and overrides laid over it), so that
+        ``super().attributes(name)`` extends the parent's schema before anything
+        is resolved.
+        """
+        if self._pf_inside_schema():
+            if schema is None:
+                schema = self._pf_names(schema, traits)[0]
+            raw = self.schema(schema)
+            for name in traits:
+                raw.update(fresh_copy(self._pf_raw_dict("trait", name)))
+            raw.update(overrides)
+            return raw
+        return cast("dict[str, Any]", self._pf_one("attributes", schema, traits, overrides))
+
+    def build(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
+        """A model instance, not persisted: ``build("admin", "verified", first_name="Bob")``.
+
+        Args:
+            schema: The schema's name; ``_default_schema`` when left out.
+            *traits: Traits to apply, in order.
+            **overrides: Values that replace the schema's; ``trait=True`` applies a
+                trait, ``key__field=value`` reaches the association at ``key``, and
+                ``OMIT`` removes a key.
+        """
+        return cast("M", self._pf_one("build", schema, traits, overrides))
+
+    def create(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
+        """A model instance persisted by the builder; arguments as for :meth:`build`."""
+        return cast("M", self._pf_one("create", schema, traits, overrides))
+
+    async def acreate(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
+        """:meth:`create`, awaiting coroutine fields, children and hooks."""
+        return cast("M", await self._pf_aone(schema, traits, overrides))
+
+    def _pf_batch_args(
+        self, method: str, args: tuple[Any, ...]
+    ) -> tuple[str | None, int, tuple[str, ...]]:
+        if args and isinstance(args[0], int) and not isinstance(args[0], bool):
+            schema, count, traits = None, args[0], args[1:]
+        elif len(args) >= 2:
+            schema, count, traits = args[0], args[1], args[2:]
+        else:
+            raise UsageError(
+                f"{type(self).__name__}.{method}() takes (schema, count, *traits), "
+                f"or (count, *traits) with a _default_schema; got {args!r}"
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise UsageError(
+                f"{type(self).__name__}.{method}() count must be a non-negative int, "
+                f"got {count!r}"
+            )
+        return schema, count, traits
+
+    @overload
+    def attributes_batch(
+        self, count: int, /, *traits: str, **overrides: Any
+    ) -> list[dict[str, Any]]: ...
+    @overload
+    def attributes_batch(
+        self, schema: str, count: int, /, *traits: str, **overrides: Any
+    ) -> list[dict[str, Any]]: ...
+    def attributes_batch(self, *args: Any, **overrides: Any) -> list[dict[str, Any]]:
+        """``count`` attribute dicts: ``attributes_batch("basic", 10, last_name="X")``."""
+        schema, count, traits = self._pf_batch_args("attributes_batch", args)
+        return self._pf_batch("attributes", schema, count, traits, overrides)
+
+    @overload
+    def build_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
+    @overload
+    def build_batch(
+        self, schema: str, count: int, /, *traits: str, **overrides: Any
+    ) -> list[M]: ...
+    def build_batch(self, *args: Any, **overrides: Any) -> list[M]:
+        """``count`` built instances: ``build_batch("basic", 10, last_name="X")``."""
+        schema, count, traits = self._pf_batch_args("build_batch", args)
+        return self._pf_batch("build", schema, count, traits, overrides)
+
+    @overload
+    def create_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
+    @overload
+    def create_batch(
+        self, schema: str, count: int, /, *traits: str, **overrides: Any
+    ) -> list[M]: ...
+    def create_batch(self, *args: Any, **overrides: Any) -> list[M]:
+        """``count`` created instances, handed to the builder's ``create_many`` in one call."""
+        schema, count, traits = self._pf_batch_args("create_batch", args)
+        return self._pf_batch("create", schema, count, traits, overrides)
+
+    @overload
+    async def acreate_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
+    @overload
+    async def acreate_batch(
+        self, schema: str, count: int, /, *traits: str, **overrides: Any
+    ) -> list[M]: ...
+    async def acreate_batch(self, *args: Any, **overrides: Any) -> list[M]:
+        """:meth:`create_batch`, awaiting fields, children, ``acreate_many`` and hooks."""
+        schema, count, traits = self._pf_batch_args("acreate_batch", args)
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        rows = []
+        everything = []
+        for _ in range(count):
+            built, values = await self._pf_aresolve(plan, overrides)
+            rows.append(built)
+            everything.append(values)
+        if self._get_or_create:
+            return [await self._pf_acreate_row(plan, b, v) for b, v in zip(rows, everything)]
+        cls = type(self)
+        try:
+            made = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            raise self._pf_builder_error(plan, "create", {}, exc) from exc
+        for obj, values in zip(made, everything):
+            await self._pf_arun_hooks(plan, obj, values)
+        return cast("list[M]", made)
+
+
+def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:
+    builder = cls.__dict__.get("_model_builder", None)
+    if builder is None:
+        inherited: ModelBuilder[Any] = getattr(cls, "_pf_builder", ObjectBuilder())
+        return inherited
+    if isinstance(builder, type):
+        if not issubclass(builder, ModelBuilder):
+            raise FactoryDefinitionError(
+                f"{cls.__name__}._model_builder must be a ModelBuilder, got {builder!r}"
+            )
+        return builder()
+    if not isinstance(builder, ModelBuilder):
+        raise FactoryDefinitionError(
+            f"{cls.__name__}._model_builder must be a ModelBuilder, got {builder!r}"
+        )
+    return builder
+

@@ -1,0 +1,553 @@
+"""The resolver: a schema's raw dict, traits and overrides in; finished attributes out.
+
+It is pure: it never talks to a database. Children of associations are made by
+calling back into their factory, which owns the builder.
+
+Two records do the work:
+
+* :class:`Plan` is everything about a schema and its traits that does not
+  change between objects, worked out once per factory instance: the merged
+  values, which keys are special fields, which are transient, which values
+  need a fresh copy, and the ``key__field`` overrides meant for children.
+* :class:`Resolution` resolves one object's special fields, on demand and in
+  declaration order, sync or async.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pyfactory.errors import (
+    AsyncModeError,
+    CyclicDependencyError,
+    FactoryError,
+    FieldError,
+    OverrideError,
+    SchemaError,
+)
+from pyfactory.fields import (
+    OMIT,
+    AssociationField,
+    ManyField,
+    NestedField,
+    SpecialField,
+    TransientField,
+    fresh_copy,
+    holds_special,
+    is_mutable,
+)
+
+if TYPE_CHECKING:
+    from faker import Faker
+    from random import Random
+
+    from pyfactory._context import Context
+    from pyfactory._factory import Factory
+
+__all__ = ["Attrs", "FieldContext", "Plan", "Resolution", "split_dunder"]
+
+SCOPES = ("attributes", "build", "create")
+
+
+def split_dunder(key: str) -> tuple[str, str] | None:
+    """``"profile__bio"`` → ``("profile", "bio")``; ``None`` for a plain key."""
+    head, sep, rest = key.partition("__")
+    if sep and head and rest:
+        return head, rest
+    return None
+
+
+def check_dict(value: object, where: str) -> dict[str, Any]:
+    """The dict a schema or trait returned, or a :class:`SchemaError` saying what it was."""
+    if not isinstance(value, dict):
+        raise SchemaError(f"{where} returned {type(value).__name__}, not a dict: {value!r}")
+    for key in value:
+        if not isinstance(key, str):
+            raise SchemaError(f"{where} returned a dict with a key that is not a string: {key!r}")
+    return value
+
+
+class Plan:
+    """What one schema with one list of traits gives every object, computed once."""
+
+    __slots__ = (
+        "base",
+        "copies",
+        "dunder",
+        "factory_name",
+        "schema",
+        "simple",
+        "specials",
+        "traits",
+        "transient",
+    )
+
+    def __init__(
+        self,
+        factory_name: str,
+        schema: str,
+        traits: tuple[str, ...],
+        layers: list[dict[str, Any]],
+    ) -> None:
+        self.factory_name = factory_name
+        self.schema = schema
+        self.traits = traits
+        base: dict[str, Any] = {}
+        dunder: dict[str, dict[str, Any]] = {}
+        for layer in layers:
+            for key, value in layer.items():
+                split = split_dunder(key)
+                if split is None:
+                    base[key] = value
+                else:
+                    dunder.setdefault(split[0], {})[split[1]] = value
+        specials: list[str] = []
+        copies: list[str] = []
+        transient: set[str] = set()
+        for key in list(base):
+            value = base[key]
+            if value is OMIT:
+                del base[key]
+            elif isinstance(value, SpecialField):
+                specials.append(key)
+                if isinstance(value, TransientField):
+                    transient.add(key)
+            elif holds_special(value):
+                base[key] = NestedField(value)
+                specials.append(key)
+            elif is_mutable(value):
+                copies.append(key)
+        #: Schema and trait values merged, OMIT dropped, without dunder keys.
+        self.base = base
+        #: Keys whose values are special fields, in declaration order.
+        self.specials = tuple(specials)
+        #: Keys declared with ``transient()``: read by others, never built.
+        self.transient = frozenset(transient)
+        #: Keys whose values are built-in containers, copied for each object.
+        self.copies = tuple(copies)
+        #: ``key__field`` values from the schema and traits, by association key.
+        self.dunder = dunder
+        #: True when every object is just a copy of :attr:`base`.
+        self.simple = not specials and not copies and not dunder
+
+    def where(self) -> str:
+        return f"{self.factory_name}.{self.schema}"
+
+
+class _NeedsAwait(BaseException):
+    """Raised through user code when it reads a field whose value is still a coroutine.
+
+    A BaseException, like GeneratorExit, so that a broad ``except Exception`` in a
+    lazy function cannot swallow it. The async resolver settles the key and runs
+    the interrupted field again.
+    """
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+_AWAITING = object()
+
+
+class Attrs(Mapping[str, Any]):
+    """The read-only view of an object's attributes given to lazy functions.
+
+    Reading a key resolves that field first if it is still special.
+    """
+
+    __slots__ = ("_resolution",)
+
+    def __init__(self, resolution: Resolution) -> None:
+        self._resolution = resolution
+
+    def __getitem__(self, key: str) -> Any:
+        return self._resolution.value_of(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resolution.values)
+
+    def __len__(self) -> int:
+        return len(self._resolution.values)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._resolution.values
+
+    def __repr__(self) -> str:
+        return f"<attributes of {self._resolution.plan.where()}: {sorted(self)}>"
+
+
+class FieldContext:
+    """What a special field sees while it resolves one object's value.
+
+    Attributes:
+        key: The key the field is resolving.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_r", "key")
+
+    def __init__(self, resolution: Resolution, key: str) -> None:
+        self._r = resolution
+        self.key = key
+
+    @property
+    def scope(self) -> str:
+        """``"attributes"``, ``"build"`` or ``"create"``: the method being called."""
+        return self._r.scope
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the object is being made by ``acreate`` or ``acreate_batch``."""
+        return self._r.is_async
+
+    @property
+    def factory(self) -> Factory[Any]:
+        """The factory instance making the object."""
+        return self._r.factory
+
+    @property
+    def attrs(self) -> Attrs:
+        """The object's attributes; reading one resolves it first."""
+        return self._r.view
+
+    @property
+    def faker(self) -> Faker:
+        """The factory's Faker (seeded when the factory was)."""
+        return self._r.factory.faker
+
+    @property
+    def random(self) -> Random:
+        """The factory's random stream, shared with its Faker."""
+        return self._r.factory.random
+
+    @property
+    def context(self) -> Context:
+        """The factory's context."""
+        return self._r.factory.context
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The ``key__field=value`` overrides meant for this field, as ``{field: value}``."""
+        return self._r.child_overrides.get(self.key, {})
+
+    # The methods below serve the built-in fields; custom fields may use them too.
+
+    def resolve_inner(self, field: SpecialField[Any]) -> Any:
+        """Resolve a field held by this one (a default, a kept value) in the same mode."""
+        return field.aresolve(self) if self._r.is_async else field.resolve(self)
+
+    def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
+        """Make an association's child in this scope, with the overrides meant for it."""
+        return self._r.make_child(field, self.key, index)
+
+    async def amake_child(
+        self, field: AssociationField | ManyField, index: int | None = None
+    ) -> Any:
+        """:meth:`make_child` under ``acreate``."""
+        return await self._r.amake_child(field, self.key, index)
+
+    def remember_child(self, field: AssociationField, child: Any) -> None:
+        self._r.children[id(field)] = child
+
+    def shared_child(self, field: AssociationField) -> Any:
+        """The one child of an association, made now if no field has made it yet."""
+        return self._r.shared_child(field, self.key)
+
+    async def ashared_child(self, field: AssociationField) -> Any:
+        """:meth:`shared_child` under ``acreate``."""
+        return await self._r.ashared_child(field, self.key)
+
+    def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
+        """``name`` of a child: a dict key under ``attributes``, else through its builder."""
+        if self._r.scope == "attributes" and isinstance(child, dict):
+            return child[name]
+        return self._r.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
+
+
+class Resolution:
+    """One object's special fields, resolved on demand."""
+
+    __slots__ = (
+        "awaiting",
+        "child_overrides",
+        "children",
+        "extra",
+        "factory",
+        "is_async",
+        "order",
+        "pending",
+        "plan",
+        "scope",
+        "stack",
+        "values",
+        "view",
+    )
+
+    def __init__(
+        self,
+        factory: Factory[Any],
+        plan: Plan,
+        scope: str,
+        is_async: bool,
+        overrides: Mapping[str, Any] | None,
+    ) -> None:
+        self.factory = factory
+        self.plan = plan
+        self.scope = scope
+        self.is_async = is_async
+        values = plan.base.copy()
+        for key in plan.copies:
+            values[key] = fresh_copy(values[key])
+        child_overrides = plan.dunder
+        if overrides:
+            child_overrides = {head: dict(sub) for head, sub in child_overrides.items()}
+            for key, value in overrides.items():
+                split = split_dunder(key)
+                if split is not None:
+                    child_overrides.setdefault(split[0], {})[split[1]] = value
+                elif value is OMIT:
+                    values.pop(key, None)
+                elif holds_special(value):
+                    values[key] = NestedField(value)
+                else:
+                    values[key] = value
+            order = [k for k, v in values.items() if isinstance(v, SpecialField)]
+        else:
+            order = list(plan.specials)
+        self.values = values
+        #: The caller's overrides, to find where an association was placed.
+        self.extra = overrides
+        self.child_overrides = child_overrides
+        self.order = order
+        self.pending = set(order)
+        self.stack: list[str] = []
+        self.awaiting: dict[str, Awaitable[Any]] = {}
+        self.children: dict[int, Any] = {}
+        self.view = Attrs(self)
+        if child_overrides:
+            self._check_child_overrides()
+
+    # ------------------------------------------------------------------ errors
+
+    def _frame(self, error: FactoryError, key: str | None) -> FactoryError:
+        """Add this object's step to an error once, however deep the lazy chain."""
+        if getattr(error, "_pf_owner", None) is not self:
+            error.within(self.plan.factory_name, self.plan.schema, key)
+            error._pf_owner = self  # type: ignore[attr-defined]
+        return error
+
+    def _wrap(self, key: str, exc: BaseException) -> FactoryError:
+        if isinstance(exc, FactoryError):
+            return self._frame(exc, key)
+        field = self.values.get(key)
+        what = field.describe() if isinstance(field, SpecialField) else "field"
+        error = FieldError(f"{what} raised {exc!r}")
+        error.__cause__ = exc
+        return self._frame(error, key)
+
+    def _check_child_overrides(self) -> None:
+        for head, sub in self.child_overrides.items():
+            target = self.values.get(head, OMIT)
+            if isinstance(target, (AssociationField, ManyField)):
+                continue
+            keys = ", ".join(f"{head}__{rest}" for rest in sub)
+            if target is OMIT:
+                why = f"{self.plan.factory_name}.{self.plan.schema} has no field {head!r}"
+            elif head in self.plan.base and isinstance(
+                self.plan.base[head], (AssociationField, ManyField)
+            ):
+                why = f"{head!r} was given a value ({target!r}), so no child is made to take them"
+            else:
+                why = f"{head!r} is not an association or many field but {target!r}"
+            error = OverrideError(
+                f"cannot pass {keys} down: {why}; a key__field override needs an "
+                "association or many field at its head"
+            )
+            raise self._frame(error, head)
+
+    # --------------------------------------------------------------- resolving
+
+    def value_of(self, key: str) -> Any:
+        """A field's finished value, resolving it first; what ``attrs[key]`` calls."""
+        if key in self.stack:
+            self._cycle(key)
+        if key in self.pending:
+            value = self._resolve_key(key)
+            if value is _AWAITING:
+                raise _NeedsAwait(key)
+            return value
+        if key in self.awaiting:
+            raise _NeedsAwait(key)
+        return self.values[key]
+
+    def _cycle(self, key: str) -> None:
+        start = self.stack.index(key)
+        error = CyclicDependencyError("lazy fields", [*self.stack[start:], key])
+        raise self._frame(error, key)
+
+    def _call(self, key: str) -> Any:
+        field: SpecialField[Any] = self.values[key]
+        ctx = FieldContext(self, key)
+        try:
+            return field.aresolve(ctx) if self.is_async else field.resolve(ctx)
+        except _NeedsAwait:
+            raise
+        except Exception as exc:
+            raise self._wrap(key, exc) from exc
+
+    def _resolve_key(self, key: str) -> Any:
+        stack = self.stack
+        stack.append(key)
+        try:
+            value = self._call(key)
+        finally:
+            stack.pop()
+        # A type-level look-up: far cheaper than inspect.isawaitable on the hot path.
+        if getattr(type(value), "__await__", None) is not None:
+            return self._awaitable(key, value)
+        self.pending.discard(key)
+        self.values[key] = value
+        return value
+
+    def _awaitable(self, key: str, value: Awaitable[Any]) -> Any:
+        if not self.is_async:
+            if inspect.iscoroutine(value):
+                value.close()
+            what = self.values[key].describe()
+            error = AsyncModeError(
+                f"{what} returned a coroutine, which only acreate() and "
+                "acreate_batch() await; call one of those"
+            )
+            raise self._frame(error, key)
+        self.pending.discard(key)
+        self.awaiting[key] = value
+        return _AWAITING
+
+    def resolve(self) -> dict[str, Any]:
+        """Resolve every special field; the finished values, transient ones included."""
+        for key in self.order:
+            if key in self.pending:
+                self._resolve_key(key)
+        return self.values
+
+    async def aresolve(self) -> dict[str, Any]:
+        """:meth:`resolve` for ``acreate``: awaits what the fields return."""
+        for key in self.order:
+            while key in self.pending:
+                try:
+                    self._resolve_key(key)
+                except _NeedsAwait as need:
+                    await self._settle(need.key)
+            if key in self.awaiting:
+                await self._settle(key)
+        return self.values
+
+    async def _settle(self, key: str) -> None:
+        """Await a field's coroutine; if it read a field still awaiting, settle that first
+        and run this field again. ``key`` stays on the stack, so a cycle is caught."""
+        if key in self.stack:
+            self._cycle(key)
+        self.stack.append(key)
+        try:
+            while True:
+                pending = self.awaiting.pop(key, None)
+                try:
+                    if pending is None:
+                        result = self._call(key)
+                        if getattr(type(result), "__await__", None) is None:
+                            value = result
+                            break
+                        pending = result
+                    value = await pending
+                    break
+                except _NeedsAwait as need:
+                    await self._settle(need.key)
+                except FactoryError as exc:
+                    raise self._frame(exc, key) from exc.__cause__
+                except Exception as exc:
+                    raise self._wrap(key, exc) from exc
+        finally:
+            self.stack.pop()
+        self.pending.discard(key)
+        self.values[key] = value
+
+    def finish(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Split the resolved values: what the builder gets, and everything (for hooks)."""
+        values = self.values
+        transient = self.plan.transient
+        dropped = [k for k in self.order if values[k] is OMIT]
+        if not transient and not dropped:
+            return values, values
+        for key in dropped:
+            del values[key]
+        built = {k: v for k, v in values.items() if k not in transient}
+        return built, values
+
+    # ---------------------------------------------------------------- children
+
+    def _child_call(
+        self, field: AssociationField | ManyField, key: str
+    ) -> tuple[Factory[Any], str | None, tuple[str, ...], dict[str, Any]]:
+        child = self.factory._pf_child_factory(field.factory)
+        given = self.child_overrides.get(key)
+        overrides = {**field.overrides, **given} if given else field.overrides
+        return child, field.schema, field.traits, overrides
+
+    def _child_label(self, key: str, index: int | None) -> str:
+        return key if index is None else f"{key}[{index}]"
+
+    def make_child(
+        self, field: AssociationField | ManyField, key: str, index: int | None
+    ) -> Any:
+        child, schema, traits, overrides = self._child_call(field, key)
+        try:
+            return child._pf_one(self.scope, schema, traits, overrides)
+        except FactoryError as error:
+            raise self._frame(error, self._child_label(key, index)) from error.__cause__
+
+    async def amake_child(
+        self, field: AssociationField | ManyField, key: str, index: int | None
+    ) -> Any:
+        child, schema, traits, overrides = self._child_call(field, key)
+        try:
+            return await child._pf_aone(schema, traits, overrides)
+        except FactoryError as error:
+            raise self._frame(error, self._child_label(key, index)) from error.__cause__
+
+    def _placed_at(self, field: AssociationField) -> str | None:
+        """The key that holds ``field`` in this object's schema or overrides, if any."""
+        for source in (self.extra, self.plan.base):
+            if source:
+                for key, value in source.items():
+                    if value is field:
+                        return key
+        return None
+
+    def shared_child(self, field: AssociationField, asking: str) -> Any:
+        known = id(field)
+        if known in self.children:
+            return self.children[known]
+        key = self._placed_at(field)
+        if key is not None and key in self.values:
+            value = self.value_of(key)
+            # The caller may have replaced the association with an object or None.
+            return self.children.get(known, value)
+        child = self.make_child(field, asking, None)
+        self.children[known] = child
+        return child
+
+    async def ashared_child(self, field: AssociationField, asking: str) -> Any:
+        known = id(field)
+        if known in self.children:
+            return self.children[known]
+        key = self._placed_at(field)
+        if key is not None and key in self.values:
+            value = self.value_of(key)
+            return self.children.get(known, value)
+        child = await self.amake_child(field, asking, None)
+        self.children[known] = child
+        return child

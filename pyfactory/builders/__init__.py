@@ -1,0 +1,112 @@
+"""Model builders: they turn finished attributes into objects, and persist them.
+
+A builder never resolves fields; it receives plain values. Write a backend by
+subclassing :class:`ModelBuilder` and overriding :meth:`ModelBuilder.create`
+(and :meth:`ModelBuilder.build` if ``model(**attributes)`` is not how your
+models are made).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pyfactory._context import Context
+
+__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder"]
+
+M = TypeVar("M")
+
+
+class ModelBuilder(Generic[M]):
+    """The base of every builder.
+
+    Every method receives the model class, the finished attributes (plain
+    values: special fields are already resolved, transient ones removed) and
+    the factory's :class:`~pyfactory.Context`. The attributes dict is the
+    builder's to keep or change.
+
+    .. versionadded:: 0.1
+    """
+
+    def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        """An instance that is not persisted; ``model(**attributes)`` by default."""
+        return model(**attributes)
+
+    def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        """An instance persisted to the backing store. Every backend overrides this."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement create(); override it to persist "
+            "objects, or call build()"
+        )
+
+    def create_many(
+        self, model: type[M], rows: list[dict[str, Any]], context: Context
+    ) -> list[M]:
+        """Many instances at once, for ``create_batch``; by default :meth:`create` per row.
+
+        A database builder overrides this to write in bulk.
+        """
+        return [self.create(model, row, context) for row in rows]
+
+    async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        """:meth:`create` for ``acreate``; by default it calls :meth:`create`."""
+        return self.create(model, attributes, context)
+
+    async def acreate_many(
+        self, model: type[M], rows: list[dict[str, Any]], context: Context
+    ) -> list[M]:
+        """:meth:`create_many` for ``acreate_batch``; by default :meth:`acreate` per row."""
+        return [await self.acreate(model, row, context) for row in rows]
+
+    def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
+        """The stored instance that matches ``lookup``, for ``_get_or_create``.
+
+        The default finds nothing, so every ``create`` makes a new object.
+        """
+        return None
+
+    async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
+        """:meth:`get` for ``acreate``; by default it calls :meth:`get`."""
+        return self.get(model, lookup, context)
+
+    def getattr(self, instance: M, name: str) -> Any:
+        """Read an attribute of a made instance, for ``association(..., attr=...)``."""
+        return getattr(instance, name)
+
+
+class ObjectBuilder(ModelBuilder[M]):
+    """Calls ``model(**attributes)``: plain classes, dataclasses, attrs, pydantic, msgspec.
+
+    There is no store behind it, so ``create`` makes the same object as ``build``.
+
+    .. versionadded:: 0.1
+    """
+
+    def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        return model(**attributes)
+
+    def create_many(
+        self, model: type[M], rows: list[dict[str, Any]], context: Context
+    ) -> list[M]:
+        return [model(**row) for row in rows]
+
+
+class DictBuilder(ModelBuilder[dict[str, Any]]):
+    """Gives the attributes themselves, as a new dict; the factory's ``_model`` is
+    ``dict`` or a ``TypedDict``.
+
+    .. versionadded:: 0.1
+    """
+
+    def build(
+        self, model: type[dict[str, Any]], attributes: dict[str, Any], context: Context
+    ) -> dict[str, Any]:
+        return dict(attributes)
+
+    def create(
+        self, model: type[dict[str, Any]], attributes: dict[str, Any], context: Context
+    ) -> dict[str, Any]:
+        return dict(attributes)
+
+    def getattr(self, instance: dict[str, Any], name: str) -> Any:
+        return instance[name]

@@ -1,0 +1,235 @@
+"""Every error pyfactory raises, with the path to where it happened.
+
+All of them derive from :class:`FactoryError`. An error raised while a child
+factory makes an associated object travels up through each parent, and each
+parent adds its own step to the error's path, so the message reads from the
+factory you called down to the field that failed::
+
+    UserFactory.basic → profile (ProfileFactory.basic) → avatar: lazy field raised KeyError('size')
+
+The original exception is kept as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "AsyncModeError",
+    "BuilderError",
+    "CyclicDependencyError",
+    "FactoryDefinitionError",
+    "FactoryError",
+    "FieldError",
+    "HookError",
+    "MissingContextError",
+    "OverrideError",
+    "SchemaError",
+    "Step",
+    "UnknownSchemaError",
+    "UnknownTraitError",
+    "UsageError",
+]
+
+
+@attrs.frozen
+class Step:
+    """One step of an error's path: a factory, the schema it was making, and a field.
+
+    Attributes:
+        factory: The factory class's name, such as ``"UserFactory"``.
+        schema: The schema being made, such as ``"basic"``.
+        field: The field being resolved, or ``None`` when the error is not about one field.
+    """
+
+    factory: str
+    schema: str
+    field: str | None = None
+
+
+def render_path(steps: Iterable[Step]) -> str:
+    """Render steps as ``UserFactory.basic → profile (ProfileFactory.basic) → avatar``."""
+    parts: list[str] = []
+    for step in steps:
+        where = f"{step.factory}.{step.schema}"
+        if parts:
+            # The previous step's field is the association that led here.
+            parts[-1] = f"{parts[-1]} ({where})"
+        else:
+            parts.append(where)
+        if step.field is not None:
+            parts.append(step.field)
+    return " → ".join(parts)
+
+
+class FactoryError(Exception):
+    """The base of every pyfactory error.
+
+    Attributes:
+        reason: What went wrong, without the path.
+        steps: The path from the outermost factory call to where it happened.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, reason: str, *, steps: Iterable[Step] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.steps: tuple[Step, ...] = tuple(steps)
+
+    def within(self, factory: str, schema: str, field: str | None = None) -> FactoryError:
+        """Add an outer step to the path and return the same error, for re-raising."""
+        self.steps = (Step(factory, schema, field), *self.steps)
+        return self
+
+    @property
+    def path(self) -> str:
+        """The rendered path, or ``""`` when the error happened outside any factory call."""
+        return render_path(self.steps)
+
+    @property
+    def factory(self) -> str | None:
+        """The name of the innermost factory on the path."""
+        return self.steps[-1].factory if self.steps else None
+
+    @property
+    def schema(self) -> str | None:
+        """The innermost schema on the path."""
+        return self.steps[-1].schema if self.steps else None
+
+    @property
+    def field(self) -> str | None:
+        """The innermost field on the path, if the error is about one field."""
+        return self.steps[-1].field if self.steps else None
+
+    def __str__(self) -> str:
+        path = self.path
+        return f"{path}: {self.reason}" if path else self.reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickling (pytest-xdist sends errors between processes) must keep the path.
+        return (_rebuild, (type(self), self.reason, self.steps, dict(self.__dict__)))
+
+
+def _rebuild(
+    cls: type[FactoryError], reason: str, steps: tuple[Step, ...], state: dict[str, Any]
+) -> FactoryError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, reason)
+    error.__dict__.update(state)
+    error.steps = steps
+    return error
+
+
+class FactoryDefinitionError(FactoryError, TypeError):
+    """A factory class, or a special field, is defined in a way that cannot work.
+
+    Raised when the class statement runs (a name that clashes with the API, no
+    ``_model``, a schema and a trait of one name) or when a special field is
+    given arguments it cannot use.
+    """
+
+
+class UnknownSchemaError(FactoryError, LookupError):
+    """A schema name that the factory does not define.
+
+    Attributes:
+        name: The name asked for.
+        available: The schema names the factory does have.
+    """
+
+    def __init__(self, factory: str, name: str, available: Iterable[str]) -> None:
+        self.name = name
+        self.available = tuple(sorted(available))
+        have = ", ".join(self.available) or "none"
+        super().__init__(f"{factory} has no schema {name!r}; its schemas are: {have}")
+
+
+class UnknownTraitError(FactoryError, LookupError):
+    """A trait name, or a trait flag, that the factory does not define.
+
+    Attributes:
+        name: The name asked for.
+        available: The trait names the factory does have.
+    """
+
+    def __init__(self, factory: str, name: str, available: Iterable[str]) -> None:
+        self.name = name
+        self.available = tuple(sorted(available))
+        have = ", ".join(self.available) or "none"
+        super().__init__(f"{factory} has no trait {name!r}; its traits are: {have}")
+
+
+class UsageError(FactoryError, TypeError):
+    """A factory method was called with arguments it cannot take: a count that is not a
+    non-negative int, no schema name where the factory has no default."""
+
+
+class OverrideError(FactoryError, TypeError):
+    """An override that cannot be applied: a dunder key with no association at its
+    head, or a trait flag given something other than ``True`` or ``False``."""
+
+
+class SchemaError(FactoryError, TypeError):
+    """A schema or trait method returned something other than a dict with string keys."""
+
+
+class CyclicDependencyError(FactoryError):
+    """Schemas or lazy fields that depend on themselves.
+
+    Attributes:
+        cycle: The names along the cycle, the first repeated at the end.
+    """
+
+    def __init__(self, what: str, cycle: Iterable[str]) -> None:
+        self.cycle = tuple(cycle)
+        super().__init__(f"{what} form a cycle: {' → '.join(self.cycle)}")
+
+
+class FieldError(FactoryError):
+    """A special field raised while it was being resolved; the original is the cause."""
+
+
+class BuilderError(FactoryError):
+    """The model builder raised while making the object; the original is the cause.
+
+    Attributes:
+        attributes: The finished attributes that the builder was given.
+    """
+
+    def __init__(
+        self, reason: str, *, attributes: Mapping[str, Any], steps: Iterable[Step] = ()
+    ) -> None:
+        super().__init__(reason, steps=steps)
+        self.attributes = dict(attributes)
+
+
+class HookError(FactoryError):
+    """An ``@after`` hook raised; the original is the cause."""
+
+
+class MissingContextError(FactoryError, KeyError):
+    """A builder or field needs a context key that the factory was not given.
+
+    Attributes:
+        key: The missing key.
+    """
+
+    def __init__(self, key: str, owner: str) -> None:
+        self.key = key
+        super().__init__(
+            f"{owner} needs {key!r} in its context; pass it when making the factory: "
+            f"{owner}({key}=...)"
+        )
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; the message reads better as plain text.
+        return FactoryError.__str__(self)
+
+
+class AsyncModeError(FactoryError):
+    """A coroutine met a synchronous call, or the other way round; the message says
+    which method to call instead."""

@@ -1,0 +1,706 @@
+"""Special fields: values that a schema declares and the resolver computes per object.
+
+Every special field is a :class:`SpecialField`; the resolver finds them with
+``isinstance`` and calls :meth:`SpecialField.resolve` (or
+:meth:`SpecialField.aresolve` under ``acreate``) with a
+:class:`~pyfactory.FieldContext`. Fields hold no per-object state, so one
+schema dict serves every object a factory makes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from itertools import count as _count
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from pyfactory.errors import FactoryDefinitionError
+
+if TYPE_CHECKING:
+    from pyfactory._factory import Factory
+    from pyfactory._resolver import FieldContext
+
+__all__ = [
+    "OMIT",
+    "AssociationField",
+    "Attributes",
+    "FakeField",
+    "LazyField",
+    "ManyField",
+    "RandomlyNullifyField",
+    "RandomlyUnsetField",
+    "SequenceField",
+    "SpecialField",
+    "TransientField",
+    "association",
+    "fake",
+    "lazy",
+    "many",
+    "randomly_nullify",
+    "randomly_unset",
+    "sequence",
+    "transient",
+]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+#: The read-only view of an object's attributes that lazy functions receive.
+Attributes = Mapping[str, Any]
+
+
+class _Omit:
+    """The type of :data:`OMIT`."""
+
+    __slots__ = ()
+    _instance: _Omit | None = None
+
+    def __new__(cls) -> _Omit:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+    def __reduce__(self) -> str:
+        return "OMIT"
+
+
+#: Give this as a value (in a schema, a trait or an override) to remove the key.
+#: A special field may also resolve to it to leave its key out.
+OMIT = _Omit()
+
+
+class SpecialField(Generic[T_co]):
+    """The base of every special field.
+
+    Subclass it and implement :meth:`resolve` to make your own::
+
+        class Slug(SpecialField[str]):
+            def __init__(self, source: str) -> None:
+                self.source = source
+
+            def resolve(self, ctx):
+                return ctx.attrs[self.source].lower().replace(" ", "-")
+
+    ``resolve`` may be a coroutine function; it is then awaited under
+    ``acreate`` and refused by the synchronous methods.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ()
+
+    def resolve(self, ctx: FieldContext) -> T_co | Awaitable[T_co]:
+        """Compute this field's value for one object.
+
+        Args:
+            ctx: What the field may use: ``ctx.scope``, ``ctx.factory``,
+                ``ctx.attrs`` (the lazy view of the other fields), ``ctx.faker``,
+                ``ctx.random``, ``ctx.context``, ``ctx.key`` and ``ctx.overrides``.
+
+        Returns:
+            The value, or :data:`OMIT` to leave the key out.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement resolve(ctx)")
+
+    def aresolve(self, ctx: FieldContext) -> T_co | Awaitable[T_co]:
+        """The value under ``acreate``; by default, what :meth:`resolve` gives."""
+        return self.resolve(ctx)
+
+    def describe(self) -> str:
+        """How error messages name this field."""
+        return f"{type(self).__name__} field"
+
+
+# --------------------------------------------------------------------- sequence
+
+
+# With the GIL, next() on itertools.count is atomic; without it, a lock keeps it exact.
+_NEEDS_LOCK = not getattr(sys, "_is_gil_enabled", lambda: True)()
+
+
+class _Counter:
+    """One sequence's counter, exact under threads."""
+
+    __slots__ = ("_it", "_lock", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self._it = _count(start)
+        self._lock = threading.Lock()
+
+    def next(self) -> int:
+        if _NEEDS_LOCK:
+            with self._lock:
+                return next(self._it)
+        return next(self._it)
+
+    def reset(self, start: int | None = None) -> None:
+        with self._lock:
+            self._it = _count(self.start if start is None else start)
+
+
+class SequenceCounters:
+    """Counters per factory class and sequence key."""
+
+    def __init__(self) -> None:
+        self._counters: dict[tuple[type[Any], str], _Counter] = {}
+        self._lock = threading.Lock()
+
+    def next(self, owner: type[Any], key: str, start: int) -> int:
+        counter = self._counters.get((owner, key))
+        if counter is None:
+            with self._lock:
+                counter = self._counters.setdefault((owner, key), _Counter(start))
+        return counter.next()
+
+    def reset(self, owner: type[Any], start: int | None = None) -> None:
+        """Restart the counters of ``owner`` and its subclasses."""
+        with self._lock:
+            counters = list(self._counters.items())
+        for (cls, _key), counter in counters:
+            if issubclass(cls, owner):
+                counter.reset(start)
+
+
+#: The process's sequence counters.
+counters = SequenceCounters()
+
+
+class SequenceField(SpecialField[T_co]):
+    """The next value of a counter; see :func:`sequence`."""
+
+    __slots__ = ("_render", "key", "source", "start")
+
+    def __init__(
+        self,
+        source: str | Callable[[int], T_co],
+        *,
+        key: str | None = None,
+        start: int = 1,
+    ) -> None:
+        if isinstance(source, str):
+            template = source
+            if "%(n)" in template:
+                self._render: Callable[[int], Any] = lambda n: template % {"n": n}
+            elif "{n" in template:
+                self._render = lambda n: template.format(n=n)
+            else:
+                raise FactoryDefinitionError(
+                    f"sequence template {template!r} has no place for the number; "
+                    "write it as 'user{n}@example.com' or 'user%(n)s@example.com'"
+                )
+        elif callable(source):
+            self._render = source
+        else:
+            raise FactoryDefinitionError(
+                f"sequence() takes a template string or a function of n, got {source!r}"
+            )
+        if not isinstance(start, int) or isinstance(start, bool):
+            raise FactoryDefinitionError(f"sequence start must be an int, got {start!r}")
+        self.source = source
+        self.key = key
+        self.start = start
+
+    def resolve(self, ctx: FieldContext) -> T_co:
+        n = counters.next(type(ctx.factory), self.key or ctx.key, self.start)
+        return self._render(n)  # type: ignore[no-any-return]
+
+    def describe(self) -> str:
+        return f"sequence({self.source!r})"
+
+
+@overload
+def sequence(template: str, *, key: str | None = None, start: int = 1) -> SequenceField[str]: ...
+@overload
+def sequence(
+    template: Callable[[int], T], *, key: str | None = None, start: int = 1
+) -> SequenceField[T]: ...
+def sequence(
+    template: str | Callable[[int], T], *, key: str | None = None, start: int = 1
+) -> SequenceField[Any]:
+    """A counter per factory class and field: ``1, 2, 3, ...`` rendered per object.
+
+    Args:
+        template: ``"user{n}@example.com"``, PyFactory's ``"user%(n)s@example.com"``,
+            or a function of the number, such as ``lambda n: n * 10``.
+        key: The counter's name when it is not the field's own; fields that
+            give the same key share one counter.
+        start: The first number.
+
+    Counters are thread-safe and restart with ``Factory.reset_sequences()``.
+
+    .. versionadded:: 0.1
+    """
+    return SequenceField(template, key=key, start=start)
+
+
+# ------------------------------------------------------------------ association
+
+
+def _check_factory(target: object, what: str) -> None:
+    from pyfactory._factory import Factory
+
+    if isinstance(target, Factory) or (isinstance(target, type) and issubclass(target, Factory)):
+        return
+    raise FactoryDefinitionError(f"{what}() takes a Factory class or instance, got {target!r}")
+
+
+class AssociationField(SpecialField[Any]):
+    """Another factory's object, made in the same scope; see :func:`association`."""
+
+    __slots__ = ("attr", "factory", "overrides", "schema", "traits")
+
+    def __init__(
+        self,
+        factory: type[Factory[Any]] | Factory[Any],
+        schema: str | None = None,
+        traits: tuple[str, ...] = (),
+        attr: str | None = None,
+        overrides: dict[str, Any] | None = None,
+    ) -> None:
+        _check_factory(factory, "association")
+        self.factory = factory
+        self.schema = schema
+        self.traits = traits
+        self.attr = attr
+        self.overrides = overrides or {}
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        child = ctx.make_child(self)
+        return self._finish(ctx, child)
+
+    async def aresolve(self, ctx: FieldContext) -> Any:
+        child = await ctx.amake_child(self)
+        return self._finish(ctx, child)
+
+    def _finish(self, ctx: FieldContext, child: Any) -> Any:
+        ctx.remember_child(self, child)
+        if self.attr is None or child is None:
+            return child
+        return ctx.attribute_of(self, child, self.attr)
+
+    def attribute(self, name: str) -> DerivedField:
+        """A field whose value is ``name`` of this association's child (the same child)."""
+        return DerivedField(self, name=name)
+
+    def callback(self, fn: Callable[[Any], Any]) -> DerivedField:
+        """A field whose value is ``fn(child)`` for this association's child (the same child)."""
+        return DerivedField(self, fn=fn)
+
+    def describe(self) -> str:
+        return f"association to {_factory_name(self.factory)}"
+
+
+def _factory_name(factory: object) -> str:
+    cls = factory if isinstance(factory, type) else type(factory)
+    return cls.__name__
+
+
+class DerivedField(SpecialField[Any]):
+    """An attribute of, or a function of, an association's one child."""
+
+    __slots__ = ("association", "fn", "name")
+
+    def __init__(
+        self,
+        association: AssociationField,
+        *,
+        name: str | None = None,
+        fn: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.association = association
+        self.name = name
+        self.fn = fn
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        return self._finish(ctx, ctx.shared_child(self.association))
+
+    async def aresolve(self, ctx: FieldContext) -> Any:
+        return self._finish(ctx, await ctx.ashared_child(self.association))
+
+    def _finish(self, ctx: FieldContext, child: Any) -> Any:
+        if self.fn is not None:
+            return self.fn(child)
+        if child is None:
+            return None
+        assert self.name is not None
+        return ctx.attribute_of(self.association, child, self.name)
+
+    def describe(self) -> str:
+        what = f"attribute({self.name!r})" if self.fn is None else "callback()"
+        return f"{what} of the association to {_factory_name(self.association.factory)}"
+
+
+def association(
+    factory: type[Factory[Any]] | Factory[Any],
+    schema: str | None = None,
+    /,
+    *traits: str,
+    attr: str | None = None,
+    **overrides: Any,
+) -> AssociationField:
+    """An object of another factory, made in the same scope as its parent.
+
+    Under ``attributes`` it is the child's attribute dict, under ``build`` a
+    built model, under ``create`` a created one (``acreate`` under ``acreate``).
+
+    Args:
+        factory: A factory class (made with the parent's context, Faker and
+            seed) or a factory instance (its own context, with the parent's
+            filling the keys it lacks).
+        schema: The child's schema; its ``_default_schema`` when left out.
+        *traits: Traits of the child.
+        attr: Give this attribute of the child instead of the child.
+        **overrides: Overrides for the child; the parent's ``key__field=...``
+            overrides are added to these.
+
+    Use :meth:`AssociationField.attribute` and :meth:`AssociationField.callback`
+    for other fields that read the same child.
+
+    .. versionadded:: 0.1
+    """
+    return AssociationField(factory, schema, traits, attr, overrides)
+
+
+class ManyField(SpecialField[list[Any]]):
+    """A list of another factory's objects; see :func:`many`."""
+
+    __slots__ = ("count", "factory", "overrides", "schema", "traits")
+
+    def __init__(
+        self,
+        factory: type[Factory[Any]] | Factory[Any],
+        schema: str | None,
+        traits: tuple[str, ...],
+        count: int | tuple[int, int],
+        overrides: dict[str, Any],
+    ) -> None:
+        _check_factory(factory, "many")
+        if isinstance(count, tuple):
+            if (
+                len(count) != 2
+                or not all(isinstance(c, int) and not isinstance(c, bool) for c in count)
+                or not 0 <= count[0] <= count[1]
+            ):
+                raise FactoryDefinitionError(
+                    f"many() count must be an int or a (low, high) pair with 0 <= low <= high, "
+                    f"got {count!r}"
+                )
+        elif not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise FactoryDefinitionError(
+                f"many() count must be a non-negative int or a (low, high) pair, got {count!r}"
+            )
+        self.factory = factory
+        self.schema = schema
+        self.traits = traits
+        self.count = count
+        self.overrides = overrides
+
+    def size(self, ctx: FieldContext) -> int:
+        """How many children to make for one object."""
+        if isinstance(self.count, tuple):
+            return ctx.random.randint(*self.count)
+        return self.count
+
+    def resolve(self, ctx: FieldContext) -> list[Any]:
+        return [ctx.make_child(self, index) for index in range(self.size(ctx))]
+
+    async def aresolve(self, ctx: FieldContext) -> list[Any]:
+        return [await ctx.amake_child(self, index) for index in range(self.size(ctx))]
+
+    def describe(self) -> str:
+        return f"many of {_factory_name(self.factory)}"
+
+
+def many(
+    factory: type[Factory[Any]] | Factory[Any],
+    schema: str | None = None,
+    /,
+    *traits: str,
+    count: int | tuple[int, int] = 3,
+    **overrides: Any,
+) -> ManyField:
+    """A list of objects of another factory, made like :func:`association`.
+
+    Args:
+        factory: A factory class or instance, as for :func:`association`.
+        schema: The children's schema; their ``_default_schema`` when left out.
+        *traits: Traits of every child.
+        count: How many; a ``(low, high)`` pair picks a size in that range
+            (both ends included) for each parent, from the factory's random stream.
+        **overrides: Overrides for every child.
+
+    .. versionadded:: 0.1
+    """
+    return ManyField(factory, schema, traits, count, overrides)
+
+
+# ------------------------------------------------------------------------ lazy
+
+
+class LazyField(SpecialField[T_co]):
+    """``fn(attrs)``; see :func:`lazy`."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Attributes], T_co | Awaitable[T_co]]) -> None:
+        if not callable(fn):
+            raise FactoryDefinitionError(f"lazy() takes a function of the attributes, got {fn!r}")
+        self.fn = fn
+
+    def resolve(self, ctx: FieldContext) -> T_co | Awaitable[T_co]:
+        return self.fn(ctx.attrs)
+
+    def describe(self) -> str:
+        return "lazy field"
+
+
+def lazy(fn: Callable[[Attributes], T | Awaitable[T]]) -> LazyField[T]:
+    """A value computed from the object's other attributes.
+
+    ``fn`` receives a read-only mapping; reading a key resolves that field
+    first, so lazy fields may depend on each other in any order. A cycle raises
+    :class:`~pyfactory.CyclicDependencyError` with its path. ``fn`` may be a
+    coroutine function: it is awaited under ``acreate``.
+
+    .. versionadded:: 0.1
+    """
+    return LazyField(fn)
+
+
+# ------------------------------------------------------------------------ fake
+
+
+class FakeField(SpecialField[Any]):
+    """A call of the factory's Faker; see :func:`fake`."""
+
+    __slots__ = ("args", "kwargs", "provider", "unique")
+
+    def __init__(
+        self, provider: str, args: tuple[Any, ...], unique: bool, kwargs: dict[str, Any]
+    ) -> None:
+        if not isinstance(provider, str) or not provider:
+            raise FactoryDefinitionError(f"fake() takes a provider name, got {provider!r}")
+        self.provider = provider
+        self.args = args
+        self.unique = unique
+        self.kwargs = kwargs
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        faker = ctx.faker
+        source = faker.unique if self.unique else faker
+        return getattr(source, self.provider)(*self.args, **self.kwargs)
+
+    def describe(self) -> str:
+        return f"fake({self.provider!r})"
+
+
+def fake(provider: str, /, *args: Any, unique: bool = False, **kwargs: Any) -> FakeField:
+    """A value from the factory's Faker: ``fake("email")``, ``fake("pyint", max_value=9)``.
+
+    Args:
+        provider: The Faker provider method's name.
+        *args: Positional arguments for it.
+        unique: Use Faker's unique proxy, so no value repeats until
+            ``Factory.reset_unique()``.
+        **kwargs: Keyword arguments for it.
+
+    .. versionadded:: 0.1
+    """
+    return FakeField(provider, args, unique, kwargs)
+
+
+# ------------------------------------------------------------------- transient
+
+
+class TransientField(SpecialField[T_co]):
+    """A value for lazy fields and hooks, dropped before the builder; see :func:`transient`."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, default: T_co | SpecialField[T_co]) -> None:
+        self.default = default
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        default = self.default
+        if isinstance(default, SpecialField):
+            return ctx.resolve_inner(default)
+        return default
+
+    def aresolve(self, ctx: FieldContext) -> Any:
+        default = self.default
+        if isinstance(default, SpecialField):
+            return ctx.resolve_inner(default)
+        return default
+
+    def describe(self) -> str:
+        return "transient field"
+
+
+def transient(default: T | SpecialField[T] = None) -> TransientField[T]:  # type: ignore[assignment]
+    """A value that lazy fields, traits and hooks read and overrides set, never given to
+    the builder. ``default`` may itself be a special field.
+
+    .. versionadded:: 0.1
+    """
+    return TransientField(default)
+
+
+# ------------------------------------------------------------------ randomness
+
+
+def _check_probability(p: float, what: str) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise FactoryDefinitionError(f"{what}() probability must be between 0 and 1, got {p!r}")
+    return float(p)
+
+
+class RandomlyUnsetField(SpecialField[Any]):
+    """The value, or (with probability ``p``) no key at all; see :func:`randomly_unset`."""
+
+    __slots__ = ("p", "value")
+
+    def __init__(self, value: Any, p: float) -> None:
+        self.value = value
+        self.p = _check_probability(p, "randomly_unset")
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        if ctx.random.random() < self.p:
+            return OMIT
+        return ctx.resolve_inner(self.value)
+
+    def describe(self) -> str:
+        return "randomly_unset field"
+
+
+class RandomlyNullifyField(SpecialField[Any]):
+    """The value, or (with probability ``p``) ``None``; see :func:`randomly_nullify`."""
+
+    __slots__ = ("p", "value")
+
+    def __init__(self, value: Any, p: float) -> None:
+        self.value = value
+        self.p = _check_probability(p, "randomly_nullify")
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        if ctx.random.random() < self.p:
+            return None
+        return ctx.resolve_inner(self.value)
+
+    def describe(self) -> str:
+        return "randomly_nullify field"
+
+
+def randomly_unset(value: Any, p: float = 0.5) -> RandomlyUnsetField:
+    """With probability ``p`` leave the key out, otherwise give ``value`` (which may be a
+    special field, resolved only when kept).
+
+    .. versionadded:: 0.1
+    """
+    return RandomlyUnsetField(value, p)
+
+
+def randomly_nullify(value: Any, p: float = 0.5) -> RandomlyNullifyField:
+    """With probability ``p`` give ``None``, otherwise ``value`` (which may be a special
+    field, resolved only when kept).
+
+    .. versionadded:: 0.1
+    """
+    return RandomlyNullifyField(value, p)
+
+
+class NestedField(SpecialField[Any]):
+    """A list, tuple or dict that holds special fields; each is resolved in place."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        return _resolve_nested(ctx, self.value)
+
+    async def aresolve(self, ctx: FieldContext) -> Any:
+        return await _aresolve_nested(ctx, self.value)
+
+    def describe(self) -> str:
+        return f"{type(self.value).__name__} of special fields"
+
+
+def _resolve_nested(ctx: FieldContext, value: Any) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [_resolve_nested(ctx, v) for v in value]
+    if kind is tuple:
+        return tuple(_resolve_nested(ctx, v) for v in value)
+    if kind is dict:
+        return {k: _resolve_nested(ctx, v) for k, v in value.items()}
+    if isinstance(value, SpecialField):
+        return ctx.resolve_inner(value)
+    if kind is set:
+        return set(value)
+    return value
+
+
+async def _aresolve_nested(ctx: FieldContext, value: Any) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [await _aresolve_nested(ctx, v) for v in value]
+    if kind is tuple:
+        return tuple([await _aresolve_nested(ctx, v) for v in value])
+    if kind is dict:
+        return {k: await _aresolve_nested(ctx, v) for k, v in value.items()}
+    if isinstance(value, SpecialField):
+        result = ctx.resolve_inner(value)
+        return await result if inspect.isawaitable(result) else result
+    if kind is set:
+        return set(value)
+    return value
+
+
+def holds_special(value: Any) -> bool:
+    """Whether a list, tuple or dict holds a special field at any depth."""
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return any(isinstance(v, SpecialField) or holds_special(v) for v in value)
+    if kind is dict:
+        return any(isinstance(v, SpecialField) or holds_special(v) for v in value.values())
+    return False
+
+
+_MUTABLE = (list, dict, set, bytearray)
+
+
+def fresh_copy(value: Any) -> Any:
+    """A copy of the built-in containers in ``value``, so no two objects share one.
+
+    Other objects (model instances given as values, say) are kept as they are:
+    sharing them is what the schema asked for.
+    """
+    kind = type(value)
+    if kind is list:
+        return [fresh_copy(v) for v in value]
+    if kind is dict:
+        return {k: fresh_copy(v) for k, v in value.items()}
+    if kind is set:
+        return set(value)
+    if kind is bytearray:
+        return bytearray(value)
+    if kind is tuple:
+        return tuple(fresh_copy(v) for v in value)
+    return value
+
+
+def is_mutable(value: Any) -> bool:
+    """Whether ``value`` holds a built-in mutable container that needs a copy per object."""
+    kind = type(value)
+    if kind in _MUTABLE:
+        return True
+    if kind is tuple:
+        return any(is_mutable(v) for v in value)
+    return False
