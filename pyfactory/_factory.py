@@ -131,9 +131,7 @@ def after(*scopes: str) -> Callable[[F], F]:
         raise FactoryDefinitionError('after() needs the methods to follow: after("create")')
     for scope in scopes:
         if scope not in ("build", "create"):
-            raise FactoryDefinitionError(
-                f'after() follows "build" or "create", not {scope!r}'
-            )
+            raise FactoryDefinitionError(f'after() follows "build" or "create", not {scope!r}')
 
     def mark(func: F) -> F:
         _check_method(func, "after")
@@ -197,6 +195,7 @@ class Factory(Generic[M]):
     _pf_traits: ClassVar[dict[str, _Definition]] = {}
     _pf_hooks: ClassVar[dict[str, tuple[Callable[..., Any], ...]]] = {}
     _pf_builder: ClassVar[ModelBuilder[Any]]
+    _pf_plain_build: ClassVar[bool] = True
 
     # ------------------------------------------------------------ class set-up
 
@@ -235,14 +234,17 @@ class Factory(Generic[M]):
                         f"{klass.__name__}.{attr} replaces the {kind} {attr!r} of a base "
                         f"factory without @{kind}(); decorate it, or choose another name"
                     )
-                for hook_scope in hooks:
-                    hooks[hook_scope].pop(attr, None)
+                for scoped in hooks.values():
+                    scoped.pop(attr, None)
                 for hook_scope in getattr(func, _AFTER_MARK, ()):
                     hooks[hook_scope][attr] = func
         cls._pf_schemas = {k: tuple(v) for k, v in schemas.items()}
         cls._pf_traits = traits
         cls._pf_hooks = {k: tuple(v.values()) for k, v in hooks.items() if v}
         cls._pf_builder = _builder_of(cls)
+        # A builder whose build() is the base class's model(**attributes) is called
+        # inline by the hot path; the result is the same object.
+        cls._pf_plain_build = type(cls._pf_builder).build is ModelBuilder.build
         if cls._abstract:
             return
         if not isinstance(getattr(cls, "_model", None), type):
@@ -337,13 +339,14 @@ class Factory(Generic[M]):
                 child = target(**self._pf_context)
                 child._pf_randomness = self._pf_randomness
             else:
-                child = type(target).__new__(type(target))
+                child = object.__new__(type(target))
                 child.__dict__.update(target.__dict__)
                 child._pf_context = target._pf_context.with_defaults(self._pf_context)
                 own = target._pf_randomness
                 if own.seed is None and own._faker is None:
                     child._pf_randomness = self._pf_randomness
                 child._pf_plans = {}
+                child._pf_raw = {}
                 child._pf_children = {}
             self._pf_children[target] = child
         return child
@@ -419,9 +422,7 @@ class Factory(Generic[M]):
 
     # --------------------------------------------------------------- planning
 
-    def _pf_names(
-        self, schema: str | None, traits: tuple[str, ...]
-    ) -> tuple[str, tuple[str, ...]]:
+    def _pf_names(self, schema: str | None, traits: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The schema to use and the traits, filling in ``_default_schema``."""
         cls = type(self)
         if schema is None or schema not in cls._pf_schemas:
@@ -479,8 +480,8 @@ class Factory(Generic[M]):
                     error.within(cls.__name__, name)
                 raise
             except Exception as exc:
-                error = FactoryError(f"the schema method raised {exc!r}")
-                raise error.within(cls.__name__, name) from exc
+                failure = FactoryError(f"the schema method raised {exc!r}")
+                raise failure.within(cls.__name__, name) from exc
             plan = Plan(cls.__name__, name, trait_names, layers)
             if self._pf_cacheable(name, trait_names):
                 self._pf_plans[key] = plan
@@ -500,18 +501,29 @@ class Factory(Generic[M]):
         overrides: dict[str, Any],
     ) -> Any:
         """Make one object in ``scope``; the heart of every synchronous method."""
-        plan, overrides = self._pf_plan(schema, traits, overrides)
+        plan = None if traits or overrides else self._pf_plans.get(schema)
+        if plan is None:
+            plan, overrides = self._pf_plan(schema, traits, overrides)
         if plan.simple and not overrides:
-            values = plan.base.copy()
-            built = values
+            built = values = plan.base.copy()
         else:
             resolution = Resolution(self, plan, scope, False, overrides)
             resolution.resolve()
             built, values = resolution.finish()
         if scope == "attributes":
             return built
-        obj = self._pf_build(plan, scope, built)
-        hooks = type(self)._pf_hooks.get(scope)
+        cls = type(self)
+        if scope == "build":
+            try:
+                if cls._pf_plain_build:
+                    obj = cls._model(**built)
+                else:
+                    obj = cls._pf_builder.build(cls._model, built, self._pf_context)
+            except Exception as exc:
+                raise self._pf_builder_error(plan, scope, built, exc) from exc
+        else:
+            obj = self._pf_build(plan, scope, built)
+        hooks = cls._pf_hooks.get(scope)
         if hooks:
             self._pf_run_hooks(plan, scope, hooks, obj, values)
         return obj
@@ -553,6 +565,17 @@ class Factory(Generic[M]):
             attributes=built,
         )
         return error.within(plan.factory_name, plan.schema)
+
+    def _pf_check_count(
+        self, plan: Plan, method: str, made: list[Any], rows: list[dict[str, Any]]
+    ) -> None:
+        if len(made) != len(rows):
+            builder = type(type(self)._pf_builder).__name__
+            error = BuilderError(
+                f"{builder}.{method}() returned {len(made)} objects for {len(rows)} rows",
+                attributes={},
+            )
+            raise error.within(plan.factory_name, plan.schema)
 
     def _pf_run_hooks(
         self,
@@ -625,8 +648,9 @@ class Factory(Generic[M]):
                 objs = builder.create_many(model, rows, self._pf_context)
             except Exception as exc:
                 raise self._pf_builder_error(plan, scope, {}, exc) from exc
+            self._pf_check_count(plan, "create_many", objs, rows)
         if hooks:
-            for obj, values in zip(objs, everything):
+            for obj, values in zip(objs, everything, strict=True):
                 self._pf_run_hooks(plan, scope, hooks, obj, values)
         return objs
 
@@ -680,7 +704,9 @@ class Factory(Generic[M]):
 
     # ------------------------------------------------------------ public API
 
-    def attributes(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> dict[str, Any]:
+    def attributes(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> dict[str, Any]:
         """The resolved attribute dict of a schema; no builder is called.
 
         Inside a schema method it gives the raw dict instead (as :meth:`schema`
@@ -732,8 +758,7 @@ class Factory(Generic[M]):
             )
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise UsageError(
-                f"{type(self).__name__}.{method}() count must be a non-negative int, "
-                f"got {count!r}"
+                f"{type(self).__name__}.{method}() count must be a non-negative int, got {count!r}"
             )
         return schema, count, traits
 
@@ -745,9 +770,9 @@ class Factory(Generic[M]):
     def attributes_batch(
         self, schema: str, count: int, /, *traits: str, **overrides: Any
     ) -> list[dict[str, Any]]: ...
-    def attributes_batch(self, *args: Any, **overrides: Any) -> list[dict[str, Any]]:
+    def attributes_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[dict[str, Any]]:
         """``count`` attribute dicts: ``attributes_batch("basic", 10, last_name="X")``."""
-        schema, count, traits = self._pf_batch_args("attributes_batch", args)
+        schema, count, traits = self._pf_batch_args("attributes_batch", (first, *args))
         return self._pf_batch("attributes", schema, count, traits, overrides)
 
     @overload
@@ -756,9 +781,9 @@ class Factory(Generic[M]):
     def build_batch(
         self, schema: str, count: int, /, *traits: str, **overrides: Any
     ) -> list[M]: ...
-    def build_batch(self, *args: Any, **overrides: Any) -> list[M]:
+    def build_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """``count`` built instances: ``build_batch("basic", 10, last_name="X")``."""
-        schema, count, traits = self._pf_batch_args("build_batch", args)
+        schema, count, traits = self._pf_batch_args("build_batch", (first, *args))
         return self._pf_batch("build", schema, count, traits, overrides)
 
     @overload
@@ -767,9 +792,9 @@ class Factory(Generic[M]):
     def create_batch(
         self, schema: str, count: int, /, *traits: str, **overrides: Any
     ) -> list[M]: ...
-    def create_batch(self, *args: Any, **overrides: Any) -> list[M]:
+    def create_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """``count`` created instances, handed to the builder's ``create_many`` in one call."""
-        schema, count, traits = self._pf_batch_args("create_batch", args)
+        schema, count, traits = self._pf_batch_args("create_batch", (first, *args))
         return self._pf_batch("create", schema, count, traits, overrides)
 
     @overload
@@ -778,9 +803,9 @@ class Factory(Generic[M]):
     async def acreate_batch(
         self, schema: str, count: int, /, *traits: str, **overrides: Any
     ) -> list[M]: ...
-    async def acreate_batch(self, *args: Any, **overrides: Any) -> list[M]:
+    async def acreate_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """:meth:`create_batch`, awaiting fields, children, ``acreate_many`` and hooks."""
-        schema, count, traits = self._pf_batch_args("acreate_batch", args)
+        schema, count, traits = self._pf_batch_args("acreate_batch", (first, *args))
         plan, overrides = self._pf_plan(schema, traits, overrides)
         rows = []
         everything = []
@@ -789,13 +814,17 @@ class Factory(Generic[M]):
             rows.append(built)
             everything.append(values)
         if self._get_or_create:
-            return [await self._pf_acreate_row(plan, b, v) for b, v in zip(rows, everything)]
+            return [
+                await self._pf_acreate_row(plan, b, v)
+                for b, v in zip(rows, everything, strict=True)
+            ]
         cls = type(self)
         try:
             made = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
         except Exception as exc:
             raise self._pf_builder_error(plan, "create", {}, exc) from exc
-        for obj, values in zip(made, everything):
+        self._pf_check_count(plan, "acreate_many", made, rows)
+        for obj, values in zip(made, everything, strict=True):
             await self._pf_arun_hooks(plan, obj, values)
         return cast("list[M]", made)
 
@@ -816,4 +845,3 @@ def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:
             f"{cls.__name__}._model_builder must be a ModelBuilder, got {builder!r}"
         )
     return builder
-

@@ -40,8 +40,9 @@ from pyfactory.fields import (
 )
 
 if TYPE_CHECKING:
-    from faker import Faker
     from random import Random
+
+    from faker import Faker
 
     from pyfactory._context import Context
     from pyfactory._factory import Factory
@@ -150,6 +151,7 @@ class _NeedsAwait(BaseException):
 
 
 _AWAITING = object()
+_NO_AWAITING: dict[str, Awaitable[Any]] = {}
 
 
 class Attrs(Mapping[str, Any]):
@@ -183,108 +185,76 @@ class FieldContext:
     """What a special field sees while it resolves one object's value.
 
     Attributes:
-        key: The key the field is resolving.
+        key: The key being resolved.
+        scope: ``"attributes"``, ``"build"`` or ``"create"``: the method being called.
+        is_async: Whether the object is being made by ``acreate`` or ``acreate_batch``.
+        factory: The factory instance making the object.
+
+    Do not keep a context after ``resolve`` returns: it is the live state of
+    one object's resolution.
 
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_r", "key")
+    __slots__ = ()
 
-    def __init__(self, resolution: Resolution, key: str) -> None:
-        self._r = resolution
-        self.key = key
-
-    @property
-    def scope(self) -> str:
-        """``"attributes"``, ``"build"`` or ``"create"``: the method being called."""
-        return self._r.scope
-
-    @property
-    def is_async(self) -> bool:
-        """Whether the object is being made by ``acreate`` or ``acreate_batch``."""
-        return self._r.is_async
-
-    @property
-    def factory(self) -> Factory[Any]:
-        """The factory instance making the object."""
-        return self._r.factory
+    key: str
+    scope: str
+    is_async: bool
+    factory: Factory[Any]
 
     @property
     def attrs(self) -> Attrs:
         """The object's attributes; reading one resolves it first."""
-        return self._r.view
+        raise NotImplementedError
 
     @property
     def faker(self) -> Faker:
         """The factory's Faker (seeded when the factory was)."""
-        return self._r.factory.faker
+        return self.factory.faker
 
     @property
     def random(self) -> Random:
         """The factory's random stream, shared with its Faker."""
-        return self._r.factory.random
+        return self.factory.random
 
     @property
     def context(self) -> Context:
         """The factory's context."""
-        return self._r.factory.context
+        return self.factory.context
 
     @property
     def overrides(self) -> dict[str, Any]:
         """The ``key__field=value`` overrides meant for this field, as ``{field: value}``."""
-        return self._r.child_overrides.get(self.key, {})
-
-    # The methods below serve the built-in fields; custom fields may use them too.
+        raise NotImplementedError
 
     def resolve_inner(self, field: SpecialField[Any]) -> Any:
         """Resolve a field held by this one (a default, a kept value) in the same mode."""
-        return field.aresolve(self) if self._r.is_async else field.resolve(self)
-
-    def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
-        """Make an association's child in this scope, with the overrides meant for it."""
-        return self._r.make_child(field, self.key, index)
-
-    async def amake_child(
-        self, field: AssociationField | ManyField, index: int | None = None
-    ) -> Any:
-        """:meth:`make_child` under ``acreate``."""
-        return await self._r.amake_child(field, self.key, index)
-
-    def remember_child(self, field: AssociationField, child: Any) -> None:
-        self._r.children[id(field)] = child
-
-    def shared_child(self, field: AssociationField) -> Any:
-        """The one child of an association, made now if no field has made it yet."""
-        return self._r.shared_child(field, self.key)
-
-    async def ashared_child(self, field: AssociationField) -> Any:
-        """:meth:`shared_child` under ``acreate``."""
-        return await self._r.ashared_child(field, self.key)
-
-    def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
-        """``name`` of a child: a dict key under ``attributes``, else through its builder."""
-        if self._r.scope == "attributes" and isinstance(child, dict):
-            return child[name]
-        return self._r.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
+        raise NotImplementedError
 
 
-class Resolution:
-    """One object's special fields, resolved on demand."""
+class Resolution(FieldContext):
+    """One object's special fields, resolved on demand.
+
+    It is also the :class:`FieldContext` handed to each field: ``key`` is set
+    around each field's ``resolve`` call, which saves an object per field.
+    """
 
     __slots__ = (
+        "_view",
         "awaiting",
         "child_overrides",
         "children",
         "extra",
         "factory",
         "is_async",
+        "key",
         "order",
         "pending",
         "plan",
         "scope",
         "stack",
         "values",
-        "view",
     )
 
     def __init__(
@@ -325,11 +295,35 @@ class Resolution:
         self.order = order
         self.pending = set(order)
         self.stack: list[str] = []
-        self.awaiting: dict[str, Awaitable[Any]] = {}
+        # Only acreate awaits; the synchronous path shares one empty, never-written dict.
+        self.awaiting: dict[str, Awaitable[Any]] = {} if is_async else _NO_AWAITING
         self.children: dict[int, Any] = {}
-        self.view = Attrs(self)
+        self._view: Attrs | None = None
+        self.key = ""
         if child_overrides:
             self._check_child_overrides()
+
+    # ---------------------------------------------------- the field context
+
+    @property
+    def attrs(self) -> Attrs:
+        view = self._view
+        if view is None:
+            view = self._view = Attrs(self)
+        return view
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        return self.child_overrides.get(self.key, {})
+
+    def resolve_inner(self, field: SpecialField[Any]) -> Any:
+        return field.aresolve(self) if self.is_async else field.resolve(self)
+
+    def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
+        """``name`` of a child: a dict key under ``attributes``, else through its builder."""
+        if self.scope == "attributes" and isinstance(child, dict):
+            return child[name]
+        return self.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
 
     # ------------------------------------------------------------------ errors
 
@@ -391,20 +385,31 @@ class Resolution:
 
     def _call(self, key: str) -> Any:
         field: SpecialField[Any] = self.values[key]
-        ctx = FieldContext(self, key)
+        outer = self.key
+        self.key = key
         try:
-            return field.aresolve(ctx) if self.is_async else field.resolve(ctx)
+            return field.aresolve(self) if self.is_async else field.resolve(self)
         except _NeedsAwait:
             raise
         except Exception as exc:
             raise self._wrap(key, exc) from exc
+        finally:
+            self.key = outer
 
     def _resolve_key(self, key: str) -> Any:
         stack = self.stack
         stack.append(key)
+        field: SpecialField[Any] = self.values[key]
+        outer = self.key
+        self.key = key
         try:
-            value = self._call(key)
+            value = field.aresolve(self) if self.is_async else field.resolve(self)
+        except _NeedsAwait:
+            raise
+        except Exception as exc:
+            raise self._wrap(key, exc) from exc
         finally:
+            self.key = outer
             stack.pop()
         # A type-level look-up: far cheaper than inspect.isawaitable on the hot path.
         if getattr(type(value), "__await__", None) is not None:
@@ -429,10 +434,30 @@ class Resolution:
 
     def resolve(self) -> dict[str, Any]:
         """Resolve every special field; the finished values, transient ones included."""
+        # The top-level loop repeats _resolve_key's body to save a call per field:
+        # this is the hot path of every build.
+        values = self.values
+        pending = self.pending
+        stack = self.stack
         for key in self.order:
-            if key in self.pending:
-                self._resolve_key(key)
-        return self.values
+            if key not in pending:
+                continue
+            field: SpecialField[Any] = values[key]
+            stack.append(key)
+            self.key = key
+            try:
+                value = field.resolve(self)
+            except _NeedsAwait:  # pragma: no cover - only the async path raises it
+                raise
+            except Exception as exc:
+                raise self._wrap(key, exc) from exc
+            finally:
+                stack.pop()
+            if getattr(type(value), "__await__", None) is not None:
+                self._awaitable(key, value)
+            pending.discard(key)
+            values[key] = value
+        return values
 
     async def aresolve(self) -> dict[str, Any]:
         """:meth:`resolve` for ``acreate``: awaits what the fields return."""
@@ -462,7 +487,12 @@ class Resolution:
                             value = result
                             break
                         pending = result
-                    value = await pending
+                    outer = self.key
+                    self.key = key
+                    try:
+                        value = await pending
+                    finally:
+                        self.key = outer
                     break
                 except _NeedsAwait as need:
                     await self._settle(need.key)
@@ -490,33 +520,37 @@ class Resolution:
     # ---------------------------------------------------------------- children
 
     def _child_call(
-        self, field: AssociationField | ManyField, key: str
-    ) -> tuple[Factory[Any], str | None, tuple[str, ...], dict[str, Any]]:
-        child = self.factory._pf_child_factory(field.factory)
-        given = self.child_overrides.get(key)
+        self, field: AssociationField | ManyField
+    ) -> tuple[Factory[Any], dict[str, Any]]:
+        target = field.factory
+        child = self.factory._pf_children.get(target)
+        if child is None:
+            child = self.factory._pf_child_factory(target)
+        given = self.child_overrides.get(self.key)
         overrides = {**field.overrides, **given} if given else field.overrides
-        return child, field.schema, field.traits, overrides
+        return child, overrides
 
-    def _child_label(self, key: str, index: int | None) -> str:
-        return key if index is None else f"{key}[{index}]"
+    def _child_error(self, error: FactoryError, index: int | None) -> FactoryError:
+        return self._frame(error, self.key if index is None else f"{self.key}[{index}]")
 
-    def make_child(
-        self, field: AssociationField | ManyField, key: str, index: int | None
-    ) -> Any:
-        child, schema, traits, overrides = self._child_call(field, key)
+    def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
+        """Make a child of an association or many field in this scope, with the overrides
+        meant for it."""
+        child, overrides = self._child_call(field)
         try:
-            return child._pf_one(self.scope, schema, traits, overrides)
+            return child._pf_one(self.scope, field.schema, field.traits, overrides)
         except FactoryError as error:
-            raise self._frame(error, self._child_label(key, index)) from error.__cause__
+            raise self._child_error(error, index) from error.__cause__
 
     async def amake_child(
-        self, field: AssociationField | ManyField, key: str, index: int | None
+        self, field: AssociationField | ManyField, index: int | None = None
     ) -> Any:
-        child, schema, traits, overrides = self._child_call(field, key)
+        """:meth:`make_child` under ``acreate``."""
+        child, overrides = self._child_call(field)
         try:
-            return await child._pf_aone(schema, traits, overrides)
+            return await child._pf_aone(field.schema, field.traits, overrides)
         except FactoryError as error:
-            raise self._frame(error, self._child_label(key, index)) from error.__cause__
+            raise self._child_error(error, index) from error.__cause__
 
     def _placed_at(self, field: AssociationField) -> str | None:
         """The key that holds ``field`` in this object's schema or overrides, if any."""
@@ -527,7 +561,8 @@ class Resolution:
                         return key
         return None
 
-    def shared_child(self, field: AssociationField, asking: str) -> Any:
+    def shared_child(self, field: AssociationField) -> Any:
+        """The one child of an association, made now if no field has made it yet."""
         known = id(field)
         if known in self.children:
             return self.children[known]
@@ -536,11 +571,12 @@ class Resolution:
             value = self.value_of(key)
             # The caller may have replaced the association with an object or None.
             return self.children.get(known, value)
-        child = self.make_child(field, asking, None)
+        child = self.make_child(field)
         self.children[known] = child
         return child
 
-    async def ashared_child(self, field: AssociationField, asking: str) -> Any:
+    async def ashared_child(self, field: AssociationField) -> Any:
+        """:meth:`shared_child` under ``acreate``."""
         known = id(field)
         if known in self.children:
             return self.children[known]
@@ -548,6 +584,6 @@ class Resolution:
         if key is not None and key in self.values:
             value = self.value_of(key)
             return self.children.get(known, value)
-        child = await self.amake_child(field, asking, None)
+        child = await self.amake_child(field)
         self.children[known] = child
         return child

@@ -111,7 +111,8 @@ class FactoryError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickling (pytest-xdist sends errors between processes) must keep the path.
-        return (_rebuild, (type(self), self.reason, self.steps, dict(self.__dict__)))
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_pf_")}
+        return (_rebuild, (type(self), self.reason, self.steps, state))
 
 
 def _rebuild(

@@ -20,7 +20,7 @@ from pyfactory.errors import FactoryDefinitionError
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
-    from pyfactory._resolver import FieldContext
+    from pyfactory._resolver import FieldContext, Resolution
 
 __all__ = [
     "OMIT",
@@ -151,12 +151,13 @@ class SequenceCounters:
         self._counters: dict[tuple[type[Any], str], _Counter] = {}
         self._lock = threading.Lock()
 
-    def next(self, owner: type[Any], key: str, start: int) -> int:
+    def counter(self, owner: type[Any], key: str, start: int) -> _Counter:
+        """The counter of ``owner``'s sequence ``key``, made on first use."""
         counter = self._counters.get((owner, key))
         if counter is None:
             with self._lock:
                 counter = self._counters.setdefault((owner, key), _Counter(start))
-        return counter.next()
+        return counter
 
     def reset(self, owner: type[Any], start: int | None = None) -> None:
         """Restart the counters of ``owner`` and its subclasses."""
@@ -174,7 +175,7 @@ counters = SequenceCounters()
 class SequenceField(SpecialField[T_co]):
     """The next value of a counter; see :func:`sequence`."""
 
-    __slots__ = ("_render", "key", "source", "start")
+    __slots__ = ("_counters", "_render", "key", "source", "start")
 
     def __init__(
         self,
@@ -205,10 +206,16 @@ class SequenceField(SpecialField[T_co]):
         self.source = source
         self.key = key
         self.start = start
+        # The process-wide counters, looked up once per factory class and key.
+        self._counters: dict[tuple[type[Any], str], _Counter] = {}
 
     def resolve(self, ctx: FieldContext) -> T_co:
-        n = counters.next(type(ctx.factory), self.key or ctx.key, self.start)
-        return self._render(n)  # type: ignore[no-any-return]
+        owner = type(ctx.factory)
+        key = self.key or ctx.key
+        counter = self._counters.get((owner, key))
+        if counter is None:
+            counter = self._counters[(owner, key)] = counters.counter(owner, key, self.start)
+        return self._render(counter.next())  # type: ignore[no-any-return]
 
     def describe(self) -> str:
         return f"sequence({self.source!r})"
@@ -270,16 +277,18 @@ class AssociationField(SpecialField[Any]):
         self.attr = attr
         self.overrides = overrides or {}
 
-    def resolve(self, ctx: FieldContext) -> Any:
+    # The built-in fields that make children are handed the Resolution itself.
+
+    def resolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
         child = ctx.make_child(self)
         return self._finish(ctx, child)
 
-    async def aresolve(self, ctx: FieldContext) -> Any:
+    async def aresolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
         child = await ctx.amake_child(self)
         return self._finish(ctx, child)
 
-    def _finish(self, ctx: FieldContext, child: Any) -> Any:
-        ctx.remember_child(self, child)
+    def _finish(self, ctx: Resolution, child: Any) -> Any:
+        ctx.children[id(self)] = child
         if self.attr is None or child is None:
             return child
         return ctx.attribute_of(self, child, self.attr)
@@ -317,13 +326,13 @@ class DerivedField(SpecialField[Any]):
         self.name = name
         self.fn = fn
 
-    def resolve(self, ctx: FieldContext) -> Any:
+    def resolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
         return self._finish(ctx, ctx.shared_child(self.association))
 
-    async def aresolve(self, ctx: FieldContext) -> Any:
+    async def aresolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
         return self._finish(ctx, await ctx.ashared_child(self.association))
 
-    def _finish(self, ctx: FieldContext, child: Any) -> Any:
+    def _finish(self, ctx: Resolution, child: Any) -> Any:
         if self.fn is not None:
             return self.fn(child)
         if child is None:
@@ -407,10 +416,10 @@ class ManyField(SpecialField[list[Any]]):
             return ctx.random.randint(*self.count)
         return self.count
 
-    def resolve(self, ctx: FieldContext) -> list[Any]:
+    def resolve(self, ctx: Resolution) -> list[Any]:  # type: ignore[override]
         return [ctx.make_child(self, index) for index in range(self.size(ctx))]
 
-    async def aresolve(self, ctx: FieldContext) -> list[Any]:
+    async def aresolve(self, ctx: Resolution) -> list[Any]:  # type: ignore[override]
         return [await ctx.amake_child(self, index) for index in range(self.size(ctx))]
 
     def describe(self) -> str:

@@ -39,9 +39,7 @@ class ModelBuilder(Generic[M]):
             "objects, or call build()"
         )
 
-    def create_many(
-        self, model: type[M], rows: list[dict[str, Any]], context: Context
-    ) -> list[M]:
+    def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:
         """Many instances at once, for ``create_batch``; by default :meth:`create` per row.
 
         A database builder overrides this to write in bulk.
@@ -85,9 +83,7 @@ class ObjectBuilder(ModelBuilder[M]):
     def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         return model(**attributes)
 
-    def create_many(
-        self, model: type[M], rows: list[dict[str, Any]], context: Context
-    ) -> list[M]:
+    def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:
         return [model(**row) for row in rows]
 
 
