@@ -337,6 +337,8 @@ class Factory(Generic[M]):
         if child is None:
             if isinstance(target, type):
                 child = target(**self._pf_context)
+                # The same context, so a missing key names the factory the caller made.
+                child._pf_context = self._pf_context
                 child._pf_randomness = self._pf_randomness
             else:
                 child = object.__new__(type(target))
@@ -485,6 +487,8 @@ class Factory(Generic[M]):
             plan = Plan(cls.__name__, name, trait_names, layers)
             if self._pf_cacheable(name, trait_names):
                 self._pf_plans[key] = plan
+            else:
+                plan.cached = False
         return plan, overrides
 
     def _pf_cacheable(self, name: str, traits: tuple[str, ...]) -> bool:
@@ -520,7 +524,8 @@ class Factory(Generic[M]):
                 else:
                     obj = cls._pf_builder.build(cls._model, built, self._pf_context)
             except Exception as exc:
-                raise self._pf_builder_error(plan, scope, built, exc) from exc
+                error = self._pf_builder_error(plan, scope, built, exc)
+                raise error from error.__cause__
         else:
             obj = self._pf_build(plan, scope, built)
         hooks = cls._pf_hooks.get(scope)
@@ -540,7 +545,8 @@ class Factory(Generic[M]):
                     return existing
             return builder.create(model, built, self._pf_context)
         except Exception as exc:
-            raise self._pf_builder_error(plan, scope, built, exc) from exc
+            error = self._pf_builder_error(plan, scope, built, exc)
+            raise error from error.__cause__
 
     def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
         missing = [k for k in self._get_or_create if k not in built]
@@ -552,7 +558,12 @@ class Factory(Generic[M]):
         return {k: built[k] for k in self._get_or_create}
 
     def _pf_builder_error(
-        self, plan: Plan, scope: str, built: Mapping[str, Any], exc: Exception
+        self,
+        plan: Plan,
+        scope: str,
+        built: Mapping[str, Any],
+        exc: Exception,
+        rows: list[dict[str, Any]] | None = None,
     ) -> FactoryError:
         if isinstance(exc, FactoryError):
             if not exc.steps:
@@ -560,10 +571,13 @@ class Factory(Generic[M]):
             return exc
         builder = type(self)._pf_builder
         model = type(self)._model
+        method = scope if rows is None else f"{scope}_many"
         error = BuilderError(
-            f"{type(builder).__name__}.{scope}({model.__name__}) raised {exc!r}",
+            f"{type(builder).__name__}.{method}({model.__name__}) raised {exc!r}",
             attributes=built,
+            rows=rows,
         )
+        error.__cause__ = exc
         return error.within(plan.factory_name, plan.schema)
 
     def _pf_check_count(
@@ -590,7 +604,8 @@ class Factory(Generic[M]):
             try:
                 result = hook(self, obj, attrs)
             except Exception as exc:
-                raise self._pf_hook_error(plan, scope, hook, exc) from exc
+                error = self._pf_hook_error(plan, scope, hook, exc)
+                raise error from error.__cause__
             if inspect.isawaitable(result):
                 if inspect.iscoroutine(result):
                     result.close()
@@ -606,6 +621,7 @@ class Factory(Generic[M]):
         if isinstance(exc, FactoryError):
             return exc.within(plan.factory_name, plan.schema)
         error = HookError(f"after-{scope} hook {hook.__name__} raised {exc!r}")
+        error.__cause__ = exc
         return error.within(plan.factory_name, plan.schema)
 
     def _pf_batch(
@@ -616,17 +632,20 @@ class Factory(Generic[M]):
         traits: tuple[str, ...],
         overrides: dict[str, Any],
     ) -> list[Any]:
-        plan, overrides = self._pf_plan(schema, traits, overrides)
+        given = overrides
+        plan, overrides = self._pf_plan(schema, traits, given)
         cls = type(self)
         hooks = cls._pf_hooks.get(scope)
-        if plan.simple and not overrides:
+        if plan.simple and not overrides and plan.cached:
             base = plan.base
             rows = [base.copy() for _ in range(count)]
             everything = rows
         else:
             rows = []
             everything = []
-            for _ in range(count):
+            for index in range(count):
+                if index and not plan.cached:
+                    plan, overrides = self._pf_plan(schema, traits, given)
                 resolution = Resolution(self, plan, scope, False, overrides)
                 resolution.resolve()
                 built, values = resolution.finish()
@@ -637,17 +656,22 @@ class Factory(Generic[M]):
         builder = cls._pf_builder
         model = cls._model
         if scope == "build":
-            try:
-                objs = [builder.build(model, row, self._pf_context) for row in rows]
-            except Exception as exc:
-                raise self._pf_builder_error(plan, scope, rows[len(objs)], exc) from exc
+            objs = []
+            for row in rows:
+                try:
+                    objs.append(builder.build(model, row, self._pf_context))
+                except Exception as exc:
+                    error = self._pf_builder_error(plan, scope, row, exc)
+                    raise error from error.__cause__
         elif self._get_or_create:
             objs = [self._pf_build(plan, scope, row) for row in rows]
         else:
             try:
                 objs = builder.create_many(model, rows, self._pf_context)
             except Exception as exc:
-                raise self._pf_builder_error(plan, scope, {}, exc) from exc
+                first = rows[0] if rows else {}
+                error = self._pf_builder_error(plan, scope, first, exc, rows)
+                raise error from error.__cause__
             self._pf_check_count(plan, "create_many", objs, rows)
         if hooks:
             for obj, values in zip(objs, everything, strict=True):
@@ -675,7 +699,8 @@ class Factory(Generic[M]):
                     return existing
             obj = await builder.acreate(cls._model, built, self._pf_context)
         except Exception as exc:
-            raise self._pf_builder_error(plan, "create", built, exc) from exc
+            error = self._pf_builder_error(plan, "acreate", built, exc)
+            raise error from error.__cause__
         await self._pf_arun_hooks(plan, obj, values)
         return obj
 
@@ -700,7 +725,8 @@ class Factory(Generic[M]):
                 if inspect.isawaitable(result):
                     await result
             except Exception as exc:
-                raise self._pf_hook_error(plan, "create", hook, exc) from exc
+                error = self._pf_hook_error(plan, "create", hook, exc)
+                raise error from error.__cause__
 
     # ------------------------------------------------------------ public API
 
@@ -806,10 +832,13 @@ class Factory(Generic[M]):
     async def acreate_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """:meth:`create_batch`, awaiting fields, children, ``acreate_many`` and hooks."""
         schema, count, traits = self._pf_batch_args("acreate_batch", (first, *args))
-        plan, overrides = self._pf_plan(schema, traits, overrides)
+        given = overrides
+        plan, overrides = self._pf_plan(schema, traits, given)
         rows = []
         everything = []
-        for _ in range(count):
+        for index in range(count):
+            if index and not plan.cached:
+                plan, overrides = self._pf_plan(schema, traits, given)
             built, values = await self._pf_aresolve(plan, overrides)
             rows.append(built)
             everything.append(values)
@@ -822,7 +851,9 @@ class Factory(Generic[M]):
         try:
             made = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
         except Exception as exc:
-            raise self._pf_builder_error(plan, "create", {}, exc) from exc
+            first = rows[0] if rows else {}
+            error = self._pf_builder_error(plan, "acreate", first, exc, rows)
+            raise error from error.__cause__
         self._pf_check_count(plan, "acreate_many", made, rows)
         for obj, values in zip(made, everything, strict=True):
             await self._pf_arun_hooks(plan, obj, values)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Iterator, Mapping
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from pyfactory.errors import (
@@ -75,6 +76,7 @@ class Plan:
 
     __slots__ = (
         "base",
+        "cached",
         "copies",
         "dunder",
         "factory_name",
@@ -97,24 +99,25 @@ class Plan:
         self.traits = traits
         base: dict[str, Any] = {}
         dunder: dict[str, dict[str, Any]] = {}
+        transient: set[str] = set()
         for layer in layers:
             for key, value in layer.items():
                 split = split_dunder(key)
                 if split is None:
                     base[key] = value
+                    # A trait that sets a transient key gives it a value; it stays transient.
+                    if isinstance(value, TransientField):
+                        transient.add(key)
                 else:
                     dunder.setdefault(split[0], {})[split[1]] = value
         specials: list[str] = []
         copies: list[str] = []
-        transient: set[str] = set()
         for key in list(base):
             value = base[key]
             if value is OMIT:
                 del base[key]
             elif isinstance(value, SpecialField):
                 specials.append(key)
-                if isinstance(value, TransientField):
-                    transient.add(key)
             elif holds_special(value):
                 base[key] = NestedField(value)
                 specials.append(key)
@@ -131,7 +134,9 @@ class Plan:
         #: ``key__field`` values from the schema and traits, by association key.
         self.dunder = dunder
         #: True when every object is just a copy of :attr:`base`.
-        self.simple = not specials and not copies and not dunder
+        self.simple = not specials and not copies and not dunder and not transient
+        #: False for a plan of an uncached schema or trait, made again for each object.
+        self.cached = True
 
     def where(self) -> str:
         return f"{self.factory_name}.{self.schema}"
@@ -166,7 +171,11 @@ class Attrs(Mapping[str, Any]):
         self._resolution = resolution
 
     def __getitem__(self, key: str) -> Any:
-        return self._resolution.value_of(key)
+        resolution = self._resolution
+        # Outside acreate, a key being resolved (or in a cycle) is still pending.
+        if key in resolution.pending or resolution.is_async:
+            return resolution.value_of(key)
+        return resolution.values[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._resolution.values)
@@ -249,6 +258,7 @@ class Resolution(FieldContext):
         "factory",
         "is_async",
         "key",
+        "omitted",
         "order",
         "pending",
         "plan",
@@ -285,9 +295,11 @@ class Resolution(FieldContext):
                     values[key] = NestedField(value)
                 else:
                     values[key] = value
-            order = [k for k, v in values.items() if isinstance(v, SpecialField)]
+            order: tuple[str, ...] | list[str] = [
+                k for k, v in values.items() if isinstance(v, SpecialField)
+            ]
         else:
-            order = list(plan.specials)
+            order = plan.specials
         self.values = values
         #: The caller's overrides, to find where an association was placed.
         self.extra = overrides
@@ -297,7 +309,10 @@ class Resolution(FieldContext):
         self.stack: list[str] = []
         # Only acreate awaits; the synchronous path shares one empty, never-written dict.
         self.awaiting: dict[str, Awaitable[Any]] = {} if is_async else _NO_AWAITING
+        #: The child each association made, by ``id(field)``, for the fields that share it.
         self.children: dict[int, Any] = {}
+        #: Whether some field resolved to OMIT, so finish() must drop keys.
+        self.omitted = False
         self._view: Attrs | None = None
         self.key = ""
         if child_overrides:
@@ -346,17 +361,16 @@ class Resolution(FieldContext):
     def _check_child_overrides(self) -> None:
         for head, sub in self.child_overrides.items():
             target = self.values.get(head, OMIT)
-            if isinstance(target, (AssociationField, ManyField)):
+            if isinstance(target, SpecialField) and target.takes_overrides:
                 continue
             keys = ", ".join(f"{head}__{rest}" for rest in sub)
             if target is OMIT:
                 why = f"{self.plan.factory_name}.{self.plan.schema} has no field {head!r}"
-            elif head in self.plan.base and isinstance(
-                self.plan.base[head], (AssociationField, ManyField)
-            ):
+            elif isinstance(self.plan.base.get(head), SpecialField):
                 why = f"{head!r} was given a value ({target!r}), so no child is made to take them"
             else:
-                why = f"{head!r} is not an association or many field but {target!r}"
+                what = target.describe() if isinstance(target, SpecialField) else repr(target)
+                why = f"{head!r} is not an association or many field but {what}"
             error = OverrideError(
                 f"cannot pass {keys} down: {why}; a key__field override needs an "
                 "association or many field at its head"
@@ -392,7 +406,8 @@ class Resolution(FieldContext):
         except _NeedsAwait:
             raise
         except Exception as exc:
-            raise self._wrap(key, exc) from exc
+            error = self._wrap(key, exc)
+            raise error from error.__cause__
         finally:
             self.key = outer
 
@@ -407,13 +422,15 @@ class Resolution(FieldContext):
         except _NeedsAwait:
             raise
         except Exception as exc:
-            raise self._wrap(key, exc) from exc
+            error = self._wrap(key, exc)
+            raise error from error.__cause__
         finally:
             self.key = outer
             stack.pop()
-        # A type-level look-up: far cheaper than inspect.isawaitable on the hot path.
-        if getattr(type(value), "__await__", None) is not None:
+        if type(value) is CoroutineType if not self.is_async else inspect.isawaitable(value):
             return self._awaitable(key, value)
+        if value is OMIT:
+            self.omitted = True
         self.pending.discard(key)
         self.values[key] = value
         return value
@@ -450,11 +467,14 @@ class Resolution(FieldContext):
             except _NeedsAwait:  # pragma: no cover - only the async path raises it
                 raise
             except Exception as exc:
-                raise self._wrap(key, exc) from exc
+                error = self._wrap(key, exc)
+                raise error from error.__cause__
             finally:
                 stack.pop()
-            if getattr(type(value), "__await__", None) is not None:
+            if type(value) is CoroutineType:
                 self._awaitable(key, value)
+            elif value is OMIT:
+                self.omitted = True
             pending.discard(key)
             values[key] = value
         return values
@@ -497,11 +517,15 @@ class Resolution(FieldContext):
                 except _NeedsAwait as need:
                     await self._settle(need.key)
                 except FactoryError as exc:
-                    raise self._frame(exc, key) from exc.__cause__
+                    error = self._frame(exc, key)
+                    raise error from error.__cause__
                 except Exception as exc:
-                    raise self._wrap(key, exc) from exc
+                    error = self._wrap(key, exc)
+                    raise error from error.__cause__
         finally:
             self.stack.pop()
+        if value is OMIT:
+            self.omitted = True
         self.pending.discard(key)
         self.values[key] = value
 
@@ -509,11 +533,11 @@ class Resolution(FieldContext):
         """Split the resolved values: what the builder gets, and everything (for hooks)."""
         values = self.values
         transient = self.plan.transient
-        dropped = [k for k in self.order if values[k] is OMIT]
-        if not transient and not dropped:
+        if self.omitted:
+            for key in [k for k in self.order if values[k] is OMIT]:
+                del values[key]
+        elif not transient:
             return values, values
-        for key in dropped:
-            del values[key]
         built = {k: v for k, v in values.items() if k not in transient}
         return built, values
 
@@ -540,7 +564,8 @@ class Resolution(FieldContext):
         try:
             return child._pf_one(self.scope, field.schema, field.traits, overrides)
         except FactoryError as error:
-            raise self._child_error(error, index) from error.__cause__
+            error = self._child_error(error, index)
+            raise error from error.__cause__
 
     async def amake_child(
         self, field: AssociationField | ManyField, index: int | None = None
@@ -550,7 +575,8 @@ class Resolution(FieldContext):
         try:
             return await child._pf_aone(field.schema, field.traits, overrides)
         except FactoryError as error:
-            raise self._child_error(error, index) from error.__cause__
+            error = self._child_error(error, index)
+            raise error from error.__cause__
 
     def _placed_at(self, field: AssociationField) -> str | None:
         """The key that holds ``field`` in this object's schema or overrides, if any."""

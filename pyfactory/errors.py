@@ -198,14 +198,22 @@ class BuilderError(FactoryError):
     """The model builder raised while making the object; the original is the cause.
 
     Attributes:
-        attributes: The finished attributes that the builder was given.
+        attributes: The finished attributes that the builder was given (the first
+            row's, for a batch).
+        rows: Every row of a batch that the builder was given; ``[attributes]`` for one object.
     """
 
     def __init__(
-        self, reason: str, *, attributes: Mapping[str, Any], steps: Iterable[Step] = ()
+        self,
+        reason: str,
+        *,
+        attributes: Mapping[str, Any],
+        rows: Iterable[Mapping[str, Any]] | None = None,
+        steps: Iterable[Step] = (),
     ) -> None:
         super().__init__(reason, steps=steps)
         self.attributes = dict(attributes)
+        self.rows = [dict(r) for r in rows] if rows is not None else [self.attributes]
 
 
 class HookError(FactoryError):

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from itertools import count as _count
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
 from pyfactory.errors import FactoryDefinitionError
 
@@ -93,6 +93,10 @@ class SpecialField(Generic[T_co]):
     """
 
     __slots__ = ()
+
+    #: Whether ``key__field=value`` overrides may name this field's key; they reach
+    #: :meth:`resolve` as ``ctx.overrides``. True for custom fields and associations.
+    takes_overrides: ClassVar[bool] = True
 
     def resolve(self, ctx: FieldContext) -> T_co | Awaitable[T_co]:
         """Compute this field's value for one object.
@@ -176,6 +180,7 @@ class SequenceField(SpecialField[T_co]):
     """The next value of a counter; see :func:`sequence`."""
 
     __slots__ = ("_counters", "_render", "key", "source", "start")
+    takes_overrides = False
 
     def __init__(
         self,
@@ -314,6 +319,7 @@ class DerivedField(SpecialField[Any]):
     """An attribute of, or a function of, an association's one child."""
 
     __slots__ = ("association", "fn", "name")
+    takes_overrides = False
 
     def __init__(
         self,
@@ -456,6 +462,7 @@ class LazyField(SpecialField[T_co]):
     """``fn(attrs)``; see :func:`lazy`."""
 
     __slots__ = ("fn",)
+    takes_overrides = False
 
     def __init__(self, fn: Callable[[Attributes], T_co | Awaitable[T_co]]) -> None:
         if not callable(fn):
@@ -489,6 +496,7 @@ class FakeField(SpecialField[Any]):
     """A call of the factory's Faker; see :func:`fake`."""
 
     __slots__ = ("args", "kwargs", "provider", "unique")
+    takes_overrides = False
 
     def __init__(
         self, provider: str, args: tuple[Any, ...], unique: bool, kwargs: dict[str, Any]
@@ -531,6 +539,7 @@ class TransientField(SpecialField[T_co]):
     """A value for lazy fields and hooks, dropped before the builder; see :func:`transient`."""
 
     __slots__ = ("default",)
+    takes_overrides = False
 
     def __init__(self, default: T_co | SpecialField[T_co]) -> None:
         self.default = default
@@ -569,10 +578,18 @@ def _check_probability(p: float, what: str) -> float:
     return float(p)
 
 
+def _kept(ctx: FieldContext, value: Any) -> Any:
+    """A kept value: resolved if it is itself a special field."""
+    if isinstance(value, SpecialField):
+        return ctx.resolve_inner(value)
+    return fresh_copy(value)
+
+
 class RandomlyUnsetField(SpecialField[Any]):
     """The value, or (with probability ``p``) no key at all; see :func:`randomly_unset`."""
 
     __slots__ = ("p", "value")
+    takes_overrides = False
 
     def __init__(self, value: Any, p: float) -> None:
         self.value = value
@@ -581,7 +598,7 @@ class RandomlyUnsetField(SpecialField[Any]):
     def resolve(self, ctx: FieldContext) -> Any:
         if ctx.random.random() < self.p:
             return OMIT
-        return ctx.resolve_inner(self.value)
+        return _kept(ctx, self.value)
 
     def describe(self) -> str:
         return "randomly_unset field"
@@ -591,6 +608,7 @@ class RandomlyNullifyField(SpecialField[Any]):
     """The value, or (with probability ``p``) ``None``; see :func:`randomly_nullify`."""
 
     __slots__ = ("p", "value")
+    takes_overrides = False
 
     def __init__(self, value: Any, p: float) -> None:
         self.value = value
@@ -599,7 +617,7 @@ class RandomlyNullifyField(SpecialField[Any]):
     def resolve(self, ctx: FieldContext) -> Any:
         if ctx.random.random() < self.p:
             return None
-        return ctx.resolve_inner(self.value)
+        return _kept(ctx, self.value)
 
     def describe(self) -> str:
         return "randomly_nullify field"
@@ -627,6 +645,7 @@ class NestedField(SpecialField[Any]):
     """A list, tuple or dict that holds special fields; each is resolved in place."""
 
     __slots__ = ("value",)
+    takes_overrides = False
 
     def __init__(self, value: Any) -> None:
         self.value = value
