@@ -374,7 +374,9 @@ class Factory(Generic[M]):
             raw = definition.func(self)
         finally:
             frames.pop()
-        where = f"{cls.__name__}.{name}" if index == 0 else f"{definition.owner.__name__}.{name}"
+        where = f"the {kind} method {name!r}"
+        if index:
+            where = f"{definition.owner.__name__}'s {kind} method {name!r}"
         return check_dict(raw, where)
 
     def _pf_raw_dict(self, kind: str, name: str) -> dict[str, Any]:

@@ -1,0 +1,180 @@
+"""Typing: ``Factory[M]`` under ``mypy --strict`` (DESIGN.md §2, STYLE.md "Typing").
+
+mypy runs once, on every file of ``tests/typing_cases/``; each file states what it
+expects on the line it concerns, as pytest-mypy-plugins cases do:
+
+* ``# N: Revealed type is "..."`` for a ``reveal_type`` note,
+* ``# E: message  [code]`` for an error.
+
+Every error mypy reports in a case file must be expected there, so a file with no
+``# E:`` comments must check cleanly.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import pyfactory
+
+pytestmark = pytest.mark.slow
+
+CASES = Path(__file__).parent / "typing_cases"
+EXPECT = re.compile(r"#\s*(?P<kind>[NE]):\s*(?P<message>.+?)\s*$")
+REPORTED = re.compile(
+    r"^(?P<file>[^:]+\.py):(?P<line>\d+): (?P<severity>error|note): (?P<message>.*)$"
+)
+
+Expected = dict[int, list[str]]
+
+
+def normalize(message: str) -> str:
+    """Drop the ``builtins.`` prefix that older mypy versions print in revealed types."""
+    return message.replace("builtins.", "").strip()
+
+
+def expected_in(path: Path) -> tuple[Expected, Expected]:
+    """The notes and the errors a case file expects, by line."""
+    notes: Expected = defaultdict(list)
+    errors: Expected = defaultdict(list)
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            target = notes if match["kind"] == "N" else errors
+            target[number].append(normalize(match["message"]))
+    return notes, errors
+
+
+class MypyRun:
+    """What one mypy run reported, by case file."""
+
+    def __init__(self, stdout: str, stderr: str, status: int) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.status = status
+        self.notes: dict[str, Expected] = defaultdict(lambda: defaultdict(list))
+        self.errors: dict[str, Expected] = defaultdict(lambda: defaultdict(list))
+        for line in stdout.splitlines():
+            match = REPORTED.match(line)
+            if match is None:
+                continue
+            name = Path(match["file"]).name
+            table = self.errors if match["severity"] == "error" else self.notes
+            table[name][int(match["line"])].append(normalize(match["message"]))
+
+    def check(self, case: str) -> None:
+        """Assert that mypy reported exactly the errors the case expects, and the notes."""
+        notes, errors = expected_in(CASES / case)
+        got_errors = {line: sorted(msgs) for line, msgs in self.errors[case].items()}
+        assert got_errors == {line: sorted(msgs) for line, msgs in errors.items()}, self.stdout
+        for line, messages in notes.items():
+            for message in messages:
+                assert message in self.notes[case][line], (
+                    f"{case}:{line}: expected note {message!r}\n{self.stdout}"
+                )
+        revealed = {
+            line: [m for m in msgs if m.startswith("Revealed type")]
+            for line, msgs in self.notes[case].items()
+        }
+        expected_reveals = {
+            line: [m for m in msgs if m.startswith("Revealed type")] for line, msgs in notes.items()
+        }
+        assert {k: v for k, v in revealed.items() if v} == {
+            k: v for k, v in expected_reveals.items() if v
+        }, self.stdout
+
+
+@pytest.fixture(scope="module")
+def mypy_run(tmp_path_factory: pytest.TempPathFactory) -> MypyRun:
+    """One mypy --strict run over copies of every case file, outside the project's config.
+
+    The copies sit in a directory of their own so that each module is named after its
+    file, and the project's pyproject.toml (with its ``files=``) is not read.
+    """
+    api = pytest.importorskip("mypy.api")
+    work = tmp_path_factory.mktemp("typing_cases")
+    for case in CASES.glob("*.py"):
+        shutil.copy(case, work / case.name)
+    package_root = Path(pyfactory.__file__).resolve().parent.parent
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(work)
+        # pyfactory is installed editable through an import hook that mypy cannot follow.
+        mp.setenv("MYPYPATH", str(package_root))
+        stdout, stderr, status = api.run(
+            [
+                "--strict",
+                "--config-file=",
+                "--python-version=3.10",
+                "--no-error-summary",
+                "--show-error-codes",
+                "--hide-error-context",
+                "--no-color-output",
+                f"--cache-dir={work / '.mypy_cache'}",
+                *sorted(p.name for p in work.glob("*.py")),
+            ]
+        )
+    assert stderr == "", stderr
+    return MypyRun(stdout, stderr, status)
+
+
+class TestRevealedTypes:
+    def test_methods_return_the_model_type(self, mypy_run: MypyRun) -> None:
+        """build/create/acreate give M, the batch forms list[M], attributes dict[str, Any]."""
+        mypy_run.check("reveal_types.py")
+
+    def test_every_method_is_pinned(self) -> None:
+        """The reveal case pins each public method's return type to the contract's."""
+        pinned: dict[str, str] = {}
+        call = re.compile(r"reveal_type\((?:await )?\w+(?:\(\))?\.(\w+)\(")
+        for line in (CASES / "reveal_types.py").read_text().splitlines():
+            match = call.search(line)
+            note = EXPECT.search(line)
+            if match and note:
+                pinned.setdefault(match[1], note["message"].removeprefix("Revealed type is "))
+        assert pinned == {
+            "build": '"reveal_types.User"',
+            "create": '"reveal_types.User"',
+            "acreate": '"reveal_types.User"',
+            "build_batch": '"list[reveal_types.User]"',
+            "create_batch": '"list[reveal_types.User]"',
+            "acreate_batch": '"list[reveal_types.User]"',
+            "attributes": '"dict[str, Any]"',
+        }
+
+
+class TestMisuse:
+    def test_misuse_is_rejected(self, mypy_run: MypyRun) -> None:
+        """A model assigned to another type, a schema or trait that is not a str and a
+        count that is not an int are all errors."""
+        mypy_run.check("misuse.py")
+        assert mypy_run.status == 1
+
+    def test_misuse_case_expects_errors(self) -> None:
+        """The misuse case does expect errors, one per wrong call."""
+        _, errors = expected_in(CASES / "misuse.py")
+        assert len(errors) == 7
+
+
+class TestCleanFile:
+    def test_full_factory_passes_strict(self, mypy_run: MypyRun) -> None:
+        """A module with schemas, traits, every special field, a custom field, a builder,
+        hooks and inheritance passes mypy --strict with no error."""
+        notes, errors = expected_in(CASES / "clean.py")
+        assert (dict(notes), dict(errors)) == ({}, {})
+        assert dict(mypy_run.errors["clean.py"]) == {}, mypy_run.stdout
+        mypy_run.check("clean.py")
+
+
+class TestPackaging:
+    def test_py_typed_is_shipped(self) -> None:
+        """pyfactory/py.typed is in the installed package and in its package data."""
+        marker = resources.files("pyfactory").joinpath("py.typed")
+        assert marker.is_file()
+        setup_cfg = Path(pyfactory.__file__).resolve().parent.parent / "setup.cfg"
+        if setup_cfg.is_file():
+            assert re.search(r"^\s*pyfactory\s*=.*py\.typed", setup_cfg.read_text(), re.M)
