@@ -513,9 +513,7 @@ class Factory(Generic[M]):
         if plan.simple and not overrides:
             built = values = plan.base.copy()
         else:
-            resolution = Resolution(self, plan, scope, False, overrides)
-            resolution.resolve()
-            built, values = resolution.finish()
+            built, values = Resolution.run(self, plan, scope, overrides)
         if scope == "attributes":
             return built
         cls = type(self)
@@ -648,9 +646,7 @@ class Factory(Generic[M]):
             for index in range(count):
                 if index and not plan.cached:
                     plan, overrides = self._pf_plan(schema, traits, given)
-                resolution = Resolution(self, plan, scope, False, overrides)
-                resolution.resolve()
-                built, values = resolution.finish()
+                built, values = Resolution.run(self, plan, scope, overrides)
                 rows.append(built)
                 everything.append(values)
         if scope == "attributes":
