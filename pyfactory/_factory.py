@@ -196,6 +196,7 @@ class Factory(Generic[M]):
     _pf_hooks: ClassVar[dict[str, tuple[Callable[..., Any], ...]]] = {}
     _pf_builder: ClassVar[ModelBuilder[Any]]
     _pf_plain_build: ClassVar[bool] = True
+    _pf_atomic: ClassVar[bool] = False
 
     # ------------------------------------------------------------ class set-up
 
@@ -245,6 +246,11 @@ class Factory(Generic[M]):
         # A builder whose build() is the base class's model(**attributes) is called
         # inline by the hot path; the result is the same object.
         cls._pf_plain_build = type(cls._pf_builder).build is ModelBuilder.build
+        builder_type = type(cls._pf_builder)
+        cls._pf_atomic = (
+            builder_type.transaction is not ModelBuilder.transaction
+            or builder_type.atransaction is not ModelBuilder.atransaction
+        )
         if cls._abstract:
             return
         if not isinstance(getattr(cls, "_model", None), type):
@@ -761,11 +767,25 @@ class Factory(Generic[M]):
         return cast("M", self._pf_one("build", schema, traits, overrides))
 
     def create(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
-        """A model instance persisted by the builder; arguments as for :meth:`build`."""
+        """A model instance persisted by the builder; arguments as for :meth:`build`.
+
+        The whole call, children included, runs inside the builder's
+        :meth:`~pyfactory.builders.ModelBuilder.transaction`, so a failure part way
+        leaves nothing of it behind where the builder has transactions.
+        """
+        cls = type(self)
+        if cls._pf_atomic:
+            with cls._pf_builder.transaction(self._pf_context):
+                return cast("M", self._pf_one("create", schema, traits, overrides))
         return cast("M", self._pf_one("create", schema, traits, overrides))
 
     async def acreate(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
-        """:meth:`create`, awaiting coroutine fields, children and hooks."""
+        """:meth:`create`, awaiting coroutine fields, children and hooks, inside the
+        builder's :meth:`~pyfactory.builders.ModelBuilder.atransaction`."""
+        cls = type(self)
+        if cls._pf_atomic:
+            async with cls._pf_builder.atransaction(self._pf_context):
+                return cast("M", await self._pf_aone(schema, traits, overrides))
         return cast("M", await self._pf_aone(schema, traits, overrides))
 
     def _pf_batch_args(
@@ -819,6 +839,10 @@ class Factory(Generic[M]):
     def create_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """``count`` created instances, handed to the builder's ``create_many`` in one call."""
         schema, count, traits = self._pf_batch_args("create_batch", (first, *args))
+        cls = type(self)
+        if cls._pf_atomic:
+            with cls._pf_builder.transaction(self._pf_context):
+                return self._pf_batch("create", schema, count, traits, overrides)
         return self._pf_batch("create", schema, count, traits, overrides)
 
     @overload
@@ -830,6 +854,19 @@ class Factory(Generic[M]):
     async def acreate_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """:meth:`create_batch`, awaiting fields, children, ``acreate_many`` and hooks."""
         schema, count, traits = self._pf_batch_args("acreate_batch", (first, *args))
+        cls = type(self)
+        if cls._pf_atomic:
+            async with cls._pf_builder.atransaction(self._pf_context):
+                return await self._pf_abatch(schema, count, traits, overrides)
+        return await self._pf_abatch(schema, count, traits, overrides)
+
+    async def _pf_abatch(
+        self,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> list[M]:
         given = overrides
         plan, overrides = self._pf_plan(schema, traits, given)
         rows = []

@@ -368,9 +368,12 @@ class Resolution(FieldContext):
         return field.aresolve(self) if self.is_async else field.resolve(self)
 
     def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
-        """``name`` of a child: a dict key under ``attributes``, else through its builder."""
+        """``name`` of a child: a dict key under ``attributes`` (``None`` when the child's
+        attributes lack it, as they lack an id the database assigns), else read through
+        the child factory's builder."""
         if self.scope == "attributes" and isinstance(child, dict):
-            return child[name]
+            # A key the store assigns (an id, say) is unknown until the row exists.
+            return child.get(name)
         return self.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
 
     # ------------------------------------------------------------------ errors
@@ -399,7 +402,11 @@ class Resolution(FieldContext):
             keys = ", ".join(f"{head}__{rest}" for rest in sub)
             if target is OMIT:
                 why = f"{self.plan.factory_name}.{self.plan.schema} has no field {head!r}"
-            elif isinstance(self.plan.base.get(head), SpecialField):
+            elif (
+                isinstance(self.plan.base.get(head), SpecialField)
+                and self.plan.base[head].takes_overrides
+                and target is not self.plan.base[head]
+            ):
                 why = f"{head!r} was given a value ({target!r}), so no child is made to take them"
             else:
                 what = target.describe() if isinstance(target, SpecialField) else repr(target)

@@ -8,6 +8,7 @@ models are made).
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from typing import Any, Generic, TypeVar
 
 from pyfactory._context import Context
@@ -70,6 +71,19 @@ class ModelBuilder(Generic[M]):
     def getattr(self, instance: M, name: str) -> Any:
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""
         return getattr(instance, name)
+
+    def transaction(self, context: Context) -> AbstractContextManager[Any]:
+        """A context manager around each top-level ``create`` and ``create_batch`` call.
+
+        A builder over a store with transactions returns one that undoes what
+        the call wrote when it fails (a SAVEPOINT, say), so that the caller's
+        own transaction and earlier rows stay usable. By default it does nothing.
+        """
+        return nullcontext()
+
+    def atransaction(self, context: Context) -> AbstractAsyncContextManager[Any]:
+        """:meth:`transaction` for ``acreate`` and ``acreate_batch``."""
+        return nullcontext()
 
 
 class ObjectBuilder(ModelBuilder[M]):
