@@ -435,13 +435,14 @@ class Factory(Generic[M]):
     def _pf_names(self, schema: str | None, traits: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The schema to use and the traits, filling in ``_default_schema``."""
         cls = type(self)
+        if schema is not None and not isinstance(schema, str):
+            raise UsageError(f"{cls.__name__}: the schema name must be a string, got {schema!r}")
+        for name in traits:
+            if not isinstance(name, str):
+                raise UsageError(f"{cls.__name__}: trait names are strings, got {name!r}")
         if schema is None or schema not in cls._pf_schemas:
             default = cls._default_schema
             if schema is not None and (default is None or schema not in cls._pf_traits):
-                if not isinstance(schema, str):
-                    raise UsageError(
-                        f"{cls.__name__}: the schema name must be a string, got {schema!r}"
-                    )
                 raise UnknownSchemaError(cls.__name__, schema, cls._pf_schemas)
             if default is None:
                 raise UsageError(
@@ -453,8 +454,6 @@ class Factory(Generic[M]):
             schema = default
         for name in traits:
             if name not in cls._pf_traits:
-                if not isinstance(name, str):
-                    raise UsageError(f"{cls.__name__}: trait names are strings, got {name!r}")
                 raise UnknownTraitError(cls.__name__, name, cls._pf_traits)
         return schema, traits
 
@@ -479,7 +478,11 @@ class Factory(Generic[M]):
                         chosen.append(flag)
                 traits = tuple(chosen)
         key = (schema, traits) if traits else schema
-        plan = self._pf_plans.get(key)
+        try:
+            plan = self._pf_plans.get(key)
+        except TypeError:
+            # An unhashable name: let the checks below say what is wrong with it.
+            plan = None
         if plan is None:
             name, trait_names = self._pf_names(schema, traits)
             try:
@@ -513,7 +516,9 @@ class Factory(Generic[M]):
         overrides: dict[str, Any],
     ) -> Any:
         """Make one object in ``scope``; the heart of every synchronous method."""
-        plan = None if traits or overrides else self._pf_plans.get(schema)
+        plan = (
+            None if traits or overrides or type(schema) is not str else self._pf_plans.get(schema)
+        )
         if plan is None:
             plan, overrides = self._pf_plan(schema, traits, overrides)
         if plan.simple and not overrides:
@@ -540,11 +545,10 @@ class Factory(Generic[M]):
         return obj
 
     def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> Any:
+        """Create one object, or find it when ``_get_or_create`` names fields."""
         builder = type(self)._pf_builder
         model = type(self)._model
         try:
-            if scope == "build":
-                return builder.build(model, built, self._pf_context)
             if self._get_or_create:
                 existing = builder.get(model, self._pf_lookup(plan, built), self._pf_context)
                 if existing is not None:
@@ -616,8 +620,8 @@ class Factory(Generic[M]):
                 if inspect.iscoroutine(result):
                     result.close()
                 error = AsyncModeError(
-                    f"after-{scope} hook {hook.__name__} is a coroutine function, which "
-                    "only acreate() and acreate_batch() await; call one of those"
+                    f"after-{scope} hook {hook.__name__} returned an awaitable, which only "
+                    "acreate() and acreate_batch() await; call one of those"
                 )
                 raise error.within(plan.factory_name, plan.schema)
 

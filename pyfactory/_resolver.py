@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Iterator, Mapping
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pyfactory.errors import (
     AsyncModeError,
@@ -244,6 +244,12 @@ class FieldContext:
         """Resolve a field held by this one (a default, a kept value) in the same mode."""
         raise NotImplementedError
 
+    def draw(self) -> float:
+        """A random float in [0, 1) from the factory's stream, drawn once per field and
+        object: under ``acreate`` a field may run again (when it read a value still being
+        awaited), and it then gets the same draw."""
+        raise NotImplementedError
+
 
 class Resolution(FieldContext):
     """One object's special fields, resolved on demand.
@@ -257,6 +263,7 @@ class Resolution(FieldContext):
         "awaiting",
         "child_overrides",
         "children",
+        "draws",
         "extra",
         "factory",
         "is_async",
@@ -323,6 +330,8 @@ class Resolution(FieldContext):
         #: Whether some field resolved to OMIT, so finish() must drop keys.
         self.omitted = False
         self.key = ""
+        #: Random draws by key, so a field run again under acreate draws the same.
+        self.draws: dict[str, float] | None = None
         if child_overrides:
             self._check_child_overrides()
 
@@ -366,6 +375,17 @@ class Resolution(FieldContext):
 
     def resolve_inner(self, field: SpecialField[Any]) -> Any:
         return field.aresolve(self) if self.is_async else field.resolve(self)
+
+    def draw(self) -> float:
+        if not self.is_async:
+            return self.factory.random.random()
+        draws = self.draws
+        if draws is None:
+            draws = self.draws = {}
+        value = draws.get(self.key)
+        if value is None:
+            value = draws[self.key] = self.factory.random.random()
+        return value
 
     def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
         """``name`` of a child: a dict key under ``attributes`` (``None`` when the child's
@@ -477,8 +497,8 @@ class Resolution(FieldContext):
 
     def _awaitable(self, key: str, value: Awaitable[Any]) -> Any:
         if not self.is_async:
-            if inspect.iscoroutine(value):
-                value.close()
+            # The synchronous paths only call this for a coroutine.
+            cast("CoroutineType[Any, Any, Any]", value).close()
             what = self.values[key].describe()
             error = AsyncModeError(
                 f"{what} returned a coroutine, which only acreate() and "
@@ -534,8 +554,7 @@ class Resolution(FieldContext):
     async def _settle(self, key: str) -> None:
         """Await a field's coroutine; if it read a field still awaiting, settle that first
         and run this field again. ``key`` stays on the stack, so a cycle is caught."""
-        if key in self.stack:
-            self._cycle(key)
+        # Whoever asked for key checked the stack already: a cycle never gets here.
         self.stack.append(key)
         try:
             while True:

@@ -557,7 +557,7 @@ class TransientField(SpecialField[T_co]):
         return default
 
     def describe(self) -> str:
-        return "transient field"
+        return _wrapping("transient", self.default)
 
 
 def transient(default: T | SpecialField[T] = None) -> TransientField[T]:  # type: ignore[assignment]
@@ -578,6 +578,13 @@ def _check_probability(p: float, what: str) -> float:
     return float(p)
 
 
+def _wrapping(name: str, inner: Any) -> str:
+    """``transient field``, or ``transient(lazy field)`` when it wraps a special field."""
+    if isinstance(inner, SpecialField):
+        return f"{name}({inner.describe()})"
+    return f"{name} field"
+
+
 def _kept(ctx: FieldContext, value: Any) -> Any:
     """A kept value: resolved if it is itself a special field."""
     if isinstance(value, SpecialField):
@@ -596,12 +603,12 @@ class RandomlyUnsetField(SpecialField[Any]):
         self.p = _check_probability(p, "randomly_unset")
 
     def resolve(self, ctx: FieldContext) -> Any:
-        if ctx.random.random() < self.p:
+        if ctx.draw() < self.p:
             return OMIT
         return _kept(ctx, self.value)
 
     def describe(self) -> str:
-        return "randomly_unset field"
+        return _wrapping("randomly_unset", self.value)
 
 
 class RandomlyNullifyField(SpecialField[Any]):
@@ -615,12 +622,12 @@ class RandomlyNullifyField(SpecialField[Any]):
         self.p = _check_probability(p, "randomly_nullify")
 
     def resolve(self, ctx: FieldContext) -> Any:
-        if ctx.random.random() < self.p:
+        if ctx.draw() < self.p:
             return None
         return _kept(ctx, self.value)
 
     def describe(self) -> str:
-        return "randomly_nullify field"
+        return _wrapping("randomly_nullify", self.value)
 
 
 def randomly_unset(value: Any, p: float = 0.5) -> RandomlyUnsetField:

@@ -981,7 +981,7 @@ class TestAsyncMode:
 
         with pytest.raises(
             AsyncModeError,
-            match=re.escape("after-create hook link is a coroutine function, which only acreate()"),
+            match=re.escape("after-create hook link returned an awaitable, which only acreate()"),
         ):
             F().create("basic")
 
