@@ -646,29 +646,29 @@ class Resolution(FieldContext):
                         return key
         return None
 
-    def shared_child(self, field: AssociationField) -> Any:
-        """The one child of an association, made now if no field has made it yet."""
+    def _known_child(self, field: AssociationField) -> tuple[bool, Any]:
+        """``(True, child)`` when the association's child exists or its key was given
+        another value (an object, or None); ``(False, None)`` when it must be made."""
         known = id(field)
         if known in self.children:
-            return self.children[known]
+            return True, self.children[known]
         key = self._placed_at(field)
         if key is not None and key in self.values:
             value = self.value_of(key)
             # The caller may have replaced the association with an object or None.
-            return self.children.get(known, value)
-        child = self.make_child(field)
-        self.children[known] = child
+            return True, self.children.get(known, value)
+        return False, None
+
+    def shared_child(self, field: AssociationField) -> Any:
+        """The one child of an association, made now if no field has made it yet."""
+        found, child = self._known_child(field)
+        if not found:
+            child = self.children[id(field)] = self.make_child(field)
         return child
 
     async def ashared_child(self, field: AssociationField) -> Any:
         """:meth:`shared_child` under ``acreate``."""
-        known = id(field)
-        if known in self.children:
-            return self.children[known]
-        key = self._placed_at(field)
-        if key is not None and key in self.values:
-            value = self.value_of(key)
-            return self.children.get(known, value)
-        child = await self.amake_child(field)
-        self.children[known] = child
+        found, child = self._known_child(field)
+        if not found:
+            child = self.children[id(field)] = await self.amake_child(field)
         return child

@@ -134,7 +134,20 @@ class FactoryDefinitionError(FactoryError, TypeError):
     """
 
 
-class UnknownSchemaError(FactoryError, LookupError):
+class _UnknownName:
+    """The message of a name that the factory does not define, with the names it does."""
+
+    kind = "name"
+
+    def __init__(self, factory: str, name: str, available: Iterable[str]) -> None:
+        self.name = name
+        self.available = tuple(sorted(available))
+        have = ", ".join(self.available) or "none"
+        message = f"{factory} has no {self.kind} {name!r}; its {self.kind}s are: {have}"
+        super().__init__(message)  # type: ignore[call-arg]
+
+
+class UnknownSchemaError(_UnknownName, FactoryError, LookupError):
     """A schema name that the factory does not define.
 
     Attributes:
@@ -142,26 +155,18 @@ class UnknownSchemaError(FactoryError, LookupError):
         available: The schema names the factory does have.
     """
 
-    def __init__(self, factory: str, name: str, available: Iterable[str]) -> None:
-        self.name = name
-        self.available = tuple(sorted(available))
-        have = ", ".join(self.available) or "none"
-        super().__init__(f"{factory} has no schema {name!r}; its schemas are: {have}")
+    kind = "schema"
 
 
-class UnknownTraitError(FactoryError, LookupError):
-    """A trait name, or a trait flag, that the factory does not define.
+class UnknownTraitError(_UnknownName, FactoryError, LookupError):
+    """A trait name that the factory does not define.
 
     Attributes:
         name: The name asked for.
         available: The trait names the factory does have.
     """
 
-    def __init__(self, factory: str, name: str, available: Iterable[str]) -> None:
-        self.name = name
-        self.available = tuple(sorted(available))
-        have = ", ".join(self.available) or "none"
-        super().__init__(f"{factory} has no trait {name!r}; its traits are: {have}")
+    kind = "trait"
 
 
 class UsageError(FactoryError, TypeError):
