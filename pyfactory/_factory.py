@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
 from pyfactory._context import Context, Randomness, known_fakers
-from pyfactory._resolver import Plan, Resolution, check_dict
-from pyfactory.builders import ModelBuilder, ObjectBuilder
+from pyfactory._resolver import Later, Plan, Resolution, check_dict
+from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
     AsyncModeError,
     BuilderError,
@@ -23,7 +23,7 @@ from pyfactory.errors import (
     UnknownTraitError,
     UsageError,
 )
-from pyfactory.fields import counters, fresh_copy
+from pyfactory.fields import ManyField, counters, fresh_copy
 
 if TYPE_CHECKING:
     from random import Random
@@ -197,6 +197,8 @@ class Factory(Generic[M]):
     _pf_builder: ClassVar[ModelBuilder[Any]]
     _pf_plain_build: ClassVar[bool] = True
     _pf_atomic: ClassVar[bool] = False
+    _pf_relational: ClassVar[bool] = False
+    _pf_relations: ClassVar[dict[str, Relation | None]] = {}
 
     # ------------------------------------------------------------ class set-up
 
@@ -247,6 +249,8 @@ class Factory(Generic[M]):
         # inline by the hot path; the result is the same object.
         cls._pf_plain_build = type(cls._pf_builder).build is ModelBuilder.build
         builder_type = type(cls._pf_builder)
+        cls._pf_relational = builder_type.relation is not ModelBuilder.relation
+        cls._pf_relations = {}
         cls._pf_atomic = (
             builder_type.transaction is not ModelBuilder.transaction
             or builder_type.atransaction is not ModelBuilder.atransaction
@@ -332,6 +336,15 @@ class Factory(Generic[M]):
         """Forget the values that ``fake(..., unique=True)`` has handed out, in every Faker."""
         for faker in list(known_fakers):
             faker.unique.clear()
+
+    @classmethod
+    def _pf_relation(cls, name: str) -> Relation | None:
+        """What the builder says of the model's field ``name``; asked once per class."""
+        try:
+            return cls._pf_relations[name]
+        except KeyError:
+            relation = cls._pf_relations[name] = cls._pf_builder.relation(cls._model, name)
+            return relation
 
     def _pf_child_factory(self, target: Any) -> Factory[Any]:
         """The factory that makes this one's children for an association's target.
@@ -521,10 +534,11 @@ class Factory(Generic[M]):
         )
         if plan is None:
             plan, overrides = self._pf_plan(schema, traits, overrides)
+        later: list[Later] = []
         if plan.simple and not overrides:
             built = values = plan.base.copy()
         else:
-            built, values = Resolution.run(self, plan, scope, overrides)
+            built, values, later = Resolution.run(self, plan, scope, overrides)
         if scope == "attributes":
             return built
         cls = type(self)
@@ -539,10 +553,71 @@ class Factory(Generic[M]):
                 raise error from error.__cause__
         else:
             obj = self._pf_build(plan, scope, built)
+            if later:
+                self._pf_make_later(plan, obj, values, later)
         hooks = cls._pf_hooks.get(scope)
         if hooks:
             self._pf_run_hooks(plan, scope, hooks, obj, values)
         return obj
+
+    def _pf_later_calls(
+        self, item: Later, obj: Any
+    ) -> tuple[Factory[Any], dict[str, Any], list[str]]:
+        """The child factory, the overrides and the path labels of one later field's rows."""
+        field = item.field
+        child = self._pf_child_factory(field.factory)
+        overrides = {**field.overrides, **item.extra} if item.extra else dict(field.overrides)
+        back = item.relation.back
+        if item.relation.kind == "children" and back is not None:
+            overrides.update(back(obj))
+        if isinstance(field, ManyField):
+            labels = [f"{item.key}[{i}]" for i in range(field.size_from(self.random))]
+        else:
+            labels = [item.key]
+        return child, overrides, labels
+
+    def _pf_link(
+        self, plan: Plan, obj: Any, values: dict[str, Any], item: Later, made: list[Any]
+    ) -> None:
+        try:
+            type(self)._pf_builder.link(obj, item.key, made, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, "link", {item.key: made}, exc)
+            raise error from error.__cause__
+        values[item.key] = made if isinstance(item.field, ManyField) else made[0]
+
+    def _pf_make_later(
+        self, plan: Plan, obj: Any, values: dict[str, Any], later: list[Later]
+    ) -> None:
+        """Make the rows that point at ``obj`` (or meet it in a link table), now that it
+        exists, and link them to it."""
+        for item in later:
+            child, overrides, labels = self._pf_later_calls(item, obj)
+            made = []
+            for label in labels:
+                try:
+                    made.append(
+                        child._pf_one("create", item.field.schema, item.field.traits, overrides)
+                    )
+                except FactoryError as error:
+                    raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
+            self._pf_link(plan, obj, values, item, made)
+
+    async def _pf_amake_later(
+        self, plan: Plan, obj: Any, values: dict[str, Any], later: list[Later]
+    ) -> None:
+        """:meth:`_pf_make_later` for ``acreate``."""
+        for item in later:
+            child, overrides, labels = self._pf_later_calls(item, obj)
+            made = []
+            for label in labels:
+                try:
+                    made.append(
+                        await child._pf_aone(item.field.schema, item.field.traits, overrides)
+                    )
+                except FactoryError as error:
+                    raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
+            self._pf_link(plan, obj, values, item, made)
 
     def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> Any:
         """Create one object, or find it when ``_get_or_create`` names fields."""
@@ -646,6 +721,7 @@ class Factory(Generic[M]):
         plan, overrides = self._pf_plan(schema, traits, given)
         cls = type(self)
         hooks = cls._pf_hooks.get(scope)
+        laters: dict[int, list[Later]] = {}
         if plan.simple and not overrides and plan.cached:
             base = plan.base
             rows = [base.copy() for _ in range(count)]
@@ -656,9 +732,11 @@ class Factory(Generic[M]):
             for index in range(count):
                 if index and not plan.cached:
                     plan, overrides = self._pf_plan(schema, traits, given)
-                built, values = Resolution.run(self, plan, scope, overrides)
+                built, values, later = Resolution.run(self, plan, scope, overrides)
                 rows.append(built)
                 everything.append(values)
+                if later:
+                    laters[index] = later
         if scope == "attributes":
             return rows
         builder = cls._pf_builder
@@ -681,6 +759,8 @@ class Factory(Generic[M]):
                 error = self._pf_builder_error(plan, scope, first, exc, rows)
                 raise error from error.__cause__
             self._pf_check_count(plan, "create_many", objs, rows)
+        for index, later in laters.items():
+            self._pf_make_later(plan, objs[index], everything[index], later)
         if hooks:
             for obj, values in zip(objs, everything, strict=True):
                 self._pf_run_hooks(plan, scope, hooks, obj, values)
@@ -691,11 +771,11 @@ class Factory(Generic[M]):
     ) -> Any:
         """:meth:`_pf_one` for ``acreate``: fields, children and hooks are awaited."""
         plan, overrides = self._pf_plan(schema, traits, overrides)
-        built, values = await self._pf_aresolve(plan, overrides)
-        return await self._pf_acreate_row(plan, built, values)
+        built, values, later = await self._pf_aresolve(plan, overrides)
+        return await self._pf_acreate_row(plan, built, values, later)
 
     async def _pf_acreate_row(
-        self, plan: Plan, built: dict[str, Any], values: dict[str, Any]
+        self, plan: Plan, built: dict[str, Any], values: dict[str, Any], later: list[Later]
     ) -> Any:
         cls = type(self)
         builder = cls._pf_builder
@@ -709,18 +789,21 @@ class Factory(Generic[M]):
         except Exception as exc:
             error = self._pf_builder_error(plan, "acreate", built, exc)
             raise error from error.__cause__
+        if later:
+            await self._pf_amake_later(plan, obj, values, later)
         await self._pf_arun_hooks(plan, obj, values)
         return obj
 
     async def _pf_aresolve(
         self, plan: Plan, overrides: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
         if plan.simple and not overrides:
             values = plan.base.copy()
-            return values, values
+            return values, values, []
         resolution = Resolution(self, plan, "create", True, overrides)
         await resolution.aresolve()
-        return resolution.finish()
+        built, values = resolution.finish()
+        return built, values, resolution.later
 
     async def _pf_arun_hooks(self, plan: Plan, obj: Any, values: dict[str, Any]) -> None:
         hooks = type(self)._pf_hooks.get("create")
@@ -875,16 +958,18 @@ class Factory(Generic[M]):
         plan, overrides = self._pf_plan(schema, traits, given)
         rows = []
         everything = []
+        laters = []
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
-            built, values = await self._pf_aresolve(plan, overrides)
+            built, values, later = await self._pf_aresolve(plan, overrides)
             rows.append(built)
             everything.append(values)
+            laters.append(later)
         if self._get_or_create:
             return [
-                await self._pf_acreate_row(plan, b, v)
-                for b, v in zip(rows, everything, strict=True)
+                await self._pf_acreate_row(plan, b, v, later)
+                for b, v, later in zip(rows, everything, laters, strict=True)
             ]
         cls = type(self)
         try:
@@ -894,7 +979,9 @@ class Factory(Generic[M]):
             error = self._pf_builder_error(plan, "acreate", first, exc, rows)
             raise error from error.__cause__
         self._pf_check_count(plan, "acreate_many", made, rows)
-        for obj, values in zip(made, everything, strict=True):
+        for obj, values, later in zip(made, everything, laters, strict=True):
+            if later:
+                await self._pf_amake_later(plan, obj, values, later)
             await self._pf_arun_hooks(plan, obj, values)
         return cast("list[M]", made)
 

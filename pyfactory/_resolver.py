@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
     from pyfactory._context import Context
     from pyfactory._factory import Factory
+    from pyfactory.builders import Relation
 
-__all__ = ["Attrs", "FieldContext", "Plan", "Resolution", "split_dunder"]
+__all__ = ["Attrs", "FieldContext", "Later", "Plan", "Resolution", "split_dunder"]
 
 SCOPES = ("attributes", "build", "create")
 
@@ -143,6 +144,25 @@ class Plan:
 
     def where(self) -> str:
         return f"{self.factory_name}.{self.schema}"
+
+
+class Later:
+    """An association or many field whose rows are made after the object exists."""
+
+    __slots__ = ("extra", "field", "key", "relation")
+
+    def __init__(
+        self,
+        key: str,
+        field: AssociationField | ManyField,
+        relation: Relation,
+        extra: dict[str, Any],
+    ) -> None:
+        self.key = key
+        self.field = field
+        self.relation = relation
+        #: The caller's ``key__field`` overrides for these rows.
+        self.extra = extra
 
 
 class _NeedsAwait(BaseException):
@@ -268,6 +288,7 @@ class Resolution(FieldContext):
         "factory",
         "is_async",
         "key",
+        "later",
         "omitted",
         "order",
         "pending",
@@ -334,12 +355,35 @@ class Resolution(FieldContext):
         self.draws: dict[str, float] | None = None
         if child_overrides:
             self._check_child_overrides()
+        #: Fields made after the object exists (see pyfactory.builders.Relation).
+        self.later: list[Later] = []
+        if scope == "create" and type(self.factory)._pf_relational:
+            self._split_later()
+
+    def _split_later(self) -> None:
+        """Set aside the association and many fields whose rows the builder makes after
+        the object: their rows point at it, or meet it in a link table."""
+        relation_of = type(self.factory)._pf_relation
+        for key in self.order:
+            field = self.values[key]
+            if isinstance(field, (AssociationField, ManyField)):
+                relation = relation_of(key)
+                if relation is not None and relation.kind != "parent":
+                    extra = self.child_overrides.get(key, {})
+                    self.later.append(Later(key, field, relation, extra))
+        if self.later:
+            keys = {item.key for item in self.later}
+            for key in keys:
+                del self.values[key]
+            self.pending -= keys
+            self.order = [k for k in self.order if k not in keys]
 
     @classmethod
     def run(
         cls, factory: Factory[Any], plan: Plan, scope: str, overrides: Mapping[str, Any] | None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Resolve one object synchronously: what the builder gets, and every value.
+    ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
+        """Resolve one object synchronously: what the builder gets, every value, and the
+        fields to make once the object exists.
 
         Each plan keeps the resolutions that finished cleanly and reuses them, which
         saves four allocations per object; a nested call of the same plan simply
@@ -352,7 +396,8 @@ class Resolution(FieldContext):
         else:
             resolution.start(scope, overrides)
         resolution.resolve()
-        result = resolution.finish()
+        built, values = resolution.finish()
+        result = (built, values, resolution.later)
         # Keep no reference to this object's values or children while it waits.
         resolution.values = resolution.extra = None  # type: ignore[assignment]
         if resolution.children:

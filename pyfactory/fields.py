@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 from pyfactory.errors import FactoryDefinitionError
 
 if TYPE_CHECKING:
+    from random import Random
+
     from pyfactory._factory import Factory
     from pyfactory._resolver import FieldContext, Resolution
 
@@ -418,8 +420,12 @@ class ManyField(SpecialField[list[Any]]):
 
     def size(self, ctx: FieldContext) -> int:
         """How many children to make for one object."""
+        return self.size_from(ctx.random)
+
+    def size_from(self, random: Random) -> int:
+        """How many children to make, drawing from ``random`` for a ``(low, high)`` count."""
         if isinstance(self.count, tuple):
-            return ctx.random.randint(*self.count)
+            return random.randint(*self.count)
         return self.count
 
     def resolve(self, ctx: Resolution) -> list[Any]:  # type: ignore[override]

@@ -8,14 +8,39 @@ models are made).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
+
+import attrs
 
 from pyfactory._context import Context
 
-__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder"]
+__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation"]
 
 M = TypeVar("M")
+
+
+@attrs.frozen
+class Relation:
+    """How a field of a model reaches other rows, as a builder tells the factory.
+
+    Attributes:
+        kind: ``"parent"``: the model holds the foreign key, so the related row
+            is made first and handed to ``create`` (the default for every field).
+            ``"children"``: the related rows hold the foreign key, so they are made
+            after the object exists, each with the overrides ``back(instance)``
+            gives, and then handed to :meth:`ModelBuilder.link`.
+            ``"link"``: the rows meet in a link table; they are made, then linked
+            with :meth:`ModelBuilder.link` once the object exists.
+        back: For ``"children"``: the overrides that point one child at its parent,
+            such as ``{"post": post}``.
+
+    .. versionadded:: 0.1
+    """
+
+    kind: Literal["parent", "children", "link"]
+    back: Callable[[Any], dict[str, Any]] | None = None
 
 
 class ModelBuilder(Generic[M]):
@@ -71,6 +96,23 @@ class ModelBuilder(Generic[M]):
     def getattr(self, instance: M, name: str) -> Any:
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""
         return getattr(instance, name)
+
+    def relation(self, model: type[M], name: str) -> Relation | None:
+        """How the field ``name`` of ``model`` reaches other rows, for ``create``.
+
+        ``None`` (the default) treats the field's value as a plain value, made
+        before the object. A database builder answers for its relationships, so
+        that ``many()`` of one-to-many and many-to-many fields makes its rows
+        after the object it belongs to.
+        """
+        return None
+
+    def link(self, instance: M, name: str, related: list[Any], context: Context) -> None:
+        """Attach rows made after ``instance`` to its field ``name`` (see :class:`Relation`).
+
+        The default sets the attribute to the list.
+        """
+        setattr(instance, name, related)
 
     def transaction(self, context: Context) -> AbstractContextManager[Any]:
         """A context manager around each top-level ``create`` and ``create_batch`` call.
