@@ -8,6 +8,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
+from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
 from pyfactory._context import Context, Randomness, known_fakers
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
@@ -603,6 +604,165 @@ class Factory(Generic[M]):
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
             self._pf_link(plan, obj, values, item, made)
 
+    def _pf_later_pending(
+        self, plan: Plan, batch: Batch, items: list[tuple[Any, dict[str, Any], list[Later]]]
+    ) -> list[tuple[Any, dict[str, Any], Later, list[Pending]]]:
+        found = []
+        for obj, values, later in items:
+            for item in later:
+                child, overrides, labels = self._pf_later_calls(item, obj)
+                field = item.field
+                pendings = [
+                    child._pf_defer(
+                        batch,
+                        Origin(plan.factory_name, plan.schema, label, 1),
+                        field.schema,
+                        field.traits,
+                        overrides,
+                    )
+                    for label in labels
+                ]
+                found.append((obj, values, item, pendings))
+        return found
+
+    def _pf_make_later_many(
+        self, plan: Plan, items: list[tuple[Any, dict[str, Any], list[Later]]]
+    ) -> None:
+        """:meth:`_pf_make_later` for a whole batch: each table of rows in one write."""
+        batch = Batch()
+        found = self._pf_later_pending(plan, batch, items)
+        batch.flush()
+        for obj, values, item, pendings in found:
+            self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
+
+    async def _pf_amake_later_many(
+        self, plan: Plan, items: list[tuple[Any, dict[str, Any], list[Later]]]
+    ) -> None:
+        """:meth:`_pf_make_later_many` for ``acreate_batch``."""
+        batch = Batch()
+        found = self._pf_later_pending(plan, batch, items)
+        await batch.aflush()
+        for obj, values, item, pendings in found:
+            self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
+
+    def _pf_defer(
+        self,
+        batch: Batch,
+        origin: Origin,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Any:
+        """Resolve a child's attributes for a batch and leave its row to be written later."""
+        if self._get_or_create:
+            # Finding an existing row needs a query per child: no bulk write for these.
+            return self._pf_one("create", schema, traits, overrides)
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            built = values = plan.base.copy()
+            later: list[Later] = []
+        else:
+            built, values, later = Resolution.run(
+                self, plan, "create", overrides, batch, origin.depth
+            )
+        pending = Pending(self, plan, built, values, later, origin)
+        batch.add(pending)
+        return pending
+
+    async def _pf_adefer(
+        self,
+        batch: Batch,
+        origin: Origin,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Any:
+        """:meth:`_pf_defer` for ``acreate_batch``."""
+        if self._get_or_create:
+            return await self._pf_aone(schema, traits, overrides)
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            built = values = plan.base.copy()
+            later: list[Later] = []
+        else:
+            resolution = Resolution(self, plan, "create", True, overrides)
+            resolution.batch = batch
+            resolution.depth = origin.depth
+            await resolution.aresolve()
+            built, values = resolution.finish()
+            later = resolution.later
+        pending = Pending(self, plan, built, values, later, origin)
+        batch.add(pending)
+        return pending
+
+    def _pf_pending_error(self, pendings: list[Pending], error: FactoryError) -> FactoryError:
+        origin = pendings[0].origin
+        return error.within(origin.factory, origin.schema, origin.field)
+
+    def _pf_create_pending(self, pendings: list[Pending]) -> None:
+        """Write the rows of pending children of one plan in one ``create_many`` call."""
+        plan = pendings[0].plan
+        for pending in pendings:
+            settle_row(pending.built)
+            settle_row(pending.values)
+        rows = [pending.built for pending in pendings]
+        try:
+            objs = self._pf_create_rows(plan, rows)
+        except FactoryError as error:
+            error = self._pf_pending_error(pendings, error)
+            raise error from error.__cause__
+        for pending, obj in zip(pendings, objs, strict=True):
+            pending.obj = obj
+        later = [(p.obj, p.values, p.later) for p in pendings if p.later]
+        if later:
+            self._pf_make_later_many(plan, later)
+        hooks = type(self)._pf_hooks.get("create")
+        if hooks:
+            for pending in pendings:
+                self._pf_run_hooks(plan, "create", hooks, pending.obj, pending.values)
+
+    async def _pf_acreate_pending(self, pendings: list[Pending]) -> None:
+        """:meth:`_pf_create_pending` for ``acreate_batch``."""
+        plan = pendings[0].plan
+        for pending in pendings:
+            await asettle_row(pending.built)
+            await asettle_row(pending.values)
+        rows = [pending.built for pending in pendings]
+        try:
+            objs = await self._pf_acreate_rows(plan, rows)
+        except FactoryError as error:
+            error = self._pf_pending_error(pendings, error)
+            raise error from error.__cause__
+        for pending, obj in zip(pendings, objs, strict=True):
+            pending.obj = obj
+        later = [(p.obj, p.values, p.later) for p in pendings if p.later]
+        if later:
+            await self._pf_amake_later_many(plan, later)
+        for pending in pendings:
+            await self._pf_arun_hooks(plan, pending.obj, pending.values)
+
+    def _pf_create_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
+        """The builder's ``create_many`` for finished rows, its errors with their path."""
+        cls = type(self)
+        try:
+            objs = cls._pf_builder.create_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, "create", rows[0], exc, rows)
+            raise error from error.__cause__
+        self._pf_check_count(plan, "create_many", objs, rows)
+        return objs
+
+    async def _pf_acreate_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
+        """:meth:`_pf_create_rows` for ``acreate_batch``."""
+        cls = type(self)
+        try:
+            objs = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, "acreate", rows[0], exc, rows)
+            raise error from error.__cause__
+        self._pf_check_count(plan, "acreate_many", objs, rows)
+        return objs
+
     async def _pf_amake_later(
         self, plan: Plan, obj: Any, values: dict[str, Any], later: list[Later]
     ) -> None:
@@ -722,6 +882,8 @@ class Factory(Generic[M]):
         cls = type(self)
         hooks = cls._pf_hooks.get(scope)
         laters: dict[int, list[Later]] = {}
+        # Children of created rows wait and are written in bulk, a level at a time.
+        batch = Batch() if scope == "create" and not self._get_or_create else None
         if plan.simple and not overrides and plan.cached:
             base = plan.base
             rows = [base.copy() for _ in range(count)]
@@ -732,11 +894,17 @@ class Factory(Generic[M]):
             for index in range(count):
                 if index and not plan.cached:
                     plan, overrides = self._pf_plan(schema, traits, given)
-                built, values, later = Resolution.run(self, plan, scope, overrides)
+                built, values, later = Resolution.run(self, plan, scope, overrides, batch)
                 rows.append(built)
                 everything.append(values)
                 if later:
                     laters[index] = later
+            if batch is not None and batch.groups:
+                batch.flush()
+                for row in rows:
+                    settle_row(row)
+                for values in everything:
+                    settle_row(values)
         if scope == "attributes":
             return rows
         builder = cls._pf_builder
@@ -751,16 +919,14 @@ class Factory(Generic[M]):
                     raise error from error.__cause__
         elif self._get_or_create:
             objs = [self._pf_build(plan, scope, row) for row in rows]
+        elif rows:
+            objs = self._pf_create_rows(plan, rows)
         else:
-            try:
-                objs = builder.create_many(model, rows, self._pf_context)
-            except Exception as exc:
-                first = rows[0] if rows else {}
-                error = self._pf_builder_error(plan, scope, first, exc, rows)
-                raise error from error.__cause__
-            self._pf_check_count(plan, "create_many", objs, rows)
-        for index, later in laters.items():
-            self._pf_make_later(plan, objs[index], everything[index], later)
+            objs = []
+        if laters:
+            self._pf_make_later_many(
+                plan, [(objs[i], everything[i], later) for i, later in laters.items()]
+            )
         if hooks:
             for obj, values in zip(objs, everything, strict=True):
                 self._pf_run_hooks(plan, scope, hooks, obj, values)
@@ -795,12 +961,13 @@ class Factory(Generic[M]):
         return obj
 
     async def _pf_aresolve(
-        self, plan: Plan, overrides: dict[str, Any]
+        self, plan: Plan, overrides: dict[str, Any], batch: Batch | None = None
     ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
         if plan.simple and not overrides:
             values = plan.base.copy()
             return values, values, []
         resolution = Resolution(self, plan, "create", True, overrides)
+        resolution.batch = batch
         await resolution.aresolve()
         built, values = resolution.finish()
         return built, values, resolution.later
@@ -959,29 +1126,34 @@ class Factory(Generic[M]):
         rows = []
         everything = []
         laters = []
+        batch = None if self._get_or_create else Batch()
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
-            built, values, later = await self._pf_aresolve(plan, overrides)
+            built, values, later = await self._pf_aresolve(plan, overrides, batch)
             rows.append(built)
             everything.append(values)
             laters.append(later)
+        if batch is not None and batch.groups:
+            await batch.aflush()
+            for row in rows:
+                await asettle_row(row)
+            for values in everything:
+                await asettle_row(values)
         if self._get_or_create:
             return [
                 await self._pf_acreate_row(plan, b, v, later)
                 for b, v, later in zip(rows, everything, laters, strict=True)
             ]
-        cls = type(self)
-        try:
-            made = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
-        except Exception as exc:
-            first = rows[0] if rows else {}
-            error = self._pf_builder_error(plan, "acreate", first, exc, rows)
-            raise error from error.__cause__
-        self._pf_check_count(plan, "acreate_many", made, rows)
-        for obj, values, later in zip(made, everything, laters, strict=True):
-            if later:
-                await self._pf_amake_later(plan, obj, values, later)
+        made = await self._pf_acreate_rows(plan, rows) if rows else []
+        items = [
+            (obj, values, later)
+            for obj, values, later in zip(made, everything, laters, strict=True)
+            if later
+        ]
+        if items:
+            await self._pf_amake_later_many(plan, items)
+        for obj, values in zip(made, everything, strict=True):
             await self._pf_arun_hooks(plan, obj, values)
         return cast("list[M]", made)
 

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Iterator, Mapping
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
+from pyfactory._batch import Origin, Pending, PendingAttr, asettle, settle, unsettled
 from pyfactory.errors import (
     AsyncModeError,
     CyclicDependencyError,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
     from faker import Faker
 
+    from pyfactory._batch import Batch
     from pyfactory._context import Context
     from pyfactory._factory import Factory
     from pyfactory.builders import Relation
@@ -196,7 +198,7 @@ class Attrs(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         resolution = self._resolution
         # Outside acreate, a key being resolved (or in a cycle) is still pending.
-        if key in resolution.pending or resolution.is_async:
+        if key in resolution.pending or resolution.is_async or resolution.batch is not None:
             return resolution.value_of(key)
         return resolution.values[key]
 
@@ -281,8 +283,10 @@ class Resolution(FieldContext):
     __slots__ = (
         "_view",
         "awaiting",
+        "batch",
         "child_overrides",
         "children",
+        "depth",
         "draws",
         "extra",
         "factory",
@@ -313,6 +317,10 @@ class Resolution(FieldContext):
         #: The child each association made, by ``id(field)``, for the fields that share it.
         self.children: dict[int, Any] = {}
         self._view: Attrs | None = None
+        #: The create_batch collector whose children wait to be written in bulk.
+        self.batch: Batch | None = None
+        #: How many associations down from the batch's rows this object is.
+        self.depth = 0
         self.start(scope, overrides)
 
     def start(self, scope: str, overrides: Mapping[str, Any] | None) -> None:
@@ -380,7 +388,13 @@ class Resolution(FieldContext):
 
     @classmethod
     def run(
-        cls, factory: Factory[Any], plan: Plan, scope: str, overrides: Mapping[str, Any] | None
+        cls,
+        factory: Factory[Any],
+        plan: Plan,
+        scope: str,
+        overrides: Mapping[str, Any] | None,
+        batch: Batch | None = None,
+        depth: int = 0,
     ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
         """Resolve one object synchronously: what the builder gets, every value, and the
         fields to make once the object exists.
@@ -395,11 +409,13 @@ class Resolution(FieldContext):
             resolution = cls(factory, plan, scope, False, overrides)
         else:
             resolution.start(scope, overrides)
+        resolution.batch = batch
+        resolution.depth = depth
         resolution.resolve()
         built, values = resolution.finish()
         result = (built, values, resolution.later)
         # Keep no reference to this object's values or children while it waits.
-        resolution.values = resolution.extra = None  # type: ignore[assignment]
+        resolution.values = resolution.extra = resolution.batch = None  # type: ignore[assignment]
         if resolution.children:
             resolution.children.clear()
         plan.spares.append(resolution)
@@ -439,6 +455,8 @@ class Resolution(FieldContext):
         if self.scope == "attributes" and isinstance(child, dict):
             # A key the store assigns (an id, say) is unknown until the row exists.
             return child.get(name)
+        if type(child) is Pending:
+            return PendingAttr(child, name)
         return self.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
 
     # ------------------------------------------------------------------ errors
@@ -495,7 +513,14 @@ class Resolution(FieldContext):
             return value
         if key in self.awaiting:
             raise _NeedsAwait(key)
-        return self.values[key]
+        value = self.values[key]
+        if self.batch is not None and unsettled({key: value}):
+            # A field needs the real child before the batch writes it: create it now.
+            if self.is_async:
+                self.awaiting[key] = asettle(value)
+                raise _NeedsAwait(key)
+            value = self.values[key] = settle(value)
+        return value
 
     def _cycle(self, key: str) -> None:
         start = self.stack.index(key)
@@ -658,6 +683,11 @@ class Resolution(FieldContext):
         overrides = {**field.overrides, **given} if given else field.overrides
         return child, overrides
 
+    def _origin(self, index: int | None) -> Origin:
+        """Where a deferred child comes from, for the path of an error at flush time."""
+        label = self.key if index is None else f"{self.key}[{index}]"
+        return Origin(self.plan.factory_name, self.plan.schema, label, self.depth + 1)
+
     def _child_error(self, error: FactoryError, index: int | None) -> FactoryError:
         return self._frame(error, self.key if index is None else f"{self.key}[{index}]")
 
@@ -666,6 +696,10 @@ class Resolution(FieldContext):
         meant for it."""
         child, overrides = self._child_call(field)
         try:
+            if self.batch is not None:
+                return child._pf_defer(
+                    self.batch, self._origin(index), field.schema, field.traits, overrides
+                )
             return child._pf_one(self.scope, field.schema, field.traits, overrides)
         except FactoryError as error:
             error = self._child_error(error, index)
@@ -677,6 +711,10 @@ class Resolution(FieldContext):
         """:meth:`make_child` under ``acreate``."""
         child, overrides = self._child_call(field)
         try:
+            if self.batch is not None:
+                return await child._pf_adefer(
+                    self.batch, self._origin(index), field.schema, field.traits, overrides
+                )
             return await child._pf_aone(field.schema, field.traits, overrides)
         except FactoryError as error:
             error = self._child_error(error, index)

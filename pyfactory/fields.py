@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from itertools import count as _count
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
+from pyfactory._batch import Pending
 from pyfactory.errors import FactoryDefinitionError
 
 if TYPE_CHECKING:
@@ -335,10 +336,16 @@ class DerivedField(SpecialField[Any]):
         self.fn = fn
 
     def resolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
-        return self._finish(ctx, ctx.shared_child(self.association))
+        child = ctx.shared_child(self.association)
+        if self.fn is not None and type(child) is Pending:
+            child = child.result()  # a callback needs the real object, written now
+        return self._finish(ctx, child)
 
     async def aresolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
-        return self._finish(ctx, await ctx.ashared_child(self.association))
+        child = await ctx.ashared_child(self.association)
+        if self.fn is not None and type(child) is Pending:
+            child = await child.aresult()
+        return self._finish(ctx, child)
 
     def _finish(self, ctx: Resolution, child: Any) -> Any:
         if self.fn is not None:

@@ -1,0 +1,378 @@
+"""SQLAlchemy 2 builders: :class:`SQLAlchemyBuilder` over a ``Session`` and
+:class:`AsyncSQLAlchemyBuilder` over an ``AsyncSession``, side by side.
+
+Both take the session from the factory's context (``UserFactory(session=s)``)
+and share every step that is not I/O: they differ only in awaiting.
+
+* ``create`` adds the object and flushes, so its keys are set.
+* ``create_many`` (what ``create_batch`` calls) writes every row of a table
+  with one multi-row ``INSERT ... RETURNING`` per set of columns, and hands
+  back real ORM instances, attached to the session, with their keys set.
+* Each top-level ``create`` and ``create_batch`` runs inside a SAVEPOINT
+  (``session.begin_nested()``): a failure part way undoes exactly what that
+  call wrote and leaves the caller's transaction usable.
+* With ``persistence="commit"`` the session is committed once the whole call
+  has succeeded, not once per object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+try:
+    from sqlalchemy import Table, insert, inspect, select
+    from sqlalchemy.orm import Mapper, RelationshipProperty, Session
+    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
+except ImportError as exc:  # pragma: no cover - the message is the point
+    raise ImportError(
+        "pyfactory.builders.sqlalchemy needs SQLAlchemy 2: pip install 'pyfactory[sqlalchemy]'"
+    ) from exc
+
+from pyfactory._context import Context
+from pyfactory.builders import ModelBuilder, Relation
+from pyfactory.errors import AsyncModeError, FactoryDefinitionError
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _async_session_type() -> type[Any] | None:
+    """SQLAlchemy's AsyncSession, or None when its asyncio extra (greenlet) is missing:
+    the synchronous builder must work without it."""
+    try:
+        from sqlalchemy.ext.asyncio import AsyncSession
+    except ImportError:
+        return None
+    return AsyncSession
+
+
+__all__ = ["AsyncSQLAlchemyBuilder", "SQLAlchemyBuilder"]
+
+M = TypeVar("M")
+
+Persistence = Literal["flush", "commit"]
+
+
+class _Shape:
+    """What the builders need to know of one mapped class, worked out once."""
+
+    __slots__ = ("columns", "many_to_many", "many_to_one", "mapper", "table")
+
+    def __init__(self, model: type[Any]) -> None:
+        mapper: Mapper[Any] = inspect(model)
+        self.mapper = mapper
+        self.table = mapper.local_table
+        #: Attribute names of the mapped columns.
+        self.columns = frozenset(mapper.column_attrs.keys())
+        #: Many-to-one relationship name → (attribute of this model, attribute of the
+        #: related one) for each foreign key column.
+        self.many_to_one: dict[str, list[tuple[str, str]]] = {}
+        #: Many-to-many relationship name → the relationship.
+        self.many_to_many: dict[str, RelationshipProperty[Any]] = {}
+        for rel in mapper.relationships:
+            if rel.direction is MANYTOONE:
+                self.many_to_one[rel.key] = [
+                    (_attr(mapper, local), _attr(rel.mapper, remote))
+                    for local, remote in rel.local_remote_pairs or ()
+                ]
+            elif rel.direction is MANYTOMANY:
+                self.many_to_many[rel.key] = rel
+
+    def bulk_ready(self, keys: frozenset[str]) -> bool:
+        """Whether rows with these keys can go into one INSERT (with link-table rows)."""
+        return all(
+            k in self.columns or k in self.many_to_one or k in self.many_to_many for k in keys
+        )
+
+    def column_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row of column values: related objects become their foreign keys."""
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            pairs = self.many_to_one.get(key)
+            if pairs is not None:
+                for local, remote in pairs:
+                    out[local] = None if value is None else getattr(value, remote)
+            elif key not in self.many_to_many:
+                out[key] = value
+        return out
+
+    def link_rows(self, obj: Any, name: str, related: list[Any]) -> list[dict[str, Any]]:
+        """The link-table rows that join ``obj`` to ``related`` through ``name``."""
+        rel = self.many_to_many[name]
+        rows = []
+        for other in related:
+            row: dict[str, Any] = {}
+            for parent_col, link_col in rel.synchronize_pairs:
+                row[str(link_col.key)] = getattr(obj, _attr(self.mapper, parent_col))
+            for other_col, link_col in rel.secondary_synchronize_pairs or ():
+                row[str(link_col.key)] = getattr(other, _attr(rel.mapper, other_col))
+            rows.append(row)
+        return rows
+
+
+def _attr(mapper: Mapper[Any], column: Any) -> str:
+    """The attribute name under which ``mapper`` maps ``column``."""
+    return str(mapper.get_property_by_column(column).key)
+
+
+_shapes: dict[type[Any], _Shape] = {}
+
+
+def _shape(model: type[Any]) -> _Shape:
+    shape = _shapes.get(model)
+    if shape is None:
+        shape = _shapes[model] = _Shape(model)
+    return shape
+
+
+def _group_by_keys(rows: list[dict[str, Any]]) -> dict[frozenset[str], list[int]]:
+    """Row indexes by key set: one INSERT serves rows that name the same columns."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(frozenset(row), []).append(index)
+    return groups
+
+
+class _SQLAlchemyBase(ModelBuilder[M]):
+    """What the sync and async builders share: everything but the I/O."""
+
+    def __init__(self, persistence: Persistence = "flush") -> None:
+        if persistence not in ("flush", "commit"):
+            raise FactoryDefinitionError(
+                f"{type(self).__name__} persistence is 'flush' or 'commit', not {persistence!r}"
+            )
+        self.persistence = persistence
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(persistence={self.persistence!r})"
+
+    def relation(self, model: type[M], name: str) -> Relation | None:
+        """One-to-many relationships are made after the parent, pointing back at it."""
+        rel = inspect(model).relationships.get(name)
+        if rel is None or rel.direction is not ONETOMANY:
+            return None
+        reverse = rel.back_populates or (rel.backref if isinstance(rel.backref, str) else None)
+        if reverse is None and isinstance(rel.backref, tuple):
+            reverse = rel.backref[0]
+        if reverse:
+            back_name = reverse
+            return Relation("children", back=lambda parent: {back_name: parent})
+        parent_mapper = inspect(model)
+        pairs = [
+            (_attr(rel.mapper, remote), _attr(parent_mapper, local))
+            for local, remote in rel.local_remote_pairs or ()
+        ]
+        return Relation(
+            "children", back=lambda parent: {child: getattr(parent, p) for child, p in pairs}
+        )
+
+    def link(self, instance: M, name: str, related: list[Any], context: Context) -> None:
+        # The rows are in the database already; make the loaded collection match them
+        # without marking a change (and without a lazy load, which async cannot do).
+        rel = inspect(type(instance)).relationships[name]
+        set_committed_value(instance, name, related if rel.uselist else related[0])
+
+    def _plan_bulk(
+        self, model: type[M], rows: list[dict[str, Any]]
+    ) -> tuple[_Shape, dict[frozenset[str], list[int]]] | None:
+        shape = _shape(model)
+        groups = _group_by_keys(rows)
+        if all(shape.bulk_ready(keys) for keys in groups):
+            return shape, groups
+        return None
+
+    def _finish_bulk(
+        self,
+        shape: _Shape,
+        rows: list[dict[str, Any]],
+        objs: list[Any],
+    ) -> dict[Table, list[dict[str, Any]]]:
+        """Set the related objects on the new instances; the link-table rows to write."""
+        links: dict[Table, list[dict[str, Any]]] = {}
+        for obj, row in zip(objs, rows, strict=True):
+            for key, value in row.items():
+                if key in shape.many_to_one:
+                    set_committed_value(obj, key, value)
+                elif key in shape.many_to_many:
+                    table = shape.many_to_many[key].secondary
+                    assert isinstance(table, Table)
+                    links.setdefault(table, []).extend(shape.link_rows(obj, key, list(value)))
+                    set_committed_value(obj, key, list(value))
+        return links
+
+    def _owner(self, context: Context) -> str:
+        return context.owner
+
+
+def _statement(model: type[Any], dialect: str) -> Any:
+    """The bulk INSERT ... RETURNING whose rows come back in the order they were given.
+
+    SQLite writes the rows of one multi-row VALUES in order and returns them as
+    it writes them, so the plain statement keeps the order; asking SQLAlchemy to
+    guarantee it there would cost one statement per row.
+    """
+    if dialect == "sqlite":
+        return insert(model).returning(model)
+    return insert(model).returning(model, sort_by_parameter_order=True)
+
+
+class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
+    """Creates rows through a SQLAlchemy 2 ``Session`` from the context's ``session``.
+
+    Args:
+        persistence: ``"flush"`` (the default) flushes, so keys are set and the
+            caller's transaction decides; ``"commit"`` also commits once each
+            top-level ``create`` or ``create_batch`` has succeeded.
+
+    .. versionadded:: 0.1
+    """
+
+    def session(self, context: Context) -> Session:
+        """The context's ``session``, which must be a synchronous ``Session``."""
+        session = context.require("session")
+        async_session = _async_session_type()
+        if async_session is not None and isinstance(session, async_session):
+            raise AsyncModeError(
+                f"{self._owner(context)} was given an AsyncSession, but its builder is "
+                "SQLAlchemyBuilder; use AsyncSQLAlchemyBuilder and call acreate() or "
+                "acreate_batch()"
+            )
+        return session  # type: ignore[no-any-return]
+
+    def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        session = self.session(context)
+        obj = model(**attributes)
+        session.add(obj)
+        session.flush()
+        return obj
+
+    def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:
+        session = self.session(context)
+        bulk = self._plan_bulk(model, rows)
+        if bulk is None:
+            objs = [model(**row) for row in rows]
+            session.add_all(objs)
+            session.flush()
+            return objs
+        shape, groups = bulk
+        made: list[Any] = [None] * len(rows)
+        for indexes in groups.values():
+            values = [shape.column_row(rows[i]) for i in indexes]
+            statement = _statement(model, session.get_bind().dialect.name)
+            for i, obj in zip(indexes, session.scalars(statement, values), strict=True):
+                made[i] = obj
+        for table, links in self._finish_bulk(shape, rows, made).items():
+            if links:
+                session.execute(insert(table), links)
+        return made
+
+    def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
+        session = self.session(context)
+        found: M | None = session.scalars(select(model).filter_by(**lookup).limit(1)).first()
+        return found
+
+    @contextmanager
+    def transaction(self, context: Context) -> Iterator[None]:
+        session = self.session(context)
+        with session.begin_nested():
+            yield
+        if self.persistence == "commit":
+            session.commit()
+
+    async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        return self.create(model, attributes, context)
+
+    @asynccontextmanager
+    async def atransaction(self, context: Context) -> AsyncIterator[None]:
+        with self.transaction(context):
+            yield
+
+
+class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
+    """Creates rows through a SQLAlchemy 2 ``AsyncSession`` from the context's ``session``,
+    for ``acreate`` and ``acreate_batch``; ``build`` works as everywhere.
+
+    Args:
+        persistence: ``"flush"`` or ``"commit"``, as for :class:`SQLAlchemyBuilder`.
+
+    .. versionadded:: 0.1
+    """
+
+    def session(self, context: Context) -> AsyncSession:
+        """The context's ``session``, which must be an ``AsyncSession``."""
+        session = context.require("session")
+        async_session = _async_session_type()
+        if async_session is None:
+            raise ImportError(
+                "AsyncSQLAlchemyBuilder needs SQLAlchemy's asyncio extra: "
+                "pip install 'pyfactory[asyncio]'"
+            )
+        if not isinstance(session, async_session):
+            raise AsyncModeError(
+                f"{self._owner(context)} uses AsyncSQLAlchemyBuilder, which needs an "
+                f"AsyncSession, but was given {type(session).__name__}; use "
+                "SQLAlchemyBuilder for a Session"
+            )
+        return session  # type: ignore[no-any-return]
+
+    def _sync_refused(self, context: Context) -> AsyncModeError:
+        return AsyncModeError(
+            f"{self._owner(context)} uses AsyncSQLAlchemyBuilder, which writes through an "
+            "AsyncSession: call acreate() or acreate_batch() (build() needs no session)"
+        )
+
+    def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        raise self._sync_refused(context)
+
+    def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
+        raise self._sync_refused(context)
+
+    def transaction(self, context: Context) -> Any:
+        raise self._sync_refused(context)
+
+    async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        session = self.session(context)
+        obj = model(**attributes)
+        session.add(obj)
+        await session.flush()
+        return obj
+
+    async def acreate_many(
+        self, model: type[M], rows: list[dict[str, Any]], context: Context
+    ) -> list[M]:
+        session = self.session(context)
+        bulk = self._plan_bulk(model, rows)
+        if bulk is None:
+            objs = [model(**row) for row in rows]
+            session.add_all(objs)
+            await session.flush()
+            return objs
+        shape, groups = bulk
+        made: list[Any] = [None] * len(rows)
+        for indexes in groups.values():
+            values = [shape.column_row(rows[i]) for i in indexes]
+            statement = _statement(model, session.get_bind().dialect.name)
+            result = await session.scalars(statement, values)
+            for i, obj in zip(indexes, result, strict=True):
+                made[i] = obj
+        for table, links in self._finish_bulk(shape, rows, made).items():
+            if links:
+                await session.execute(insert(table), links)
+        return made
+
+    async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
+        session = self.session(context)
+        result = await session.scalars(select(model).filter_by(**lookup).limit(1))
+        found: M | None = result.first()
+        return found
+
+    @asynccontextmanager
+    async def atransaction(self, context: Context) -> AsyncIterator[None]:
+        session = self.session(context)
+        async with session.begin_nested():
+            yield
+        if self.persistence == "commit":
+            await session.commit()
