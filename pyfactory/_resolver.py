@@ -510,8 +510,9 @@ class Resolution(FieldContext):
             value = self._resolve_key(key)
             if value is _AWAITING:
                 raise _NeedsAwait(key)
-            return value
-        if key in self.awaiting:
+            if self.batch is None:
+                return value
+        elif key in self.awaiting:
             raise _NeedsAwait(key)
         value = self.values[key]
         if self.batch is not None and unsettled({key: value}):

@@ -206,6 +206,51 @@ class _SQLAlchemyBase(ModelBuilder[M]):
     def _owner(self, context: Context) -> str:
         return context.owner
 
+    @staticmethod
+    def _remember(session: Any, objs: list[Any]) -> None:
+        """Note objects that a bulk INSERT loaded, so a rolled-back call can forget them.
+
+        The session expunges the objects it added itself when a savepoint rolls back,
+        but not those that INSERT ... RETURNING loaded into it.
+        """
+        calls = session.info.get(_BULK_KEY)
+        if calls:
+            calls[-1].extend(objs)
+
+    @staticmethod
+    def _enter(session: Any) -> list[Any]:
+        made: list[Any] = []
+        session.info.setdefault(_BULK_KEY, []).append(made)
+        return made
+
+    @staticmethod
+    def _leave(session: Any, made: list[Any], failed: bool) -> None:
+        calls = session.info[_BULK_KEY]
+        calls.pop()
+        if failed:
+            for obj in made:
+                if obj in session:
+                    session.expunge(obj)
+        elif calls:
+            calls[-1].extend(made)
+
+
+_BULK_KEY = "pyfactory.bulk"
+
+
+def _sqlite_begin(connection: Any) -> bool:
+    """Whether SQLite needs an explicit BEGIN before a SAVEPOINT.
+
+    Python's sqlite3 driver opens a transaction only before a write, so a
+    SAVEPOINT issued first would open one of its own, and releasing it would
+    commit: the caller could no longer roll back. Beginning first keeps the
+    savepoint inside the caller's transaction.
+    """
+    if connection.dialect.name != "sqlite":
+        return False
+    driver = connection.connection.driver_connection
+    return not getattr(driver, "in_transaction", True)
+
 
 def _statement(model: type[Any], dialect: str) -> Any:
     """The bulk INSERT ... RETURNING whose rows come back in the order they were given.
@@ -264,6 +309,7 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
             statement = _statement(model, session.get_bind().dialect.name)
             for i, obj in zip(indexes, session.scalars(statement, values), strict=True):
                 made[i] = obj
+        self._remember(session, made)
         for table, links in self._finish_bulk(shape, rows, made).items():
             if links:
                 session.execute(insert(table), links)
@@ -277,8 +323,17 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
     @contextmanager
     def transaction(self, context: Context) -> Iterator[None]:
         session = self.session(context)
-        with session.begin_nested():
-            yield
+        connection = session.connection()
+        if _sqlite_begin(connection):
+            connection.exec_driver_sql("BEGIN")
+        made = self._enter(session)
+        failed = True
+        try:
+            with session.begin_nested():
+                yield
+            failed = False
+        finally:
+            self._leave(session, made, failed)
         if self.persistence == "commit":
             session.commit()
 
@@ -358,6 +413,7 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
             result = await session.scalars(statement, values)
             for i, obj in zip(indexes, result, strict=True):
                 made[i] = obj
+        self._remember(session, made)
         for table, links in self._finish_bulk(shape, rows, made).items():
             if links:
                 await session.execute(insert(table), links)
@@ -372,7 +428,16 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
     @asynccontextmanager
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
         session = self.session(context)
-        async with session.begin_nested():
-            yield
+        connection = await session.connection()
+        if await connection.run_sync(_sqlite_begin):
+            await connection.exec_driver_sql("BEGIN")
+        made = self._enter(session)
+        failed = True
+        try:
+            async with session.begin_nested():
+                yield
+            failed = False
+        finally:
+            self._leave(session, made, failed)
         if self.persistence == "commit":
             await session.commit()
