@@ -879,6 +879,9 @@ class Factory(Generic[M]):
     ) -> list[Any]:
         given = overrides
         plan, overrides = self._pf_plan(schema, traits, given)
+        if overrides and plan.cached:
+            # The same overrides for every object: merge them into the plan once.
+            plan, overrides = plan.with_overrides(overrides), {}
         cls = type(self)
         hooks = cls._pf_hooks.get(scope)
         laters: dict[int, list[Later]] = {}
@@ -1123,6 +1126,8 @@ class Factory(Generic[M]):
     ) -> list[M]:
         given = overrides
         plan, overrides = self._pf_plan(schema, traits, given)
+        if overrides and plan.cached:
+            plan, overrides = plan.with_overrides(overrides), {}
         rows = []
         everything = []
         laters = []

@@ -144,6 +144,22 @@ class Plan:
         #: Finished resolutions, ready for the next object (see Resolution.run).
         self.spares: list[Resolution] = []
 
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Plan:
+        """This plan with the same overrides laid over it, for a batch: each of its
+        objects then starts from one merged dict instead of applying them again."""
+        dunder = {
+            f"{head}__{rest}": value
+            for head, sub in self.dunder.items()
+            for rest, value in sub.items()
+        }
+        plan = Plan(
+            self.factory_name, self.schema, self.traits, [self.base, dunder, dict(overrides)]
+        )
+        plan.transient = plan.transient | (self.transient & plan.base.keys())
+        plan.simple = plan.simple and not plan.transient
+        plan.cached = self.cached
+        return plan
+
     def where(self) -> str:
         return f"{self.factory_name}.{self.schema}"
 

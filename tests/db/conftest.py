@@ -1,0 +1,220 @@
+"""Real databases for the builder tests: a SQLite file, and a PostgreSQL server.
+
+URL fixtures (strings, ready for ``create_engine`` / ``create_async_engine``):
+
+* ``sqlite_url`` / ``sqlite_async_url``: one SQLite file in the test's ``tmp_path``
+  (the same file for both, so a test can make its tables sync and use them async).
+* ``postgres_url`` (session): the server from ``PYFACTORY_TEST_POSTGRES_URL``, as given.
+* ``postgres_database_url``: a fresh, empty database on that server, libpq URL
+  (``postgresql://...``), dropped after the test.
+* ``db_url`` / ``async_db_url``: parametrized over ``sqlite`` and ``postgres``, sync
+  (``sqlite``, ``postgresql+psycopg``) and async (``sqlite+aiosqlite``,
+  ``postgresql+asyncpg``) URLs. A test that asks for both gets two runs, not four, and
+  both URLs name the same database.
+
+Engine helpers: ``make_engine(url, **kw)`` and ``make_async_engine(url, **kw)`` create
+engines and dispose of them after the test, before its database is dropped.
+
+Without ``PYFACTORY_TEST_POSTGRES_URL`` the PostgreSQL cases skip, saying how to enable
+them, except under CI (``CI`` set), where they fail: CI never skips a backend.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import URL, Engine, create_engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+POSTGRES_ENV = "PYFACTORY_TEST_POSTGRES_URL"
+POSTGRES_HOW = (
+    "PostgreSQL tests need PYFACTORY_TEST_POSTGRES_URL=postgresql://user@host:port/db; "
+    "`bash .ci/run` starts a throwaway server and sets it"
+)
+BACKENDS = ["sqlite", "postgres"]
+# The database fixtures a test may use; make_engine sets them up first (see there).
+DATABASE_FIXTURES = ("db_url", "async_db_url", "postgres_database_url")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def _with_driver(url: str | URL, drivername: str) -> str:
+    """``url`` with another SQLAlchemy driver (``postgresql+asyncpg``, ...), as a string."""
+    return make_url(url).set(drivername=drivername).render_as_string(hide_password=False)
+
+
+# --- SQLite -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    """The test's SQLite database file (created on first connection)."""
+    return tmp_path / "test.sqlite3"
+
+
+@pytest.fixture
+def sqlite_url(sqlite_path: Path) -> str:
+    return f"sqlite:///{sqlite_path}"
+
+
+@pytest.fixture
+def sqlite_async_url(sqlite_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{sqlite_path}"
+
+
+# --- PostgreSQL ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server to test against, from ``PYFACTORY_TEST_POSTGRES_URL``.
+
+    Its user must be allowed to create databases: every test gets its own.
+    """
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if url:
+        return url
+    if _in_ci():
+        pytest.fail(
+            f"{POSTGRES_ENV} is not set, and CI must never skip the PostgreSQL tests. "
+            "Run the suite through `bash .ci/run`, which starts a server and sets it.",
+            pytrace=False,
+        )
+    pytest.skip(POSTGRES_HOW)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(postgres_url: str) -> Iterator[Any]:
+    """One autocommit connection to the server's own database, to create and drop the
+    per-test databases (CREATE DATABASE cannot run inside a transaction)."""
+    import psycopg
+
+    try:
+        conn = psycopg.connect(_with_driver(postgres_url, "postgresql"), autocommit=True)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"cannot connect to {POSTGRES_ENV}={postgres_url}: {error}", pytrace=False)
+    with conn:
+        yield conn
+
+
+@pytest.fixture
+def postgres_database_url(postgres_admin: Any, postgres_url: str) -> Iterator[str]:
+    """A new, empty database for this test only (libpq URL), dropped afterwards.
+
+    Why a database per test rather than a schema per test: it isolates everything
+    (schemas, enum types, sequences, extensions, search_path), it is an ordinary URL
+    that any driver, SQLAlchemy or Django accepts unchanged, and ``DROP DATABASE ...
+    WITH (FORCE)`` still cleans up when a failed test leaked a connection or left a
+    transaction open, where dropping a schema would wait on its locks. Copying the tiny
+    ``template0`` (with FILE_COPY on PostgreSQL 15+, and fsync off on the throwaway CI
+    server) costs about 15 ms per test, create and drop, so hundreds of tests pay
+    seconds. ``template0`` also guarantees an empty database whatever was added to
+    ``template1``; C collation keeps string order the same on every machine.
+    Needs PostgreSQL 13+ (``WITH (FORCE)``).
+    """
+    from psycopg import sql
+
+    name = f"test_{secrets.token_hex(6)}"
+    strategy = " STRATEGY FILE_COPY" if postgres_admin.info.server_version >= 150000 else ""
+    postgres_admin.execute(
+        sql.SQL(
+            "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'" + strategy
+        ).format(sql.Identifier(name))
+    )
+    try:
+        yield (
+            make_url(_with_driver(postgres_url, "postgresql"))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        postgres_admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+# --- Both backends --------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """``"sqlite"`` or ``"postgres"``: the backend of this run of the test."""
+    return str(request.param)
+
+
+def _database_url(request: pytest.FixtureRequest, backend: str) -> str:
+    # Looked up lazily so that the SQLite runs never need a PostgreSQL server.
+    if backend == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_database_url"))
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, db_backend: str) -> str:
+    """A sync SQLAlchemy URL for a fresh, empty database, on each backend in turn."""
+    url = _database_url(request, db_backend)
+    return url if db_backend == "sqlite" else _with_driver(url, "postgresql+psycopg")
+
+
+@pytest.fixture
+def async_db_url(request: pytest.FixtureRequest, db_backend: str) -> str:
+    """An async SQLAlchemy URL for a fresh, empty database, on each backend in turn."""
+    url = _database_url(request, db_backend)
+    return _with_driver(url, "sqlite+aiosqlite" if db_backend == "sqlite" else "postgresql+asyncpg")
+
+
+# --- Engines ----------------------------------------------------------------------------
+
+
+def _set_up_databases_first(request: pytest.FixtureRequest) -> None:
+    """Make the test's database fixtures before the engine helper.
+
+    pytest tears fixtures down in the reverse order it set them up, so this way the
+    engines are disposed of before their database is dropped, whatever order the
+    test lists its arguments in.
+    """
+    for name in DATABASE_FIXTURES:
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+
+
+@pytest.fixture
+def make_engine(request: pytest.FixtureRequest) -> Iterator[Callable[..., Engine]]:
+    """``make_engine(url, **kwargs)``: ``create_engine``, disposed of after the test."""
+    _set_up_databases_first(request)
+    engines: list[Engine] = []
+
+    def make(url: str | URL, **kwargs: Any) -> Engine:
+        engine = create_engine(url, **kwargs)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in reversed(engines):
+        engine.dispose()
+
+
+@pytest.fixture
+async def make_async_engine(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Callable[..., AsyncEngine]]:
+    """``make_async_engine(url, **kwargs)``: ``create_async_engine``, disposed of (awaited,
+    in the test's event loop) after the test."""
+    _set_up_databases_first(request)
+    engines: list[AsyncEngine] = []
+
+    def make(url: str | URL, **kwargs: Any) -> AsyncEngine:
+        engine = create_async_engine(url, **kwargs)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in reversed(engines):
+        await engine.dispose()
