@@ -179,6 +179,8 @@ class Factory(Generic[M]):
         _default_schema: The schema used when a call names none.
         _get_or_create: Fields whose values find an existing row for ``create``.
         _abstract: ``True`` for a base factory that only shares schemas and settings.
+        _batch_size: How many rows ``create_batch`` resolves and writes at a time
+            (1,000): memory stays flat however many rows a batch makes.
 
     Making one: ``UserFactory(session=db, faker=Faker("fr_FR"), seed=42)``. Keyword
     arguments other than ``faker`` and ``seed`` form its :attr:`context`.
@@ -190,6 +192,7 @@ class Factory(Generic[M]):
     _model_builder: ClassVar[ModelBuilder[Any] | type[ModelBuilder[Any]]] = ObjectBuilder()
     _default_schema: ClassVar[str | None] = None
     _get_or_create: ClassVar[tuple[str, ...]] = ()
+    _batch_size: ClassVar[int] = 1000
     _abstract: ClassVar[bool] = True
 
     _pf_schemas: ClassVar[dict[str, tuple[_Definition, ...]]] = {}
@@ -268,6 +271,9 @@ class Factory(Generic[M]):
         default = cls._default_schema
         if default is not None and default not in cls._pf_schemas:
             raise UnknownSchemaError(name, default, cls._pf_schemas).within(name, default)
+        size = cls._batch_size
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise FactoryDefinitionError(f"{name}._batch_size must be a positive int, got {size!r}")
         for field in cls._get_or_create:
             if not isinstance(field, str):
                 raise FactoryDefinitionError(
@@ -877,6 +883,25 @@ class Factory(Generic[M]):
         traits: tuple[str, ...],
         overrides: dict[str, Any],
     ) -> list[Any]:
+        size = type(self)._batch_size
+        if scope != "create" or count <= size:
+            return self._pf_chunk(scope, schema, count, traits, overrides)
+        # Chunks keep the resolved rows and placeholders of one chunk in memory at a
+        # time; the whole call is still one transaction.
+        made: list[Any] = []
+        for start in range(0, count, size):
+            chunk = min(size, count - start)
+            made.extend(self._pf_chunk(scope, schema, chunk, traits, overrides))
+        return made
+
+    def _pf_chunk(
+        self,
+        scope: str,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> list[Any]:
         given = overrides
         plan, overrides = self._pf_plan(schema, traits, given)
         if overrides and plan.cached:
@@ -1118,6 +1143,20 @@ class Factory(Generic[M]):
         return await self._pf_abatch(schema, count, traits, overrides)
 
     async def _pf_abatch(
+        self,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> list[M]:
+        size = type(self)._batch_size
+        made: list[M] = []
+        for start in range(0, count, size):
+            chunk = min(size, count - start)
+            made.extend(await self._pf_achunk(schema, chunk, traits, overrides))
+        return made
+
+    async def _pf_achunk(
         self,
         schema: str | None,
         count: int,

@@ -367,3 +367,48 @@ def test_omit_and_association_placeholders_mix(session: Session) -> None:
     made = Draft(session=session).create_batch("draft", 3)
     assert [p.author.name for p in made] == ["Anon"] * 3
     assert [p.published for p in made] == [False] * 3
+
+
+class TestChunks:
+    def test_a_large_batch_is_written_in_chunks(self, engine: Engine, session: Session) -> None:
+        """With _batch_size = 10, 25 posts are three INSERTs per table, in one savepoint,
+        and come back in order."""
+
+        class SmallChunks(SYNC["Post"]):  # type: ignore[misc, valid-type]
+            _batch_size = 10
+
+        seen = Statements(engine)
+        posts = SmallChunks(session=session).create_batch(25, title=sequence("c{n}", key="c"))
+        assert seen.inserts == ["author", "post"] * 3
+        assert [p.title for p in posts] == [f"c{n}" for n in range(1, 26)]
+        assert count(session, Author) == 25
+
+    def test_a_failing_chunk_undoes_the_earlier_chunks(self, session: Session) -> None:
+        """The chunks of one call share its savepoint: a failure in the last undoes all."""
+
+        class SmallChunks(SYNC["Post"]):  # type: ignore[misc, valid-type]
+            _batch_size = 2
+
+        titles = iter(["a", "b", "c", "d", None])
+        with pytest.raises(BuilderError):
+            SmallChunks(session=session).create_batch(5, title=lazy(lambda a: next(titles)))
+        assert (count(session, Post), count(session, Author)) == (0, 0)
+
+    async def test_acreate_batch_is_written_in_chunks(self, async_session: AsyncSession) -> None:
+        """acreate_batch chunks the same way."""
+
+        class SmallChunks(ASYNC["Post"]):  # type: ignore[misc, valid-type]
+            _batch_size = 4
+
+        posts = await SmallChunks(session=async_session).acreate_batch(10)
+        assert len({p.id for p in posts}) == 10
+        assert await acount(async_session, Author) == 10
+
+    def test_batch_size_must_be_positive(self) -> None:
+        """_batch_size is checked when the class is defined."""
+        with pytest.raises(
+            FactoryDefinitionError, match=r"Bad\._batch_size must be a positive int, got 0"
+        ):
+
+            class Bad(SYNC["Post"]):  # type: ignore[misc, valid-type]
+                _batch_size = 0
