@@ -559,9 +559,12 @@ class Factory(Generic[M]):
                 error = self._pf_builder_error(plan, scope, built, exc)
                 raise error from error.__cause__
         else:
-            obj = self._pf_build(plan, scope, built)
-            if later:
-                self._pf_make_later(plan, obj, values, later)
+            obj, found = self._pf_build(plan, scope, built)
+            if found:
+                # An existing row is returned as it is: no new children, no hooks.
+                return obj
+        if later:
+            self._pf_make_later(plan, obj, values, later, scope)
         hooks = cls._pf_hooks.get(scope)
         if hooks:
             self._pf_run_hooks(plan, scope, hooks, obj, values)
@@ -594,17 +597,22 @@ class Factory(Generic[M]):
         values[item.key] = made if isinstance(item.field, ManyField) else made[0]
 
     def _pf_make_later(
-        self, plan: Plan, obj: Any, values: dict[str, Any], later: list[Later]
+        self,
+        plan: Plan,
+        obj: Any,
+        values: dict[str, Any],
+        later: list[Later],
+        scope: str = "create",
     ) -> None:
         """Make the rows that point at ``obj`` (or meet it in a link table), now that it
-        exists, and link them to it."""
+        exists, and link them to it; under ``build``, the same objects, unsaved."""
         for item in later:
             child, overrides, labels = self._pf_later_calls(item, obj)
             made = []
             for label in labels:
                 try:
                     made.append(
-                        child._pf_one("create", item.field.schema, item.field.traits, overrides)
+                        child._pf_one(scope, item.field.schema, item.field.traits, overrides)
                     )
                 except FactoryError as error:
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
@@ -785,16 +793,17 @@ class Factory(Generic[M]):
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
             self._pf_link(plan, obj, values, item, made)
 
-    def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> Any:
-        """Create one object, or find it when ``_get_or_create`` names fields."""
+    def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> tuple[Any, bool]:
+        """Create one object, or find it when ``_get_or_create`` names fields; and whether
+        it was found."""
         builder = type(self)._pf_builder
         model = type(self)._model
         try:
             if self._get_or_create:
                 existing = builder.get(model, self._pf_lookup(plan, built), self._pf_context)
                 if existing is not None:
-                    return existing
-            return builder.create(model, built, self._pf_context)
+                    return existing, True
+            return builder.create(model, built, self._pf_context), False
         except Exception as exc:
             error = self._pf_builder_error(plan, scope, built, exc)
             raise error from error.__cause__
@@ -902,63 +911,84 @@ class Factory(Generic[M]):
         traits: tuple[str, ...],
         overrides: dict[str, Any],
     ) -> list[Any]:
+        plan, rows, everything, laters = self._pf_resolve_rows(
+            scope, schema, count, traits, overrides
+        )
+        if scope == "attributes":
+            return rows
+        cls = type(self)
+        found: set[int] = set()
+        if scope == "build":
+            objs = []
+            for row in rows:
+                try:
+                    objs.append(cls._pf_builder.build(cls._model, row, self._pf_context))
+                except Exception as exc:
+                    error = self._pf_builder_error(plan, scope, row, exc)
+                    raise error from error.__cause__
+        elif self._get_or_create:
+            objs = []
+            for index, row in enumerate(rows):
+                obj, existed = self._pf_build(plan, scope, row)
+                objs.append(obj)
+                if existed:
+                    # An existing row is returned as it is: no new children, no hooks.
+                    found.add(index)
+                    laters.pop(index, None)
+        else:
+            objs = self._pf_create_rows(plan, rows) if rows else []
+        if laters and scope == "create":
+            self._pf_make_later_many(
+                plan, [(objs[i], everything[i], later) for i, later in laters.items()]
+            )
+        elif laters:
+            for index, later in laters.items():
+                self._pf_make_later(plan, objs[index], everything[index], later, scope)
+        hooks = cls._pf_hooks.get(scope)
+        if hooks:
+            for index, (obj, values) in enumerate(zip(objs, everything, strict=True)):
+                if index not in found:
+                    self._pf_run_hooks(plan, scope, hooks, obj, values)
+        return objs
+
+    def _pf_resolve_rows(
+        self,
+        scope: str,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]:
+        """Resolve the rows of a batch: the plan, what the builder gets, every value, and
+        the fields to make once each object exists (by row)."""
         given = overrides
         plan, overrides = self._pf_plan(schema, traits, given)
         if overrides and plan.cached:
             # The same overrides for every object: merge them into the plan once.
             plan, overrides = plan.with_overrides(overrides), {}
-        cls = type(self)
-        hooks = cls._pf_hooks.get(scope)
         laters: dict[int, list[Later]] = {}
+        if plan.simple and not overrides and plan.cached:
+            rows = [plan.base.copy() for _ in range(count)]
+            return plan, rows, rows, laters
         # Children of created rows wait and are written in bulk, a level at a time.
         batch = Batch() if scope == "create" and not self._get_or_create else None
-        if plan.simple and not overrides and plan.cached:
-            base = plan.base
-            rows = [base.copy() for _ in range(count)]
-            everything = rows
-        else:
-            rows = []
-            everything = []
-            for index in range(count):
-                if index and not plan.cached:
-                    plan, overrides = self._pf_plan(schema, traits, given)
-                built, values, later = Resolution.run(self, plan, scope, overrides, batch)
-                rows.append(built)
-                everything.append(values)
-                if later:
-                    laters[index] = later
-            if batch is not None and batch.groups:
-                batch.flush()
-                for row in rows:
-                    settle_row(row)
-                for values in everything:
-                    settle_row(values)
-        if scope == "attributes":
-            return rows
-        builder = cls._pf_builder
-        model = cls._model
-        if scope == "build":
-            objs = []
+        rows = []
+        everything = []
+        for index in range(count):
+            if index and not plan.cached:
+                plan, overrides = self._pf_plan(schema, traits, given)
+            built, values, later = Resolution.run(self, plan, scope, overrides, batch)
+            rows.append(built)
+            everything.append(values)
+            if later:
+                laters[index] = later
+        if batch is not None and batch.groups:
+            batch.flush()
             for row in rows:
-                try:
-                    objs.append(builder.build(model, row, self._pf_context))
-                except Exception as exc:
-                    error = self._pf_builder_error(plan, scope, row, exc)
-                    raise error from error.__cause__
-        elif self._get_or_create:
-            objs = [self._pf_build(plan, scope, row) for row in rows]
-        elif rows:
-            objs = self._pf_create_rows(plan, rows)
-        else:
-            objs = []
-        if laters:
-            self._pf_make_later_many(
-                plan, [(objs[i], everything[i], later) for i, later in laters.items()]
-            )
-        if hooks:
-            for obj, values in zip(objs, everything, strict=True):
-                self._pf_run_hooks(plan, scope, hooks, obj, values)
-        return objs
+                settle_row(row)
+            for values in everything:
+                settle_row(values)
+        return plan, rows, everything, laters
 
     async def _pf_aone(
         self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]

@@ -381,7 +381,7 @@ class Resolution(FieldContext):
             self._check_child_overrides()
         #: Fields made after the object exists (see pyfactory.builders.Relation).
         self.later: list[Later] = []
-        if scope == "create" and type(self.factory)._pf_relational:
+        if scope != "attributes" and type(self.factory)._pf_relational:
             self._split_later()
 
     def _split_later(self) -> None:

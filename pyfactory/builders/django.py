@@ -15,7 +15,9 @@ transaction and the writes always go to the same database.
 * ``create_many`` (what ``create_batch`` calls) writes each table with one
   ``bulk_create`` (an ``INSERT ... RETURNING``, so primary keys come back on
   PostgreSQL and SQLite 3.35+), and the many-to-many links of the whole batch
-  with one ``bulk_create`` per link table. ``bulk_create`` skips ``save()`` and the
+  with one ``bulk_create`` per link table. (On SQLite, Django splits a bulk insert
+  so that no statement has more than 999 parameters: a few statements per table
+  for a batch of thousands.) ``bulk_create`` skips ``save()`` and the
   ``pre_save``/``post_save``/``m2m_changed`` signals, so by default (``bulk="auto"``)
   a model that overrides ``save()`` or has receivers for those signals is written
   row by row instead; see :class:`DjangoBuilder`.
@@ -247,13 +249,13 @@ class DjangoBuilder(ModelBuilder[M]):
             UsageError: ``settings.DATABASES`` has no database of that name.
         """
         alias = context.get("using", DEFAULT_DB_ALIAS)
-        if alias not in connections.settings:
+        if not isinstance(alias, str) or alias not in connections.settings:
             have = ", ".join(repr(a) for a in connections.settings) or "none"
             raise UsageError(
                 f"{context.owner} was given using={alias!r}, but settings.DATABASES has "
                 f"no such database; its aliases are: {have}"
             )
-        return str(alias)
+        return alias
 
     # ------------------------------------------------------------ relations
 
@@ -279,6 +281,12 @@ class DjangoBuilder(ModelBuilder[M]):
         rel = shape.one.get(name)
         if rel is not None:
             rel.set_cached_value(instance, related[0] if related else None)
+            return
+        if instance.pk is None:  # type: ignore[attr-defined]
+            # Built, not saved: no related manager exists, so keep them aside.
+            kept = dict(getattr(instance, _UNSAVED, {}))
+            kept[name] = list(related)
+            setattr(instance, _UNSAVED, kept)
             return
         cache = getattr(instance, "_prefetched_objects_cache", None)
         if cache:
@@ -336,12 +344,11 @@ class DjangoBuilder(ModelBuilder[M]):
         split = [shape.split(row) for row in rows]
         objs = [model(**fields) for fields, _ in split]
         model._default_manager.using(alias).bulk_create(objs)  # type: ignore[attr-defined]
-        bulk_links = self.bulk != "never"
         pairs: dict[Any, dict[tuple[Any, Any], None]] = {}
         for obj, (_, related) in zip(objs, split, strict=True):
             for name, value in related:
                 link = shape.links.get(name)
-                if link is not None and bulk_links and self._links_in_bulk(link):
+                if link is not None and self._links_in_bulk(link):
                     found = link.pairs(model, name, obj, _as_list(model, name, value))
                     pairs.setdefault(link, {}).update(dict.fromkeys(found))
                 else:

@@ -300,7 +300,8 @@ class _SQLAlchemyBase(ModelBuilder[M]):
         return made
 
     @staticmethod
-    def _leave(session: Any, made: list[Any], failed: bool) -> None:
+    def _leave(session: Any, made: list[Any], failed: bool) -> bool:
+        """Close one call's bookkeeping; whether it was the outermost pyfactory call."""
         calls = session.info[_BULK_KEY]
         calls.pop()
         if failed:
@@ -309,6 +310,7 @@ class _SQLAlchemyBase(ModelBuilder[M]):
                     session.expunge(obj)
         elif calls:
             calls[-1].extend(made)
+        return not calls
 
 
 _BULK_KEY = "pyfactory.bulk"
@@ -417,13 +419,16 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
             connection.exec_driver_sql("BEGIN")
         made = self._enter(session)
         failed = True
+        outermost = False
         try:
             with session.begin_nested():
                 yield
             failed = False
         finally:
-            self._leave(session, made, failed)
-        if self.persistence == "commit":
+            outermost = self._leave(session, made, failed)
+        # A create inside another (from a hook, say) belongs to the outer call's
+        # savepoint: only the outermost call commits.
+        if self.persistence == "commit" and outermost:
             session.commit()
 
     async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
@@ -530,11 +535,12 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
             await connection.exec_driver_sql("BEGIN")
         made = self._enter(session)
         failed = True
+        outermost = False
         try:
             async with session.begin_nested():
                 yield
             failed = False
         finally:
-            self._leave(session, made, failed)
-        if self.persistence == "commit":
+            outermost = self._leave(session, made, failed)
+        if self.persistence == "commit" and outermost:
             await session.commit()

@@ -16,7 +16,9 @@ from pyfactory import (
     AsyncModeError,
     BuilderError,
     FactoryDefinitionError,
+    HookError,
     MissingContextError,
+    after,
     association,
     lazy,
     randomly_unset,
@@ -412,3 +414,24 @@ class TestChunks:
 
             class Bad(SYNC["Post"]):  # type: ignore[misc, valid-type]
                 _batch_size = 0
+
+
+class TestNestedCommit:
+    def test_a_create_inside_a_hook_commits_with_the_outer_call(self, session: Session) -> None:
+        """With persistence="commit", a create made by a hook belongs to the outer call:
+        when the outer call fails, neither row stays; when it succeeds, one commit."""
+        fs = factories(SQLAlchemyBuilder, persistence="commit")
+
+        class LoggedPost(fs["Post"]):  # type: ignore[misc, valid-type]
+            @after("create")
+            def log(self, post: Post, attrs: Any) -> None:
+                fs["Tag"](session=self.context["session"]).create()
+                if self.context.get("fail"):
+                    raise ValueError("boom")
+
+        with pytest.raises(HookError, match="after-create hook log raised ValueError"):
+            LoggedPost(session=session, fail=True).create()
+        assert (count(session, Post), count(session, Tag)) == (0, 0)
+        LoggedPost(session=session).create_batch(2)
+        session.rollback()  # nothing to undo: the outer call committed
+        assert (count(session, Post), count(session, Tag)) == (2, 2)

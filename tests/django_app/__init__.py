@@ -1,0 +1,1 @@
+"""A tiny Django app whose models the DjangoBuilder tests write to."""

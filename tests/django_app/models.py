@@ -1,0 +1,70 @@
+"""Models for the DjangoBuilder tests: every kind of relation Django has.
+
+No migrations: the test runner creates the tables straight from the models
+(an app without a ``migrations`` package is synchronised, as ``migrate
+--run-syncdb`` does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+    email = models.EmailField(unique=True)
+
+
+class Profile(models.Model):
+    """The reverse side, ``author.profile``, is a one-to-one."""
+
+    author = models.OneToOneField(Author, on_delete=models.CASCADE, related_name="profile")
+    bio = models.TextField(default="")
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="posts")
+    tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+    published = models.BooleanField(default=False)
+
+
+class Comment(models.Model):
+    """No ``related_name``: the reverse accessor is Django's ``post.comment_set``."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    body = models.TextField()  # NOT NULL: None fails in the database
+
+
+class Person(models.Model):
+    """A symmetrical many-to-many to itself: a link is written both ways."""
+
+    name = models.CharField(max_length=100)
+    friends = models.ManyToManyField("self", blank=True)
+
+
+class Slugged(models.Model):
+    """Overrides save(), which bulk_create would skip."""
+
+    title = models.CharField(max_length=100)
+    slug = models.CharField(max_length=100, blank=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.slug = self.title.lower().replace(" ", "-")
+        super().save(*args, **kwargs)
+
+
+class Place(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Restaurant(Place):
+    """Multi-table inheritance, which bulk_create refuses."""
+
+    serves_pizza = models.BooleanField(default=False)
