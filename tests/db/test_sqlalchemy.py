@@ -21,6 +21,7 @@ from pyfactory import (
     after,
     association,
     lazy,
+    many,
     randomly_unset,
     schema,
     sequence,
@@ -435,3 +436,40 @@ class TestNestedCommit:
         LoggedPost(session=session).create_batch(2)
         session.rollback()  # nothing to undo: the outer call committed
         assert (count(session, Post), count(session, Tag)) == (2, 2)
+
+
+class TestChildrenRules:
+    def test_a_found_row_gets_no_new_children(self, session: Session) -> None:
+        """_get_or_create returns a found author as it is: its posts are not made again,
+        and neither create nor create_batch runs hooks for it."""
+
+        class AuthorWithPosts(SYNC["Author"]):  # type: ignore[misc, valid-type]
+            _get_or_create = ("email",)
+
+            @schema()
+            def prolific(self) -> dict[str, Any]:
+                raw = self.schema("basic")
+                raw["posts"] = many(SYNC["Post"], author=OMIT, count=2)
+                return raw
+
+        authors = AuthorWithPosts(session=session)
+        first = authors.create("prolific", email="a@example.com")
+        assert count(session, Post) == 2
+        assert authors.create("prolific", email="a@example.com") is first
+        assert authors.create_batch("prolific", 2, email="a@example.com") == [first, first]
+        assert count(session, Post) == 2
+
+    def test_build_makes_one_to_many_children_after_the_parent(self, session: Session) -> None:
+        """Under build, comments are built after their post and point at it; no extra
+        post is built for them."""
+        built: list[str] = []
+
+        class CountingPosts(SYNC["Post"]):  # type: ignore[misc, valid-type]
+            @after("build")
+            def count_builds(self, post: Post, attrs: Any) -> None:
+                built.append(post.title)
+
+        post = CountingPosts(session=session).build("full")
+        assert built == [post.title]
+        assert [c.post for c in post.comments] == [post, post]
+        assert count(session, Post) == 0
