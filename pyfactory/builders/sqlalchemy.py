@@ -58,7 +58,8 @@ def _fast_load_available() -> bool:
     from sqlalchemy.orm.identity import IdentityMap
     from sqlalchemy.orm.state import InstanceState
 
-    return hasattr(IdentityMap, "_add_unpresent") and hasattr(InstanceState, "_commit_all")
+    fresh = InstanceState.modified is False and InstanceState.expired is False
+    return hasattr(IdentityMap, "_add_unpresent") and fresh
 
 
 _FAST_LOAD = _fast_load_available()
@@ -151,7 +152,8 @@ class _Shape:
             state.identity_token = None
             state.session_id = session_id
             add(state, key)
-            state._commit_all(loaded, identity_map)
+            # A fresh state has nothing to commit: no changes, no expired attributes
+            # (calling _commit_all would only create the containers it then clears).
             made.append(obj)
         return made
 
