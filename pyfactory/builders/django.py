@@ -34,6 +34,8 @@ transaction and the writes always go to the same database.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any, Literal, TypeVar
@@ -57,6 +59,22 @@ __all__ = ["DjangoBuilder", "unsaved_related"]
 M = TypeVar("M")
 
 Bulk = Literal["auto", "always", "never"]
+
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _atomic_lock(alias: str) -> asyncio.Lock:
+    """The lock that serializes the atomic blocks of acreate calls on one database
+    alias, in the running event loop (an asyncio lock belongs to one loop)."""
+    loop = asyncio.get_running_loop()
+    per_alias = _locks.setdefault(loop, {})
+    lock = per_alias.get(alias)
+    if lock is None:
+        lock = per_alias[alias] = asyncio.Lock()
+    return lock
+
 
 #: The instance attribute where ``build`` keeps related values it cannot set.
 _UNSAVED = "_pyfactory_unsaved_related"
@@ -405,11 +423,15 @@ class DjangoBuilder(ModelBuilder[M]):
         the thread where ``sync_to_async`` runs Django's database work, so it covers
         every write of the call (code of your own that runs in another thread, as
         ``sync_to_async(thread_sensitive=False)`` does, is outside it)."""
-        atomic = transaction.atomic(using=self.using(context))
-        await sync_to_async(atomic.__enter__)()
-        try:
-            yield
-        except BaseException as error:
-            await sync_to_async(atomic.__exit__)(type(error), error, error.__traceback__)
-            raise
-        await sync_to_async(atomic.__exit__)(None, None, None)
+        alias = self.using(context)
+        atomic = transaction.atomic(using=alias)
+        # Concurrent acreate calls share the one thread (and connection) that runs
+        # Django's database work: their atomic blocks must not interleave.
+        async with _atomic_lock(alias):
+            await sync_to_async(atomic.__enter__)()
+            try:
+                yield
+            except BaseException as error:
+                await sync_to_async(atomic.__exit__)(type(error), error, error.__traceback__)
+                raise
+            await sync_to_async(atomic.__exit__)(None, None, None)

@@ -8,6 +8,7 @@ context's ``using`` key.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import sys
@@ -728,6 +729,18 @@ class TestAsync:
         assert [t async for t in Tag.objects.using(using).all()] == [earlier]
         assert not await Author.objects.using(using).aexists()
         assert not await Post.objects.using(using).aexists()
+
+    async def test_concurrent_acreate_calls_keep_their_own_savepoints(self, using: str) -> None:
+        """Concurrent acreate calls, one of them failing, do not undo each other's rows."""
+        results = await asyncio.gather(
+            TagFactory(using=using).acreate(name="first"),
+            TagFactory(using=using).acreate(name=None),
+            TagFactory(using=using).acreate(name="third"),
+            return_exceptions=True,
+        )
+        assert isinstance(results[1], BuilderError)
+        names = [t.name async for t in Tag.objects.using(using).order_by("name")]
+        assert names == ["first", "third"]
 
 
 @pytest.fixture(autouse=True)
