@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
     from pyfactory._resolver import Later, Plan
+    from pyfactory.errors import FactoryError
 
 __all__ = ["Batch", "Origin", "Pending", "PendingAttr", "settle", "settle_row", "unsettled"]
 
@@ -28,13 +29,25 @@ class Origin:
     """Where a pending child comes from: its parent's factory, schema and field, and
     how deep it is below the batch's rows."""
 
-    __slots__ = ("depth", "factory", "field", "schema")
+    __slots__ = ("depth", "factory", "field", "parent", "schema")
 
-    def __init__(self, factory: str, schema: str, field: str, depth: int) -> None:
+    def __init__(
+        self, factory: str, schema: str, field: str, depth: int, parent: Origin | None = None
+    ) -> None:
         self.factory = factory
         self.schema = schema
         self.field = field
         self.depth = depth
+        #: Where the parent itself comes from, when it is a pending child too.
+        self.parent = parent
+
+    def frame(self, error: FactoryError) -> FactoryError:
+        """Add the whole way down to this child to an error's path, outermost first."""
+        origin: Origin | None = self
+        while origin is not None:
+            error.within(origin.factory, origin.schema, origin.field)
+            origin = origin.parent
+        return error
 
 
 class Pending:
@@ -99,14 +112,30 @@ _NOT_YET = object()
 _PLACEHOLDERS = (Pending, PendingAttr)
 
 
+def holds_placeholder(value: Any) -> bool:
+    """Whether ``value`` is, or holds at any depth of lists, tuples and dicts, a placeholder."""
+    kind = type(value)
+    if kind is Pending or kind is PendingAttr:
+        return True
+    if kind is list or kind is tuple:
+        return any(holds_placeholder(v) for v in value)
+    if kind is dict:
+        return any(holds_placeholder(v) for v in value.values())
+    return False
+
+
 def settle(value: Any) -> Any:
-    """``value`` with its placeholders replaced by what they stand for."""
+    """``value`` with its placeholders replaced by what they stand for, at any depth."""
     kind = type(value)
     if kind is Pending or kind is PendingAttr:
         return value.result()
-    if kind is list and any(type(v) in _PLACEHOLDERS for v in value):
+    if not holds_placeholder(value):
+        return value
+    if kind is list:
         return [settle(v) for v in value]
-    return value
+    if kind is tuple:
+        return tuple(settle(v) for v in value)
+    return {k: settle(v) for k, v in value.items()}
 
 
 async def asettle(value: Any) -> Any:
@@ -114,19 +143,18 @@ async def asettle(value: Any) -> Any:
     kind = type(value)
     if kind is Pending or kind is PendingAttr:
         return await value.aresult()
-    if kind is list and any(type(v) in _PLACEHOLDERS for v in value):
+    if not holds_placeholder(value):
+        return value
+    if kind is list:
         return [await asettle(v) for v in value]
-    return value
+    if kind is tuple:
+        return tuple([await asettle(v) for v in value])
+    return {k: await asettle(v) for k, v in value.items()}
 
 
 def unsettled(row: dict[str, Any]) -> list[str]:
     """The keys of a row whose values are, or hold, placeholders."""
-    return [
-        key
-        for key, value in row.items()
-        if type(value) in _PLACEHOLDERS
-        or (type(value) is list and any(type(v) in _PLACEHOLDERS for v in value))
-    ]
+    return [key for key, value in row.items() if holds_placeholder(value)]
 
 
 def settle_row(row: dict[str, Any]) -> None:

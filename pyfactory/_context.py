@@ -25,12 +25,27 @@ class Context(Mapping[str, Any]):
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_data", "owner")
+    __slots__ = ("_data", "factory", "owner")
 
-    def __init__(self, data: Mapping[str, Any] | None = None, owner: str = "Factory") -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        owner: str = "Factory",
+        factory: str | None = None,
+    ) -> None:
         self._data: dict[str, Any] = dict(data) if data else {}
-        #: The name of the factory class the context belongs to, for messages.
+        #: The name of the factory class that was made with this context: the call to
+        #: fix when a key is missing.
         self.owner = owner
+        #: The name of the factory whose builder receives the context (a child's, when
+        #: the context came down through an association).
+        self.factory = factory or owner
+
+    def for_factory(self, name: str) -> Context:
+        """The same keys, handed to the builder of factory ``name`` (a child)."""
+        context = Context(None, self.owner, name)
+        context._data = self._data
+        return context
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]

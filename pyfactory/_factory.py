@@ -36,6 +36,10 @@ __all__ = ["Factory", "after", "schema", "trait"]
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: An object made in a batch, its values, its fields to make after it, and (for a
+#: pending child) where it comes from.
+LaterRow = tuple[Any, dict[str, Any], list[Later], "Origin | None"]
+
 _SCHEMA_MARK = "__pyfactory_schema__"
 _TRAIT_MARK = "__pyfactory_trait__"
 _AFTER_MARK = "__pyfactory_after__"
@@ -363,8 +367,8 @@ class Factory(Generic[M]):
         if child is None:
             if isinstance(target, type):
                 child = target(**self._pf_context)
-                # The same context, so a missing key names the factory the caller made.
-                child._pf_context = self._pf_context
+                # The same keys: a missing one names the factory the caller made.
+                child._pf_context = self._pf_context.for_factory(target.__name__)
                 child._pf_randomness = self._pf_randomness
             else:
                 child = object.__new__(type(target))
@@ -619,17 +623,17 @@ class Factory(Generic[M]):
             self._pf_link(plan, obj, values, item, made)
 
     def _pf_later_pending(
-        self, plan: Plan, batch: Batch, items: list[tuple[Any, dict[str, Any], list[Later]]]
+        self, plan: Plan, batch: Batch, items: list[LaterRow]
     ) -> list[tuple[Any, dict[str, Any], Later, list[Pending]]]:
         found = []
-        for obj, values, later in items:
+        for obj, values, later, origin in items:
             for item in later:
                 child, overrides, labels = self._pf_later_calls(item, obj)
                 field = item.field
                 pendings = [
                     child._pf_defer(
                         batch,
-                        Origin(plan.factory_name, plan.schema, label, 1),
+                        Origin(plan.factory_name, plan.schema, label, 1, origin),
                         field.schema,
                         field.traits,
                         overrides,
@@ -639,9 +643,7 @@ class Factory(Generic[M]):
                 found.append((obj, values, item, pendings))
         return found
 
-    def _pf_make_later_many(
-        self, plan: Plan, items: list[tuple[Any, dict[str, Any], list[Later]]]
-    ) -> None:
+    def _pf_make_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
         """:meth:`_pf_make_later` for a whole batch: each table of rows in one write."""
         batch = Batch()
         found = self._pf_later_pending(plan, batch, items)
@@ -649,9 +651,7 @@ class Factory(Generic[M]):
         for obj, values, item, pendings in found:
             self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
 
-    async def _pf_amake_later_many(
-        self, plan: Plan, items: list[tuple[Any, dict[str, Any], list[Later]]]
-    ) -> None:
+    async def _pf_amake_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
         """:meth:`_pf_make_later_many` for ``acreate_batch``."""
         batch = Batch()
         found = self._pf_later_pending(plan, batch, items)
@@ -676,9 +676,7 @@ class Factory(Generic[M]):
             built = values = plan.base.copy()
             later: list[Later] = []
         else:
-            built, values, later = Resolution.run(
-                self, plan, "create", overrides, batch, origin.depth
-            )
+            built, values, later = Resolution.run(self, plan, "create", overrides, batch, origin)
         pending = Pending(self, plan, built, values, later, origin)
         batch.add(pending)
         return pending
@@ -701,6 +699,7 @@ class Factory(Generic[M]):
         else:
             resolution = Resolution(self, plan, "create", True, overrides)
             resolution.batch = batch
+            resolution.origin = origin
             resolution.depth = origin.depth
             await resolution.aresolve()
             built, values = resolution.finish()
@@ -710,8 +709,7 @@ class Factory(Generic[M]):
         return pending
 
     def _pf_pending_error(self, pendings: list[Pending], error: FactoryError) -> FactoryError:
-        origin = pendings[0].origin
-        return error.within(origin.factory, origin.schema, origin.field)
+        return pendings[0].origin.frame(error)
 
     def _pf_create_pending(self, pendings: list[Pending]) -> None:
         """Write the rows of pending children of one plan in one ``create_many`` call."""
@@ -727,7 +725,7 @@ class Factory(Generic[M]):
             raise error from error.__cause__
         for pending, obj in zip(pendings, objs, strict=True):
             pending.obj = obj
-        later = [(p.obj, p.values, p.later) for p in pendings if p.later]
+        later: list[LaterRow] = [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
         if later:
             self._pf_make_later_many(plan, later)
         hooks = type(self)._pf_hooks.get("create")
@@ -749,7 +747,7 @@ class Factory(Generic[M]):
             raise error from error.__cause__
         for pending, obj in zip(pendings, objs, strict=True):
             pending.obj = obj
-        later = [(p.obj, p.values, p.later) for p in pendings if p.later]
+        later: list[LaterRow] = [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
         if later:
             await self._pf_amake_later_many(plan, later)
         for pending in pendings:
@@ -939,7 +937,7 @@ class Factory(Generic[M]):
             objs = self._pf_create_rows(plan, rows) if rows else []
         if laters and scope == "create":
             self._pf_make_later_many(
-                plan, [(objs[i], everything[i], later) for i, later in laters.items()]
+                plan, [(objs[i], everything[i], later, None) for i, later in laters.items()]
             )
         elif laters:
             for index, later in laters.items():
@@ -1220,8 +1218,8 @@ class Factory(Generic[M]):
                 for b, v, later in zip(rows, everything, laters, strict=True)
             ]
         made = await self._pf_acreate_rows(plan, rows) if rows else []
-        items = [
-            (obj, values, later)
+        items: list[LaterRow] = [
+            (obj, values, later, None)
             for obj, values, later in zip(made, everything, laters, strict=True)
             if later
         ]

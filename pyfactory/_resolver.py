@@ -311,6 +311,7 @@ class Resolution(FieldContext):
         "later",
         "omitted",
         "order",
+        "origin",
         "pending",
         "plan",
         "scope",
@@ -337,6 +338,8 @@ class Resolution(FieldContext):
         self.batch: Batch | None = None
         #: How many associations down from the batch's rows this object is.
         self.depth = 0
+        #: Where this object comes from when it is a pending child of a batch.
+        self.origin: Origin | None = None
         self.start(scope, overrides)
 
     def start(self, scope: str, overrides: Mapping[str, Any] | None) -> None:
@@ -410,7 +413,7 @@ class Resolution(FieldContext):
         scope: str,
         overrides: Mapping[str, Any] | None,
         batch: Batch | None = None,
-        depth: int = 0,
+        origin: Origin | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
         """Resolve one object synchronously: what the builder gets, every value, and the
         fields to make once the object exists.
@@ -426,12 +429,14 @@ class Resolution(FieldContext):
         else:
             resolution.start(scope, overrides)
         resolution.batch = batch
-        resolution.depth = depth
+        resolution.origin = origin
+        resolution.depth = origin.depth if origin is not None else 0
         resolution.resolve()
         built, values = resolution.finish()
         result = (built, values, resolution.later)
         # Keep no reference to this object's values or children while it waits.
         resolution.values = resolution.extra = resolution.batch = None  # type: ignore[assignment]
+        resolution.origin = None
         if resolution.children:
             resolution.children.clear()
         plan.spares.append(resolution)
@@ -536,7 +541,12 @@ class Resolution(FieldContext):
             if self.is_async:
                 self.awaiting[key] = asettle(value)
                 raise _NeedsAwait(key)
-            value = self.values[key] = settle(value)
+            try:
+                value = self.values[key] = settle(value)
+            except FactoryError as error:
+                # Its path already leads here from the batch's row: add nothing more.
+                error._pf_owner = self  # type: ignore[attr-defined]
+                raise
         return value
 
     def _cycle(self, key: str) -> None:
@@ -703,7 +713,7 @@ class Resolution(FieldContext):
     def _origin(self, index: int | None) -> Origin:
         """Where a deferred child comes from, for the path of an error at flush time."""
         label = self.key if index is None else f"{self.key}[{index}]"
-        return Origin(self.plan.factory_name, self.plan.schema, label, self.depth + 1)
+        return Origin(self.plan.factory_name, self.plan.schema, label, self.depth + 1, self.origin)
 
     def _child_error(self, error: FactoryError, index: int | None) -> FactoryError:
         return self._frame(error, self.key if index is None else f"{self.key}[{index}]")

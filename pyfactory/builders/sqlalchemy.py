@@ -80,6 +80,7 @@ class _Shape:
         "many_to_one",
         "mapper",
         "primary_key",
+        "reverse",
         "table",
     )
 
@@ -92,6 +93,9 @@ class _Shape:
         #: Many-to-one relationship name → (attribute of this model, attribute of the
         #: related one) for each foreign key column.
         self.many_to_one: dict[str, list[tuple[str, str]]] = {}
+        #: Many-to-one relationship name → the related class's collection (or scalar)
+        #: that points back, and whether it is a collection.
+        self.reverse: dict[str, tuple[str, bool]] = {}
         #: Many-to-many relationship name → the relationship.
         self.many_to_many: dict[str, RelationshipProperty[Any]] = {}
         for rel in mapper.relationships:
@@ -100,6 +104,9 @@ class _Shape:
                     (_attr(mapper, local), _attr(rel.mapper, remote))
                     for local, remote in rel.local_remote_pairs or ()
                 ]
+                if rel.back_populates:
+                    other = rel.mapper.relationships[rel.back_populates]
+                    self.reverse[rel.key] = (rel.back_populates, bool(other.uselist))
             elif rel.direction is MANYTOMANY:
                 self.many_to_many[rel.key] = rel
         table = mapper.local_table
@@ -246,10 +253,19 @@ class _SQLAlchemyBase(ModelBuilder[M]):
         )
 
     def link(self, instance: M, name: str, related: list[Any], context: Context) -> None:
-        # The rows are in the database already; make the loaded collection match them
-        # without marking a change (and without a lazy load, which async cannot do).
         rel = inspect(type(instance)).relationships[name]
-        set_committed_value(instance, name, related if rel.uselist else related[0])
+        if rel.lazy in ("dynamic", "write_only"):
+            return  # such a collection is never loaded: the rows in the database are it
+        value = related if rel.uselist else (related[0] if related else None)
+        if inspect(instance).transient:
+            # Built, not stored: a normal assignment, so that a later flush of the
+            # object cascades to these children and sets their foreign keys.
+            setattr(instance, name, value)
+        else:
+            # The rows are in the database already; make the loaded collection match
+            # them without marking a change (and without a lazy load, which async
+            # cannot do).
+            set_committed_value(instance, name, value)
 
     def _plan_bulk(
         self, model: type[M], rows: list[dict[str, Any]]
@@ -268,17 +284,29 @@ class _SQLAlchemyBase(ModelBuilder[M]):
     ) -> dict[Table, list[dict[str, Any]]]:
         """Set the related objects on the new instances; the link-table rows to write."""
         links: dict[Table, list[dict[str, Any]]] = {}
+        joined: dict[tuple[int, str], tuple[Any, bool, list[Any]]] = {}
         for obj, row in zip(objs, rows, strict=True):
             for key, value in row.items():
                 if key in shape.many_to_one:
-                    if shape.fast:
-                        continue  # persistent() set it already
-                    set_committed_value(obj, key, value)
+                    reverse = shape.reverse.get(key)
+                    if reverse is not None and value is not None:
+                        # The parent's loaded collection gains the row, as the
+                        # backref event of a plain flush would add it.
+                        name, is_list = reverse
+                        if name in instance_state(value).dict:
+                            entry = joined.setdefault((id(value), name), (value, is_list, []))
+                            entry[2].append(obj)
+                    if not shape.fast:  # the fast path's persistent() set it already
+                        set_committed_value(obj, key, value)
                 elif key in shape.many_to_many:
                     table = shape.many_to_many[key].secondary
                     assert isinstance(table, Table)
                     links.setdefault(table, []).extend(shape.link_rows(obj, key, list(value)))
                     set_committed_value(obj, key, list(value))
+        for (_, name), (parent, is_list, children) in joined.items():
+            current = instance_state(parent).dict[name]
+            value = [*current, *children] if is_list else children[-1]
+            set_committed_value(parent, name, value)
         return links
 
     def _owner(self, context: Context) -> str:
@@ -436,6 +464,11 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
     async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         return self.create(model, attributes, context)
 
+    async def acreate_many(
+        self, model: type[M], rows: list[dict[str, Any]], context: Context
+    ) -> list[M]:
+        return self.create_many(model, rows, context)
+
     @asynccontextmanager
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
         with self.transaction(context):
@@ -471,7 +504,7 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     def _sync_refused(self, context: Context) -> AsyncModeError:
         return AsyncModeError(
-            f"{self._owner(context)} uses AsyncSQLAlchemyBuilder, which writes through an "
+            f"{context.factory} uses AsyncSQLAlchemyBuilder, which writes through an "
             "AsyncSession: call acreate() or acreate_batch() (build() needs no session)"
         )
 
