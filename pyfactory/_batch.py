@@ -110,6 +110,7 @@ class PendingAttr:
 
 _NOT_YET = object()
 _PLACEHOLDERS = (Pending, PendingAttr)
+_MAY_HOLD = frozenset({Pending, PendingAttr, list, tuple, dict})
 
 
 def holds_placeholder(value: Any) -> bool:
@@ -154,7 +155,9 @@ async def asettle(value: Any) -> Any:
 
 def unsettled(row: dict[str, Any]) -> list[str]:
     """The keys of a row whose values are, or hold, placeholders."""
-    return [key for key, value in row.items() if holds_placeholder(value)]
+    # A set look-up first: most values are scalars, which need no call at all.
+    look = _MAY_HOLD
+    return [key for key, value in row.items() if type(value) in look and holds_placeholder(value)]
 
 
 def settle_row(row: dict[str, Any]) -> None:
