@@ -673,13 +673,9 @@ class Factory(Generic[M]):
             return self._pf_one("create", schema, traits, overrides)
         plan, overrides = self._pf_plan(schema, traits, overrides)
         if plan.simple and not overrides:
-            built = values = plan.base.copy()
-            later: list[Later] = []
-        else:
-            built, values, later = Resolution.run(self, plan, "create", overrides, batch, origin)
-        pending = Pending(self, plan, built, values, later, origin)
-        batch.add(pending)
-        return pending
+            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
+        built, values, later = Resolution.run(self, plan, "create", overrides, batch, origin)
+        return self._pf_pending(batch, origin, plan, built, values, later)
 
     async def _pf_adefer(
         self,
@@ -694,38 +690,49 @@ class Factory(Generic[M]):
             return await self._pf_aone(schema, traits, overrides)
         plan, overrides = self._pf_plan(schema, traits, overrides)
         if plan.simple and not overrides:
-            built = values = plan.base.copy()
-            later: list[Later] = []
-        else:
-            resolution = Resolution(self, plan, "create", True, overrides)
-            resolution.batch = batch
-            resolution.origin = origin
-            resolution.depth = origin.depth
-            await resolution.aresolve()
-            built, values = resolution.finish()
-            later = resolution.later
-        pending = Pending(self, plan, built, values, later, origin)
+            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
+        resolution = Resolution(self, plan, "create", True, overrides)
+        resolution.batch = batch
+        resolution.origin = origin
+        resolution.depth = origin.depth
+        await resolution.aresolve()
+        built, values = resolution.finish()
+        return self._pf_pending(batch, origin, plan, built, values, resolution.later)
+
+    def _pf_pending(
+        self,
+        batch: Batch,
+        origin: Origin,
+        plan: Plan,
+        built: dict[str, Any],
+        values: dict[str, Any] | None,
+        later: list[Later],
+    ) -> Pending:
+        pending = Pending(self, plan, built, built if values is None else values, later, origin)
         batch.add(pending)
         return pending
 
-    def _pf_pending_error(self, pendings: list[Pending], error: FactoryError) -> FactoryError:
-        return pendings[0].origin.frame(error)
+    def _pf_pending_rows(self, pendings: list[Pending]) -> tuple[Plan, list[dict[str, Any]]]:
+        return pendings[0].plan, [pending.built for pending in pendings]
+
+    def _pf_pending_made(self, pendings: list[Pending], objs: list[Any]) -> list[LaterRow]:
+        """Record the objects written for pending children; their fields to make next."""
+        for pending, obj in zip(pendings, objs, strict=True):
+            pending.obj = obj
+        return [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
 
     def _pf_create_pending(self, pendings: list[Pending]) -> None:
         """Write the rows of pending children of one plan in one ``create_many`` call."""
-        plan = pendings[0].plan
         for pending in pendings:
             settle_row(pending.built)
             settle_row(pending.values)
-        rows = [pending.built for pending in pendings]
+        plan, rows = self._pf_pending_rows(pendings)
         try:
             objs = self._pf_create_rows(plan, rows)
         except FactoryError as error:
-            error = self._pf_pending_error(pendings, error)
+            error = pendings[0].origin.frame(error)
             raise error from error.__cause__
-        for pending, obj in zip(pendings, objs, strict=True):
-            pending.obj = obj
-        later: list[LaterRow] = [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
+        later = self._pf_pending_made(pendings, objs)
         if later:
             self._pf_make_later_many(plan, later)
         hooks = type(self)._pf_hooks.get("create")
@@ -735,19 +742,16 @@ class Factory(Generic[M]):
 
     async def _pf_acreate_pending(self, pendings: list[Pending]) -> None:
         """:meth:`_pf_create_pending` for ``acreate_batch``."""
-        plan = pendings[0].plan
         for pending in pendings:
             await asettle_row(pending.built)
             await asettle_row(pending.values)
-        rows = [pending.built for pending in pendings]
+        plan, rows = self._pf_pending_rows(pendings)
         try:
             objs = await self._pf_acreate_rows(plan, rows)
         except FactoryError as error:
-            error = self._pf_pending_error(pendings, error)
+            error = pendings[0].origin.frame(error)
             raise error from error.__cause__
-        for pending, obj in zip(pendings, objs, strict=True):
-            pending.obj = obj
-        later: list[LaterRow] = [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
+        later = self._pf_pending_made(pendings, objs)
         if later:
             await self._pf_amake_later_many(plan, later)
         for pending in pendings:
