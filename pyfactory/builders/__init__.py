@@ -15,6 +15,7 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from pyfactory._context import Context
+from pyfactory.introspect import FieldInfo, fields_of
 
 __all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation"]
 
@@ -97,6 +98,22 @@ class ModelBuilder(Generic[M]):
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""
         return getattr(instance, name)
 
+    def fields(self, model: type[M]) -> list[FieldInfo]:
+        """What ``model`` declares about each of its fields, for auto-filled fields.
+
+        The default reads any kind of model that
+        :func:`pyfactory.introspect.fields_of` supports (dataclasses, attrs,
+        pydantic, msgspec, TypedDicts, SQLAlchemy and Django); a builder for
+        another kind of model overrides it.
+
+        Raises:
+            FactoryDefinitionError: ``model`` is not a class whose fields pyfactory
+                can read.
+
+        .. versionadded:: 0.1
+        """
+        return fields_of(model)
+
     def relation(self, model: type[M], name: str) -> Relation | None:
         """How the field ``name`` of ``model`` reaches other rows, for ``create``.
 
@@ -162,3 +179,9 @@ class DictBuilder(ModelBuilder[dict[str, Any]]):
 
     def getattr(self, instance: dict[str, Any], name: str) -> Any:
         return instance[name]
+
+    def fields(self, model: type[dict[str, Any]]) -> list[FieldInfo]:
+        """A TypedDict's keys (or another model's fields); none for a plain ``dict``."""
+        if model is dict:
+            return []
+        return fields_of(model)

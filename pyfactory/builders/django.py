@@ -53,6 +53,8 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.errors import FactoryDefinitionError, UsageError
+from pyfactory.introspect import FieldInfo
+from pyfactory.introspect._kinds import DJANGO, read_fields
 
 __all__ = ["DjangoBuilder", "unsaved_related"]
 
@@ -276,6 +278,15 @@ class DjangoBuilder(ModelBuilder[M]):
         return alias
 
     # ------------------------------------------------------------ relations
+
+    def fields(self, model: type[M]) -> list[FieldInfo]:
+        """The model's fields, then its reverse relations, as
+        :class:`~pyfactory.introspect.FieldInfo` records.
+
+        Raises:
+            FactoryDefinitionError: ``model`` is not a Django model.
+        """
+        return read_fields(model, (DJANGO,))
 
     def relation(self, model: type[M], name: str) -> Relation | None:
         """Reverse foreign keys and one-to-ones are made after the object, pointing at it.

@@ -34,6 +34,8 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.errors import AsyncModeError, FactoryDefinitionError
+from pyfactory.introspect import FieldInfo
+from pyfactory.introspect._kinds import SQLALCHEMY, read_fields
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -231,6 +233,15 @@ class _SQLAlchemyBase(ModelBuilder[M]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(persistence={self.persistence!r})"
+
+    def fields(self, model: type[M]) -> list[FieldInfo]:
+        """The mapped class's columns and relationships, as
+        :class:`~pyfactory.introspect.FieldInfo` records.
+
+        Raises:
+            FactoryDefinitionError: ``model`` is not a mapped class.
+        """
+        return read_fields(model, (SQLALCHEMY,))
 
     def relation(self, model: type[M], name: str) -> Relation | None:
         """One-to-many relationships are made after the parent, pointing back at it."""
