@@ -4,6 +4,7 @@ Everything a factory author uses is importable from here; builders live in
 :mod:`pyfactory.builders`.
 """
 
+from pyfactory._auto import factory_for
 from pyfactory._context import Context
 from pyfactory._factory import Factory, after, schema, trait
 from pyfactory._resolver import Attrs, FieldContext
@@ -78,6 +79,7 @@ __all__ = [
     "__version__",
     "after",
     "association",
+    "factory_for",
     "fake",
     "lazy",
     "many",

@@ -8,6 +8,8 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
+from pyfactory._auto import auto_layer
+from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
 from pyfactory._context import Context, Randomness, known_fakers
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
@@ -43,6 +45,7 @@ LaterRow = tuple[Any, dict[str, Any], list[Later], "Origin | None"]
 _SCHEMA_MARK = "__pyfactory_schema__"
 _TRAIT_MARK = "__pyfactory_trait__"
 _AFTER_MARK = "__pyfactory_after__"
+_AUTO_MARK = "__pyfactory_auto__"
 
 #: Names that a schema, trait or attribute of a factory may not take.
 RESERVED = frozenset(
@@ -71,7 +74,7 @@ RESERVED = frozenset(
 class _Definition:
     """A schema or trait method as collected from one class."""
 
-    __slots__ = ("cache", "func", "kind", "name", "owner")
+    __slots__ = ("auto", "cache", "func", "kind", "name", "owner")
 
     def __init__(self, kind: str, name: str, func: Callable[..., Any], owner: type, cache: bool):
         self.kind = kind
@@ -79,9 +82,10 @@ class _Definition:
         self.func = func
         self.owner = owner
         self.cache = cache
+        self.auto: bool | str = getattr(func, _AUTO_MARK, False)
 
 
-def schema(*, cache: bool = True) -> Callable[[F], F]:
+def schema(*, cache: bool = True, auto: bool | str = False) -> Callable[[F], F]:
     """Mark a factory method as a schema: it returns a dict of raw values.
 
     The method runs once per factory instance and its dict serves every object
@@ -92,13 +96,20 @@ def schema(*, cache: bool = True) -> Callable[[F], F]:
     Args:
         cache: ``False`` runs the method for every object instead, for a schema
             that reads state which changes between objects.
+        auto: ``True`` fills every field of the model that the schema leaves out
+            and the model cannot be made without, from the model's own field
+            information (name first, then type, honouring its constraints);
+            ``"all"`` fills the optional fields too. See :doc:`/autofill`.
 
     .. versionadded:: 0.1
     """
+    if auto not in (True, False, "all"):
+        raise FactoryDefinitionError(f'schema(auto=...) takes True, False or "all", not {auto!r}')
 
     def mark(func: F) -> F:
         _check_method(func, "schema")
         setattr(func, _SCHEMA_MARK, cache)
+        setattr(func, _AUTO_MARK, auto)
         return func
 
     return mark
@@ -197,6 +208,8 @@ class Factory(Generic[M]):
     _default_schema: ClassVar[str | None] = None
     _get_or_create: ClassVar[tuple[str, ...]] = ()
     _batch_size: ClassVar[int] = 1000
+    _name_mappings: ClassVar[Mapping[str, Any]] = {}
+    _type_mappings: ClassVar[Mapping[Any, Any]] = {}
     _abstract: ClassVar[bool] = True
 
     _pf_schemas: ClassVar[dict[str, tuple[_Definition, ...]]] = {}
@@ -344,9 +357,11 @@ class Factory(Generic[M]):
 
     @classmethod
     def reset_unique(cls) -> None:
-        """Forget the values that ``fake(..., unique=True)`` has handed out, in every Faker."""
+        """Forget the values that ``fake(..., unique=True)`` has handed out, in every Faker,
+        and those of this factory's unique auto-filled fields."""
         for faker in list(known_fakers):
             faker.unique.clear()
+        reset_auto_unique(cls)
 
     @classmethod
     def _pf_relation(cls, name: str) -> Relation | None:
@@ -512,6 +527,10 @@ class Factory(Generic[M]):
             try:
                 layers = [self._pf_raw_dict("schema", name)]
                 layers.extend(self._pf_raw_dict("trait", t) for t in trait_names)
+                auto = cls._pf_schemas[name][0].auto
+                if auto:
+                    given = frozenset(key.partition("__")[0] for layer in layers for key in layer)
+                    layers.insert(0, auto_layer(cls, auto, given))
             except FactoryError as error:
                 if not error.steps:
                     error.within(cls.__name__, name)

@@ -316,7 +316,7 @@ class Level2(Level1):
 
 
 class Level3(Level2):
-    seen: dict[str, Any] = {}  # noqa: RUF012 -- records what the schema saw
+    seen: dict[str, Any] = {}
 
     @schema()
     def basic(self) -> dict[str, Any]:

@@ -184,7 +184,7 @@ class TestObjectBuilder:
 
         class StructUser(msgspec.Struct):
             name: str
-            tags: list[str] = []  # noqa: RUF012 - msgspec copies mutable defaults
+            tags: list[str] = []
             age: int = 0
 
         factory = object_factory(StructUser, tags=["a"])

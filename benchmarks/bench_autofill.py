@@ -1,0 +1,307 @@
+"""Auto-filled values: pyfactory's generators against Faker called by hand and polyfactory.
+
+Run from the repository root::
+
+    python benchmarks/bench_autofill.py           # full run, about 20 seconds
+    python benchmarks/bench_autofill.py --quick   # smoke run for CI, a few seconds
+
+Two cases, each a dataclass of five fields made in a loop:
+
+* **by name**: ``first_name``, ``last_name``, ``email``, ``city``, ``company``.
+  The baseline calls those five Faker providers by hand. pyfactory's generators,
+  picked by :func:`pyfactory.autofill.resolve_generator` from the fields that
+  :func:`pyfactory.introspect.fields_of` reads, call the same providers: the objects
+  are checked, before any timing, to equal the baseline's for one seed. The goal is
+  at most 1.05x the baseline. polyfactory is shown for reference, with the same
+  providers given explicitly (``Use(faker.first_name)``) and with its own
+  type-driven generation (random letters for every ``str``).
+* **by type**: a ``str``, an ``int``, a ``float``, a ``bool`` and a ``date`` whose
+  names mean nothing. The baseline calls Faker's ``py*`` providers by hand; pyfactory
+  and polyfactory each generate from the types alone. The goal is to be faster
+  than polyfactory.
+
+Each row is the best of several ``timeit.repeat`` samples, taken in rounds
+interleaved with the other rows, in microseconds per object, with its ratio to
+the baseline of its case (the same method as ``bench_build.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import platform
+import sys
+import timeit
+from collections.abc import Callable, Sequence
+from datetime import date
+from importlib.metadata import version
+from typing import Any
+
+from faker import Faker
+from polyfactory import Use
+from polyfactory.factories import DataclassFactory
+
+import pyfactory
+from pyfactory.autofill import resolve_generator
+from pyfactory.introspect import fields_of
+
+SEED = 2024
+
+
+@dataclasses.dataclass
+class Person:
+    first_name: str
+    last_name: str
+    email: str
+    city: str
+    company: str
+
+
+@dataclasses.dataclass
+class Record:
+    label: str
+    count: int
+    ratio: float
+    active: bool
+    day: date
+
+
+def seeded() -> Faker:
+    faker = Faker()
+    faker.seed_instance(SEED)
+    return faker
+
+
+def generators(model: type[Any]) -> tuple[tuple[str, Any, Any], ...]:
+    """``(name, generator, field)`` for every field of ``model``, as auto-filling resolves them."""
+    found = []
+    for info in fields_of(model):
+        generator = resolve_generator(
+            info, factory=f"{model.__name__}Factory", model=model.__name__
+        )
+        assert generator is not None
+        found.append((info.name, generator, info))
+    return tuple(found)
+
+
+def raw_person(fake: Faker) -> Person:
+    return Person(
+        first_name=fake.first_name(),
+        last_name=fake.last_name(),
+        email=fake.email(),
+        city=fake.city(),
+        company=fake.company(),
+    )
+
+
+def raw_record(fake: Faker) -> Record:
+    return Record(
+        label=fake.pystr(),
+        count=fake.pyint(),
+        ratio=fake.pyfloat(),
+        active=fake.pybool(),
+        day=fake.date_object(),
+    )
+
+
+def auto(model: type[Any], fields: tuple[tuple[str, Any, Any], ...], fake: Faker) -> Any:
+    """What an auto-filled schema does per object: one generator call per field."""
+    return model(**{name: generate(fake, info) for name, generate, info in fields})
+
+
+def polyfactories(fake: Faker) -> dict[str, Any]:
+    class PersonPoly(DataclassFactory[Person]):
+        __model__ = Person
+
+    class PersonPolyFaker(DataclassFactory[Person]):
+        __model__ = Person
+        first_name = Use(fake.first_name)
+        last_name = Use(fake.last_name)
+        email = Use(fake.email)
+        city = Use(fake.city)
+        company = Use(fake.company)
+
+    class RecordPoly(DataclassFactory[Record]):
+        __model__ = Record
+
+    return {"PersonPoly": PersonPoly, "PersonPolyFaker": PersonPolyFaker, "RecordPoly": RecordPoly}
+
+
+def verify(person_fields: Any, record_fields: Any, poly: dict[str, Any]) -> None:
+    """Fail loudly (even under ``python -O``) unless each row makes what it claims to."""
+    raw_fake, auto_fake = seeded(), seeded()
+    want = [raw_person(raw_fake) for _ in range(20)]
+    got = [auto(Person, person_fields, auto_fake) for _ in range(20)]
+    if got != want:
+        raise AssertionError(
+            "pyfactory's name generators must call the same Faker providers as the "
+            f"baseline:\n  got:      {got[0]!r}\n  expected: {want[0]!r}"
+        )
+    if len({p.email for p in got}) < 15:
+        raise AssertionError("the baseline repeats itself: the seeded Faker is not moving on")
+    for name, model in (("PersonPoly", Person), ("PersonPolyFaker", Person)):
+        made = poly[name].build()
+        if not isinstance(made, model) or not all(isinstance(v, str) for v in vars(made).values()):
+            raise AssertionError(f"{name} made {made!r}")
+    for made in (auto(Record, record_fields, seeded()), poly["RecordPoly"].build()):
+        kinds = [type(v) for v in vars(made).values()]
+        if kinds != [str, int, float, bool, date]:
+            raise AssertionError(f"expected one value of each type, got {made!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One timed statement, making one object."""
+
+    library: str
+    how: str
+    stmt: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    title: str
+    goal: str
+    namespace: dict[str, Any]
+    rows: tuple[Row, ...]
+
+
+def cases() -> list[Case]:
+    person_fields = generators(Person)
+    record_fields = generators(Record)
+    # Each row has a Faker of its own, so no row's draws change another's.
+    fakers = {f"fake_{key}": seeded() for key in ("raw", "auto", "poly")}
+    poly = polyfactories(fakers["fake_poly"])
+    verify(person_fields, record_fields, poly)
+    namespace = {
+        "Person": Person,
+        "Record": Record,
+        "raw_person": raw_person,
+        "raw_record": raw_record,
+        "auto": auto,
+        "person_fields": person_fields,
+        "record_fields": record_fields,
+        **fakers,
+        **poly,
+    }
+    by_name = Case(
+        title="by name: first_name, last_name, email, city, company (str dataclass)",
+        goal="pyfactory at most 1.05x the raw Faker loop",
+        namespace=namespace,
+        rows=(
+            Row("raw", "5 Faker calls by hand", "raw_person(fake_raw)"),
+            Row(
+                "pyfactory", "resolve_generator, by name", "auto(Person, person_fields, fake_auto)"
+            ),
+            Row("polyfactory", "Use(faker.<provider>) x5", "PersonPolyFaker.build()"),
+            Row("polyfactory", "type-driven (random str)", "PersonPoly.build()"),
+        ),
+    )
+    by_type = Case(
+        title="by type: str, int, float, bool, date (dataclass, names mean nothing)",
+        goal="pyfactory faster than polyfactory's type-driven generation",
+        namespace=namespace,
+        rows=(
+            Row("raw", "faker.py*() by hand", "raw_record(fake_raw)"),
+            Row(
+                "pyfactory", "resolve_generator, by type", "auto(Record, record_fields, fake_auto)"
+            ),
+            Row("polyfactory", "type-driven", "RecordPoly.build()"),
+        ),
+    )
+    return [by_name, by_type]
+
+
+def calibrate(timer: timeit.Timer, target: float) -> int:
+    """The number of loops that makes one repeat last at least ``target`` seconds.
+
+    It also warms the code up before timing.
+    """
+    number = 1
+    while True:
+        elapsed = timer.timeit(number)
+        if elapsed >= target:
+            return number
+        guess = int(number * target * 1.2 / elapsed) if elapsed > 0 else number * 10
+        number = max(number + 1, min(guess, number * 10))
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How long to time: ``rounds`` x ``repeat`` samples per row, each >= ``target`` s."""
+
+    target: float
+    repeat: int
+    rounds: int
+
+
+FULL = Settings(target=0.2, repeat=3, rounds=5)
+QUICK = Settings(target=0.005, repeat=3, rounds=1)
+
+
+def measure(case: Case, settings: Settings) -> list[tuple[float, int]]:
+    """Microseconds per object (the best sample) and loops per sample, for each row.
+
+    Rounds are interleaved, so a stretch of noise on the machine touches every row
+    and the baseline alike instead of skewing one of them.
+    """
+    timers = [timeit.Timer(row.stmt, globals=case.namespace) for row in case.rows]
+    numbers = [calibrate(timer, settings.target) for timer in timers]
+    best = [float("inf")] * len(timers)
+    for _ in range(settings.rounds):
+        for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
+            gc.collect()
+            samples = timer.repeat(repeat=settings.repeat, number=number)
+            best[index] = min(best[index], *samples)
+    return [(seconds / number * 1e6, number) for seconds, number in zip(best, numbers, strict=True)]
+
+
+def header() -> list[str]:
+    versions = {
+        "pyfactory": pyfactory.__version__,
+        "polyfactory": version("polyfactory"),
+        "Faker": version("Faker"),
+    }
+    return [
+        f"Python {platform.python_version()} ({platform.python_implementation()}, "
+        f"{platform.system()} {platform.machine()})",
+        *(f"{name:<12} {number}" for name, number in versions.items()),
+    ]
+
+
+def run(quick: bool, out: Callable[[str], None] = print) -> None:
+    settings = QUICK if quick else FULL
+    for line in header():
+        out(line)
+    out(
+        f"mode: {'quick' if quick else 'full'}; best of {settings.rounds * settings.repeat} "
+        f"samples of at least {settings.target * 1000:g} ms per row, in {settings.rounds} "
+        "interleaved round(s)"
+    )
+    for case in cases():
+        out("")
+        out(case.title)
+        out(f"  goal: {case.goal}")
+        out(f"  {'library':<12} {'how':<28} {'us/object':>10} {'x raw':>7} {'loops':>8}")
+        results = measure(case, settings)
+        baseline = results[0][0]
+        for row, (per_object, number) in zip(case.rows, results, strict=True):
+            ratio = per_object / baseline
+            out(f"  {row.library:<12} {row.how:<28} {per_object:>10.2f} {ratio:>7.3f} {number:>8}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few short repeats: checks that every row still runs (for CI), numbers are rough",
+    )
+    args = parser.parse_args(argv)
+    run(args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
