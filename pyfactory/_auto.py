@@ -14,6 +14,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._walk import holds
 from pyfactory.errors import FactoryDefinitionError
 from pyfactory.fields import AssociationField, NestedField, SpecialField
 
@@ -54,14 +55,7 @@ class AutoField(SpecialField[Any]):
 def _holds_nested(value: Any) -> bool:
     from pyfactory.autofill import NestedModel
 
-    kind = type(value)
-    if kind is NestedModel:
-        return True
-    if kind is list or kind is tuple:
-        return any(_holds_nested(v) for v in value)
-    if kind is dict:
-        return any(_holds_nested(v) for v in value.values())
-    return False
+    return holds(value, lambda item: type(item) is NestedModel)
 
 
 def _as_associations(value: Any, owner: type[Factory[Any]]) -> Any:

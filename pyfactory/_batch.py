@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._walk import holds
+
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
     from pyfactory._resolver import Later, Plan
@@ -109,20 +111,17 @@ class PendingAttr:
 
 
 _NOT_YET = object()
-_PLACEHOLDERS = (Pending, PendingAttr)
 _MAY_HOLD = frozenset({Pending, PendingAttr, list, tuple, dict})
+
+
+def _is_placeholder(value: Any) -> bool:
+    kind = type(value)
+    return kind is Pending or kind is PendingAttr
 
 
 def holds_placeholder(value: Any) -> bool:
     """Whether ``value`` is, or holds at any depth of lists, tuples and dicts, a placeholder."""
-    kind = type(value)
-    if kind is Pending or kind is PendingAttr:
-        return True
-    if kind is list or kind is tuple:
-        return any(holds_placeholder(v) for v in value)
-    if kind is dict:
-        return any(holds_placeholder(v) for v in value.values())
-    return False
+    return holds(value, _is_placeholder)
 
 
 def settle(value: Any) -> Any:

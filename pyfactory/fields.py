@@ -17,6 +17,7 @@ from itertools import count as _count
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
 from pyfactory._batch import Pending
+from pyfactory._walk import holds
 from pyfactory.errors import FactoryDefinitionError
 
 if TYPE_CHECKING:
@@ -711,14 +712,14 @@ async def _aresolve_nested(ctx: FieldContext, value: Any) -> Any:
     return value
 
 
+def _is_special(value: Any) -> bool:
+    return isinstance(value, SpecialField)
+
+
 def holds_special(value: Any) -> bool:
     """Whether a list, tuple or dict holds a special field at any depth."""
     kind = type(value)
-    if kind is list or kind is tuple:
-        return any(isinstance(v, SpecialField) or holds_special(v) for v in value)
-    if kind is dict:
-        return any(isinstance(v, SpecialField) or holds_special(v) for v in value.values())
-    return False
+    return (kind is list or kind is tuple or kind is dict) and holds(value, _is_special)
 
 
 _MUTABLE = (list, dict, set, bytearray)
