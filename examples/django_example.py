@@ -1,6 +1,6 @@
 """pyfactory with Django: a blog written to SQLite through the Django ORM.
 
-Run it with (it needs ``pip install 'pyfactory[django]'``):
+Run it with (it needs ``pip install 'pyfactory-schema[django]'``):
 
     python examples/django_example.py
 

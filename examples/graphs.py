@@ -1,7 +1,7 @@
 """Object graphs: one call makes an organization with exactly the named projects,
 teams and users it is asked for, links them, and hands all of them back by name.
 
-Run it with (it needs ``pip install 'pyfactory[sqlalchemy]'``):
+Run it with (it needs ``pip install 'pyfactory-schema[sqlalchemy]'``):
 
     python examples/graphs.py
 

@@ -1,6 +1,6 @@
 """pyfactory with SQLAlchemy's asyncio extension, in the style of a FastAPI app.
 
-Run it with (it needs ``pip install 'pyfactory[asyncio]'``, for aiosqlite):
+Run it with (it needs ``pip install 'pyfactory-schema[asyncio]'``, for aiosqlite):
 
     python examples/sqlalchemy_async.py
 

@@ -1,6 +1,6 @@
 """pyfactory with SQLAlchemy 2: a blog written to SQLite through a ``Session``.
 
-Run it with (it needs ``pip install 'pyfactory[sqlalchemy]'``):
+Run it with (it needs ``pip install 'pyfactory-schema[sqlalchemy]'``):
 
     python examples/sqlalchemy_sync.py
 

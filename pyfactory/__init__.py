@@ -56,7 +56,7 @@ if TYPE_CHECKING:
         transient,
     )
 
-__version__ = "0.1.0.dev0"
+__version__ = "1.0.0a1"
 
 #: Where each public name lives; read by ``__getattr__`` on first use.
 _WHERE: dict[str, str] = {

@@ -3,10 +3,12 @@ ruff, mypy --strict, the docs build, every example and a quick benchmark."""
 
 from __future__ import annotations
 
+import email.parser
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,74 @@ class TestPackage:
         )
         result = run(sys.executable, "-c", code)
         assert result.stdout.strip() == "[]"
+
+
+#: What a checkout holds that is no source: left out when the tree is copied to build it.
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "_build",
+    ".*_cache",
+    ".hypothesis",
+    ".coverage*",
+    "*.sqlite3",
+)
+
+
+@pytest.mark.slow
+def test_sdist_carries_the_quickstart_and_the_package_page_metadata(tmp_path: Path) -> None:
+    """The source distribution is pyfactory-schema 1.0.0a1 with its MIT license
+    expression, author and project links, and carries what README's Quickstart runs:
+    the ticketing demo, the docs, the tests and the CI script, besides the package."""
+    # Built from a copy, as a release is built from a clean tree: the build writes its
+    # egg-info beside setup.cfg, and nothing it finds must come from a git listing.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    # --no-isolation: the test extras install build and setuptools>=77, so no download.
+    build = [sys.executable, "-m", "build", "--sdist", "--no-isolation"]
+    run(*build, "--outdir", tmp_path / "dist", source, cwd=tmp_path)
+    (sdist,) = (tmp_path / "dist").iterdir()
+    assert sdist.name == "pyfactory_schema-1.0.0a1.tar.gz"
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+        info = archive.extractfile("pyfactory_schema-1.0.0a1/PKG-INFO")
+        assert info is not None
+        metadata = email.parser.BytesHeaderParser().parse(info)
+    assert {
+        "LICENSE",
+        "CHANGELOG.rst",
+        "README.rst",
+        "setup.cfg",
+        "pyproject.toml",
+        ".ci/run",
+        "pyfactory/py.typed",
+        "examples/ticketing/__init__.py",
+        "examples/ticketing/seeds.py",
+        "examples/quickstart.py",
+        "docs/conf.py",
+        "docs/index.rst",
+        "docs/conftest.py",
+        "tests/conftest.py",
+        "tests/test_project.py",
+        "benchmarks/README.rst",
+    } <= names
+    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".sqlite3"))]
+    assert (metadata["Name"], metadata["Version"]) == ("pyfactory-schema", "1.0.0a1")
+    assert metadata["Author"] == "the pyfactory authors"
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert not [c for c in metadata.get_all("Classifier", []) if c.startswith("License ::")]
+    repository = "https://github.com/pyfactory-schema/pyfactory"
+    assert metadata.get_all("Project-URL") == [
+        f"Documentation, {repository}/tree/main/docs",
+        f"Source, {repository}",
+        f"Changelog, {repository}/blob/main/CHANGELOG.rst",
+        f"Issues, {repository}/issues",
+    ]
 
 
 @pytest.mark.slow

@@ -47,7 +47,7 @@ try:
     from django.db.models.signals import m2m_changed, post_save, pre_save
 except ImportError as exc:  # pragma: no cover - the message is the point
     raise ImportError(
-        "pyfactory.builders.django needs Django: pip install 'pyfactory[django]'"
+        "pyfactory.builders.django needs Django: pip install 'pyfactory-schema[django]'"
     ) from exc
 
 from pyfactory._context import Context

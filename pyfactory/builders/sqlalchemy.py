@@ -29,7 +29,8 @@ try:
     from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 except ImportError as exc:  # pragma: no cover - the message is the point
     raise ImportError(
-        "pyfactory.builders.sqlalchemy needs SQLAlchemy 2: pip install 'pyfactory[sqlalchemy]'"
+        "pyfactory.builders.sqlalchemy needs SQLAlchemy 2: "
+        "pip install 'pyfactory-schema[sqlalchemy]'"
     ) from exc
 
 from pyfactory._context import Context
@@ -732,7 +733,7 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
         if async_session is None:
             raise ImportError(
                 "AsyncSQLAlchemyBuilder needs SQLAlchemy's asyncio extra: "
-                "pip install 'pyfactory[asyncio]'"
+                "pip install 'pyfactory-schema[asyncio]'"
             )
         if not isinstance(session, async_session):
             raise AsyncModeError(

@@ -237,7 +237,7 @@ def _engine(url: str, debug: bool) -> Any:
         missing = getattr(error, "name", None) if isinstance(error, ImportError) else None
         extra = _EXTRAS.get((missing or "").split(".")[0])
         if extra is not None:
-            hint = f" (pip install 'pyfactory[{extra}]')"
+            hint = f" (pip install 'pyfactory-schema[{extra}]')"
         raise UsageProblem(
             f"cannot use the URL {url!r}: {type(error).__name__}: {_first_line(error)}{hint}"
         ) from None
@@ -333,7 +333,7 @@ def _command(args: argparse.Namespace, importer: Callable[[str], ModuleType]) ->
         import sqlalchemy  # noqa: F401
     except ImportError:
         raise UsageProblem(
-            "pyfactory seed needs SQLAlchemy 2: pip install 'pyfactory[sqlalchemy]'"
+            "pyfactory seed needs SQLAlchemy 2: pip install 'pyfactory-schema[sqlalchemy]'"
         ) from None
     seeds, modules = _targets(args, importer)
     only = [name for item in args.only for name in item.split(",") if name]

@@ -39,7 +39,7 @@ def _sqlalchemy() -> None:
         import sqlalchemy  # noqa: F401
     except ImportError as exc:  # pragma: no cover - the message is the point
         raise ImportError(
-            "running seeds needs SQLAlchemy 2: pip install 'pyfactory[sqlalchemy]'"
+            "running seeds needs SQLAlchemy 2: pip install 'pyfactory-schema[sqlalchemy]'"
         ) from exc
 
 

@@ -381,7 +381,7 @@ def test_missing_django_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(ImportError) as info:
         importlib.import_module("pyfactory.builders.django")
     assert str(info.value) == (
-        "pyfactory.builders.django needs Django: pip install 'pyfactory[django]'"
+        "pyfactory.builders.django needs Django: pip install 'pyfactory-schema[django]'"
     )
     assert isinstance(info.value.__cause__, ImportError)
 

@@ -498,7 +498,7 @@ class TestOptionalDependencies:
         with pytest.raises(
             ImportError,
             match=r"^AsyncSQLAlchemyBuilder needs SQLAlchemy's asyncio extra: "
-            r"pip install 'pyfactory\[asyncio\]'$",
+            r"pip install 'pyfactory-schema\[asyncio\]'$",
         ):
             await blog.ASYNC["Post"](session=object()).acreate()
 
@@ -509,7 +509,7 @@ class TestOptionalDependencies:
         with pytest.raises(
             ImportError,
             match=r"^pyfactory\.builders\.sqlalchemy needs SQLAlchemy 2: "
-            r"pip install 'pyfactory\[sqlalchemy\]'$",
+            r"pip install 'pyfactory-schema\[sqlalchemy\]'$",
         ) as caught:
             importlib.import_module("pyfactory.builders.sqlalchemy")
         assert isinstance(caught.value.__cause__, ImportError)

@@ -409,7 +409,7 @@ class TestUsageErrors:
         monkeypatch.setitem(sys.modules, driver, None)  # import fails: not installed
         line = error_line(capsys, "seed", "shopseeds", "--url", url)
         assert line.startswith(f"pyfactory seed: error: cannot use the URL {url!r}: "), line
-        assert line.endswith(f"(pip install 'pyfactory[{extra}]')"), line
+        assert line.endswith(f"(pip install 'pyfactory-schema[{extra}]')"), line
 
     def test_create_tables_without_metadata(
         self, here: Path, capsys: pytest.CaptureFixture[str]
@@ -535,5 +535,5 @@ class TestMore:
         monkeypatch.setitem(sys.modules, "sqlalchemy", None)
         assert error_line(capsys, "seed", "shopseeds") == (
             "pyfactory seed: error: pyfactory seed needs SQLAlchemy 2: "
-            "pip install 'pyfactory[sqlalchemy]'"
+            "pip install 'pyfactory-schema[sqlalchemy]'"
         )
