@@ -21,7 +21,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, create_engine, func, s
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from pyfactory import Factory, Graph, GraphError, association, node, nodes, ref, schema, sequence
-from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+from pyfactory.builders import SQLAlchemyBuilder
 
 # --- The models: ordinary SQLAlchemy 2 declarative classes. -----------------
 

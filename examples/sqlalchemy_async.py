@@ -41,7 +41,7 @@ from pyfactory import (
     sequence,
     trait,
 )
-from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder
+from pyfactory.builders import AsyncSQLAlchemyBuilder
 
 DATABASE = Path("sqlalchemy_async.sqlite3")
 

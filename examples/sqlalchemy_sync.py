@@ -24,7 +24,7 @@ from sqlalchemy import Column, Engine, ForeignKey, String, Table, create_engine,
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from pyfactory import BuilderError, Factory, association, fake, many, schema, sequence, trait
-from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+from pyfactory.builders import SQLAlchemyBuilder
 
 DATABASE = Path("sqlalchemy_sync.sqlite3")
 

@@ -4,20 +4,61 @@ A builder never resolves fields; it receives plain values. Write a backend by
 subclassing :class:`ModelBuilder` and overriding :meth:`ModelBuilder.create`
 (and :meth:`ModelBuilder.build` if ``model(**attributes)`` is not how your
 models are made).
+
+The database builders are importable from here too
+(``from pyfactory.builders import SQLAlchemyBuilder, AsyncSQLAlchemyBuilder,
+DjangoBuilder``), and are loaded on first use: importing this module imports
+neither SQLAlchemy nor Django.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import attrs
 
 from pyfactory._context import Context
 from pyfactory.introspect import FieldInfo, fields_of
 
-__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation"]
+if TYPE_CHECKING:
+    from pyfactory.builders.django import DjangoBuilder
+    from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
+
+__all__ = [
+    "AsyncSQLAlchemyBuilder",
+    "DictBuilder",
+    "DjangoBuilder",
+    "ModelBuilder",
+    "ObjectBuilder",
+    "Relation",
+    "SQLAlchemyBuilder",
+]
+
+#: The builders of optional backends, by the module that holds each; read by
+#: ``__getattr__`` on first use. Without the backend, that module's ImportError
+#: names the extra to install.
+_LAZY: dict[str, str] = {
+    "SQLAlchemyBuilder": "pyfactory.builders.sqlalchemy",
+    "AsyncSQLAlchemyBuilder": "pyfactory.builders.sqlalchemy",
+    "DjangoBuilder": "pyfactory.builders.django",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pyfactory.builders' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next look-up is a plain one
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 M = TypeVar("M")
 
