@@ -1,7 +1,9 @@
-"""The ``pyfactory`` command line: ``pyfactory check MODULE [MODULE ...]`` and
-``pyfactory seed MODULE[:NAME] ... [--url URL]``.
+"""The ``pyfactory`` command line: ``pyfactory check MODULE [MODULE ...]``,
+``pyfactory seed MODULE[:NAME] ... [--url URL]`` and ``pyfactory --version``.
 
-Also run as ``python -m pyfactory``. Exit codes of ``check``: 0 when every check
+Both commands name their modules the same way, read by one loader (:func:`_import`):
+a dotted module name, a ``.py`` file or a package directory. Also run as
+``python -m pyfactory``. Exit codes of ``check``: 0 when every check
 passes, 1 when a build fails (or a module raises while it is imported), 2 for a usage
 error (an unknown option, a module that cannot be found, no factory to check). Those of
 ``seed``: 0 done, 1 a seed failed, 2 bad usage (see :mod:`pyfactory.seeding`).
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,6 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from pyfactory import __version__
 from pyfactory._factory import CheckFailure, Factory, check
 
 __all__ = ["main", "summary"]
@@ -57,7 +61,12 @@ def _import(target: str) -> ModuleType:
                 raise _NotFound(f"no module named {target!r} (from {Path.cwd()})") from None
             raise  # a module that it imports is missing: its own error
     path = Path(target)
-    if path.is_dir() and (path / "__init__.py").is_file():
+    if path.is_dir():
+        if not (path / "__init__.py").is_file():
+            raise _NotFound(
+                f"{target} is a directory but not a package (it has no __init__.py): "
+                "name a .py file in it, or add an __init__.py"
+            )
         path = path / "__init__.py"  # a package directory: examples/ticketing
     if not path.is_file():
         raise _NotFound(f"no such file: {target}")
@@ -70,6 +79,30 @@ def _import(target: str) -> ModuleType:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return importlib.import_module(".".join(parts))
+
+
+def _modules(target: str) -> list[ModuleType]:
+    """The module that ``target`` names and, when it is a package, every module in it,
+    subpackages included (``__main__`` aside: importing it would run a program).
+
+    A package's factories usually live in its modules (``myapp/factories.py``), which
+    the package itself need not import, so checking a package checks them all.
+
+    Raises:
+        _NotFound: There is no such module or file.
+    """
+    module = _import(target)
+    if not hasattr(module, "__path__"):
+        return [module]
+    inside = pkgutil.walk_packages(module.__path__, prefix=f"{module.__name__}.")
+    return [
+        module,
+        *(
+            importlib.import_module(info.name)
+            for info in inside
+            if info.name.rpartition(".")[2] != "__main__"
+        ),
+    ]
 
 
 def _factories(module: ModuleType) -> list[type[Factory[Any]]]:
@@ -88,7 +121,7 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     factories: list[type[Factory[Any]]] = []
     for target in args.modules:
         try:
-            module = _import(target)
+            modules = _modules(target)
         except _NotFound as error:
             parser.error(str(error))
         except Exception as error:
@@ -99,7 +132,8 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        factories.extend(f for f in _factories(module) if f not in factories)
+        for module in modules:
+            factories.extend(f for f in _factories(module) if f not in factories)
     if not factories:
         parser.error(f"no factory found in {', '.join(args.modules)}")
     lines = summary(factories, check(*factories, seed=args.seed))
@@ -113,13 +147,20 @@ def _parser() -> argparse.ArgumentParser:
         description="pyfactory's command line: check factories without a test run, and "
         "seed databases.",
     )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"pyfactory {__version__}",
+        help="print pyfactory's version and exit",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     checking = commands.add_parser(
         "check",
         help="build every factory's schemas and traits, and list those that fail",
         description=(
-            "Import the modules and build, with no database, each schema of every "
-            "factory they define, alone and then with each of its traits. Prints "
+            "Import the modules (a package: every module in it) and build, with no "
+            "database, each schema of every factory they define, alone and then with "
+            "each of its traits. Prints "
             "each build that fails, with the path to where it failed; exits with "
             "1 if any does, 0 otherwise."
         ),
@@ -128,7 +169,8 @@ def _parser() -> argparse.ArgumentParser:
         "modules",
         nargs="+",
         metavar="MODULE",
-        help="a dotted module name (myapp.factories) or a file (tests/factories.py)",
+        help="a dotted module name (myapp.factories), a file (tests/factories.py) or a "
+        "package directory (myapp/)",
     )
     checking.set_defaults(parser=checking, run=_check)
     checking.add_argument(

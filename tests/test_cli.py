@@ -1,4 +1,5 @@
-"""The ``pyfactory`` command line: ``pyfactory check MODULE ...``.
+"""The ``pyfactory`` command line: ``pyfactory check MODULE ...``, ``--version``, and
+the targets that ``check`` and ``seed`` both accept.
 
 The real console script and ``python -m pyfactory`` run in a subprocess; the other
 cases call :func:`pyfactory.cli.main` in this process, which is the same code.
@@ -137,14 +138,18 @@ def test_help(tmp_path: Path) -> None:
     result = run("--help", cwd=tmp_path)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    assert text.startswith("usage: pyfactory [-h] COMMAND ...")
+    assert text.startswith("usage: pyfactory [-h] [--version] COMMAND ...")
+    assert "--version print pyfactory's version and exit" in text
     assert "check build every factory's schemas and traits, and list those that fail" in text
     assert "seed run the seeds of a module against a database" in text
     result = run("check", "--help", cwd=tmp_path)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
     assert text.startswith("usage: pyfactory check [-h] [--seed SEED] MODULE [MODULE ...]")
-    assert "MODULE a dotted module name (myapp.factories) or a file (tests/factories.py)" in text
+    assert (
+        "MODULE a dotted module name (myapp.factories), a file (tests/factories.py) or a "
+        "package directory (myapp/)"
+    ) in text
     assert "exits with 1 if any does, 0 otherwise" in text
 
 
@@ -157,6 +162,90 @@ def test_python_m_pyfactory_runs_main(
         runpy.run_path(str(Path(pyfactory.__file__).with_name("__main__.py")), run_name="__main__")
     assert info.value.code == 0
     assert capsys.readouterr().out == "pyfactory check: 2 builds of 1 factory passed\n"
+
+
+@pytest.mark.parametrize(
+    "command", [(str(SCRIPT),), (sys.executable, "-m", "pyfactory")], ids=["script", "-m"]
+)
+def test_version_prints_the_installed_version(tmp_path: Path, command: tuple[str, ...]) -> None:
+    result = run("--version", cwd=tmp_path, command=command)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"pyfactory {pyfactory.__version__}\n",
+        "",
+    )
+    assert pyfactory.__version__ == "1.0.0a1"
+
+
+def write_shop(root: Path) -> None:
+    """A package whose factories live in its modules, one of them in a subpackage; its
+    ``__init__`` imports none of them, and its ``__main__`` must never run."""
+    write(root / "shop" / "__init__.py", '"""A shop."""\n')
+    write(root / "shop" / "__main__.py", "raise SystemExit('shop.__main__ ran')\n")
+    write(root / "shop" / "factories.py", GOOD)
+    write(root / "shop" / "admin" / "__init__.py", "")
+    write(root / "shop" / "admin" / "more.py", GOOD.replace("Thing", "Other"))
+
+
+@pytest.mark.parametrize("target", ["shop", "shop/", "shop/__init__.py"])
+def test_check_of_a_package_directory_checks_every_module_in_it(
+    tmp_path: Path, target: str
+) -> None:
+    """As `pyfactory seed examples/ticketing` takes a package directory, so does check,
+    and it checks the factories of every module of the package, subpackages too."""
+    write_shop(tmp_path)
+    result = run("check", target, cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "pyfactory check: 4 builds of 2 factories passed\n",
+        "",
+    )
+
+
+def test_check_of_a_package_by_dotted_name_checks_every_module_in_it(tmp_path: Path) -> None:
+    write_shop(tmp_path / "src")
+    result = run("check", "shop", cwd=tmp_path / "src", command=(sys.executable, "-m", "pyfactory"))
+    assert (result.returncode, result.stdout) == (
+        0,
+        "pyfactory check: 4 builds of 2 factories passed\n",
+    )
+
+
+def test_check_of_the_readme_demo_package(tmp_path: Path) -> None:
+    """README's demo, examples/ticketing, checks as the directory that seed is given."""
+    demo = Path(__file__).parent.parent / "examples" / "ticketing"
+    result = run("check", str(demo), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pyfactory check: ")
+    assert result.stdout.endswith(" passed\n")
+
+
+def test_a_file_outside_any_package_imports_its_neighbours(tmp_path: Path) -> None:
+    """The console script does not put the current directory on the path: a file's own
+    folder is made importable, so it imports the modules beside it by their names."""
+    write(tmp_path / "project" / "models.py", "NAME = 'from models.py'\n")
+    write(
+        tmp_path / "project" / "factories.py",
+        "from models import NAME\n" + GOOD.replace('"thing"', "NAME"),
+    )
+    (tmp_path / "elsewhere").mkdir()
+    result = run("check", "../project/factories.py", cwd=tmp_path / "elsewhere")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "pyfactory check: 2 builds of 1 factory passed\n",
+        "",
+    )
+
+
+def test_a_broken_module_in_a_checked_package_exits_1(tmp_path: Path) -> None:
+    write_shop(tmp_path)
+    write(tmp_path / "shop" / "admin" / "broken.py", "raise RuntimeError('half-written')\n")
+    result = run("check", "shop", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert 'shop/admin/broken.py", line 1, in <module>' in result.stderr
+    assert "RuntimeError: half-written" in result.stderr
+    assert result.stderr.endswith("pyfactory check: importing shop raised RuntimeError\n")
 
 
 def test_no_command_is_a_usage_error(tmp_path: Path) -> None:
@@ -202,6 +291,16 @@ def test_a_file_in_a_package_is_imported_with_its_package(
     assert main(["check", "src/app/__init__.py", "src/app/factories.py"]) == 0
 
 
+def test_a_package_directory_imports_its_modules_but_not_main(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_shop(here)
+    assert main(["check", "shop/"]) == 0
+    assert capsys.readouterr().out == "pyfactory check: 4 builds of 2 factories passed\n"
+    assert {"shop.factories", "shop.admin", "shop.admin.more"} <= set(sys.modules)
+    assert "shop.__main__" not in sys.modules
+
+
 def test_failures_are_listed_and_exit_1(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(here / "users.py", DOCS_MODULE)
     assert main(["check", "users", "--seed", "5"]) == 1
@@ -245,6 +344,22 @@ def test_unknown_module_and_file(here: Path, capsys: pytest.CaptureFixture[str])
     assert _usage_error(["check", "dir/missing"], capsys) == (
         "pyfactory check: error: no such file: dir/missing"
     )
+    assert _usage_error(["check", "missing_dir/"], capsys) == (
+        "pyfactory check: error: no such file: missing_dir/"
+    )
+
+
+def test_a_directory_that_is_no_package(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder without __init__.py is no package: check and seed both say so, and how
+    to name what is in it (they read their targets with one loader)."""
+    write(here / "scripts" / "factories.py", GOOD)
+    expected = (
+        "error: scripts/ is a directory but not a package (it has no __init__.py): "
+        "name a .py file in it, or add an __init__.py"
+    )
+    assert _usage_error(["check", "scripts/"], capsys) == f"pyfactory check: {expected}"
+    assert main(["seed", "scripts/"]) == 2
+    assert capsys.readouterr().err == f"pyfactory seed: {expected}\n"
 
 
 def test_a_module_without_factories(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
