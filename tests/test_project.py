@@ -4,6 +4,7 @@ ruff, mypy --strict, the docs build, every example and a quick benchmark."""
 from __future__ import annotations
 
 import email.parser
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -122,6 +123,7 @@ def test_sdist_carries_the_quickstart_and_the_package_page_metadata(tmp_path: Pa
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     # --no-isolation: the test extras install build and setuptools>=77, so no download.
+    assert importlib.util.find_spec("build"), "build is not installed; install the test extras"
     build = [sys.executable, "-m", "build", "--sdist", "--no-isolation"]
     run(*build, "--outdir", tmp_path / "dist", source, cwd=tmp_path)
     (sdist,) = (tmp_path / "dist").iterdir()
