@@ -5,7 +5,7 @@ import warnings
 import pyfactory
 
 project = "pyfactory"
-author = "pyfactory contributors"
+author = "the pyfactory authors"
 copyright = "pyfactory contributors"
 release = pyfactory.__version__
 version = release

@@ -24,18 +24,14 @@ from pyfactory._context import Context
 from pyfactory.introspect import FieldInfo, fields_of
 
 if TYPE_CHECKING:
-    from pyfactory.builders.django import DjangoBuilder
-    from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
+    # ``X as X`` marks a re-export for type checkers without putting it in ``__all__``.
+    from pyfactory.builders.django import DjangoBuilder as DjangoBuilder
+    from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder as AsyncSQLAlchemyBuilder
+    from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder as SQLAlchemyBuilder
 
-__all__ = [
-    "AsyncSQLAlchemyBuilder",
-    "DictBuilder",
-    "DjangoBuilder",
-    "ModelBuilder",
-    "ObjectBuilder",
-    "Relation",
-    "SQLAlchemyBuilder",
-]
+# The database builders stay out of ``__all__``: ``from pyfactory.builders import *``
+# would load every backend, and fail where one of them is not installed.
+__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation"]
 
 #: The builders of optional backends, by the module that holds each; read by
 #: ``__getattr__`` on first use. Without the backend, that module's ImportError
