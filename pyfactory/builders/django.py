@@ -497,14 +497,13 @@ class DjangoBuilder(ModelBuilder[M]):
         """
         try:
             column = model._meta.get_field(field)  # type: ignore[attr-defined]
-        except (AttributeError, FieldDoesNotExist):
+        except FieldDoesNotExist:
             column = None
         if column is None or not getattr(column, "concrete", False) or column.is_relation:
-            name = getattr(model, "__name__", repr(model))
             raise FactoryDefinitionError(
                 f"sequence({pattern.template!r}, resume=True) reads the stored values of "
-                f"its field, but {name} has no column {field!r}; resume works on a field "
-                "that the model stores in a column of its own"
+                f"its field, but {model.__name__} has no column {field!r}; resume works on "
+                "a field that the model stores in a column of its own"
             )
         lookup = {}
         if pattern.prefix:

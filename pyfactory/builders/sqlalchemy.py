@@ -576,8 +576,7 @@ def _statement(model: type[Any], dialect: str) -> Any:
 def _stored_values(model: type[Any], field: str, pattern: SequencePattern) -> Any:
     """The SELECT of the values of ``model.field`` that may hold a number of
     ``pattern``: those between its prefix and suffix (``LIKE 'user%@example.org'``)."""
-    column = inspect(model).column_attrs.get(field) if hasattr(model, "__mapper__") else None
-    if column is None:
+    if field not in inspect(model).column_attrs:
         raise FactoryDefinitionError(
             f"sequence({pattern.template!r}, resume=True) reads the stored values of its "
             f"field, but {model.__name__} has no column {field!r}; resume works on a field "

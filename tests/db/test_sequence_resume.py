@@ -235,3 +235,36 @@ class TestResumeErrors:
         """AsyncSQLAlchemyBuilder reads through an AsyncSession only: create() says so."""
         with pytest.raises(AsyncModeError, match="call acreate"):
             AsyncMemberFactory(session=session).create()
+
+
+class TestSequencePattern:
+    """How a template is read backwards, for builders of your own."""
+
+    @pytest.mark.parametrize(
+        ("template", "prefix", "suffix", "value", "number"),
+        [
+            ("user{n}@example.org", "user", "@example.org", "user42@example.org", 42),
+            ("T-%(n)04d", "T-", "", "T-0042", 42),
+            ("{n:*>6}%%", "", "%%", "****42%%", 42),
+            ("{n}", "", "", "-3", -3),
+            ("{n:,} points", "", " points", "1,234 points", 1234),
+            ("user{n}@example.org", "user", "@example.org", "user042@example.org", None),
+            ("user{n}@example.org", "user", "@example.org", "user4x@example.org", None),
+        ],
+    )
+    def test_number_reads_back_what_the_template_renders(
+        self, template: str, prefix: str, suffix: str, value: str, number: int | None
+    ) -> None:
+        """Prefix and suffix are the text around the number; number() gives the n that
+        renders as the value, and None for anything else."""
+        pattern = sequence(template, resume=True).pattern
+        assert pattern is not None
+        assert (pattern.prefix, pattern.suffix, pattern.number(value)) == (prefix, suffix, number)
+
+    def test_highest_skips_what_is_no_number(self) -> None:
+        pattern = sequence("user{n}", resume=True).pattern
+        assert pattern is not None
+        assert repr(pattern) == "SequencePattern('user{n}')"
+        assert pattern.highest(["user3", None, "user12", "admin", 7]) == 12
+        assert pattern.highest([], above=5) == 5
+        assert pattern.highest(["user2"], above=5) == 5
