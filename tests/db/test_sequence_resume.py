@@ -4,7 +4,9 @@ handing out ``user1@example.org`` again."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from pyfactory import (
 from pyfactory.builders import ObjectBuilder
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from pyfactory.fields import counters
+from tests.db.conftest import _with_driver
 
 
 class Base(DeclarativeBase):
@@ -149,6 +152,32 @@ class TestResume:
         finally:
             counters.spread(*spacing)
 
+    def test_threads_starting_together_share_one_resumed_counter(
+        self, postgres_database_url: str, make_engine: Callable[..., Engine]
+    ) -> None:
+        """Eight threads, each with its own session, make their first members at once:
+        every number is past the stored one, and none is given twice."""
+        engine = make_engine(_with_driver(postgres_database_url, "postgresql+psycopg"))
+        Base.metadata.create_all(engine)
+        with Session(engine) as session:
+            store(session, ("member50@example.org", "M-00050"))
+        start = threading.Barrier(8)
+
+        def make_members() -> list[str]:
+            with Session(engine) as session:
+                members = MemberFactory(session=session)
+                start.wait()
+                made = [m.email for m in members.create_batch(5)]
+                session.commit()
+                return made
+
+        with ThreadPoolExecutor(8) as pool:
+            made = [
+                email for batch in pool.map(lambda _: make_members(), range(8)) for email in batch
+            ]
+        numbers = sorted(int(email[6:].split("@")[0]) for email in made)
+        assert numbers == list(range(51, 91))
+
     async def test_acreate_resumes_through_an_async_session(
         self, engine: Engine, async_db_url: str, make_async_engine: Callable[..., AsyncEngine]
     ) -> None:
@@ -233,8 +262,13 @@ class TestResumeErrors:
 
     def test_the_async_builder_refuses_create(self, session: Session) -> None:
         """AsyncSQLAlchemyBuilder reads through an AsyncSession only: create() says so."""
+        members = AsyncMemberFactory(session=session)
         with pytest.raises(AsyncModeError, match="call acreate"):
-            AsyncMemberFactory(session=session).create()
+            members.create()
+        pattern = sequence("member{n}@example.org", resume=True).pattern
+        assert pattern is not None
+        with pytest.raises(AsyncModeError, match="call acreate"):
+            AsyncSQLAlchemyBuilder().highest_sequence(Member, "email", pattern, members.context)
 
 
 class TestSequencePattern:
