@@ -44,7 +44,7 @@ from .factories import (
 )
 from .models import Category, Event, EventSession, Membership, Ticket, User
 
-#: The seed of the factories: change it for other people, other dates, other ids.
+#: The seed of the factories: change it for other names, times and ids.
 SEED = 2025
 
 #: Walk-ins sign up at the door before the Saturday show.
