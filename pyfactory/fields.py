@@ -10,9 +10,11 @@ schema dict serves every object a factory makes.
 from __future__ import annotations
 
 import inspect
+import re
+import string
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from itertools import count as _count
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
@@ -36,6 +38,7 @@ __all__ = [
     "RandomlyNullifyField",
     "RandomlyUnsetField",
     "SequenceField",
+    "SequencePattern",
     "SpecialField",
     "TransientField",
     "association",
@@ -134,7 +137,7 @@ _NEEDS_LOCK = not getattr(sys, "_is_gil_enabled", lambda: True)()
 class _Counter:
     """One sequence's counter, exact under threads."""
 
-    __slots__ = ("_it", "_lock", "spacing", "start")
+    __slots__ = ("_it", "_lock", "resumed", "spacing", "start")
 
     def __init__(self, start: int, spacing: tuple[int, int] = (0, 1)) -> None:
         self.start = start
@@ -142,6 +145,8 @@ class _Counter:
         self.spacing = spacing
         self._it = _count(start + spacing[0], spacing[1])
         self._lock = threading.Lock()
+        #: The ``(model, column)`` pairs whose stored numbers this counter has skipped.
+        self.resumed: frozenset[tuple[Any, str]] = frozenset()
 
     def next(self) -> int:
         if _NEEDS_LOCK:
@@ -150,10 +155,26 @@ class _Counter:
         return next(self._it)
 
     def reset(self, number: int | None = None) -> None:
-        """Make ``number`` the next number; by default ``start`` plus the offset."""
+        """Make ``number`` the next number; by default ``start`` plus the offset.
+
+        A resumed sequence looks at the stored rows again on its next ``create``."""
         offset, stride = self.spacing
         with self._lock:
             self._it = _count(self.start + offset if number is None else number, stride)
+            self.resumed = frozenset()
+
+    def skip_past(self, highest: int | None, where: tuple[Any, str]) -> None:
+        """Make the next number greater than ``highest`` (a number stored in the column
+        ``where``), keeping this counter's spacing, unless it already is."""
+        offset, stride = self.spacing
+        with self._lock:
+            number = next(self._it)
+            if highest is not None and number <= highest:
+                first = self.start + offset
+                number = first + ((highest - first) // stride + 1) * stride
+            self._it = _count(number, stride)
+            # Set last: a thread that sees it set draws from the new counter.
+            self.resumed = self.resumed | {where}
 
 
 class SequenceCounters:
@@ -220,10 +241,78 @@ class SequenceCounters:
 counters = SequenceCounters()
 
 
+# A rendered number: a sign, then digits with their separators; fill characters of a
+# format spec ("{n:*>6}") may come before it.
+_NUMBER = re.compile(r"[^\d-]*(-?\d[\d,_]*)")
+# A %-style conversion of n, such as "%(n)s" or "%(n)05d".
+_PERCENT_N = re.compile(r"%\(n\)[#0\- +]*\d*(?:\.\d+)?[a-zA-Z]")
+
+
+class SequencePattern:
+    """A sequence's template read backwards: the text around the number, for a
+    database's prefilter, and the number of a stored value.
+
+    A builder's :meth:`~pyfactory.builders.ModelBuilder.highest_sequence` receives one:
+    it keeps the stored values that start with :attr:`prefix` and end with
+    :attr:`suffix` (``LIKE 'user%@example.org'``) and gives the highest
+    :meth:`number` among them (:meth:`highest`).
+
+    Attributes:
+        template: The sequence's template, such as ``"user{n}@example.org"``.
+        prefix: The text before the number.
+        suffix: The text after the number.
+
+    .. versionadded:: 1.0
+    """
+
+    __slots__ = ("_regex", "_render", "prefix", "suffix", "template")
+
+    def __init__(self, template: str, render: Callable[[int], Any]) -> None:
+        if "%(n)" in template:
+            literals = [part.replace("%%", "%") for part in _PERCENT_N.split(template)]
+        else:
+            literals = [""]
+            for text, name, _spec, _conversion in string.Formatter().parse(template):
+                literals[-1] += text
+                if name is not None:
+                    literals.append("")
+        self.template = template
+        self.prefix = literals[0]
+        self.suffix = literals[-1] if len(literals) > 1 else ""
+        self._render = render
+        self._regex = re.compile("(.+?)".join(re.escape(text) for text in literals), re.DOTALL)
+
+    def __repr__(self) -> str:
+        return f"SequencePattern({self.template!r})"
+
+    def number(self, value: object) -> int | None:
+        """The ``n`` that renders as ``value``; None for a value this template does not
+        render (``"user12x@example.org"``, say)."""
+        if not isinstance(value, str):
+            return None
+        found = self._regex.fullmatch(value)
+        if found is None:
+            return None
+        digits = _NUMBER.fullmatch(found.group(1))
+        if digits is None:
+            return None
+        n = int(digits.group(1).replace(",", "").replace("_", ""))
+        # The round trip rejects what only looks like a number of this template.
+        return n if self._render(n) == value else None
+
+    def highest(self, values: Iterable[object], above: int | None = None) -> int | None:
+        """The highest :meth:`number` among ``values`` and ``above``; None if none."""
+        for value in values:
+            n = self.number(value)
+            if n is not None and (above is None or n > above):
+                above = n
+        return above
+
+
 class SequenceField(SpecialField[T_co]):
     """The next value of a counter; see :func:`sequence`."""
 
-    __slots__ = ("_counters", "_render", "key", "source", "start")
+    __slots__ = ("_counters", "_render", "key", "pattern", "source", "start")
     takes_overrides = False
 
     def __init__(
@@ -232,6 +321,7 @@ class SequenceField(SpecialField[T_co]):
         *,
         key: str | None = None,
         start: int = 1,
+        resume: bool = False,
     ) -> None:
         if isinstance(source, str):
             template = source
@@ -252,32 +342,100 @@ class SequenceField(SpecialField[T_co]):
             )
         if not isinstance(start, int) or isinstance(start, bool):
             raise FactoryDefinitionError(f"sequence start must be an int, got {start!r}")
+        if not isinstance(resume, bool):
+            raise FactoryDefinitionError(f"sequence resume is True or False, got {resume!r}")
         self.source = source
         self.key = key
         self.start = start
+        #: How to read the numbers back from stored values, for ``resume=True``.
+        self.pattern = _resume_pattern(source, self._render, start) if resume else None
         # The process-wide counters, looked up once per factory class and key.
         self._counters: dict[tuple[type[Any], str], _Counter] = {}
 
-    def resolve(self, ctx: FieldContext) -> T_co:
+    def _counter(self, ctx: FieldContext) -> _Counter:
         owner = type(ctx.factory)
         key = self.key or ctx.key
         counter = self._counters.get((owner, key))
         if counter is None:
             counter = self._counters[(owner, key)] = counters.counter(owner, key, self.start)
+        return counter
+
+    def _unresumed(self, ctx: FieldContext, counter: _Counter) -> tuple[Any, str] | None:
+        """The ``(model, column)`` whose stored numbers this ``create`` must skip first,
+        or None."""
+        if self.pattern is None or ctx.scope != "create":
+            return None
+        where = (type(ctx.factory)._model, ctx.key)
+        return None if where in counter.resumed else where
+
+    def resolve(self, ctx: FieldContext) -> T_co:
+        counter = self._counter(ctx)
+        where = self._unresumed(ctx, counter)
+        if where is not None:
+            assert self.pattern is not None
+            builder = type(ctx.factory)._pf_builder
+            model, column = where
+            counter.skip_past(
+                builder.highest_sequence(model, column, self.pattern, ctx.context), where
+            )
+        return self._render(counter.next())  # type: ignore[no-any-return]
+
+    def aresolve(self, ctx: FieldContext) -> T_co | Awaitable[T_co]:
+        counter = self._counter(ctx)
+        where = self._unresumed(ctx, counter)
+        if where is None:
+            return self._render(counter.next())  # type: ignore[no-any-return]
+        return self._aresume(ctx, counter, where)
+
+    async def _aresume(self, ctx: FieldContext, counter: _Counter, where: tuple[Any, str]) -> T_co:
+        assert self.pattern is not None
+        builder = type(ctx.factory)._pf_builder
+        model, column = where
+        highest = await builder.ahighest_sequence(model, column, self.pattern, ctx.context)
+        counter.skip_past(highest, where)
         return self._render(counter.next())  # type: ignore[no-any-return]
 
     def describe(self) -> str:
-        return f"sequence({self.source!r})"
+        resume = ", resume=True" if self.pattern is not None else ""
+        return f"sequence({self.source!r}{resume})"
 
 
-@overload
-def sequence(template: str, *, key: str | None = None, start: int = 1) -> SequenceField[str]: ...
+def _resume_pattern(
+    source: str | Callable[[int], Any], render: Callable[[int], Any], start: int
+) -> SequencePattern:
+    """The pattern of a ``resume=True`` sequence; refused when its numbers cannot be
+    read back from the values it renders."""
+    if not isinstance(source, str):
+        raise FactoryDefinitionError(
+            f"sequence({getattr(source, '__qualname__', source)}, resume=True): resume "
+            "reads the numbers back from the "
+            "stored values, which needs a template string such as 'user{n}@example.org'; "
+            "a function of n cannot be read backwards: give a template, or drop resume=True"
+        )
+    pattern = SequencePattern(source, render)
+    for n in (start, start + 1234567):
+        if pattern.number(render(n)) != n:
+            raise FactoryDefinitionError(
+                f"sequence({source!r}, resume=True): the number cannot be read back from "
+                f"{render(n)!r}; write n in decimal, as {{n}} or {{n:05d}}"
+            )
+    return pattern
+
+
 @overload
 def sequence(
-    template: Callable[[int], T], *, key: str | None = None, start: int = 1
+    template: str, *, key: str | None = None, start: int = 1, resume: bool = False
+) -> SequenceField[str]: ...
+@overload
+def sequence(
+    template: Callable[[int], T], *, key: str | None = None, start: int = 1, resume: bool = False
 ) -> SequenceField[T]: ...
 def sequence(
-    template: str | Callable[[int], T], *, key: str | None = None, start: int = 1
+    template: str | Callable[[int], T],
+    *,
+    key: str | None = None,
+    start: int = 1,
+    resume: bool = False,
 ) -> SequenceField[Any]:
     """A counter per factory class and field: ``1, 2, 3, ...`` rendered per object.
 
@@ -287,14 +445,32 @@ def sequence(
         key: The counter's name when it is not the field's own; fields that
             give the same key share one counter.
         start: The first number.
+        resume: Continue after the highest number already stored. The first time the
+            sequence makes a value for ``create`` (or ``create_batch``,
+            ``insert_batch`` and their async forms) in a process, the factory's
+            builder reads the stored values of the field's column that the template
+            renders (``user%@example.org``) and the counter jumps past the highest
+            number among them, so that a seed run again in a new process, or a
+            second process, does not hand out ``user1@example.com`` again. Needs a
+            template string and a builder that can read the database
+            (:class:`~pyfactory.builders.sqlalchemy.SQLAlchemyBuilder`,
+            :class:`~pyfactory.builders.django.DjangoBuilder`); ``attributes`` and
+            ``build`` never read it.
 
     Counters are thread-safe and restart with ``Factory.reset_sequences()``;
     ``pyfactory.fields.counters.spread(offset, stride)`` spaces out the numbers of
     processes that share a database (:meth:`SequenceCounters.spread`).
 
+    Raises:
+        FactoryDefinitionError: A template with no place for the number, a start
+            that is not an int, or ``resume=True`` with a function of n, or with a
+            template whose number cannot be read back (not in decimal).
+
     .. versionadded:: 0.1
+    .. versionchanged:: 1.0
+       ``resume``.
     """
-    return SequenceField(template, key=key, start=start)
+    return SequenceField(template, key=key, start=start, resume=resume)
 
 
 # ------------------------------------------------------------------ association

@@ -46,7 +46,9 @@ class Organiser(Base):
 
 
 class Event(Base):
-    """An event with a ticket quota: ``quota`` in all, ``user_quota`` per user."""
+    """An event from ``open_date`` to ``close_date``, with a ticket quota: ``quota`` in
+    all, ``user_quota`` per user; ``used_quota`` counts the tickets sold, as it does for
+    sessions and categories."""
 
     __tablename__ = "event"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -102,8 +104,11 @@ class Category(Base):
 
 
 class Ticket(Base):
+    """A ticket sold: ``reference`` is the number printed on it."""
+
     __tablename__ = "ticket"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("event.id"))
     category_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("category.id"))

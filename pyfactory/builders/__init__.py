@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 import attrs
 
 from pyfactory._context import Context
+from pyfactory.errors import FactoryDefinitionError
 from pyfactory.introspect import FieldInfo, fields_of
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from pyfactory.builders.django import DjangoBuilder as DjangoBuilder
     from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder as AsyncSQLAlchemyBuilder
     from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder as SQLAlchemyBuilder
+    from pyfactory.fields import SequencePattern
 
 # The database builders stay out of ``__all__``: ``from pyfactory.builders import *``
 # would load every backend, and fail where one of them is not installed.
@@ -237,6 +239,39 @@ class ModelBuilder(Generic[M]):
     def atransaction(self, context: Context) -> AbstractAsyncContextManager[Any]:
         """:meth:`transaction` for ``acreate`` and ``acreate_batch``."""
         return nullcontext()
+
+    def highest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        """The highest number that ``sequence(..., resume=True)`` finds stored in the
+        column ``field`` of ``model``, or None when no stored value matches.
+
+        A database builder reads the values that start with ``pattern.prefix`` and end
+        with ``pattern.suffix`` and returns ``pattern.highest(values)``. The default
+        cannot read stored rows and refuses.
+
+        Raises:
+            FactoryDefinitionError: The builder cannot read stored rows, or ``model``
+                has no column ``field``.
+
+        .. versionadded:: 1.0
+        """
+        raise FactoryDefinitionError(
+            f"sequence({pattern.template!r}, resume=True) continues after the highest "
+            f"number already stored, but {type(self).__name__} cannot read stored rows; "
+            "give the factory a database builder (SQLAlchemyBuilder, DjangoBuilder), "
+            "implement highest_sequence() on yours, or drop resume=True"
+        )
+
+    async def ahighest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        """:meth:`highest_sequence` for ``acreate``; by default it calls
+        :meth:`highest_sequence`.
+
+        .. versionadded:: 1.0
+        """
+        return self.highest_sequence(model, field, pattern, context)
 
 
 _MISSING = object()

@@ -38,10 +38,11 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractContextManager, asynccontextmanager
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 try:
     from asgiref.sync import sync_to_async
+    from django.core.exceptions import FieldDoesNotExist
     from django.db import DEFAULT_DB_ALIAS, connections, transaction
     from django.db.models import Model
     from django.db.models.signals import m2m_changed, post_save, pre_save
@@ -55,6 +56,9 @@ from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.errors import FactoryDefinitionError, UsageError
 from pyfactory.introspect import FieldInfo
 from pyfactory.introspect._kinds import DJANGO, read_fields
+
+if TYPE_CHECKING:
+    from pyfactory.fields import SequencePattern
 
 __all__ = ["DjangoBuilder", "unsaved_related"]
 
@@ -480,3 +484,37 @@ class DjangoBuilder(ModelBuilder[M]):
                 await sync_to_async(atomic.__exit__)(type(error), error, error.__traceback__)
                 raise
             await sync_to_async(atomic.__exit__)(None, None, None)
+
+    # ------------------------------------------------------------ sequences
+
+    def highest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        """The highest number of a ``resume=True`` sequence stored in ``model.field``, in
+        the context's ``using`` database.
+
+        .. versionadded:: 1.0
+        """
+        try:
+            column = model._meta.get_field(field)  # type: ignore[attr-defined]
+        except FieldDoesNotExist:
+            column = None
+        if column is None or not getattr(column, "concrete", False) or column.is_relation:
+            raise FactoryDefinitionError(
+                f"sequence({pattern.template!r}, resume=True) reads the stored values of "
+                f"its field, but {model.__name__} has no column {field!r}; resume works on "
+                "a field that the model stores in a column of its own"
+            )
+        lookup = {}
+        if pattern.prefix:
+            lookup[f"{field}__startswith"] = pattern.prefix
+        if pattern.suffix:
+            lookup[f"{field}__endswith"] = pattern.suffix
+        manager = model._default_manager  # type: ignore[attr-defined]
+        values = manager.using(self.using(context)).filter(**lookup).values_list(field, flat=True)
+        return pattern.highest(values.iterator(chunk_size=2_000))
+
+    async def ahighest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        return await sync_to_async(self.highest_sequence)(model, field, pattern, context)

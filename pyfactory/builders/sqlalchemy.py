@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from pyfactory.fields import SequencePattern
+
 
 def _async_session_type() -> type[Any] | None:
     """SQLAlchemy's AsyncSession, or None when its asyncio extra (greenlet) is missing:
@@ -572,6 +574,37 @@ def _statement(model: type[Any], dialect: str) -> Any:
     return insert(model).returning(model, sort_by_parameter_order=True)
 
 
+def _stored_values(model: type[Any], field: str, pattern: SequencePattern) -> Any:
+    """The SELECT of the values of ``model.field`` that may hold a number of
+    ``pattern``: those between its prefix and suffix (``LIKE 'user%@example.org'``)."""
+    if field not in inspect(model).column_attrs:
+        raise FactoryDefinitionError(
+            f"sequence({pattern.template!r}, resume=True) reads the stored values of its "
+            f"field, but {model.__name__} has no column {field!r}; resume works on a field "
+            "that the model stores in a column of its own"
+        )
+    attribute = getattr(model, field)
+    statement = select(attribute)
+    if pattern.prefix:
+        statement = statement.where(attribute.startswith(pattern.prefix, autoescape=True))
+    if pattern.suffix:
+        statement = statement.where(attribute.endswith(pattern.suffix, autoescape=True))
+    # Read in chunks: a table of millions of rows is scanned once, not held.
+    return statement.execution_options(yield_per=_YIELD_PER)
+
+
+_YIELD_PER = 2_000
+
+
+async def _ahighest(session: AsyncSession, statement: Any, pattern: SequencePattern) -> int | None:
+    """The highest number of ``pattern`` among the values ``statement`` selects."""
+    highest = None
+    result = await session.stream_scalars(statement)
+    async for chunk in result.partitions():
+        highest = pattern.highest(chunk, highest)
+    return highest
+
+
 class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
     """Creates rows through a SQLAlchemy 2 ``Session`` from the context's ``session``.
 
@@ -714,6 +747,31 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
         with self.transaction(context):
             yield
+
+    def highest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        """The highest number of a ``resume=True`` sequence stored in ``model.field``,
+        read through the context's ``Session``.
+
+        .. versionadded:: 1.0
+        """
+        session = self.session(context)
+        return pattern.highest(session.scalars(_stored_values(model, field, pattern)))
+
+    async def ahighest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        """:meth:`highest_sequence` under ``acreate``, through the context's session,
+        a ``Session`` or an ``AsyncSession``.
+
+        .. versionadded:: 1.0
+        """
+        session = context.require("session")
+        async_session = _async_session_type()
+        if async_session is not None and isinstance(session, async_session):
+            return await _ahighest(session, _stored_values(model, field, pattern), pattern)
+        return self.highest_sequence(model, field, pattern, context)
 
 
 class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
@@ -876,3 +934,19 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
             outermost = self._leave(session, made, failed)
         if self.persistence == "commit" and outermost:
             await session.commit()
+
+    def highest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        raise self._sync_refused(context)
+
+    async def ahighest_sequence(
+        self, model: type[M], field: str, pattern: SequencePattern, context: Context
+    ) -> int | None:
+        """The highest number of a ``resume=True`` sequence stored in ``model.field``,
+        read through the context's ``AsyncSession``.
+
+        .. versionadded:: 1.0
+        """
+        session = self.session(context)
+        return await _ahighest(session, _stored_values(model, field, pattern), pattern)

@@ -73,7 +73,9 @@ class TestTicketing:
             assert session.scalar(select(func.count()).select_from(UserMembership)) == 15
             assert sorted(session.scalars(select(Membership.name))) == ["Centrale", "Lyon"]
             owners = session.scalars(
-                select(Ticket.user_id).where(Ticket.category_id == TicketingSeed.category_ids[2])
+                select(Ticket.user_id).where(
+                    Ticket.category_id == TicketingSeed.category_ids["Guest"]
+                )
             ).all()
             assert len(owners) == len(set(owners)) == 200
             assert session.scalar(select(func.count()).select_from(User)) == 220
