@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from inspect import CO_OPTIMIZED, Parameter, Signature, signature
 from typing import Any, TypeVar, overload
 
@@ -28,7 +28,12 @@ import pytest
 
 from pyfactory._factory import Factory
 from pyfactory.builders import ModelBuilder
-from pyfactory.errors import AsyncModeError, UnknownSchemaError, UsageError
+from pyfactory.errors import (
+    AsyncModeError,
+    UnknownSchemaError,
+    UsageError,
+    set_missing_context_hint,
+)
 from pyfactory.fields import AssociationField
 
 __all__ = ["LazyFixture", "Registration", "fixture_names", "register", "registrations"]
@@ -571,6 +576,32 @@ def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str)
         return val.fixture
     name = getattr(val.fixture, "__name__", "<lambda>")
     return None if name == "<lambda>" else str(name)
+
+
+def _context_hint(key: str, owner: str) -> str:
+    """The advice a MissingContextError adds in a test that uses register()'s fixtures."""
+    fixture = "db_session" if key == "session" else key
+    return (
+        "The factories of register()'s fixtures take their context from the "
+        "pyfactory_context fixture: override it, in a conftest.py, with one that gives "
+        f"{key!r}:\n\n"
+        "    @pytest.fixture\n"
+        f"    def pyfactory_context({fixture}):\n"
+        f"        return {{{key!r}: {fixture}}}\n"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """While a test that uses register()'s fixtures runs, a missing context key's
+    error says how to give it to them: the ``pyfactory_context`` fixture."""
+    if "pyfactory_context" not in getattr(item, "fixturenames", ()):
+        return (yield)
+    previous = set_missing_context_hint(_context_hint)
+    try:
+        return (yield)
+    finally:
+        set_missing_context_hint(previous)
 
 
 @pytest.fixture

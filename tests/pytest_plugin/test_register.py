@@ -1342,3 +1342,94 @@ class TestXdist:
             "-p", "no:cacheprovider", "-p", "no:django", "-n", "2"
         )
         result.assert_outcomes(passed=4)
+
+
+class TestMissingContext:
+    """A factory fixture without the session it needs: the error says how to give it
+    under pytest, by overriding the ``pyfactory_context`` fixture."""
+
+    SQL_MODELS = """
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    from pyfactory import Factory, schema, sequence
+    from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+    from pyfactory.pytest import register
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class User(Base):
+        __tablename__ = "user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+
+
+    class UserFactory(Factory[User]):
+        _model = User
+        _model_builder = SQLAlchemyBuilder()
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self):
+            return {"name": sequence("user{n}")}
+    """
+
+    HINT = [
+        "E   *MissingContextError: UserFactory needs "
+        "'session' in its context; pass it when making the factory: "
+        "UserFactory(session=...). The factories of register()'s fixtures take their "
+        "context from the pyfactory_context fixture: override it, in a conftest.py, with "
+        "one that gives 'session':",
+        "E*",
+        "E*    @pytest.fixture",
+        "E*    def pyfactory_context(db_session):",
+        "E*        return {'session': db_session}",
+    ]
+
+    def test_the_error_says_to_override_pyfactory_context(self, pytester: pytest.Pytester) -> None:
+        pytester.makeini(INI)
+        pytester.makeconftest(textwrap.dedent(self.SQL_MODELS) + "\nregister(UserFactory)\n")
+        result = run(
+            pytester,
+            """
+            def test_it(user):
+                pass
+
+            def test_factory_fixture(user_factory):
+                user_factory.create()
+            """,
+            errors=1,
+            failed=1,
+        )
+        result.stdout.fnmatch_lines(self.HINT)
+        result.stdout.fnmatch_lines(["*test_factory_fixture*", *self.HINT])
+
+    def test_a_factory_made_in_a_plain_test_keeps_the_plain_advice(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        """Outside the tests that use register()'s fixtures nothing is added, and the
+        hint is gone once the session ends."""
+        from pyfactory import errors
+
+        pytester.makeini(INI)
+        pytester.makeconftest(textwrap.dedent(self.SQL_MODELS))
+        result = run(
+            pytester,
+            """
+            from conftest import UserFactory
+
+            def test_it():
+                UserFactory().create()
+            """,
+            failed=1,
+        )
+        result.stdout.fnmatch_lines(
+            [
+                "E   *MissingContextError: UserFactory needs 'session' in its context; "
+                "pass it when making the factory: UserFactory(session=...)"
+            ]
+        )
+        assert "pyfactory_context" not in result.stdout.str()
+        assert errors._missing_context_hint is None
