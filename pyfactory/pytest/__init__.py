@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pytest
 
-    from pyfactory.pytest._register import LazyFixture, register
+    from pyfactory.pytest._register import FactoryFixture, LazyFixture, register
 
-__all__ = ["LazyFixture", "register"]
+__all__ = ["FactoryFixture", "LazyFixture", "register"]
 
 #: The parts of the plugin, each a module with its own hooks and fixtures.
 _PARTS = ("_register", "_seeds", "_report", "_check")
