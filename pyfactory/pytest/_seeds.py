@@ -155,6 +155,32 @@ def _claims_path(testrunuid: str) -> Path:
     return Path(tempfile.gettempdir()) / f"pyfactory-unique-{testrunuid}.sqlite3"
 
 
+#: A sequence counter's key in :data:`~pyfactory.fields.counters`: its factory class and key.
+_CounterKey = tuple[type[Any], str]
+
+
+def _positions() -> dict[_CounterKey, int]:
+    """The next number of every sequence of the process."""
+    positions = {}
+    for key, counter in list(counters._counters.items()):
+        positions[key] = number = counter.next()
+        counter.reset(number)  # not taken: it stays the next
+    return positions
+
+
+def _restart(floors: list[dict[_CounterKey, int]]) -> None:
+    """Restart every sequence, after the numbers given in ``floors`` if any."""
+    from pyfactory import Factory
+
+    Factory.reset_sequences()
+    highest: dict[_CounterKey, int] = {}
+    for floor in floors:
+        for key, number in floor.items():
+            highest[key] = max(number, highest.get(key, number))
+    for key, number in highest.items():
+        counters._counters[key].reset(number)
+
+
 class _State:
     """What the plugin keeps for one pytest session (in ``config.stash``)."""
 
@@ -190,43 +216,12 @@ class _State:
         if self.spacing is not None:
             offset, stride = counters.spacing
             text += (
-                f"\nUnder pytest-xdist its sequences counted in this worker's lane (every "
-                f"{_ordinal(stride)} number, from start + {offset}) and it drew again the "
+                f"\nUnder pytest-xdist its sequences counted in this worker's lane (from "
+                f"start + {offset}, in steps of {stride}) and it drew again the "
                 "unique values that other workers had taken; alone they count 1, 2, 3, ... "
                 "and nothing is taken, so those values may differ from this run's."
             )
         return text
-
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-#: A sequence counter's key in :data:`~pyfactory.fields.counters`: its factory class and key.
-_CounterKey = tuple[type[Any], str]
-
-
-def _positions() -> dict[_CounterKey, int]:
-    """The next number of every sequence of the process."""
-    positions = {}
-    for key, counter in list(counters._counters.items()):
-        positions[key] = number = counter.next()
-        counter.reset(number)  # not taken: it stays the next
-    return positions
-
-
-def _restart(floors: list[dict[_CounterKey, int]]) -> None:
-    """Restart every sequence, after the numbers given in ``floors`` if any."""
-    from pyfactory import Factory
-
-    Factory.reset_sequences()
-    highest: dict[_CounterKey, int] = {}
-    for floor in floors:
-        for key, number in floor.items():
-            highest[key] = max(number, highest.get(key, number))
-    for key, number in highest.items():
-        counters._counters[key].reset(number)
 
 
 _STATE = pytest.StashKey[_State]()

@@ -541,15 +541,20 @@ class TestBroaderFixtures:
         run(session, "--pyfactory-seed=4", passed=2)
         assert recorded(session, "test_b_record")[0] != after_others[0]
 
-    def test_after_the_fixture_is_torn_down_sequences_restart_at_the_start(
+    def test_a_torn_down_module_fixture_no_longer_holds_numbers_back(
         self, session: pytest.Pytester
     ) -> None:
         session.makepyfile(
             test_one=BROADER_FIXTURES,
             test_two="""
+            import pytest
             from models import UserFactory, record
 
-            def test_record():
+            @pytest.fixture(scope="module")
+            def shared_user():
+                return None  # this module's, of the same name, makes nothing
+
+            def test_record(shared_user):
                 record("test_record", UserFactory().build().number)
             """,
         )
@@ -734,8 +739,8 @@ class TestWorkerInProcess:
             [
                 "pyfactory: rerun this test alone with the same data:",
                 "    pytest test_it.py::test_zzz_fails --pyfactory-seed=31",
-                "Under pytest-xdist its sequences counted in this worker's lane (every 3rd "
-                "number, from start + 1) and it drew again the unique values that other "
+                "Under pytest-xdist its sequences counted in this worker's lane (from "
+                "start + 1, in steps of 3) and it drew again the unique values that other "
                 "workers had taken; alone they count 1, 2, 3, ... and nothing is taken, so "
                 "those values may differ from this run's.",
             ]
@@ -984,4 +989,4 @@ def test_docs_examples_pass(pytester: pytest.Pytester) -> None:
     for index, block in enumerate(blocks):
         pytester.makepyfile(**{f"test_doc_{index}": block})
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:django")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=4)
