@@ -1242,6 +1242,8 @@ class TestCallableFactoryFixture:
                 assert repr(e12_case_factory) == "<E12CaseFactory context={}>"
                 assert E12CaseFactory().build().first_name == "case9"
                 assert e12_case_factory().first_name == "case10"
+                e12_case_factory.note = "set on the factory"
+                assert e12_case_factory.factory.note == "set on the factory"
             """,
             passed=1,
         )
@@ -1561,6 +1563,15 @@ class TestMissingContext:
         )
         result.stdout.fnmatch_lines(self.HINT)
         result.stdout.fnmatch_lines(["*test_factory_fixture*", *self.HINT])
+
+    def test_another_key_gets_a_fixture_of_its_name(self) -> None:
+        from pyfactory.pytest._register import _context_hint
+
+        assert _context_hint("tenant", "UserFactory").endswith(
+            "    @pytest.fixture\n"
+            "    def pyfactory_context(tenant):\n"
+            "        return {'tenant': tenant}\n"
+        )
 
     def test_a_factory_made_in_a_plain_test_keeps_the_plain_advice(
         self, pytester: pytest.Pytester
