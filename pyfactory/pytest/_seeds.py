@@ -337,23 +337,27 @@ def pytest_fixture_setup(
 ) -> Generator[None, object, object]:
     """Set up a fixture of a broader scope than the test's with a Faker of its own,
     seeded from the session seed, its scope's node id and its name: the first test
-    that needs it may be any, and its data must not depend on which."""
-    if fixturedef.scope == "function":
-        return (yield)
+    that needs it may be any, and its data must not depend on which. Then keep the
+    sequence numbers it took from the tests that use it, while it lives.
+
+    With --pyfactory-keep-sequences nothing changes: the fixture draws from the
+    test's Faker, whose unique values then stay taken for the rest of the session.
+    """
     state = request.config.stash[_STATE]
+    if fixturedef.scope == "function" or state.keep:
+        return (yield)
     name = fixturedef.argname
     faker = _TestFaker()
     faker.begin(seed_of_test(state.session_seed, f"{request.node.nodeid}::{name}"))
     with default_faker_from(faker):
         value = yield
-    if not state.keep:
-        floor = state.floors[name] = _positions()
+    floor = state.floors[name] = _positions()
 
-        def release() -> None:
-            if state.floors.get(name) is floor:
-                del state.floors[name]
+    def release() -> None:
+        if state.floors.get(name) is floor:
+            del state.floors[name]
 
-        fixturedef.addfinalizer(release)
+    fixturedef.addfinalizer(release)
     return value
 
 

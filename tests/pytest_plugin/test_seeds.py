@@ -541,6 +541,38 @@ class TestBroaderFixtures:
         run(session, "--pyfactory-seed=4", passed=2)
         assert recorded(session, "test_b_record")[0] != after_others[0]
 
+    def test_with_keep_sequences_a_module_fixture_draws_from_the_test_faker(
+        self, session: pytest.Pytester
+    ) -> None:
+        """The old behaviour throughout: the fixture's unique values stay in the
+        test's Faker, so no later test of the session draws them again."""
+        session.makepyfile(
+            test_it="""
+            import pytest
+            from models import record
+            from pyfactory import Factory, fake, schema
+
+            class CodeFactory(Factory[dict]):
+                _model = dict
+                _default_schema = "basic"
+
+                @schema()
+                def basic(self):
+                    return {"code": fake("pyint", min_value=1, max_value=6, unique=True)}
+
+            @pytest.fixture(scope="module")
+            def shared_codes():
+                return [c["code"] for c in CodeFactory().build_batch(3)]
+
+            def test_record(shared_codes):
+                mine = [c["code"] for c in CodeFactory().build_batch(3)]
+                record("test_record", [shared_codes, mine])
+            """
+        )
+        run(session, "--pyfactory-keep-sequences", passed=1)
+        shared, mine = recorded(session)
+        assert sorted(shared + mine) == [1, 2, 3, 4, 5, 6]
+
     def test_a_torn_down_module_fixture_no_longer_holds_numbers_back(
         self, session: pytest.Pytester
     ) -> None:
