@@ -184,7 +184,7 @@ class FactoryFixture(_FixtureBase[M]):
                 factory = object.__getattribute__(self, "factory")
             except AttributeError:
                 # A copy made without __init__: pyfactory adopting the fixture as an
-                # association's or a graph's factory, which takes a factory proper.
+                # association's factory, which must be a factory proper.
                 raise UsageError(
                     "a factory fixture stands for its factory in calls, not as the "
                     "target of association(): pass its factory "

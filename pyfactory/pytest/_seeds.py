@@ -365,7 +365,8 @@ def pytest_fixture_setup(
 def pytest_runtest_makereport(
     item: pytest.Item,
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Add the seed and the command that replays it to a failing test's report."""
+    """Add the command that replays a failing test alone, with the same data, to its
+    report."""
     report = yield
     if report.failed:
         text = item.config.stash[_STATE].replay(item.nodeid)
