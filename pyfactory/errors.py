@@ -12,7 +12,7 @@ The original exception is kept as ``__cause__``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -226,6 +226,28 @@ class HookError(FactoryError):
     """An ``@after`` hook raised; the original is the cause."""
 
 
+#: ``hint(key, owner)``: more advice for MissingContextError; see set_missing_context_hint().
+_missing_context_hint: Callable[[str, str], str | None] | None = None
+
+
+def set_missing_context_hint(
+    hint: Callable[[str, str], str | None] | None,
+) -> Callable[[str, str], str | None] | None:
+    """Add ``hint(key, owner)``, when it returns text, to the message of every
+    :class:`MissingContextError` raised from now on; ``None`` adds nothing again.
+
+    For a tool that makes factories for its users and knows how they give the
+    context: the pytest plugin sets one while a test that uses the fixtures of
+    ``register()`` runs, which says to override the ``pyfactory_context`` fixture.
+    Returns the hint it replaces, to put back.
+
+    .. versionadded:: 1.0
+    """
+    global _missing_context_hint
+    previous, _missing_context_hint = _missing_context_hint, hint
+    return previous
+
+
 class MissingContextError(FactoryError, KeyError):
     """A builder or field needs a context key that the factory was not given.
 
@@ -235,10 +257,12 @@ class MissingContextError(FactoryError, KeyError):
 
     def __init__(self, key: str, owner: str) -> None:
         self.key = key
-        super().__init__(
+        message = (
             f"{owner} needs {key!r} in its context; pass it when making the factory: "
             f"{owner}({key}=...)"
         )
+        hint = _missing_context_hint(key, owner) if _missing_context_hint else None
+        super().__init__(f"{message}. {hint}" if hint else message)
 
     def __str__(self) -> str:
         # KeyError quotes its argument; the message reads better as plain text.

@@ -220,6 +220,15 @@ class TestMisuse:
         assert len(errors) == 7
 
 
+class TestFactoryFixture:
+    def test_calling_a_factory_fixture_gives_the_model(self, mypy_run: MypyRun) -> None:
+        """A pytest factory fixture annotated ``FactoryFixture[M]``: calling it gives M,
+        as create() does, and the factory's methods keep their types."""
+        mypy_run.check("pytest_factory_fixture.py")
+        notes, errors = expected_in(CASES / "pytest_factory_fixture.py")
+        assert (len(notes), len(errors)) == (5, 1)
+
+
 class TestCleanFile:
     def test_full_factory_passes_strict(self, mypy_run: MypyRun) -> None:
         """A module with schemas, traits, every special field, a custom field, a builder,

@@ -3,8 +3,10 @@
 * :func:`register` in a conftest makes a factory fixture (``user_factory``) and an
   object fixture (``user``), overridable with ``@pytest.mark.parametrize("user__x", ...)``
   at any depth (``_register.py``).
-* Every test gets its own reproducible Faker seed; ``--pyfactory-seed`` replays one,
-  ``--pyfactory-reset-sequences`` restarts sequences per test (``_seeds.py``).
+* Every test gets its own reproducible Faker seed, and its sequences and unique values
+  restart, so that the command a failing test's report prints replays it alone;
+  ``--pyfactory-seed`` replays a session, ``--pyfactory-keep-sequences`` lets sequences
+  run on across tests (``_seeds.py``).
 * ``--pyfactory-report`` counts and times what each factory made (``_report.py``);
   ``--pyfactory-check`` builds every registered factory's schemas before the tests
   (``_check.py``).
@@ -22,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pytest
 
-    from pyfactory.pytest._register import LazyFixture, register
+    from pyfactory.pytest._register import FactoryFixture, LazyFixture, register
 
-__all__ = ["LazyFixture", "register"]
+__all__ = ["FactoryFixture", "LazyFixture", "register"]
 
 #: The parts of the plugin, each a module with its own hooks and fixtures.
 _PARTS = ("_register", "_seeds", "_report", "_check")
@@ -49,10 +51,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "shown in the header and in the report of a failing test)",
     )
     group.addoption(
+        "--pyfactory-keep-sequences",
+        action="store_true",
+        default=False,
+        help="let sequences and unique values run on across tests, rather than restart "
+        "before each test (then a test run alone may get other sequence numbers and "
+        "unique values)",
+    )
+    group.addoption(
         "--pyfactory-reset-sequences",
         action="store_true",
         default=False,
-        help="restart every factory's sequences and unique values before each test",
+        help="restart sequences and unique values before each test: the default, kept "
+        "for command lines that give it",
     )
     group.addoption(
         "--pyfactory-report",

@@ -8,6 +8,11 @@ error, which stops pytest before the first test (``--continue-on-collection-erro
 runs them anyway) and which pytest-xdist brings back from its workers: each worker
 checks what it collected, and runs no test when a build fails. (``pytest.exit()``
 would do in one process, but raised in an xdist worker it is an internal error.)
+
+The line of a check that passes is printed once collection is over; under
+pytest-xdist, whose controller shows nothing that a worker prints, each worker sends
+it back with its output when it finishes, and the controller prints it once, in the
+summary at the end of the run.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ from pyfactory import Factory
 from pyfactory._factory import check
 from pyfactory.cli import summary
 from pyfactory.pytest import _register
+
+#: The key of a pytest-xdist worker's check line in the output it sends back.
+_OUTPUT_KEY = "pyfactory_check"
+#: The controller's check lines, from its workers, each once.
+_LINES = pytest.StashKey[dict[str, None]]()
 
 
 def registered(session: pytest.Session) -> list[type[Factory[Any]]]:
@@ -59,6 +69,26 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             # (In a worker process: test_under_xdist_no_test_runs_either.)
             session.items.clear()  # pragma: no cover
         return
+    workeroutput: dict[str, Any] | None = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_OUTPUT_KEY] = lines[-1]  # for the controller to print once
+        return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and config.get_verbosity() >= 0:
         reporter.write_line(lines[-1])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist, in the controller: keep the check line a worker sent back."""
+    line = getattr(node, "workeroutput", {}).get(_OUTPUT_KEY)
+    if line is not None:
+        node.config.stash.setdefault(_LINES, {})[line] = None
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """pytest-xdist, in the controller: the check line of the workers, once (they
+    collect the same tests, so it is one line)."""
+    if config.get_verbosity() >= 0:
+        for line in config.stash.get(_LINES, {}):
+            terminalreporter.write_line(line)

@@ -2,7 +2,8 @@
 
 ``register(UserFactory)`` defines three fixtures in the module that calls it:
 
-* ``user_factory``: ``UserFactory(**pyfactory_context)``;
+* ``user_factory``: ``UserFactory(**pyfactory_context)``, in a :class:`FactoryFixture`
+  that makes calling it create, as pytest-factoryboy's factory fixtures do;
 * ``user``: ``user_factory.create()`` of the registered schema (``acreate`` for an
   asynchronous builder, in an async fixture);
 * ``_pyfactory_overrides_user``: the overrides for ``user``, gathered synchronously
@@ -19,21 +20,34 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from inspect import CO_OPTIMIZED, Parameter, Signature, signature
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 import pytest
 
 from pyfactory._factory import Factory
 from pyfactory.builders import ModelBuilder
-from pyfactory.errors import AsyncModeError, UnknownSchemaError, UsageError
+from pyfactory.errors import (
+    AsyncModeError,
+    UnknownSchemaError,
+    UsageError,
+    set_missing_context_hint,
+)
 from pyfactory.fields import AssociationField
 
-__all__ = ["LazyFixture", "Registration", "fixture_names", "register", "registrations"]
+__all__ = [
+    "FactoryFixture",
+    "LazyFixture",
+    "Registration",
+    "fixture_names",
+    "register",
+    "registrations",
+]
 
 FT = TypeVar("FT", bound=type[Factory[Any]])
+M = TypeVar("M")
 
 #: The attribute that marks a fixture function made by :func:`register`.
 _MARK = "_pyfactory_registration"
@@ -111,6 +125,84 @@ class LazyFixture:
             if p.kind in (Parameter.POSITIONAL_OR_KEYWORD, Parameter.KEYWORD_ONLY)
         ]
         return self.fixture(**{name: request.getfixturevalue(name) for name in names})
+
+
+if TYPE_CHECKING:
+    # To a type checker the fixture is the factory, with a __call__: at run time it
+    # delegates every attribute to the factory, and isinstance() sees the factory's class.
+    _FixtureBase = Factory
+else:
+
+    class _FixtureBase(Generic[M]):
+        __slots__ = ()
+
+
+class FactoryFixture(_FixtureBase[M]):
+    """The value of a factory fixture (``user_factory``): the factory, and calling it
+    creates, as with pytest-factoryboy.
+
+    ``user_factory(...)`` is ``user_factory.create(...)``, with the same arguments (a
+    schema or traits by position, overrides by keyword). Everything else is the
+    factory's own: ``user_factory.build()``, ``.create_batch(3)``, ``.attributes()``,
+    ``await user_factory.acreate()``, ``.context``; and ``isinstance(user_factory,
+    UserFactory)`` holds. The factory instance itself is :attr:`factory`.
+
+    Attributes:
+        factory: The factory instance, ``UserFactory(**pyfactory_context)``.
+
+    .. versionadded:: 1.0
+    """
+
+    __slots__ = ("factory",)
+    factory: Factory[M]
+
+    def __init__(self, factory: Factory[M]) -> None:
+        object.__setattr__(self, "factory", factory)
+
+    def __call__(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
+        """``factory.create(schema, *traits, **overrides)``."""
+        factory = self.factory
+        try:
+            return factory.create(schema, *traits, **overrides)
+        except AsyncModeError as error:
+            name = type(factory).__name__
+            hint = AsyncModeError(
+                f"{error} (calling the factory fixture of {name} calls create(); for a "
+                "factory that writes asynchronously, await its acreate(...))"
+            )
+            raise hint from error
+
+    if not TYPE_CHECKING:
+
+        @property
+        def __class__(self) -> type[Any]:
+            # isinstance(user_factory, UserFactory) holds, as for the factory itself.
+            return type(self.factory)
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                factory = object.__getattribute__(self, "factory")
+            except AttributeError:
+                # A copy made without __init__: pyfactory adopting the fixture as an
+                # association's factory, which must be a factory proper.
+                raise UsageError(
+                    "a factory fixture stands for its factory in calls, not as the "
+                    "target of association(): pass its factory "
+                    "(user_factory.factory) or the factory class"
+                ) from None
+            return getattr(factory, name)
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            setattr(self.factory, name, value)
+
+    def __repr__(self) -> str:
+        return repr(self.factory)
+
+
+def _factory_of(value: Any) -> Any:
+    """The factory behind a factory fixture's value (a user's own override of the
+    fixture may give the factory itself)."""
+    return value.factory if type(value) is FactoryFixture else value
 
 
 #: Every registration, by factory class, for shared parents and ``--pyfactory-check``.
@@ -340,23 +432,26 @@ def _with_arguments(func: Callable[..., Any], name: str, *arguments: str) -> Cal
 
 
 def _factory_fixture(registration: Registration) -> Any:
-    def make_factory(pyfactory_context: Mapping[str, Any]) -> Factory[Any]:
+    def make_factory(pyfactory_context: Mapping[str, Any]) -> FactoryFixture[Any]:
         if not isinstance(pyfactory_context, Mapping):
             raise UsageError(
                 "the pyfactory_context fixture must return a mapping of context keys "
                 f"(such as {{'session': ...}}), got {pyfactory_context!r}"
             )
-        return registration.factory(**pyfactory_context)
+        return FactoryFixture(registration.factory(**pyfactory_context))
 
     func = _with_arguments(make_factory, registration.factory_fixture, "pyfactory_context")
-    func.__doc__ = f"{registration.factory.__name__}(**pyfactory_context), made by register()."
+    func.__doc__ = (
+        f"{registration.factory.__name__}(**pyfactory_context), made by register(); "
+        "calling it creates."
+    )
     setattr(func, _MARK, registration)
     return pytest.fixture(func, name=registration.factory_fixture)
 
 
 def _overrides_fixture(registration: Registration) -> Any:
     def gather(request: pytest.FixtureRequest, **made: Any) -> dict[str, Any]:
-        factory = made[registration.factory_fixture]
+        factory = _factory_of(made[registration.factory_fixture])
         return _overrides(request, registration, factory)
 
     func = _with_arguments(
@@ -375,7 +470,7 @@ def _object_fixture(registration: Registration) -> Any:
 
         async def make_async(**made: Any) -> Any:
             factory, overrides = (made[argument] for argument in arguments)
-            return await factory.acreate(schema, **overrides)
+            return await _factory_of(factory).acreate(schema, **overrides)
 
         func = _with_arguments(make_async, name, *arguments)
     else:
@@ -383,7 +478,7 @@ def _object_fixture(registration: Registration) -> Any:
         def make(**made: Any) -> Any:
             factory, overrides = (made[argument] for argument in arguments)
             try:
-                return factory.create(schema, **overrides)
+                return _factory_of(factory).create(schema, **overrides)
             except AsyncModeError as error:
                 hint = AsyncModeError(
                     f"{error} (the {name!r} fixture calls create(); for a factory that "
@@ -571,6 +666,32 @@ def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str)
         return val.fixture
     name = getattr(val.fixture, "__name__", "<lambda>")
     return None if name == "<lambda>" else str(name)
+
+
+def _context_hint(key: str, owner: str) -> str:
+    """The advice a MissingContextError adds in a test that uses register()'s fixtures."""
+    fixture = "db_session" if key == "session" else key
+    return (
+        "The factories of register()'s fixtures take their context from the "
+        "pyfactory_context fixture: override it, in a conftest.py, with one that gives "
+        f"{key!r}:\n\n"
+        "    @pytest.fixture\n"
+        f"    def pyfactory_context({fixture}):\n"
+        f"        return {{{key!r}: {fixture}}}\n"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """While a test that uses register()'s fixtures runs, a missing context key's
+    error says how to give it to them: the ``pyfactory_context`` fixture."""
+    if "pyfactory_context" not in getattr(item, "fixturenames", ()):
+        return (yield)
+    previous = set_missing_context_hint(_context_hint)
+    try:
+        return (yield)
+    finally:
+        set_missing_context_hint(previous)
 
 
 @pytest.fixture

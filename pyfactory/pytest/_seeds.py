@@ -1,4 +1,4 @@
-"""Reproducible data: the session seed, each test's seed, sequence resets, pytest-xdist.
+"""Reproducible data: the session seed, each test's seed, per-test resets, pytest-xdist.
 
 * One **session seed**: ``--pyfactory-seed=N``, else a random one; the header shows it,
   and under pytest-xdist the controller hands its own to every worker.
@@ -8,13 +8,13 @@
 * While a test runs (setup, call and teardown), factories made without ``faker`` or
   ``seed`` draw from one Faker seeded with the test's seed, through the core's
   :func:`~pyfactory._context.default_faker_from`. It is one Faker for the session,
-  seeded again at its first use in each test: like the process-wide Faker it
-  stands in for, its ``unique`` proxy keeps the values of earlier tests until
-  ``Factory.reset_unique()``.
-* A failing test's report gets a ``pyfactory`` section with its seed and the command
-  that replays it.
-* ``--pyfactory-reset-sequences`` restarts every sequence and forgets every unique
-  value before each test.
+  seeded again at its first use in each test. A fixture of a broader scope (module,
+  session, ...) draws, while it is set up, from a Faker seeded from its own name and
+  scope instead: its data does not depend on which test needed it first.
+* Before each test every sequence restarts and every unique value is forgotten, so a
+  test's data depends on nothing that ran before it: the command that a failing
+  test's report prints replays it alone with the same data.
+  ``--pyfactory-keep-sequences`` lets them run on across tests instead.
 * Under pytest-xdist each worker spaces its sequences out (worker ``i`` of ``n`` counts
   ``start + i``, ``start + i + n``, ...) and claims every unique value in an SQLite
   file that the workers of the run share, so that no two workers give the same.
@@ -155,25 +155,73 @@ def _claims_path(testrunuid: str) -> Path:
     return Path(tempfile.gettempdir()) / f"pyfactory-unique-{testrunuid}.sqlite3"
 
 
+#: A sequence counter's key in :data:`~pyfactory.fields.counters`: its factory class and key.
+_CounterKey = tuple[type[Any], str]
+
+
+def _positions() -> dict[_CounterKey, int]:
+    """The next number of every sequence of the process."""
+    positions = {}
+    for key, counter in list(counters._counters.items()):
+        positions[key] = number = counter.next()
+        counter.reset(number)  # not taken: it stays the next
+    return positions
+
+
+def _restart(floors: list[dict[_CounterKey, int]]) -> None:
+    """Restart every sequence, after the numbers given in ``floors`` if any."""
+    from pyfactory import Factory
+
+    Factory.reset_sequences()
+    highest: dict[_CounterKey, int] = {}
+    for floor in floors:
+        for key, number in floor.items():
+            highest[key] = max(number, highest.get(key, number))
+    for key, number in highest.items():
+        counters._counters[key].reset(number)
+
+
 class _State:
     """What the plugin keeps for one pytest session (in ``config.stash``)."""
 
-    def __init__(self, session_seed: int, given: bool, reset: bool) -> None:
+    def __init__(self, session_seed: int, given: bool, keep: bool) -> None:
         self.session_seed = session_seed
         self.given = given  # whether --pyfactory-seed chose it
-        self.reset = reset
+        self.keep = keep  # --pyfactory-keep-sequences: no restart per test
         self.faker = _TestFaker()
         self.spacing: tuple[int, int] | None = None  # the spacing to put back
         self.claims: _SharedClaims | None = None
         self.previous_claim: Claim | None = None
         self.run_files: set[Path] = set()  # the controller's to remove at the end
+        #: The next number of every sequence after each live fixture of a broader scope
+        #: than a test's was set up, by fixture name: a test's sequences restart there.
+        self.floors: dict[str, dict[_CounterKey, int]] = {}
 
     def replay(self, nodeid: str) -> str:
-        """The command that runs ``nodeid`` again with the same data."""
+        """What a failing test's report says: the command that runs ``nodeid`` alone
+        with the same data, and what may differ when this run could not promise it.
+
+        Only the session seed is printed: the test's own seed is derived from it and
+        the node id, and printing it too would offer a number that
+        ``--pyfactory-seed`` does not take.
+        """
         command = f"pytest {shlex.quote(nodeid)} --pyfactory-seed={self.session_seed}"
-        if self.reset:
-            command += " --pyfactory-reset-sequences"
-        return command
+        text = f"pyfactory: rerun this test alone with the same data:\n    {command}"
+        if self.keep:
+            text += (
+                "\nThis run let sequences and unique values run on from the tests before it "
+                "(--pyfactory-keep-sequences); alone they start afresh, so its sequence "
+                "numbers and unique values may differ from this run's."
+            )
+        if self.spacing is not None:
+            offset, stride = counters.spacing
+            text += (
+                f"\nUnder pytest-xdist its sequences counted in this worker's lane (from "
+                f"start + {offset}, in steps of {stride}) and it drew again the "
+                "unique values that other workers had taken; alone they count 1, 2, 3, ... "
+                "and nothing is taken, so those values may differ from this run's."
+            )
+        return text
 
 
 _STATE = pytest.StashKey[_State]()
@@ -194,7 +242,13 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = int(workerinput["pyfactory_seed"])  # the controller's, chosen at random
     else:
         seed = secrets.randbelow(_RANDOM_SEEDS)
-    state = _State(seed, given is not None, bool(config.getoption("pyfactory_reset_sequences")))
+    keep = bool(config.getoption("pyfactory_keep_sequences"))
+    if keep and config.getoption("pyfactory_reset_sequences"):
+        raise pytest.UsageError(
+            "--pyfactory-keep-sequences and --pyfactory-reset-sequences contradict each "
+            "other; give one (restarting per test is the default)"
+        )
+    state = _State(seed, given is not None, keep)
     config.stash[_STATE] = state
     if workerinput is not None and int(workerinput.get("workercount", 1)) > 1:
         worker = str(workerinput["workerid"])
@@ -237,8 +291,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         f"pyfactory: session seed {state.session_seed} ({how}; "
         f"replay with --pyfactory-seed={state.session_seed})"
     )
-    if state.reset:
-        line += ", sequences and unique values restart per test"
+    if state.keep:
+        line += ", sequences and unique values run on across tests (--pyfactory-keep-sequences)"
     return line
 
 
@@ -260,26 +314,62 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.config.stash[_STATE].reset:
+    """Restart every sequence and forget every unique value, so that the test's data
+    is the same whatever ran before it (unless --pyfactory-keep-sequences).
+
+    Sequences restart after the numbers that the test's fixtures of broader scopes
+    took, when those are already set up: as when the test runs alone and sets them
+    up first, and so that a test never gives a number again that such a fixture's
+    objects, which may be rows that outlive the test, have.
+    """
+    state = item.config.stash[_STATE]
+    if not state.keep:
         from pyfactory import Factory
 
-        Factory.reset_sequences()
+        names = getattr(item, "fixturenames", ())
+        _restart([state.floors[name] for name in names if name in state.floors])
         Factory.reset_unique()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    """Set up a fixture of a broader scope than the test's with a Faker of its own,
+    seeded from the session seed, its scope's node id and its name: the first test
+    that needs it may be any, and its data must not depend on which. Then keep the
+    sequence numbers it took from the tests that use it, while it lives.
+
+    With --pyfactory-keep-sequences nothing changes: the fixture draws from the
+    test's Faker, whose unique values then stay taken for the rest of the session.
+    """
+    state = request.config.stash[_STATE]
+    if fixturedef.scope == "function" or state.keep:
+        return (yield)
+    name = fixturedef.argname
+    faker = _TestFaker()
+    faker.begin(seed_of_test(state.session_seed, f"{request.node.nodeid}::{name}"))
+    with default_faker_from(faker):
+        value = yield
+    floor = state.floors[name] = _positions()
+
+    def release() -> None:
+        if state.floors.get(name) is floor:
+            del state.floors[name]
+
+    fixturedef.addfinalizer(release)
+    return value
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item,
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Add the seed and the command that replays it to a failing test's report."""
+    """Add the command that replays a failing test alone, with the same data, to its
+    report."""
     report = yield
     if report.failed:
-        state = item.config.stash[_STATE]
-        text = (
-            f"pyfactory: this test's seed is {_seed_of(item)}, from "
-            f"--pyfactory-seed={state.session_seed}; rerun it with the same data:\n"
-            f"    {state.replay(item.nodeid)}"
-        )
+        text = item.config.stash[_STATE].replay(item.nodeid)
         # Under the traceback (and sent by pytest-xdist with it), whatever --show-capture.
         addsection = getattr(report.longrepr, "addsection", None)
         if addsection is not None:

@@ -397,3 +397,44 @@ def test_the_output_of_the_docs_page(pytester: pytest.Pytester) -> None:
     expected = expected[:summary]
     start = result.outlines.index(expected[0])
     assert result.outlines[start : start + len(expected)] == expected
+
+
+def test_under_xdist_the_controller_prints_the_check_line_once(suite: pytest.Pytester) -> None:
+    """Each worker checks what it collected; the controller prints the line once."""
+    suite.makepyfile(test_more="def test_a(thing):\n    pass\n\n\ndef test_b(thing):\n    pass\n")
+    result = _run(suite, "--pyfactory-check", "-n", "2")
+    result.assert_outcomes(passed=3)
+    assert result.outlines.count("pyfactory check: 2 builds of 1 factory passed") == 1
+
+
+def test_under_xdist_quiet_runs_print_nothing_when_it_passes(suite: pytest.Pytester) -> None:
+    result = _run(suite, "--pyfactory-check", "-n", "2", "-qq")
+    assert result.ret == pytest.ExitCode.OK
+    assert "pyfactory check" not in result.stdout.str()
+
+
+def test_a_worker_sends_its_check_line_back(suite: pytest.Pytester) -> None:
+    """In a worker (here in this process, measured by coverage), the line goes to the
+    output that pytest-xdist sends to the controller, and is not printed."""
+    suite.makeconftest(
+        CONFTEST
+        + textwrap.dedent(
+            """
+            import json
+            import pytest
+
+            @pytest.hookimpl(tryfirst=True)
+            def pytest_configure(config):
+                config.workeroutput = {}
+
+            def pytest_unconfigure(config):
+                with open("workeroutput.json", "w") as out:
+                    json.dump(config.workeroutput, out)
+            """
+        )
+    )
+    result = _run(suite, "--pyfactory-check", "-p", "no:xdist")
+    result.assert_outcomes(passed=1)
+    assert "pyfactory check" not in result.stdout.str()
+    sent = (suite.path / "workeroutput.json").read_text()
+    assert sent == '{"pyfactory_check": "pyfactory check: 2 builds of 1 factory passed"}'

@@ -1194,6 +1194,164 @@ class TestAsyncDetection:
         assert isinstance(ObjectBuilder(), ModelBuilder)
 
 
+class TestCallableFactoryFixture:
+    """``e12_case_factory(...)`` creates, as pytest-factoryboy users write it; the
+    fixture keeps every method of the factory."""
+
+    def test_calling_the_fixture_creates(self, session: pytest.Pytester) -> None:
+        """Overrides by keyword, a schema and traits by position, as create() takes them."""
+        run(
+            session,
+            """
+            import models
+
+            def test_it(e12_case_factory, registration_factory):
+                case = e12_case_factory(surname="Jones")
+                assert (case.made, case.first_name, case.surname) == ("create", "case1", "Jones")
+                vip = e12_case_factory("vip", first_name="Ann")
+                assert (vip.made, vip.first_name, vip.surname) == ("create", "Ann", "Important")
+                late = registration_factory("late", case__first_name="Bo")
+                assert (late.made, late.cohort, late.case.first_name) == ("create", 9, "Bo")
+                assert late.case.made == "create"
+                assert models.MADE == [case, vip, late.case, late]
+            """,
+            passed=1,
+        )
+
+    def test_the_fixture_keeps_the_factory_methods(self, session: pytest.Pytester) -> None:
+        """build, create, attributes and the batches are the factory's; isinstance sees
+        the factory class; sequences count on with the class's own."""
+        run(
+            session,
+            """
+            import pyfactory
+            from models import E12CaseFactory
+            from pyfactory.pytest import FactoryFixture
+
+            def test_it(e12_case_factory):
+                assert isinstance(e12_case_factory, E12CaseFactory)
+                assert isinstance(e12_case_factory, pyfactory.Factory)
+                assert isinstance(e12_case_factory, FactoryFixture)
+                assert type(e12_case_factory.factory) is E12CaseFactory
+                assert e12_case_factory.build().made == "build"
+                assert e12_case_factory.create().made == "create"
+                assert e12_case_factory.attributes() == {"first_name": "case3"}
+                assert [c.made for c in e12_case_factory.create_batch(2)] == ["create"] * 2
+                assert len(e12_case_factory.build_batch(3)) == 3
+                assert dict(e12_case_factory.context) == {}
+                assert repr(e12_case_factory) == "<E12CaseFactory context={}>"
+                assert E12CaseFactory().build().first_name == "case9"
+                assert e12_case_factory().first_name == "case10"
+                e12_case_factory.note = "set on the factory"
+                assert e12_case_factory.factory.note == "set on the factory"
+            """,
+            passed=1,
+        )
+
+    def test_an_override_of_the_factory_fixture_may_give_the_factory(
+        self, session: pytest.Pytester
+    ) -> None:
+        """A test module's own ``e12_case_factory`` giving a factory instance still
+        serves the ``case`` fixture."""
+        run(
+            session,
+            """
+            import pytest
+            from models import E12CaseFactory
+
+            @pytest.fixture
+            def e12_case_factory():
+                return E12CaseFactory()
+
+            def test_it(case):
+                assert case.made == "create"
+            """,
+            passed=1,
+        )
+
+    def test_as_an_association_target_it_says_to_pass_the_factory(
+        self, session: pytest.Pytester
+    ) -> None:
+        result = run(
+            session,
+            """
+            import pytest
+            from pyfactory import UsageError, association
+
+            def test_it(e12_case_factory, registration_factory):
+                made = registration_factory(case=association(e12_case_factory.factory))
+                assert made.case.first_name == "case1"
+                with pytest.raises(UsageError) as error:
+                    registration_factory(case=association(e12_case_factory))
+                print(error.value)
+
+            """,
+            "-s",
+            passed=1,
+        )
+        result.stdout.fnmatch_lines(
+            [
+                "*RegistrationFactory.basic → case: a factory fixture stands for its factory in "
+                "calls, not as the target of association(): pass its factory "
+                "(user_factory.factory) or the factory class"
+            ]
+        )
+
+    def test_calling_the_fixture_of_an_async_factory_says_to_await_acreate(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        pytester.makeini(INI)
+        pytester.makeconftest(
+            """
+            from dataclasses import dataclass
+            from pyfactory import AsyncModeError, Factory, schema
+            from pyfactory.builders import ModelBuilder
+            from pyfactory.pytest import register
+
+            class Refusing(ModelBuilder):
+                def create(self, model, attributes, context):
+                    raise AsyncModeError("call acreate()")
+
+                async def acreate(self, model, attributes, context):
+                    return model(saved=True)
+
+            @dataclass
+            class Thing:
+                saved: bool = False
+
+            class ThingFactory(Factory[Thing]):
+                _model = Thing
+                _model_builder = Refusing()
+                _default_schema = "basic"
+
+                @schema()
+                def basic(self):
+                    return {}
+
+            register(ThingFactory)
+            """
+        )
+        result = run(
+            pytester,
+            """
+            async def test_acreate(thing_factory):
+                assert (await thing_factory.acreate()).saved
+
+            def test_call(thing_factory):
+                thing_factory()
+            """,
+            passed=1,
+            failed=1,
+        )
+        result.stdout.fnmatch_lines(
+            [
+                "E*pyfactory.errors.AsyncModeError: ThingFactory.basic: call acreate() "
+                "(calling the factory fixture of ThingFactory calls create(); for a factory "
+                "that writes asynchronously, await its acreate(...))"
+            ]
+        )
+
+
 class TestAsync:
     """Factories that write asynchronously get async fixtures under pytest-asyncio."""
 
@@ -1342,3 +1500,103 @@ class TestXdist:
             "-p", "no:cacheprovider", "-p", "no:django", "-n", "2"
         )
         result.assert_outcomes(passed=4)
+
+
+class TestMissingContext:
+    """A factory fixture without the session it needs: the error says how to give it
+    under pytest, by overriding the ``pyfactory_context`` fixture."""
+
+    SQL_MODELS = """
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    from pyfactory import Factory, schema, sequence
+    from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+    from pyfactory.pytest import register
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class User(Base):
+        __tablename__ = "user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+
+
+    class UserFactory(Factory[User]):
+        _model = User
+        _model_builder = SQLAlchemyBuilder()
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self):
+            return {"name": sequence("user{n}")}
+    """
+
+    HINT = [
+        "E   *MissingContextError: UserFactory needs "
+        "'session' in its context; pass it when making the factory: "
+        "UserFactory(session=...). The factories of register()'s fixtures take their "
+        "context from the pyfactory_context fixture: override it, in a conftest.py, with "
+        "one that gives 'session':",
+        "E*",
+        "E*    @pytest.fixture",
+        "E*    def pyfactory_context(db_session):",
+        "E*        return {'session': db_session}",
+    ]
+
+    def test_the_error_says_to_override_pyfactory_context(self, pytester: pytest.Pytester) -> None:
+        pytester.makeini(INI)
+        pytester.makeconftest(textwrap.dedent(self.SQL_MODELS) + "\nregister(UserFactory)\n")
+        result = run(
+            pytester,
+            """
+            def test_it(user):
+                pass
+
+            def test_factory_fixture(user_factory):
+                user_factory.create()
+            """,
+            errors=1,
+            failed=1,
+        )
+        result.stdout.fnmatch_lines(self.HINT)
+        result.stdout.fnmatch_lines(["*test_factory_fixture*", *self.HINT])
+
+    def test_another_key_gets_a_fixture_of_its_name(self) -> None:
+        from pyfactory.pytest._register import _context_hint
+
+        assert _context_hint("tenant", "UserFactory").endswith(
+            "    @pytest.fixture\n"
+            "    def pyfactory_context(tenant):\n"
+            "        return {'tenant': tenant}\n"
+        )
+
+    def test_a_factory_made_in_a_plain_test_keeps_the_plain_advice(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        """Outside the tests that use register()'s fixtures nothing is added, and the
+        hint is gone once the session ends."""
+        from pyfactory import errors
+
+        pytester.makeini(INI)
+        pytester.makeconftest(textwrap.dedent(self.SQL_MODELS))
+        result = run(
+            pytester,
+            """
+            from conftest import UserFactory
+
+            def test_it():
+                UserFactory().create()
+            """,
+            failed=1,
+        )
+        result.stdout.fnmatch_lines(
+            [
+                "E   *MissingContextError: UserFactory needs 'session' in its context; "
+                "pass it when making the factory: UserFactory(session=...)"
+            ]
+        )
+        assert "pyfactory_context" not in result.stdout.str()
+        assert errors._missing_context_hint is None

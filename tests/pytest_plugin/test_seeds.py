@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sqlite3
 import sys
 import tempfile
@@ -186,10 +187,10 @@ class TestReproducible:
         assert first != second
 
     def test_other_tests_added_before_and_deselected(self, session: pytest.Pytester) -> None:
-        """Tests added before it (using factories too), or deselected, change nothing
-        (sequences count on from the tests before, unless reset per test)."""
+        """Tests added before it (using factories too), or deselected, change nothing:
+        sequences included, since they restart before each test."""
         session.makepyfile(test_it=RECORDING)
-        run(session, "--pyfactory-seed=42", "--pyfactory-reset-sequences", passed=1)
+        run(session, "--pyfactory-seed=42", passed=1)
         alone = recorded(session)
         session.makepyfile(
             test_it="""
@@ -205,25 +206,18 @@ class TestReproducible:
                 record("test_record", {"seed": pyfactory_seed, "users": users()})
             """
         )
-        run(session, "--pyfactory-seed=42", "--pyfactory-reset-sequences", passed=3)
+        run(session, "--pyfactory-seed=42", passed=3)
         assert recorded(session) == alone
         run(
             session,
             "--pyfactory-seed=42",
-            "--pyfactory-reset-sequences",
             "-k",
             "test_record",
             passed=1,
             deselected=2,
         )
         assert recorded(session) == alone
-        run(
-            session,
-            "--pyfactory-seed=42",
-            "--pyfactory-reset-sequences",
-            "test_it.py::test_record",
-            passed=1,
-        )
+        run(session, "--pyfactory-seed=42", "test_it.py::test_record", passed=1)
         assert recorded(session) == alone
 
     def test_fixtures_draw_from_the_test_seed(self, session: pytest.Pytester) -> None:
@@ -315,6 +309,14 @@ def _user(seed: int) -> Any:
         del sys.modules[module.__name__]
 
 
+def replay_args(result: pytest.RunResult) -> list[str]:
+    """The arguments of the replay command that a failing test's report printed."""
+    line = next(line for line in result.outlines if line.startswith("    pytest "))
+    command = shlex.split(line)
+    assert command[0] == "pytest"
+    return command[1:]
+
+
 class TestFailureReport:
     FAILING = """
     from models import record, users
@@ -324,18 +326,21 @@ class TestFailureReport:
         assert False, "broken"
     """
 
-    def test_report_shows_seed_and_replay_command(self, session: pytest.Pytester) -> None:
+    def test_report_shows_the_replay_command_and_no_other_seed(
+        self, session: pytest.Pytester
+    ) -> None:
         session.makepyfile(test_it=self.FAILING)
         result = run(session, "--pyfactory-seed=77", failed=1)
-        seed = seed_of_test(77, "test_it.py::test_fails")
         result.stdout.fnmatch_lines(
             [
                 "*- pyfactory -*",
-                f"pyfactory: this test's seed is {seed}, from --pyfactory-seed=77; "
-                "rerun it with the same data:",
+                "pyfactory: rerun this test alone with the same data:",
                 "    pytest test_it.py::test_fails --pyfactory-seed=77",
             ]
         )
+        # The test's own seed is not printed: --pyfactory-seed takes the session's only.
+        section = result.stdout.str().split("- pyfactory -")[1].split("short test summary")[0]
+        assert re.findall(r"\d+", section) == ["77"]
 
     def test_report_in_every_show_capture_mode_and_setup_errors(
         self, session: pytest.Pytester
@@ -361,18 +366,69 @@ class TestFailureReport:
             test_it="from models import users\n\n\ndef test_first():\n    users(3)\n"
             + textwrap.dedent(self.FAILING)
         )
-        result = run(session, "--pyfactory-reset-sequences", failed=1, passed=1)
+        result = run(session, failed=1, passed=1)
         failed_with = recorded(session, "test_fails")
-        line = next(line for line in result.outlines if line.startswith("    pytest "))
-        assert line.endswith("--pyfactory-reset-sequences")
-        args = line.split()[1:]
-        run(session, *args, failed=1)
+        run(session, *replay_args(result), failed=1)
         assert recorded(session, "test_fails") == failed_with
+
+    AFTER_UNIQUE_AND_SEQUENCES = """
+    import pytest
+    from models import UserFactory, record
+    from pyfactory import Factory, fake, schema, sequence
+
+
+    class TicketFactory(Factory[dict]):
+        _model = dict
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self):
+            return {
+                "number": sequence("T-{n}"),
+                "seat": fake("pyint", min_value=1, max_value=12, unique=True),
+                "code": fake("bothify", text="??##", unique=True),
+            }
+
+
+    def made():
+        tickets = TicketFactory().build_batch(4)
+        user = UserFactory().build()
+        return [[t["number"], t["seat"], t["code"]] for t in tickets] + [user.number, user.name]
+
+
+    def test_earlier():
+        record("test_earlier", made() + TicketFactory().build_batch(6))
+
+
+    @pytest.mark.parametrize("case", ["a b"])
+    def test_later_fails(case):
+        values = made()
+        record("test_later_fails", values)
+        assert values is None, f"the data: {values}"
+    """
+
+    def test_replay_alone_after_unique_values_and_sequences_of_earlier_tests(
+        self, session: pytest.Pytester
+    ) -> None:
+        """An earlier test takes sequence numbers and unique values (seats 1 to 12,
+        ten of them taken); the command printed for the later, failing test runs it
+        alone, and it sees exactly the same sequence numbers, unique values and data."""
+        session.makepyfile(test_it=self.AFTER_UNIQUE_AND_SEQUENCES)
+        result = run(session, passed=1, failed=1)
+        after_others = recorded(session, "test_later_fails")
+        assert after_others[0][0] == "T-1"  # its sequences started afresh
+        assert after_others[4] == "n1"
+        message = next(line for line in result.outlines if "the data: " in line)
+        args = replay_args(result)
+        assert args[0] == "test_it.py::test_later_fails[a b]"  # unquoted by the shell
+        alone = run(session, *args, failed=1)
+        assert recorded(session, "test_later_fails") == after_others
+        assert message in alone.outlines
 
     def test_passing_tests_get_nothing(self, session: pytest.Pytester) -> None:
         session.makepyfile(test_it=RECORDING)
         result = run(session, "-rA", passed=1)
-        assert "rerun it with" not in result.stdout.str()
+        assert "rerun this test" not in result.stdout.str()
 
 
 # ------------------------------------------------------------- resets
@@ -400,18 +456,142 @@ def test_record(n):
 
 
 class TestResetSequences:
-    def test_each_test_starts_afresh(self, session: pytest.Pytester) -> None:
+    def test_each_test_starts_afresh_by_default(self, session: pytest.Pytester) -> None:
         session.makepyfile(test_it=RESETS)
-        result = run(session, "--pyfactory-reset-sequences", passed=2)
+        result = run(session, passed=2)
         assert recorded(session, "test_record_1") == ["n1", 0]
         assert recorded(session, "test_record_2") == ["n1", 0]
-        result.stdout.fnmatch_lines(["pyfactory: session seed *, sequences and unique values*"])
+        assert "run on across tests" not in result.stdout.str()
 
-    def test_without_it_they_count_on(self, session: pytest.Pytester) -> None:
+    def test_the_old_option_still_runs(self, session: pytest.Pytester) -> None:
         session.makepyfile(test_it=RESETS)
-        result = run(session, passed=1, failed=1)
+        run(session, "--pyfactory-reset-sequences", passed=2)
+        assert recorded(session, "test_record_2") == ["n1", 0]
+
+    def test_keep_sequences_lets_them_count_on(self, session: pytest.Pytester) -> None:
+        session.makepyfile(test_it=RESETS)
+        result = run(session, "--pyfactory-keep-sequences", passed=1, failed=1)
         assert recorded(session, "test_record_1") == ["n1", 0]
-        result.stdout.fnmatch_lines(["*UniquenessException*"])
+        result.stdout.fnmatch_lines(
+            [
+                "pyfactory: session seed *, sequences and unique values run on across tests "
+                "(--pyfactory-keep-sequences)",
+                "*UniquenessException*",
+                "pyfactory: rerun this test alone with the same data:",
+                "    pytest 'test_it.py::test_record?2?' --pyfactory-seed=*",
+                "This run let sequences and unique values run on from the tests before it "
+                "(--pyfactory-keep-sequences); alone they start afresh, so its sequence "
+                "numbers and unique values may differ from this run's.",
+            ]
+        )
+
+    def test_keep_and_reset_together_are_refused(self, session: pytest.Pytester) -> None:
+        session.makepyfile(test_it=RESETS)
+        result = session.runpytest(
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:django",
+            "--pyfactory-keep-sequences",
+            "--pyfactory-reset-sequences",
+        )
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(
+            [
+                "ERROR: --pyfactory-keep-sequences and --pyfactory-reset-sequences contradict "
+                "each other; give one (restarting per test is the default)"
+            ]
+        )
+
+
+BROADER_FIXTURES = """
+import pytest
+from models import UserFactory, record
+
+
+@pytest.fixture(scope="module")
+def shared_user():
+    return repr(UserFactory().build())
+
+
+def test_a_first(shared_user):
+    pass
+
+
+def test_b_record(shared_user):
+    record("test_b_record", [shared_user, repr(UserFactory().build())])
+"""
+
+
+class TestBroaderFixtures:
+    def test_a_module_fixture_has_the_same_data_whichever_test_needs_it_first(
+        self, session: pytest.Pytester
+    ) -> None:
+        """Made in the first test's setup, or in the second's when that runs alone:
+        the same data, seeded from the fixture's own scope and name; and the second
+        test's sequences go on after the fixture's numbers in both runs."""
+        session.makepyfile(test_it=BROADER_FIXTURES)
+        run(session, "--pyfactory-seed=3", passed=2)
+        after_others = recorded(session, "test_b_record")
+        run(session, "--pyfactory-seed=3", "-k", "test_b_record", passed=1, deselected=1)
+        assert recorded(session, "test_b_record") == after_others
+        # The test's sequences restart after the fixture's number, which stays taken.
+        assert "number='n1'" in after_others[0]
+        assert "number='n2'" in after_others[1]
+        run(session, "--pyfactory-seed=4", passed=2)
+        assert recorded(session, "test_b_record")[0] != after_others[0]
+
+    def test_with_keep_sequences_a_module_fixture_draws_from_the_test_faker(
+        self, session: pytest.Pytester
+    ) -> None:
+        """The old behaviour throughout: the fixture's unique values stay in the
+        test's Faker, so no later test of the session draws them again."""
+        session.makepyfile(
+            test_it="""
+            import pytest
+            from models import record
+            from pyfactory import Factory, fake, schema
+
+            class CodeFactory(Factory[dict]):
+                _model = dict
+                _default_schema = "basic"
+
+                @schema()
+                def basic(self):
+                    return {"code": fake("pyint", min_value=1, max_value=6, unique=True)}
+
+            @pytest.fixture(scope="module")
+            def shared_codes():
+                return [c["code"] for c in CodeFactory().build_batch(3)]
+
+            def test_record(shared_codes):
+                mine = [c["code"] for c in CodeFactory().build_batch(3)]
+                record("test_record", [shared_codes, mine])
+            """
+        )
+        run(session, "--pyfactory-keep-sequences", passed=1)
+        shared, mine = recorded(session)
+        assert sorted(shared + mine) == [1, 2, 3, 4, 5, 6]
+
+    def test_a_torn_down_module_fixture_no_longer_holds_numbers_back(
+        self, session: pytest.Pytester
+    ) -> None:
+        session.makepyfile(
+            test_one=BROADER_FIXTURES,
+            test_two="""
+            import pytest
+            from models import UserFactory, record
+
+            @pytest.fixture(scope="module")
+            def shared_user():
+                return None  # this module's, of the same name, makes nothing
+
+            def test_record(shared_user):
+                record("test_record", UserFactory().build().number)
+            """,
+        )
+        run(session, passed=3)
+        assert recorded(session) == "n1"
 
 
 # -------------------------------------------------------------- xdist
@@ -499,13 +679,13 @@ class TestXdist:
     """
 
     @pytest.mark.slow
-    @pytest.mark.parametrize("reset", [False, True])
-    def test_no_value_twice(self, session: pytest.Pytester, reset: bool) -> None:
+    @pytest.mark.parametrize("keep", [False, True])
+    def test_no_value_twice(self, session: pytest.Pytester, keep: bool) -> None:
         session.makepyfile(test_it=XDIST_TESTS)
         uid = uuid.uuid4().hex
         args = ["-n", "2", f"--testrunuid={uid}", "--pyfactory-seed=9"]
-        if reset:
-            args.append("--pyfactory-reset-sequences")
+        if keep:
+            args.append("--pyfactory-keep-sequences")
         result = session.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:django", *args)
         result.assert_outcomes(passed=40)
         by_worker: dict[str, dict[str, list[Any]]] = {}
@@ -520,7 +700,7 @@ class TestXdist:
         for key in ("id", "code", "label", "pair"):
             zero, one = by_worker["gw0"][key], by_worker["gw1"][key]
             assert not set(zero) & set(one), key
-            if not reset:
+            if keep:
                 assert len(set(zero + one)) == len(zero + one) == 160, key
         # Worker i of 2 counts 1 + i, 3 + i, ...: its own lane.
         assert {n % 2 for n in by_worker["gw0"]["id"]} == {1}
@@ -578,10 +758,25 @@ class TestWorkerInProcess:
             def test_record(pyfactory_seed):
                 numbers = [UserFactory().build().number for _ in range(2)]
                 record("test_record", [numbers, pyfactory_seed, _claim("ns", "v")])
+
+            def test_zzz_fails():
+                assert UserFactory().build().number == "n2"  # restarted in its lane
+                assert False
             """
         )
         before = counters.spacing
-        run(session, "-p", "no:xdist", passed=1)
+        result = run(session, "-p", "no:xdist", passed=1, failed=1)
+        # The replay cannot give a worker's lane, nor refuse what other workers took: said.
+        result.stdout.fnmatch_lines(
+            [
+                "pyfactory: rerun this test alone with the same data:",
+                "    pytest test_it.py::test_zzz_fails --pyfactory-seed=31",
+                "Under pytest-xdist its sequences counted in this worker's lane (from "
+                "start + 1, in steps of 3) and it drew again the unique values that other "
+                "workers had taken; alone they count 1, 2, 3, ... and nothing is taken, so "
+                "those values may differ from this run's.",
+            ]
+        )
         numbers, seed, claimed = recorded(session)
         assert numbers == ["n2", "n5"]  # worker 1 of 3: 1 + 1, then 3 further
         assert seed == seed_of_test(31, "test_it.py::test_record")  # the controller's seed
@@ -826,4 +1021,4 @@ def test_docs_examples_pass(pytester: pytest.Pytester) -> None:
     for index, block in enumerate(blocks):
         pytester.makepyfile(**{f"test_doc_{index}": block})
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:django")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=4)
