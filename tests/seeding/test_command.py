@@ -1004,6 +1004,14 @@ class TestNoTables:
         argv = ["seed", "many", "--url", "sqlite+aiosqlite:///empty.sqlite3"]
         assert error_line(capsys, *argv).endswith("add --create-tables to create them")
 
+    def test_a_database_in_memory(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A database in memory starts without tables: the same line, no file made."""
+        assert error_line(capsys, "seed", "shopseeds", "--url", "sqlite://", "--dry-run") == (
+            "pyfactory seed: error: the database sqlite:// has none of the tables of the "
+            "seeds' models (item, label): add --create-tables to create them"
+        )
+        assert list(here.glob("*.sqlite3")) == []
+
     def test_an_empty_postgres_database(
         self, here: Path, capsys: pytest.CaptureFixture[str], postgres_database_url: str
     ) -> None:
