@@ -630,7 +630,11 @@ class TestNoPasswordShown:
 
     @pytest.mark.parametrize("driver", ["postgresql+psycopg", "postgresql+asyncpg"])
     def test_a_failing_seed_under_debug(
-        self, tmp_path: Path, postgres_database_url: str, driver: str
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        postgres_database_url: str,
+        driver: str,
     ) -> None:
         """A seed that fails on the real server with an error that echoes the URL: the
         summary, the traceback and the line show no password."""
@@ -642,11 +646,8 @@ class TestNoPasswordShown:
             make_url(postgres_database_url).set(drivername=driver).render_as_string(False)
         )
         name = "leaky:Leaky" if driver.endswith("asyncpg") else "leaky:SyncLeaky"
-        os.environ["LEAKY_URL"] = url
-        try:
-            result = run("seed", name, "--url", url, "--create-tables", "--debug", cwd=tmp_path)
-        finally:
-            del os.environ["LEAKY_URL"]
+        monkeypatch.setenv("LEAKY_URL", url)
+        result = run("seed", name, "--url", url, "--create-tables", "--debug", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert password not in result.stdout + result.stderr
         assert "Traceback (most recent call last)" in result.stderr
