@@ -4,7 +4,7 @@ transaction of its own, by :func:`run_seeds` / :func:`arun_seeds` or by
 
 A seed that writes many rows asks for them with :meth:`SeedContext.fill`, which goes
 through the factories' bulk ``insert_batch`` in chunks, and whose counts
-``--scale`` multiplies. See :doc:`/seeding`.
+``--scale`` multiplies (up to :data:`MAX_ROWS` rows per count). See :doc:`/seeding`.
 
 Defining seeds needs nothing but pyfactory; running them needs SQLAlchemy 2 (the
 ``sqlalchemy`` extra), imported when a run starts.
@@ -12,7 +12,7 @@ Defining seeds needs nothing but pyfactory; running them needs SQLAlchemy 2 (the
 
 from __future__ import annotations
 
-from pyfactory.seeding._context import CHUNK_SIZE, SeedContext
+from pyfactory.seeding._context import CHUNK_SIZE, MAX_ROWS, SeedContext
 from pyfactory.seeding._runner import arun_seeds, run_seeds
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedResult, SeedStatus, SeedSummary
@@ -26,6 +26,7 @@ from pyfactory.seeding.errors import (
 
 __all__ = [
     "CHUNK_SIZE",
+    "MAX_ROWS",
     "MissingSeedError",
     "Seed",
     "SeedContext",

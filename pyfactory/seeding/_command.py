@@ -4,25 +4,32 @@ Kept apart from :mod:`pyfactory.cli` so that ``pyfactory check`` never imports
 SQLAlchemy. Bad input (a module that does not import, a name that is no seed, a URL
 that cannot be reached) is one line on standard error and exit code 2, with the
 traceback only under ``--debug``; a seed that fails is the summary, one line, and
-exit code 1.
+exit code 1; Ctrl-C is one line and exit code 130. Nothing it prints shows the
+password of the URL (:class:`_Output`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import math
+import inspect
 import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus, unquote
 
-from pyfactory.errors import FactoryError
+from pyfactory.errors import AsyncModeError, FactoryError
+from pyfactory.seeding._context import scale_problem
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedSummary
-from pyfactory.seeding.errors import SeedFailedError, _first_line
+from pyfactory.seeding.errors import SeedFailedError, _first_line, _rows
+
+if TYPE_CHECKING:
+    from pyfactory.seeding._runner import _Run
 
 __all__ = ["DEFAULT_URL", "add_parser", "command"]
 
@@ -34,8 +41,89 @@ DEFAULT_URL = "sqlite:///pyfactory.sqlite3"
 _NAMES = re.compile(r"^(?P<module>.+?):(?P<names>[A-Za-z_]\w*(?:,[A-Za-z_]\w*)*)$")
 
 
+#: The exit code of ``pyfactory seed`` stopped by Ctrl-C, as a shell gives it: 128 + SIGINT.
+INTERRUPTED = 130
+
+
 class UsageProblem(Exception):
     """Bad input: printed as one line, exit code 2."""
+
+
+# --------------------------------------------------------------------- what it prints
+
+# The password of a URL written out in some text: ``scheme://user:PASSWORD@`` (up to
+# the last ``@`` of the word, as a password may hold one), and ``password=PASSWORD``
+# as libpq and query strings write it.
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@'\"]*:)[^\s'\"]*@")
+_KEY_PASSWORD = re.compile(
+    r"(\bpassword\s*[=:]\s*['\"]?)[^\s'\"&,;)]+?(?=:?(?:[\s'\"&,;)]|$))", re.IGNORECASE
+)
+
+
+def _passwords(url: str) -> set[str]:
+    """The passwords that ``url`` holds, as written and decoded (a driver may echo
+    either); none for a URL without one."""
+    found = set()
+    for pattern in (_URL_PASSWORD, _KEY_PASSWORD):
+        for matched in pattern.finditer(url):
+            start = matched.end(1)
+            found.add(url[start : matched.end() - (1 if pattern is _URL_PASSWORD else 0)])
+    try:
+        from sqlalchemy import make_url
+
+        parsed = make_url(url)
+    except Exception:  # a URL SQLAlchemy cannot read has only the above
+        pass
+    else:
+        found.add(parsed.password or "")
+        query = parsed.query.get("password", ())
+        found.update([query] if isinstance(query, str) else query)
+    spelt = {form for secret in found for form in (secret, unquote(secret))}
+    return {
+        form for secret in spelt for form in (secret, quote(secret, safe=""), quote_plus(secret))
+    } - {""}
+
+
+class _Output:
+    """Everything ``pyfactory seed`` prints goes through here, with the password of the
+    URL taken out: error lines, the summary, and the tracebacks of ``--debug``
+    (driver errors may echo the URL or its connection string)."""
+
+    def __init__(self, url: str, debug: bool) -> None:
+        self.debug = debug
+        #: The seeds' run once it has started, for the line that an interrupt prints.
+        self.run: _Run | None = None
+        # Longest first, so that a password's encoded form is replaced whole. A password
+        # of fewer than 4 characters is only taken out where it is written as one (a
+        # URL, password=): replacing "ab" everywhere would garble every line.
+        self.passwords = sorted((p for p in _passwords(url) if len(p) >= 4), key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        text = _URL_PASSWORD.sub(r"\1***@", text)
+        text = _KEY_PASSWORD.sub(r"\1***", text)
+        for password in self.passwords:
+            text = text.replace(password, "***")
+        return text
+
+    def out(self, text: str) -> None:
+        print(self.scrub(text))
+
+    def err(self, text: str) -> None:
+        print(self.scrub(text), file=sys.stderr)
+
+    def traceback(self, error: BaseException) -> None:
+        """The traceback of ``error`` and of its causes, under ``--debug``."""
+        if self.debug:
+            sys.stderr.write(self.scrub("".join(traceback.format_exception(error))))
+
+    def shown(self, url: str) -> str:
+        """``url`` without its password, as SQLAlchemy renders it when it can read it."""
+        from pyfactory.seeding._runner import _shown
+
+        try:
+            return self.scrub(_shown(url))
+        except Exception:  # an unreadable URL is shown scrubbed as written
+            return self.scrub(url)
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -47,7 +135,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
             "Import the modules and run their seeds (pyfactory.seeding.Seed subclasses) "
             "in dependency order, each in a transaction of its own; print what each "
             "did. Exit codes: 0 done, 1 a seed failed (its rows rolled back, the "
-            "seeds before it kept), 2 bad usage."
+            "seeds before it kept), 2 bad usage, 130 interrupted (Ctrl-C)."
         ),
     )
     seeding.add_argument(
@@ -88,12 +176,15 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         default=1,
         metavar="K",
         help="multiply the counts that seeds ask for with ctx.fill() or ctx.scaled(), "
-        "for load data (default: 1)",
+        "for load data; above 0, and no count may come to more than 1,000,000,000 rows "
+        "(default: 1)",
     )
     seeding.add_argument(
         "--settings",
         metavar="MODULE:NAME",
-        help="an object the seeds read as ctx.settings (default: none)",
+        help="an object the seeds read as ctx.settings; a function or class that takes "
+        "no arguments (a get_settings() getter) is called, and the seeds get what it "
+        "returns (default: none)",
     )
     seeding.add_argument(
         "--progress",
@@ -113,13 +204,13 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
 
 
 def _scale(text: str) -> float:
+    """A number; whether it is a scale is the runner's rule, checked in :func:`_command`
+    to print one line."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be a finite number above 0: {text!r}")
-    return int(value) if value.is_integer() else value
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def _positive(text: str) -> int:
@@ -177,18 +268,16 @@ def _pick(module: ModuleType, target: str, names: list[str]) -> list[type[Seed]]
     return picked
 
 
-def _load(importer: Callable[[str], ModuleType], target: str, debug: bool) -> ModuleType:
+def _load(importer: Callable[[str], ModuleType], target: str, output: _Output) -> ModuleType:
     from pyfactory.cli import _NotFound
 
     try:
         return importer(target)
     except _NotFound as error:
-        if debug:
-            traceback.print_exc()
+        output.traceback(error)
         raise UsageProblem(str(error)) from None
     except Exception as error:
-        if debug:
-            traceback.print_exc()
+        output.traceback(error)
         raise UsageProblem(
             f"cannot import {target}: {type(error).__name__}: {_first_line(error)}"
         ) from None
@@ -224,82 +313,171 @@ def _metadata(modules: Iterable[ModuleType]) -> list[Any]:
 # --------------------------------------------------------------------- running
 
 
-def _engine(url: str, debug: bool) -> Any:
-    """An engine for ``url`` (async for an async driver), connected once to check it."""
+def _engine(url: str, output: _Output) -> Any:
+    """An engine for ``url`` (async for an async driver)."""
     from pyfactory.seeding._runner import engine_for
 
     try:
         return engine_for(url)
     except Exception as error:
-        if debug:
-            traceback.print_exc()
+        output.traceback(error)
         hint = ""
         missing = getattr(error, "name", None) if isinstance(error, ImportError) else None
         extra = _EXTRAS.get((missing or "").split(".")[0])
         if extra is not None:
             hint = f" (pip install 'pyfactory-schema[{extra}]')"
         raise UsageProblem(
-            f"cannot use the URL {url!r}: {type(error).__name__}: {_first_line(error)}{hint}"
+            f"cannot use the URL {output.shown(url)!r}: {type(error).__name__}: "
+            f"{_first_line(error)}{hint}"
         ) from None
 
 
-def _unreachable(engine: Any, error: Exception, debug: bool) -> UsageProblem:
+def _unreachable(engine: Any, error: Exception, output: _Output) -> UsageProblem:
     from pyfactory.seeding._runner import _shown
 
-    if debug:
-        traceback.print_exc()
+    output.traceback(error)
     return UsageProblem(
         f"cannot connect to {_shown(engine.url)}: {type(error).__name__}: "
         f"{_first_line(getattr(error, 'orig', None) or error)}"
     )
 
 
+def _sqlite_file(url: Any) -> Path | None:
+    """The file of a SQLite URL, or None (another database, memory, a URI filename)."""
+    if url.get_backend_name() != "sqlite" or url.query.get("uri"):
+        return None
+    if url.database in (None, "", ":memory:") or url.database.startswith("file:"):
+        return None
+    return Path(url.database)
+
+
+def _without_file(engine: Any, metadata: list[Any], dry_run: bool) -> UsageProblem | None:
+    """Before connecting without --create-tables: a SQLite file that is not there has no
+    tables, and connecting would leave an empty one behind."""
+    path = _sqlite_file(engine.url)
+    if path is None or path.exists() or not path.parent.is_dir():
+        return None  # a missing directory: connecting fails and says so
+    if metadata:
+        return UsageProblem(
+            f"the database file {path} does not exist: add --create-tables to create it "
+            "with the tables of the seeds' models"
+        )
+    if dry_run:
+        return UsageProblem(
+            f"the database file {path} does not exist, and a dry run does not create it"
+        )
+    return None
+
+
+def _absent(connection: Any, metadata: list[Any]) -> list[str]:
+    """The tables of the metadata that the database does not have."""
+    from sqlalchemy import inspect as inspect_db
+
+    inspector = inspect_db(connection)
+    return [
+        table.fullname
+        for one in metadata
+        for table in one.sorted_tables
+        if not inspector.has_table(table.name, schema=table.schema)
+    ]
+
+
+def _no_tables(engine: Any, metadata: list[Any], absent: list[str]) -> UsageProblem | None:
+    """Without --create-tables, a database that has none of the models' tables: every
+    seed would fail on them."""
+    from pyfactory.seeding._runner import _shown
+
+    every = sum(len(one.tables) for one in metadata)
+    if not absent or len(absent) < every:
+        return None
+    names = ", ".join(sorted(absent)[:5]) + (
+        f" and {len(absent) - 5} more" if len(absent) > 5 else ""
+    )
+    return UsageProblem(
+        f"the database {_shown(engine.url)} has none of the tables of the seeds' models "
+        f"({names}): add --create-tables to create them"
+    )
+
+
 def _sync(
-    engine: Any, seeds: list[type[Seed]], metadata: list[Any], options: dict[str, Any], debug: bool
+    engine: Any, state: _Run, metadata: list[Any], create: bool, output: _Output
 ) -> SeedSummary:
-    from pyfactory.seeding._runner import run_seeds
+    from pyfactory.seeding._runner import _run
 
     try:
         with engine.connect():
             pass
     except Exception as error:
-        raise _unreachable(engine, error, debug) from None
-    for one in metadata:  # none without --create-tables
-        one.create_all(engine)
-    return run_seeds(seeds, engine, **options)
+        raise _unreachable(engine, error, output) from None
+    if create:
+        for one in metadata:
+            one.create_all(engine)
+    elif metadata:
+        with engine.connect() as connection:
+            problem = _no_tables(engine, metadata, _absent(connection, metadata))
+        if problem is not None:
+            raise problem
+    return _run(state, engine)
 
 
 async def _async(
-    engine: Any, seeds: list[type[Seed]], metadata: list[Any], options: dict[str, Any], debug: bool
+    engine: Any, state: _Run, metadata: list[Any], create: bool, output: _Output
 ) -> SeedSummary:
-    from pyfactory.seeding._runner import arun_seeds
+    from pyfactory.seeding._runner import _arun
 
     try:
         try:
             async with engine.connect():
                 pass
         except Exception as error:
-            raise _unreachable(engine, error, debug) from None
-        if metadata:
+            raise _unreachable(engine, error, output) from None
+        if create:
             async with engine.begin() as connection:
                 for one in metadata:
                     await connection.run_sync(one.create_all)
-        return await arun_seeds(seeds, engine, **options)
+        elif metadata:
+            async with engine.connect() as connection:
+                absent = await connection.run_sync(_absent, metadata)
+            problem = _no_tables(engine, metadata, absent)
+            if problem is not None:
+                raise problem
+        return await _arun(state, engine)
     finally:
         await engine.dispose()
 
 
 def command(args: argparse.Namespace, importer: Callable[[str], ModuleType]) -> int:
     """Run ``pyfactory seed`` with parsed arguments; the exit code."""
+    output = _Output(args.url, args.debug)
     try:
-        return _command(args, importer)
+        return _command(args, importer, output)
     except UsageProblem as problem:
-        print(f"pyfactory seed: error: {problem}", file=sys.stderr)
+        output.err(f"pyfactory seed: error: {problem}")
         return 2
+    except KeyboardInterrupt:
+        output.err(f"pyfactory seed: {_interrupted(output.run)}")
+        return INTERRUPTED
+
+
+def _interrupted(run: _Run | None) -> str:
+    """The line of Ctrl-C: the seed it stopped, rolled back, and those that finished."""
+    if run is None or not (run.results or run.interrupted):
+        return "interrupted before any seed ran"
+    finished = [r.name if r.status == "ran" else f"{r.name} ({r.status})" for r in run.results]
+    if run.interrupted is None:
+        return f"interrupted between seeds; finished: {', '.join(finished)}"
+    name, committed = run.interrupted
+    stopped = f"{name} was rolled back"
+    if committed:
+        stopped += f", but for the {_rows(committed)} it had committed, which stay"
+    before = (
+        f"finished before it: {', '.join(finished)}" if finished else "no seed finished before it"
+    )
+    return f"interrupted: {stopped}; {before}"
 
 
 def _targets(
-    args: argparse.Namespace, importer: Callable[[str], ModuleType]
+    args: argparse.Namespace, importer: Callable[[str], ModuleType], output: _Output
 ) -> tuple[list[type[Seed]], list[ModuleType]]:
     """The seeds that the targets name, and the modules they come from."""
     seeds: list[type[Seed]] = []
@@ -309,45 +487,74 @@ def _targets(
         module_name, names = (
             (matched["module"], matched["names"].split(",")) if matched else (target, [])
         )
-        module = _load(importer, module_name, args.debug)
+        module = _load(importer, module_name, output)
         modules.append(module)
         seeds.extend(s for s in _pick(module, target, names) if s not in seeds)
     return seeds, modules
 
 
-def _settings(args: argparse.Namespace, importer: Callable[[str], ModuleType]) -> Any:
-    """The object that ``--settings MODULE:NAME`` names, or None."""
+def _takes_no_arguments(value: Any) -> bool:
+    """Whether ``value`` is a function or class that can be called with no arguments."""
+    if not callable(value):
+        return False
+    try:
+        inspect.signature(value).bind()
+    except (TypeError, ValueError):  # it needs arguments, or its signature is unknown
+        return False
+    return True
+
+
+def _settings(
+    args: argparse.Namespace, importer: Callable[[str], ModuleType], output: _Output
+) -> Any:
+    """The object that ``--settings MODULE:NAME`` names, or None; a function or class
+    called with no arguments, what it returns (FastAPI's ``get_settings()``)."""
     if not args.settings:
         return None
     module_name, _, attribute = args.settings.rpartition(":")
     if not module_name or not attribute:
         raise UsageProblem(f"--settings is MODULE:NAME, not {args.settings!r}")
-    holder = _load(importer, module_name, args.debug)
+    holder = _load(importer, module_name, output)
     if not hasattr(holder, attribute):
         raise UsageProblem(f"--settings: {module_name} has no {attribute!r}")
-    return getattr(holder, attribute)
+    value = getattr(holder, attribute)
+    if not _takes_no_arguments(value):
+        return value
+    try:
+        return value()
+    except Exception as error:
+        output.traceback(error)
+        raise UsageProblem(
+            f"--settings: {args.settings}() raised {type(error).__name__}: {_first_line(error)}"
+        ) from None
 
 
-def _command(args: argparse.Namespace, importer: Callable[[str], ModuleType]) -> int:
+def _command(
+    args: argparse.Namespace, importer: Callable[[str], ModuleType], output: _Output
+) -> int:
     try:
         import sqlalchemy  # noqa: F401
     except ImportError:
         raise UsageProblem(
             "pyfactory seed needs SQLAlchemy 2: pip install 'pyfactory-schema[sqlalchemy]'"
         ) from None
-    seeds, modules = _targets(args, importer)
+
+    from pyfactory.seeding._runner import _Run
+
+    problem = scale_problem(args.scale)
+    if problem is not None:
+        raise UsageProblem(f"--scale is {problem}")
+    seeds, modules = _targets(args, importer, output)
     only = [name for item in args.only for name in item.split(",") if name]
     try:
         ordered = order_seeds(seeds, only=only)  # every problem of the seeds, before connecting
     except FactoryError as error:
-        if args.debug:
-            traceback.print_exc()
+        output.traceback(error)
         raise UsageProblem(str(error)) from None
-    settings = _settings(args, importer)
-    if args.create_tables:
-        # The seeds' own modules too: a module may import its seeds from another.
-        modules.extend(sys.modules[s.__module__] for s in ordered if s.__module__ in sys.modules)
-    metadata = _metadata(dict.fromkeys(modules)) if args.create_tables else []
+    settings = _settings(args, importer, output)
+    # The seeds' own modules too: a module may import its seeds from another.
+    modules.extend(sys.modules[s.__module__] for s in ordered if s.__module__ in sys.modules)
+    metadata = _metadata(dict.fromkeys(modules))
     if args.create_tables and not metadata:
         raise UsageProblem(
             f"--create-tables: no SQLAlchemy metadata found in {', '.join(args.targets)} "
@@ -362,22 +569,30 @@ def _command(args: argparse.Namespace, importer: Callable[[str], ModuleType]) ->
     }
     if args.chunk_size is not None:
         options["chunk_size"] = args.chunk_size
-    engine = _engine(args.url, args.debug)
+    engine = _engine(args.url, output)
+    output.run = state = _Run(seeds, **options)
+    try:
+        state.refuse_async(engine)  # before connecting: nothing is made for them
+    except AsyncModeError as error:
+        output.traceback(error)
+        raise UsageProblem(str(error)) from None
+    if not args.create_tables:
+        missing = _without_file(engine, metadata, args.dry_run)
+        if missing is not None:
+            raise missing
     try:
         if hasattr(engine, "sync_engine"):
-            summary = asyncio.run(_async(engine, seeds, metadata, options, args.debug))
+            summary = asyncio.run(_async(engine, state, metadata, args.create_tables, output))
         else:
             try:
-                summary = _sync(engine, seeds, metadata, options, args.debug)
+                summary = _sync(engine, state, metadata, args.create_tables, output)
             finally:
                 engine.dispose()
     except SeedFailedError as error:
-        print(error.summary)
-        if args.debug and error.__cause__ is not None:
-            traceback.print_exception(
-                type(error.__cause__), error.__cause__, error.__cause__.__traceback__
-            )
-        print(f"pyfactory seed: {error}", file=sys.stderr)
+        output.out(str(error.summary))
+        if error.__cause__ is not None:
+            output.traceback(error.__cause__)
+        output.err(f"pyfactory seed: {error}")
         return 1
-    print(summary)
+    output.out(str(summary))
     return 0

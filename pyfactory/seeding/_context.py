@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import attrs
@@ -10,12 +12,35 @@ from pyfactory._factory import Factory
 from pyfactory.errors import UsageError
 from pyfactory.seeding._progress import Reporter, Silent
 
-__all__ = ["CHUNK_SIZE", "SeedContext"]
+__all__ = ["CHUNK_SIZE", "MAX_ROWS", "SeedContext"]
 
 F = TypeVar("F", bound=Factory[Any])
 
 #: How many rows :meth:`SeedContext.fill` writes per ``insert_batch`` call.
 CHUNK_SIZE = 10_000
+
+#: The most rows that one count of :meth:`SeedContext.fill` or
+#: :meth:`SeedContext.scaled` may come to once scaled: a billion, hours of writing.
+#: A larger one is refused before anything of it is written, and a scale above it
+#: (which would make even a count of 1 larger) before any seed runs.
+MAX_ROWS = 10**9
+
+
+def scale_problem(scale: object) -> str | None:
+    """What is wrong with a scale, or None: the one rule of ``--scale`` and of the
+    runners' ``scale``."""
+    if (
+        not isinstance(scale, (int, float))
+        or isinstance(scale, bool)
+        or not 0 < scale < math.inf  # also false for NaN
+    ):
+        return f"a finite number above 0, not {scale!r}"
+    if scale > MAX_ROWS:
+        return (
+            f"at most {MAX_ROWS:,}, not {scale:g}: even a count of 1 would come to more "
+            f"rows than the {MAX_ROWS:,} (MAX_ROWS) that one count may be"
+        )
+    return None
 
 
 @attrs.frozen
@@ -48,11 +73,23 @@ class SeedContext:
         return factory(session=self.session, **context)
 
     def scaled(self, count: int) -> int:
-        """``count`` times :attr:`scale`, rounded; at least 1 when ``count`` is."""
+        """``count`` times :attr:`scale`, rounded; at least 1 when ``count`` is.
+
+        Raises:
+            UsageError: ``count`` is not a non-negative int, or comes to more than
+                :data:`MAX_ROWS` rows.
+        """
         _check_count(self.seed, count)
         if count == 0:
             return 0
-        return max(1, round(count * self.scale))
+        rows = count * self.scale
+        if rows > MAX_ROWS:
+            raise UsageError(
+                f"{self.seed}: a count of {count:,} at scale {self.scale:g} comes to "
+                f"{rows:,.0f} rows, more than the {MAX_ROWS:,} (MAX_ROWS) that one count may "
+                "be; lower the scale or the count"
+            )
+        return max(1, round(rows))
 
     def _plan(
         self, factory: type[Factory[Any]] | Factory[Any], first: Any, args: tuple[Any, ...]
@@ -69,9 +106,9 @@ class SeedContext:
             schema, count, traits = None, first, args
         return made, schema, self.scaled(count), tuple(traits)
 
-    def _chunks(self, total: int) -> list[int]:
+    def _chunks(self, total: int) -> Iterator[int]:
         size = self.chunk_size
-        return [min(size, total - start) for start in range(0, total, size)]
+        return (min(size, total - start) for start in range(0, total, size))
 
     def fill(
         self,

@@ -8,21 +8,20 @@ that defining seeds needs nothing but pyfactory.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import math
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyfactory.errors import AsyncModeError, UsageError
-from pyfactory.seeding._context import CHUNK_SIZE, SeedContext
-from pyfactory.seeding._progress import reporter
+from pyfactory.seeding._context import CHUNK_SIZE, SeedContext, scale_problem
+from pyfactory.seeding._progress import Reporter, Silent, reporter
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedResult, SeedStatus, SeedSummary
-from pyfactory.seeding.errors import SeedDefinitionError, SeedFailedError
+from pyfactory.seeding.errors import SeedFailedError
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
@@ -87,23 +86,39 @@ def _rows_given(statement: str, parameters: Any) -> int | None:
     return len(parameters) // per_row if per_row else None
 
 
-class _RowCounter:
-    """Counts the rows that INSERT statements on one connection write, per table.
+#: The counter of the run going on in this thread or task (and in the tasks and the
+#: ``asyncio.to_thread`` calls it starts, which copy its context); SQLAlchemy's async
+#: layer runs the driver in greenlets that share the context of their task.
+_COUNTING: ContextVar[_RowCounter | None] = ContextVar("pyfactory_seed_rows", default=None)
 
-    It listens to ``after_cursor_execute`` of every engine while a run lasts and keeps
-    what happens on the connection of the seed being run. SQLite's driver knows how
-    many rows an ``INSERT ... RETURNING`` wrote only once they have all been fetched,
-    after the event (and SQLAlchemy runs the next batch on the same cursor), so those
-    rows are counted from the parameters: as many rows as sets of placeholders they
-    fill. Anything else of that kind is read from its cursor at the next statement.
+
+class _RowCounter:
+    """Counts the rows that a seed's INSERT statements write and keep, per table.
+
+    Its engine events see every connection of every engine, and keep what the run's
+    own context executes (:data:`_COUNTING`): the seed's session, a factory that
+    commits (``persistence="commit"``), another connection the seed opens. A row
+    counts once the transaction that wrote it commits: the seed's own commits, the
+    runner's commit at its end, or at once on an ``AUTOCOMMIT`` connection; what a
+    rollback (or a rollback to a savepoint) undoes is dropped. So a seed that fails
+    after committing part way shows the rows that stay, and no others.
+
+    SQLite's driver knows how many rows an ``INSERT ... RETURNING`` wrote only once
+    they have all been fetched, after the event (and SQLAlchemy runs the next batch on
+    the same cursor), so those rows are counted from the parameters: as many rows as
+    sets of placeholders they fill. Anything else of that kind is read from its cursor
+    at the connection's next event.
     """
 
     def __init__(self) -> None:
-        self.connection: Any = None
-        self.rows: dict[str, int] = {}
-        self.pending: list[tuple[str, Any]] = []
+        self.kept: dict[str, int] = {}
+        # Per connection: the rows of its open transaction, then of each savepoint in it.
+        self.open: dict[Any, list[dict[str, int]]] = {}
+        self.unread: dict[Any, list[tuple[str, Any]]] = {}
+        # Rows whose COMMIT was sent: kept unless the driver reports that it failed.
+        self.committing: dict[Any, dict[str, int]] = {}
 
-    def __call__(
+    def executed(
         self,
         conn: Any,
         cursor: Any,
@@ -112,9 +127,9 @@ class _RowCounter:
         context: Any,
         executemany: bool,
     ) -> None:
-        if conn is not self.connection:
+        if _COUNTING.get() is not self:
             return
-        self._settle()
+        self._settle(conn)
         table = _table(statement)
         if table is None:
             return
@@ -122,40 +137,105 @@ class _RowCounter:
         if count <= 0 and "RETURNING" in statement.upper():
             rows = _rows_given(statement, parameters)
             if rows is None:
-                self.pending.append((table, cursor))
-            else:
-                self.rows[table] = self.rows.get(table, 0) + rows
+                self.unread.setdefault(conn, []).append((table, cursor))
+                return
         elif count >= 0:
-            self.rows[table] = self.rows.get(table, 0) + count
+            rows = count
         else:  # a driver that does not tell: one row per parameter set
-            written = len(parameters) if executemany else 1
-            self.rows[table] = self.rows.get(table, 0) + written
+            rows = len(parameters) if executemany else 1
+        self._add(conn, {table: rows})
 
-    def _settle(self) -> None:
-        for table, cursor in self.pending:
-            self.rows[table] = self.rows.get(table, 0) + max(cursor.rowcount, 0)
-        self.pending.clear()
+    def _add(self, conn: Any, rows: dict[str, int]) -> None:
+        autocommit = getattr(conn, "_is_autocommit_isolation", None)
+        if autocommit is not None and autocommit():
+            _merge(self.kept, rows)
+        else:
+            _merge(self.open.setdefault(conn, [{}])[-1], rows)
 
-    def watch(self, connection: Any) -> None:
-        self.connection = connection
-        self.rows = {}
-        self.pending.clear()
+    def _settle(self, conn: Any) -> None:
+        """Read the rows of the connection's statements that said nothing at the time,
+        and keep those of its last COMMIT, which went through."""
+        committed = self.committing.pop(conn, None)
+        if committed is not None:
+            _merge(self.kept, committed)
+        for table, cursor in self.unread.pop(conn, ()):
+            self._add(conn, {table: max(cursor.rowcount, 0)})
+
+    def commit(self, conn: Any) -> None:
+        self._settle(conn)
+        written: dict[str, int] = {}
+        for layer in self.open.pop(conn, ()):
+            _merge(written, layer)
+        if written:
+            self.committing[conn] = written
+
+    def rollback(self, conn: Any) -> None:
+        self._settle(conn)  # a previous COMMIT went through; this transaction's rows go
+        self.open.pop(conn, None)
+
+    def savepoint(self, conn: Any, name: str | None) -> None:
+        if conn in self.open or _COUNTING.get() is self:
+            self._settle(conn)
+            self.open.setdefault(conn, [{}]).append({})
+
+    def rollback_savepoint(self, conn: Any, name: str, context: Any) -> None:
+        layers = self.open.get(conn, ())
+        if len(layers) > 1:
+            self.unread.pop(conn, None)
+            layers.pop()
+
+    def release_savepoint(self, conn: Any, name: str, context: Any) -> None:
+        layers = self.open.get(conn, ())
+        if len(layers) > 1:
+            self._settle(conn)
+            released = layers.pop()
+            _merge(layers[-1], released)
+
+    def failed(self, context: Any) -> None:
+        """A driver error: when it is the COMMIT's (no statement), its rows are gone."""
+        if context.statement is None and context.connection is not None:
+            self.committing.pop(context.connection, None)
 
     def take(self) -> dict[str, int]:
-        self._settle()
-        rows, self.rows, self.connection = self.rows, {}, None
+        """The rows kept since the last call; what is still open was not kept."""
+        for conn in list(self.committing) + list(self.unread):
+            self._settle(conn)
+        rows, self.kept = self.kept, {}
+        self.open.clear()
         return rows
+
+
+def _merge(into: dict[str, int], rows: dict[str, int]) -> None:
+    for table, count in rows.items():
+        into[table] = into.get(table, 0) + count
+
+
+#: The engine events that :class:`_RowCounter` follows, by its method names.
+_EVENTS = {
+    "after_cursor_execute": "executed",
+    "commit": "commit",
+    "rollback": "rollback",
+    "savepoint": "savepoint",
+    "rollback_savepoint": "rollback_savepoint",
+    "release_savepoint": "release_savepoint",
+    "handle_error": "failed",
+}
 
 
 @contextmanager
 def _listening(counter: _RowCounter) -> Iterator[None]:
     from sqlalchemy import Engine, event
 
-    event.listen(Engine, "after_cursor_execute", counter)
+    listeners = [(name, getattr(counter, method)) for name, method in _EVENTS.items()]
+    for name, listener in listeners:
+        event.listen(Engine, name, listener)
+    token = _COUNTING.set(counter)
     try:
         yield
     finally:
-        event.remove(Engine, "after_cursor_execute", counter)
+        _COUNTING.reset(token)
+        for name, listener in listeners:
+            event.remove(Engine, name, listener)
 
 
 # --------------------------------------------------------------------- the shared run
@@ -166,33 +246,50 @@ class _Run:
 
     def __init__(
         self,
-        seeds: Iterable[type[Seed]],
+        seeds: Iterable[type[Seed]] | type[Seed],
         *,
-        settings: Any,
-        only: Iterable[str],
-        scale: float,
-        dry_run: bool,
-        progress: bool,
-        chunk_size: int,
+        settings: Any = None,
+        only: Iterable[str] = (),
+        scale: float = 1,
+        dry_run: bool = False,
+        progress: bool = False,
+        chunk_size: int = CHUNK_SIZE,
     ) -> None:
-        if (
-            not isinstance(scale, (int, float))
-            or isinstance(scale, bool)
-            or not 0 < scale < math.inf
-        ):
-            raise UsageError(f"scale is a finite number above 0, not {scale!r}")
+        problem = scale_problem(scale)
+        if problem is not None:
+            raise UsageError(f"scale is {problem}")
         if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
             raise UsageError(f"chunk_size is a positive int, not {chunk_size!r}")
-        self.order = order_seeds(seeds, only=only)
+        self.order = order_seeds([seeds] if isinstance(seeds, type) else seeds, only=only)
         self.settings = settings
         self.scale = scale
         self.dry_run = dry_run
         self.chunk_size = chunk_size
-        self.reporter = reporter(progress, len(self.order))
+        self.progress = progress
+        self.reporter: Reporter = Silent()
         self.counter = _RowCounter()
         self.results: list[SeedResult] = []
+        #: The seed that an interrupt stopped, and the rows it had committed (which stay).
+        self.interrupted: tuple[str, dict[str, int]] | None = None
         self.started = time.perf_counter()
         self.seed_started = self.started
+
+    def start(self) -> None:
+        """The run starts: its clock and its progress bars (made here, not before, so
+        that ``pyfactory seed`` shows none for a URL it cannot reach)."""
+        self.started = time.perf_counter()
+        self.reporter = reporter(self.progress, len(self.order))
+
+    def refuse_async(self, bind: Any) -> None:
+        """Before any seed runs: an ``async def`` method cannot work on a synchronous
+        session or engine (its ``await ctx.session.execute(...)`` would await a
+        result)."""
+        if hasattr(bind, "sync_session") or hasattr(bind, "sync_engine"):
+            return
+        for seed in self.order:
+            for method in ("should_run", "run"):
+                if inspect.iscoroutinefunction(getattr(seed, method)):
+                    raise AsyncModeError(_async_on_sync(seed, method, bind))
 
     def context(self, session: Any, seed: type[Seed]) -> SeedContext:
         return SeedContext(
@@ -204,35 +301,78 @@ class _Run:
             progress=self.reporter,
         )
 
-    def begin(self, seed: type[Seed], connection: Any) -> None:
+    def begin(self, seed: type[Seed]) -> None:
         self.seed_started = time.perf_counter()
         self.reporter.seed_started(seed.__name__)
-        self.counter.watch(connection)
+        self.counter.take()
 
     def finish(self, seed: type[Seed], status: SeedStatus) -> None:
-        rows = self.counter.take()
         result = SeedResult(
-            seed.__name__,
-            status,
-            rows if status == "ran" else {},
-            time.perf_counter() - self.seed_started,
+            seed.__name__, status, self.counter.take(), time.perf_counter() - self.seed_started
         )
         self.results.append(result)
         self.reporter.seed_finished(result)
 
     def failed(self, seed: type[Seed], error: Exception) -> SeedFailedError:
-        self.counter.take()
         result = SeedResult(
-            seed.__name__, "failed", {}, time.perf_counter() - self.seed_started, error
+            seed.__name__,
+            "failed",
+            self.counter.take(),  # what it had committed itself, which stays
+            time.perf_counter() - self.seed_started,
+            error,
         )
         self.results.append(result)
         self.reporter.seed_finished(result)
         return SeedFailedError(seed.__name__, error, self.summary())
 
+    def stop(self, seed: type[Seed]) -> None:
+        """An interrupt (Ctrl-C, a cancelled task) stopped the seed."""
+        self.interrupted = (seed.__name__, self.counter.take())
+
     def summary(self) -> SeedSummary:
         return SeedSummary(
             tuple(self.results), time.perf_counter() - self.started, dry_run=self.dry_run
         )
+
+
+#: The async driver of each database that has a common one, for the advice of
+#: :func:`_async_on_sync`.
+_ASYNC_DRIVERS = {
+    "sqlite": "aiosqlite",
+    "postgresql": "asyncpg",
+    "mysql": "aiomysql",
+    "mariadb": "aiomysql",
+}
+
+
+def _async_on_sync(seed: type[Seed], method: str, bind: Any) -> str:
+    """Why an ``async def`` seed method cannot run on a synchronous session or engine,
+    and what to use."""
+    name = f"{seed.__name__}.{method}"
+    url = getattr(bind, "url", None) or getattr(getattr(bind, "bind", None), "url", None)
+    backend = url.get_backend_name() if url is not None else ""
+    if url is not None and backend in _ASYNC_DRIVERS:
+        use = _shown(url.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}"))
+    else:
+        use = "sqlite+aiosqlite:///... or postgresql+asyncpg://..."
+    where = (
+        f"the URL {_shown(url)} has a synchronous driver"
+        if url is not None
+        else "the session is a synchronous Session"
+    )
+    return (
+        f"{name} is async def, and {where}: an async seed needs an async driver, as in "
+        f"{use}, or write {name} as a plain def"
+    )
+
+
+def _sync_result(value: T | Awaitable[T], seed: type[Seed], method: str, session: Any) -> T:
+    """What a seed's method returned on a synchronous session: never an awaitable."""
+    if inspect.isawaitable(value):
+        if inspect.iscoroutine(value):
+            value.close()
+        raise AsyncModeError(_async_on_sync(seed, method, session))
+    return value
 
 
 def _is_async_url(url: str | URL) -> bool:
@@ -253,41 +393,6 @@ def engine_for(url: str | URL) -> Any:
 
 
 # --------------------------------------------------------------------- sync
-
-
-class _Loop:
-    """An event loop of the synchronous runner's own, for seeds written ``async def``
-    that it is given a ``Session`` for; made on first use."""
-
-    def __init__(self) -> None:
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    def result(self, value: T | Awaitable[T], seed: type[Seed], method: str) -> T:
-        if not inspect.isawaitable(value):
-            return value
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            if inspect.iscoroutine(value):
-                value.close()
-            raise SeedDefinitionError(
-                f"{seed.__name__}.{method} is async, and run_seeds() was called inside a "
-                "running event loop: await arun_seeds(...) there instead"
-            )
-        if self.loop is None:
-            self.loop = asyncio.new_event_loop()
-        done: T = self.loop.run_until_complete(_awaited(value))
-        return done
-
-    def close(self) -> None:
-        if self.loop is not None:
-            self.loop.close()
-
-
-async def _awaited(value: Awaitable[T]) -> T:
-    return await value
 
 
 @contextmanager
@@ -329,9 +434,14 @@ def _session(bind: Session | Engine | str | URL) -> Iterator[Session]:
 
 
 def _shown(url: str | URL) -> str:
+    """The URL as it may be shown: without its password, nor one in its query
+    (``?password=``, which libpq takes too)."""
     from sqlalchemy import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    if "password" in parsed.query:
+        parsed = parsed.update_query_dict({"password": "***"})
+    return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def run_seeds(
@@ -350,9 +460,9 @@ def run_seeds(
     SQLAlchemy ``Session``.
 
     For each seed: ``should_run(ctx)``; if true, ``run(ctx)`` and a commit; if either
-    raises, a rollback and :class:`SeedFailedError`, and no later seed runs. A seed
-    written ``async def`` is run to completion on an event loop of the runner's own
-    (outside a running loop only; there, await :func:`arun_seeds`).
+    raises, a rollback and :class:`SeedFailedError`, and no later seed runs. The rows
+    a seed commits itself on the way (its own ``session.commit()``, a factory whose
+    builder commits) stay, and the summary counts them.
 
     Args:
         seeds: Seed classes (or one); the seeds they depend on are added.
@@ -360,7 +470,7 @@ def run_seeds(
         settings: Anything; the seeds read it as ``ctx.settings``.
         only: Names of seeds: run only these, and what they depend on.
         scale: Multiplies the counts of :meth:`SeedContext.fill` and
-            :meth:`SeedContext.scaled`.
+            :meth:`SeedContext.scaled`; above 0 and at most :data:`MAX_ROWS`.
         dry_run: Evaluate each ``should_run`` and roll back, running nothing.
         progress: Show progress bars on standard error (rich, or plain lines).
         chunk_size: Rows per ``insert_batch`` call of :meth:`SeedContext.fill`.
@@ -372,12 +482,14 @@ def run_seeds(
         SeedFailedError: A seed raised; its ``summary`` says what ran before.
         MissingSeedError: A dependency or ``only`` name that is no seed (nothing ran).
         SeedCycleError: Seeds that depend on themselves (nothing ran).
-        AsyncModeError: An ``AsyncSession``, ``AsyncEngine`` or async URL.
+        AsyncModeError: An ``AsyncSession``, ``AsyncEngine`` or async URL, or a seed
+            written ``async def``, which needs one (nothing ran).
+        UsageError: A bad ``scale`` or ``chunk_size`` (nothing ran).
 
     .. versionadded:: 0.1
     """
     state = _Run(
-        seeds if not isinstance(seeds, type) else [seeds],
+        seeds,
         settings=settings,
         only=only,
         scale=scale,
@@ -385,36 +497,42 @@ def run_seeds(
         progress=progress,
         chunk_size=chunk_size,
     )
-    loop = _Loop()
+    return _run(state, bind)
+
+
+def _run(state: _Run, bind: Session | Engine | str | URL) -> SeedSummary:
+    """:func:`run_seeds` with its state made: ``pyfactory seed`` reads it after an
+    interrupt."""
+    state.start()
     try:
         with _session(bind) as session, _listening(state.counter):
+            state.refuse_async(session)
             for seed in state.order:
                 instance = seed()
                 ctx = state.context(session, seed)
-                state.begin(seed, session.connection())
+                state.begin(seed)
                 try:
-                    if not loop.result(instance.should_run(ctx), seed, "should_run"):
+                    if not _sync_result(instance.should_run(ctx), seed, "should_run", session):
                         session.rollback()
                         state.finish(seed, "skipped")
                         continue
-                    if dry_run:
+                    if state.dry_run:
                         session.rollback()
                         state.finish(seed, "would run")
                         continue
-                    loop.result(instance.run(ctx), seed, "run")
+                    _sync_result(instance.run(ctx), seed, "run", session)
                     session.commit()
-                except SeedDefinitionError:
-                    session.rollback()
-                    raise
                 except Exception as error:
                     session.rollback()
                     raise state.failed(seed, error) from error
                 except BaseException:
-                    session.rollback()
+                    try:
+                        session.rollback()
+                    finally:
+                        state.stop(seed)
                     raise
                 state.finish(seed, "ran")
     finally:
-        loop.close()
         state.reporter.close()
     return state.summary()
 
@@ -469,23 +587,23 @@ async def _maybe(value: T | Awaitable[T]) -> T:
     return value
 
 
-async def _call(method: Any, ctx: SeedContext, sync_ctx: SeedContext | None, session: Any) -> Any:
+async def _call(
+    instance: Seed, method: str, ctx: SeedContext, sync_ctx: SeedContext | None, session: Any
+) -> Any:
     """Call a seed's ``run`` or ``should_run``, awaiting it if it is ``async def``.
 
     With an ``AsyncSession``, a plain ``def`` runs inside ``session.run_sync`` and sees
     the session's synchronous ``Session`` as ``ctx.session``: the same seeds serve a
     sync URL and an async one (a sync ``session.get()`` on the ``AsyncSession`` would
-    hand back a coroutine that nobody awaits).
+    hand back a coroutine that nobody awaits). With a ``Session``, it is called as
+    :func:`run_seeds` calls it.
     """
-    if sync_ctx is not None and not inspect.iscoroutinefunction(method):
-        return await session.run_sync(lambda _: method(sync_ctx))
-    return await _maybe(method(ctx))
-
-
-async def _connection(session: Any) -> Any:
-    """The session's connection, as the engine events see it."""
-    connection = await _maybe(session.connection())
-    return getattr(connection, "sync_connection", connection)
+    bound = getattr(instance, method)
+    if sync_ctx is None:
+        return _sync_result(bound(ctx), type(instance), method, session)
+    if not inspect.iscoroutinefunction(bound):
+        return await session.run_sync(lambda _: bound(sync_ctx))
+    return await bound(ctx)
 
 
 async def arun_seeds(
@@ -505,7 +623,8 @@ async def arun_seeds(
 
     ``bind`` may be an ``AsyncSession``, an ``AsyncEngine`` or an async URL
     (``sqlite+aiosqlite://``, ``postgresql+asyncpg://``), and also their synchronous
-    counterparts; the other arguments are those of :func:`run_seeds`.
+    counterparts, for seeds written with plain ``def``; the other arguments are those
+    of :func:`run_seeds`.
 
     Returns:
         What each seed did.
@@ -514,11 +633,14 @@ async def arun_seeds(
         SeedFailedError: A seed raised; its ``summary`` says what ran before.
         MissingSeedError: A dependency or ``only`` name that is no seed (nothing ran).
         SeedCycleError: Seeds that depend on themselves (nothing ran).
+        AsyncModeError: A seed written ``async def`` given a synchronous bind (nothing
+            ran).
+        UsageError: A bad ``scale`` or ``chunk_size`` (nothing ran).
 
     .. versionadded:: 0.1
     """
     state = _Run(
-        seeds if not isinstance(seeds, type) else [seeds],
+        seeds,
         settings=settings,
         only=only,
         scale=scale,
@@ -526,32 +648,44 @@ async def arun_seeds(
         progress=progress,
         chunk_size=chunk_size,
     )
+    return await _arun(state, bind)
+
+
+async def _arun(
+    state: _Run, bind: AsyncSession | AsyncEngine | Session | Engine | str | URL
+) -> SeedSummary:
+    """:func:`arun_seeds` with its state made."""
+    state.start()
     try:
         async with _asession(bind) as session:
             with _listening(state.counter):
+                state.refuse_async(session)
                 for seed in state.order:
                     instance = seed()
                     ctx = state.context(session, seed)
                     sync_ctx = None
                     if hasattr(session, "sync_session"):
                         sync_ctx = state.context(session.sync_session, seed)
-                    state.begin(seed, await _connection(session))
+                    state.begin(seed)
                     try:
-                        if not await _call(instance.should_run, ctx, sync_ctx, session):
+                        if not await _call(instance, "should_run", ctx, sync_ctx, session):
                             await _maybe(session.rollback())
                             state.finish(seed, "skipped")
                             continue
-                        if dry_run:
+                        if state.dry_run:
                             await _maybe(session.rollback())
                             state.finish(seed, "would run")
                             continue
-                        await _call(instance.run, ctx, sync_ctx, session)
+                        await _call(instance, "run", ctx, sync_ctx, session)
                         await _maybe(session.commit())
                     except Exception as error:
                         await _maybe(session.rollback())
                         raise state.failed(seed, error) from error
                     except BaseException:
-                        await _maybe(session.rollback())
+                        try:
+                            await _maybe(session.rollback())
+                        finally:
+                            state.stop(seed)
                         raise
                     state.finish(seed, "ran")
     finally:

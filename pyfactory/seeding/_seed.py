@@ -25,10 +25,11 @@ class Seed:
     Class attributes of your own, such as fixed ids (``event_id = UUID(...)``), are
     plain class attributes: other seeds read them as ``TicketingSeed.event_id``.
 
-    Both methods may be ``async def``; the runner awaits what they return. Under
+    Both methods may be ``async def``, for an async driver (an ``AsyncSession``): the
+    runners refuse them on a synchronous one before any seed runs. Under
     :func:`arun_seeds` with an ``AsyncSession``, a plain ``def`` method runs inside
     ``session.run_sync()`` and its ``ctx.session`` is the synchronous ``Session``, so
-    one set of seeds serves a sync and an async URL. The runner makes one instance per
+    one set of plain seeds serves a sync and an async URL. The runner makes one instance per
     run with no arguments.
 
     .. versionadded:: 0.1
@@ -69,8 +70,8 @@ class Seed:
         """Write the seed's rows through ``ctx.session`` and the factories of
         :meth:`SeedContext.factory`; may be ``async def``.
 
-        The runner commits once it returns, or rolls back everything it wrote if it
-        raises.
+        The runner commits once it returns, or, if it raises, rolls back what it
+        wrote since its last commit of its own (what it committed itself stays).
         """
         raise NotImplementedError  # pragma: no cover - __init_subclass__ requires it
 

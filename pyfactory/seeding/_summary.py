@@ -25,8 +25,10 @@ class SeedResult:
     Attributes:
         name: The seed's class name.
         status: ``"ran"``, ``"skipped"``, ``"would run"`` or ``"failed"``.
-        rows: Rows inserted per table, by table name (sorted); empty unless it ran
-            (a failed seed's rows were rolled back).
+        rows: Rows inserted and committed per table, by table name (sorted), on
+            every connection the seed wrote through and across its own commits; for a
+            failed seed, those it had committed itself, which stay (the rest was rolled
+            back).
         seconds: How long the seed took, ``should_run`` included.
         error: The exception of a failed seed.
 

@@ -3,7 +3,7 @@ from :mod:`pyfactory.seeding`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from pyfactory.errors import CyclicDependencyError, FactoryError
@@ -70,8 +70,10 @@ class SeedCycleError(SeedError, CyclicDependencyError):
 
 class SeedFailedError(SeedError):
     """A seed raised, in ``should_run`` or ``run``: its transaction was rolled back, the
-    seeds before it stay written, and the seeds after it did not run. The original
-    exception is the ``__cause__``.
+    seeds before it stay written, and the seeds after it did not run. Rows that the seed
+    had committed itself before it failed (its own ``session.commit()``, a factory whose
+    builder commits) stay too: the message says how many, and its result in the
+    summary counts them. The original exception is the ``__cause__``.
 
     Attributes:
         seed: The name of the seed that failed.
@@ -85,10 +87,24 @@ class SeedFailedError(SeedError):
         self.summary = summary
         before = summary.names("ran")
         kept = f"the rows of {', '.join(before)} stay" if before else "no seed ran before it"
+        committed = summary[seed].rows
+        if committed:
+            own = (
+                f"{_rows(committed)} it had committed stay; what it wrote after its last "
+                "commit was rolled back"
+            )
+        else:
+            own = "its rows were rolled back"
         super().__init__(
-            f"seed {seed} failed: {type(error).__name__}: {_first_line(error)} "
-            f"(its rows were rolled back; {kept})"
+            f"seed {seed} failed: {type(error).__name__}: {_first_line(error)} ({own}; {kept})"
         )
+
+
+def _rows(rows: Mapping[str, int]) -> str:
+    """``3 rows (customer 2, order 1)``: how many rows, and per table."""
+    total = sum(rows.values())
+    tables = ", ".join(f"{table} {count:,}" for table, count in rows.items())
+    return f"{total:,} {'row' if total == 1 else 'rows'} ({tables})"
 
 
 def _first_line(error: BaseException) -> str:

@@ -5,12 +5,15 @@ many ways input can be wrong."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -448,9 +451,7 @@ class TestUsageErrors:
     @pytest.mark.parametrize(
         ("option", "message"),
         [
-            (["--scale", "0"], "argument --scale: must be a finite number above 0: '0'"),
             (["--scale", "x"], "argument --scale: not a number: 'x'"),
-            (["--scale", "inf"], "argument --scale: must be a finite number above 0: 'inf'"),
             (["--chunk-size", "0"], "argument --chunk-size: must be at least 1: '0'"),
             (["--chunk-size", "a"], "argument --chunk-size: not an int: 'a'"),
         ],
@@ -458,7 +459,7 @@ class TestUsageErrors:
     def test_bad_numbers(
         self, here: Path, capsys: pytest.CaptureFixture[str], option: list[str], message: str
     ) -> None:
-        """--scale and --chunk-size are checked by the parser: exit code 2."""
+        """What is no number is refused by the parser: exit code 2."""
         with pytest.raises(SystemExit) as caught:
             main(["seed", "shopseeds", *option])
         assert caught.value.code == 2
@@ -537,3 +538,510 @@ class TestMore:
             "pyfactory seed: error: pyfactory seed needs SQLAlchemy 2: "
             "pip install 'pyfactory-schema[sqlalchemy]'"
         )
+
+
+# ------------------------------------------------------------------ no password shown
+
+PASSWORD = "Zq7-distinctive-Pw"
+
+LEAKY = """
+    import os
+
+    from pyfactory.seeding import Seed
+    from shopseeds import Item
+
+
+    class Leaky(Seed):
+        async def run(self, ctx):
+            await ctx.session.execute(Item.__table__.insert().values(name="x"))
+            raise ConnectionError(f"the cache at {os.environ['LEAKY_URL']} is down")
+
+
+    class SyncLeaky(Seed):
+        def run(self, ctx):
+            ctx.session.add(Item(name="x"))
+            raise ConnectionError(f"the cache at {os.environ['LEAKY_URL']} is down")
+"""
+
+
+def with_password(url: str) -> tuple[str, str]:
+    """``url`` with a password, and that password: its own if it has one (the server
+    checks it), else a distinctive one (the test server trusts local users)."""
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    password = parsed.password or PASSWORD
+    return parsed.set(password=password).render_as_string(hide_password=False), password
+
+
+class TestNoPasswordShown:
+    @pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+    @pytest.mark.parametrize(
+        ("url", "line"),
+        [
+            (  # missing driver (made missing below)
+                f"postgresql+psycopg://u:{PASSWORD}@127.0.0.1:1/x",
+                "cannot use the URL 'postgresql+psycopg://u:***@127.0.0.1:1/x': ",
+            ),
+            (  # unknown driver
+                f"nosuch://u:{PASSWORD}@h/x",
+                "cannot use the URL 'nosuch://u:***@h/x': NoSuchModuleError: Can't load "
+                "plugin: sqlalchemy.dialects:nosuch",
+            ),
+            (  # bad port
+                f"postgresql+psycopg://u:{PASSWORD}@h:abc/x",
+                "cannot use the URL 'postgresql+psycopg://u:***@h:abc/x': ValueError: invalid "
+                "literal for int() with base 10: 'abc'",
+            ),
+            (  # not a URL SQLAlchemy can read, a password with an @ in it
+                f"post gres://u:p@{PASSWORD}@h/x",
+                "cannot use the URL 'post gres://u:***@h/x': ArgumentError: ",
+            ),
+            (  # unreachable, sync and async, with the password in the query
+                f"postgresql+asyncpg://u:{PASSWORD}@127.0.0.1:1/x",
+                "cannot connect to postgresql+asyncpg://u:***@127.0.0.1:1/x: ",
+            ),
+            (
+                f"postgresql+psycopg://u@127.0.0.1:1/x?password={PASSWORD}",
+                "cannot connect to postgresql+psycopg://u@127.0.0.1:1/x?password=***: "
+                "OperationalError: ",
+            ),
+        ],
+        ids=["missing-driver", "unknown-driver", "bad-port", "unreadable", "async", "query"],
+    )
+    def test_bad_urls(
+        self,
+        here: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        url: str,
+        line: str,
+        debug: list[str],
+    ) -> None:
+        """No message about a URL shows its password, nor its traceback under --debug."""
+        if line.startswith("cannot use the URL 'postgresql+psycopg://u:***@127.0.0.1:1/x'"):
+            monkeypatch.setitem(sys.modules, "psycopg", None)
+            line += "ModuleNotFoundError: "
+        assert main(["seed", "shopseeds", "--url", url, *debug]) == 2
+        captured = capsys.readouterr()
+        assert PASSWORD not in captured.out + captured.err
+        assert captured.err.splitlines()[-1].startswith(f"pyfactory seed: error: {line}")
+        assert ("Traceback (most recent call last)" in captured.err) == bool(debug)
+
+    @pytest.mark.parametrize("driver", ["postgresql+psycopg", "postgresql+asyncpg"])
+    def test_a_failing_seed_under_debug(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        postgres_database_url: str,
+        driver: str,
+    ) -> None:
+        """A seed that fails on the real server with an error that echoes the URL: the
+        summary, the traceback and the line show no password."""
+        from sqlalchemy import make_url
+
+        write(tmp_path / "shopseeds.py", SEEDS)
+        write(tmp_path / "leaky.py", LEAKY)
+        url, password = with_password(
+            make_url(postgres_database_url).set(drivername=driver).render_as_string(False)
+        )
+        name = "leaky:Leaky" if driver.endswith("asyncpg") else "leaky:SyncLeaky"
+        monkeypatch.setenv("LEAKY_URL", url)
+        result = run("seed", name, "--url", url, "--create-tables", "--debug", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert password not in result.stdout + result.stderr
+        assert "Traceback (most recent call last)" in result.stderr
+        shown = make_url(url).render_as_string(hide_password=True)
+        assert result.stderr.splitlines()[-1] == (
+            f"pyfactory seed: seed {name.split(':')[1]} failed: ConnectionError: the cache at "
+            f"{shown} is down (its rows were rolled back; no seed ran before it)"
+        )
+
+
+# ------------------------------------------------------------------ what stays, and Ctrl-C
+
+PARTIAL = """
+    from pathlib import Path
+    import asyncio
+    import os
+    import time
+
+    from pyfactory.seeding import Seed
+    from shopseeds import Item, Label
+
+
+    class Committed(Seed):
+        def run(self, ctx):
+            ctx.session.add(Item(name="committed"))
+            ctx.session.commit()
+            ctx.session.add(Item(name="flushed"))
+            ctx.session.flush()
+            raise RuntimeError("half way")
+
+
+    class Interrupted(Seed):
+        def run(self, ctx):
+            ctx.session.add(Item(name="committed"))
+            ctx.session.commit()
+            raise KeyboardInterrupt
+
+
+    class Stubborn(Seed):
+        def __init__(self):
+            raise KeyboardInterrupt
+
+        def run(self, ctx):
+            pass
+
+
+    class First(Seed):
+        def run(self, ctx):
+            ctx.session.add(Item(name="first"))
+
+
+    class Slow(Seed):
+        depends_on = (First,)
+
+        def run(self, ctx):
+            ctx.session.add(Label(item_id=1, text="slow"))
+            ctx.session.flush()
+            Path(os.environ["READY"]).write_text("ready")
+            time.sleep(120)
+
+
+    class AsyncSlow(Seed):
+        depends_on = (First,)
+
+        async def run(self, ctx):
+            ctx.session.add(Label(item_id=1, text="slow"))
+            await ctx.session.flush()
+            Path(os.environ["READY"]).write_text("ready")
+            await asyncio.sleep(120)
+"""
+
+
+class TestPartialRuns:
+    def test_a_failing_seed_says_which_committed_rows_stay(
+        self, here: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A seed that commits part way then fails: the summary counts the row that
+        stays, and the line says so instead of calling it rolled back."""
+        write(here / "partial.py", PARTIAL)
+        assert main(["seed", "partial:Committed", "--create-tables"]) == 1
+        captured = capsys.readouterr()
+        assert captured.out.splitlines()[1].split()[:2] == ["Committed", "failed"]
+        assert captured.out.splitlines()[1].endswith("item 1")
+        assert captured.err == (
+            "pyfactory seed: seed Committed failed: RuntimeError: half way (1 row (item 1) it "
+            "had committed stay; what it wrote after its last commit was rolled back; no seed "
+            "ran before it)\n"
+        )
+        assert rows(here / "pyfactory.sqlite3", "item") == 1
+
+    def test_an_interrupt_in_process(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Ctrl-C in a seed that had committed rows: one line saying what stays, exit code
+        130; before any seed, and between seeds, one line too."""
+        write(here / "partial.py", PARTIAL)
+        assert main(["seed", "partial:Interrupted", "--create-tables"]) == 130
+        captured = capsys.readouterr()
+        assert (captured.out, captured.err) == (
+            "",
+            "pyfactory seed: interrupted: Interrupted was rolled back, but for the 1 row "
+            "(item 1) it had committed, which stay; no seed finished before it\n",
+        )
+        assert main(["seed", "partial:First,Stubborn"]) == 130
+        assert capsys.readouterr().err == (
+            "pyfactory seed: interrupted between seeds; finished: First\n"
+        )
+        write(here / "stop.py", "raise KeyboardInterrupt\n")
+        assert main(["seed", "stop"]) == 130
+        assert capsys.readouterr().err == "pyfactory seed: interrupted before any seed ran\n"
+
+    @pytest.mark.parametrize("mode", ["sync", "async"])
+    def test_ctrl_c(
+        self,
+        tmp_path: Path,
+        db_url: str,
+        async_db_url: str,
+        make_engine: Any,
+        mode: str,
+    ) -> None:
+        """Ctrl-C in a real process while a seed runs: one line saying which seeds
+        finished and that the interrupted one was rolled back, exit code 130; the
+        finished seed's rows are there, the interrupted one's are not."""
+        write(tmp_path / "shopseeds.py", SEEDS)
+        write(tmp_path / "partial.py", PARTIAL)
+        ready = tmp_path / "ready"
+        url, seed = (db_url, "Slow") if mode == "sync" else (async_db_url, "AsyncSlow")
+        process = subprocess.Popen(
+            [str(SCRIPT), "seed", f"partial:{seed}", "--url", url, "--create-tables"],
+            cwd=tmp_path,
+            env={**os.environ, "READY": str(ready), "PYTHONWARNINGS": "error"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert ready.exists(), process.communicate(timeout=10)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert (process.returncode, out, err) == (
+            130,
+            "",
+            f"pyfactory seed: interrupted: {seed} was rolled back; finished before it: First\n",
+        )
+        from sqlalchemy import text
+
+        with make_engine(db_url).connect() as conn:
+            assert conn.execute(text("SELECT name FROM item")).scalars().all() == ["first"]
+            assert conn.execute(text("SELECT count(*) FROM label")).scalar() == 0
+
+
+# ------------------------------------------------------------------ scale, settings, async, tables
+
+
+class TestScale:
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            ("1e308", "at most 1,000,000,000, not 1e+308"),
+            ("1e12", "at most 1,000,000,000, not 1e+12"),
+            ("nan", "a finite number above 0, not nan"),
+            ("inf", "a finite number above 0, not inf"),
+            ("-inf", "a finite number above 0, not -inf"),
+            ("0", "a finite number above 0, not 0"),
+        ],
+    )
+    def test_absurd_scales_are_refused_up_front(
+        self, here: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+    ) -> None:
+        """A scale that is no finite number above 0, or so large that even a count of 1
+        would pass MAX_ROWS, is one line and exit code 2 before anything is made (it
+        used to hang, its memory growing)."""
+        line = error_line(capsys, "seed", "shopseeds", "--create-tables", f"--scale={value}")
+        assert line.startswith(f"pyfactory seed: error: --scale is {message}"), line
+        assert not (here / "pyfactory.sqlite3").exists()
+
+    def test_a_count_past_the_bound_fails_the_seed(
+        self, here: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A scale that passes MAX_ROWS for one seed's count fails that seed before it
+        writes a row of it."""
+        assert main(["seed", "shopseeds:Items", "--create-tables", "--scale", "2e8"]) == 1
+        assert capsys.readouterr().err == (
+            "pyfactory seed: seed Items failed: UsageError: Items: a count of 10 at scale "
+            "2e+08 comes to 2,000,000,000 rows, more than the 1,000,000,000 (MAX_ROWS) that "
+            "one count may be; lower the scale or the count (its rows were rolled back; no "
+            "seed ran before it)\n"
+        )
+        assert rows(here / "pyfactory.sqlite3", "item") == 0
+
+
+SETTINGS = """
+    import functools
+
+
+    @functools.lru_cache
+    def get_settings():
+        return {"label": "from the getter"}
+
+
+    class Settings:
+        def __init__(self):
+            self.values = {"label": "from the class"}
+
+        def __getitem__(self, key):
+            return self.values[key]
+
+
+    def needs(name):
+        return name
+
+
+    def broken():
+        raise ValueError("DATABASE_URL is not set\\nmore")
+"""
+
+SEES = """
+    from pyfactory.seeding import Seed
+
+    seen = []
+
+
+    class Sees(Seed):
+        def run(self, ctx):
+            seen.append(ctx.settings)
+"""
+
+
+class TestSettings:
+    @pytest.mark.parametrize(
+        ("name", "label"),
+        [("get_settings", "from the getter"), ("Settings", "from the class")],
+    )
+    def test_a_getter_is_called(
+        self, here: Path, capsys: pytest.CaptureFixture[str], name: str, label: str
+    ) -> None:
+        """--settings naming a function or class that takes no arguments (FastAPI's
+        lru_cache'd get_settings) hands the seeds what it returns."""
+        write(here / "config.py", SETTINGS)
+        argv = ["seed", "shopseeds", "--create-tables", "--settings", f"config:{name}"]
+        assert main(argv) == 0
+        with sqlite3.connect(here / "pyfactory.sqlite3") as conn:
+            assert conn.execute("SELECT text FROM label").fetchall() == [(label,)]
+        conn.close()
+
+    def test_a_function_with_arguments_is_handed_as_it_is(
+        self, here: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A function that needs arguments is not called: the seeds get it."""
+        write(here / "config.py", SETTINGS)
+        write(here / "sees.py", SEES)
+        assert main(["seed", "sees", "--settings", "config:needs"]) == 0
+        import config  # type: ignore[import-not-found]
+        import sees  # type: ignore[import-not-found]
+
+        assert sees.seen == [config.needs]
+
+    def test_a_getter_that_raises(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A getter that raises is bad input: one line, its traceback under --debug."""
+        write(here / "config.py", SETTINGS)
+        assert error_line(capsys, "seed", "shopseeds", "--settings", "config:broken") == (
+            "pyfactory seed: error: --settings: config:broken() raised ValueError: "
+            "DATABASE_URL is not set"
+        )
+        assert main(["seed", "shopseeds", "--settings", "config:broken", "--debug"]) == 2
+        assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+class TestAsyncSeedsOnASyncUrl:
+    def test_refused_with_the_url_to_use(
+        self, here: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An async seed on a sync URL (which failed with "object ChunkedIteratorResult
+        can't be used in 'await' expression") is one line naming the seed and the async
+        URL to use, exit code 2, before anything is made."""
+        write(here / "asyncseeds.py", ASYNC_SEEDS)
+        assert error_line(
+            capsys, "seed", "asyncseeds", "--url", "sqlite:///sync.sqlite3", "--create-tables"
+        ) == (
+            "pyfactory seed: error: AsyncItems.should_run is async def, and the URL "
+            "sqlite:///sync.sqlite3 has a synchronous driver: an async seed needs an async "
+            "driver, as in sqlite+aiosqlite:///sync.sqlite3, or write AsyncItems.should_run "
+            "as a plain def"
+        )
+        assert not (here / "sync.sqlite3").exists()
+        url = f"postgresql+psycopg://u:{PASSWORD}@127.0.0.1:1/x"
+        assert main(["seed", "asyncseeds", "--url", url, "--debug"]) == 2
+        err = capsys.readouterr().err
+        assert PASSWORD not in err
+        assert "Traceback (most recent call last)" in err
+        assert err.splitlines()[-1].endswith(
+            "as in postgresql+asyncpg://u:***@127.0.0.1:1/x, or write AsyncItems.should_run "
+            "as a plain def"
+        )
+
+
+MANY = """
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    from pyfactory.seeding import Seed
+
+    metadata = MetaData()
+    for name in "abcdefg":
+        Table(f"t_{name}", metadata, Column("id", Integer, primary_key=True))
+
+
+    class Fills(Seed):
+        def run(self, ctx):
+            ctx.session.execute(metadata.tables["t_a"].insert(), [{"id": 1}])
+"""
+
+TABLELESS = """
+    from pyfactory.seeding import Seed
+
+
+    class Plain(Seed):
+        def run(self, ctx):
+            pass
+"""
+
+
+class TestNoTables:
+    @pytest.mark.parametrize("url", ["", "sqlite+aiosqlite:///pyfactory.sqlite3"])
+    @pytest.mark.parametrize("dry_run", [["--dry-run"], []], ids=["dry-run", "run"])
+    def test_a_missing_file(
+        self, here: Path, capsys: pytest.CaptureFixture[str], url: str, dry_run: list[str]
+    ) -> None:
+        """A SQLite file that is not there, without --create-tables: one line saying to
+        add it, and no empty file left behind."""
+        option = ["--url", url] if url else []
+        assert error_line(capsys, "seed", "shopseeds", *option, *dry_run) == (
+            "pyfactory seed: error: the database file pyfactory.sqlite3 does not exist: add "
+            "--create-tables to create it with the tables of the seeds' models"
+        )
+        assert not (here / "pyfactory.sqlite3").exists()
+
+    def test_a_database_without_the_tables(
+        self, here: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A database that has none of the models' tables (here an empty file) says to
+        add --create-tables, naming five of them and how many more."""
+        write(here / "many.py", MANY)
+        sqlite3.connect(here / "empty.sqlite3").close()
+        argv = ["seed", "many", "--url", "sqlite:///empty.sqlite3", "--dry-run"]
+        assert error_line(capsys, *argv) == (
+            "pyfactory seed: error: the database sqlite:///empty.sqlite3 has none of the "
+            "tables of the seeds' models (t_a, t_b, t_c, t_d, t_e and 2 more): add "
+            "--create-tables to create them"
+        )
+        argv = ["seed", "many", "--url", "sqlite+aiosqlite:///empty.sqlite3"]
+        assert error_line(capsys, *argv).endswith("add --create-tables to create them")
+
+    def test_a_database_in_memory(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A database in memory starts without tables: the same line, no file made."""
+        assert error_line(capsys, "seed", "shopseeds", "--url", "sqlite://", "--dry-run") == (
+            "pyfactory seed: error: the database sqlite:// has none of the tables of the "
+            "seeds' models (item, label): add --create-tables to create them"
+        )
+        assert list(here.glob("*.sqlite3")) == []
+
+    def test_an_empty_postgres_database(
+        self, here: Path, capsys: pytest.CaptureFixture[str], postgres_database_url: str
+    ) -> None:
+        """The same on PostgreSQL, whose URL keeps its password hidden."""
+        url, password = with_password(postgres_database_url)
+        line = error_line(capsys, "seed", "shopseeds", "--url", url, "--dry-run")
+        assert password not in line
+        assert line.endswith(
+            "has none of the tables of the seeds' models (item, label): add --create-tables "
+            "to create them"
+        )
+
+    def test_some_tables_are_enough(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A database that has some of the tables runs: the seeds may need no others."""
+        write(here / "many.py", MANY)
+        with sqlite3.connect(here / "some.sqlite3") as conn:
+            conn.execute("CREATE TABLE t_a (id INTEGER PRIMARY KEY)")
+        conn.close()
+        assert main(["seed", "many", "--url", "sqlite:///some.sqlite3"]) == 0
+        assert capsys.readouterr().out.splitlines()[1].endswith("t_a 1")
+
+    def test_seeds_without_models(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """Seeds whose modules have no models: a dry run on a missing file says it does
+        not create it; a run creates it."""
+        write(here / "tableless.py", TABLELESS)
+        assert error_line(capsys, "seed", "tableless", "--dry-run") == (
+            "pyfactory seed: error: the database file pyfactory.sqlite3 does not exist, and "
+            "a dry run does not create it"
+        )
+        assert not (here / "pyfactory.sqlite3").exists()
+        assert main(["seed", "tableless"]) == 0
+        assert (here / "pyfactory.sqlite3").exists()

@@ -8,6 +8,7 @@ import gc
 import io
 import sys
 import tracemalloc
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -16,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from pyfactory import AsyncModeError, UsageError
+from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from pyfactory.seeding import (
     CHUNK_SIZE,
+    MAX_ROWS,
     MissingSeedError,
     Seed,
     SeedContext,
-    SeedDefinitionError,
     SeedFailedError,
     SeedResult,
     arun_seeds,
@@ -287,32 +289,69 @@ class TestRunSeeds:
             session.rollback()
             assert session.scalar(count(Tag)) == 2
 
-    def test_async_seeds_on_a_sync_session(self, engine: Engine) -> None:
-        """An ``async def`` seed given a Session runs to completion on the runner's loop."""
+    def test_an_async_seed_on_a_sync_engine_is_refused_before_anything_runs(
+        self, engine: Engine
+    ) -> None:
+        """An ``async def`` seed on a synchronous engine would await a result ("object
+        ChunkedIteratorResult can't be used in 'await' expression"): it is refused
+        before any seed runs, naming the seed and the async URL to use."""
 
         class AsyncStyle(Seed):
+            depends_on = (Customers,)
+
+            async def run(self, ctx: SeedContext) -> None:
+                await ctx.session.execute(select(Customer))
+
+        with pytest.raises(AsyncModeError) as caught:
+            run_seeds(AsyncStyle, engine)
+        url = engine.url
+        driver = "sqlite+aiosqlite" if url.get_backend_name() == "sqlite" else "postgresql+asyncpg"
+        assert str(caught.value) == (
+            f"AsyncStyle.run is async def, and the URL {url.render_as_string()} has a "
+            "synchronous driver: an async seed needs an async driver, as in "
+            f"{url.set(drivername=driver).render_as_string()}, or write AsyncStyle.run as "
+            "a plain def"
+        )
+        with Session(engine) as session:
+            assert session.scalar(count(Customer)) == 0  # Customers did not run either
+
+    async def test_an_async_seed_on_a_sync_bind_of_arun_seeds(self, engine: Engine) -> None:
+        """arun_seeds given a synchronous bind refuses async seeds the same way; a session
+        without an engine gets the drivers to choose from."""
+
+        class AsyncCheck(Seed):
             async def should_run(self, ctx: SeedContext) -> bool:
-                await asyncio.sleep(0)
                 return True
 
-            async def run(self, ctx: SeedContext) -> None:
-                ctx.fill(CustomerFactory, 4)
-
-        assert run_seeds(AsyncStyle, engine)["AsyncStyle"].rows == {"customer": 4}
-
-    async def test_async_seeds_in_a_running_loop_are_refused(self, engine: Engine) -> None:
-        """Inside an event loop, run_seeds cannot run an async seed: it says to await
-        arun_seeds, and rolls back."""
-
-        class AsyncStyle(Seed):
-            async def run(self, ctx: SeedContext) -> None:
+            def run(self, ctx: SeedContext) -> None:
                 pass
 
-        with pytest.raises(SeedDefinitionError) as caught:
-            run_seeds(AsyncStyle, engine)
+        with pytest.raises(AsyncModeError, match=r"^AsyncCheck.should_run is async def, "):
+            await arun_seeds(AsyncCheck, engine)
+        with pytest.raises(AsyncModeError) as caught:
+            await arun_seeds(AsyncCheck, Session())
         assert str(caught.value) == (
-            "AsyncStyle.run is async, and run_seeds() was called inside a running event "
-            "loop: await arun_seeds(...) there instead"
+            "AsyncCheck.should_run is async def, and the session is a synchronous Session: an "
+            "async seed needs an async driver, as in sqlite+aiosqlite:///... or "
+            "postgresql+asyncpg://..., or write AsyncCheck.should_run as a plain def"
+        )
+
+    def test_a_plain_def_that_returns_a_coroutine_fails(self, engine: Engine) -> None:
+        """A plain ``def`` that hands back a coroutine on a synchronous session fails as
+        a seed, saying it is async; the coroutine is closed, not left unawaited."""
+
+        async def later() -> None:
+            pass
+
+        class Hidden(Seed):
+            def run(self, ctx: SeedContext) -> Any:
+                return later()
+
+        with pytest.raises(SeedFailedError) as caught:
+            run_seeds(Hidden, engine)
+        assert isinstance(caught.value.__cause__, AsyncModeError)
+        assert str(caught.value).startswith(
+            "seed Hidden failed: AsyncModeError: Hidden.run is async def, and the URL "
         )
 
 
@@ -360,13 +399,20 @@ class TestBinds:
             ({"scale": 0}, "scale is a finite number above 0, not 0"),
             ({"scale": True}, "scale is a finite number above 0, not True"),
             ({"scale": float("inf")}, "scale is a finite number above 0, not inf"),
+            ({"scale": float("nan")}, "scale is a finite number above 0, not nan"),
+            (
+                {"scale": 1e12},
+                "scale is at most 1,000,000,000, not 1e+12: even a count of 1 would come to "
+                "more rows than the 1,000,000,000 (MAX_ROWS) that one count may be",
+            ),
             ({"chunk_size": 0}, "chunk_size is a positive int, not 0"),
             ({"chunk_size": 2.5}, "chunk_size is a positive int, not 2.5"),
         ],
     )
     def test_bad_options(self, options: dict[str, Any], message: str) -> None:
-        """scale and chunk_size are checked before anything runs (an infinite scale
-        would overflow only inside a seed's first count)."""
+        """scale and chunk_size are checked before anything runs: an infinite scale
+        would overflow only inside a seed's first count, and a huge one would hang
+        making chunks."""
         with pytest.raises(UsageError) as caught:
             run_seeds(Catalog, "sqlite://", **options)
         assert str(caught.value) == message
@@ -390,6 +436,21 @@ class TestFillErrors:
         assert str(caught.value) == message
         with pytest.raises(UsageError):
             asyncio.run(ctx.afill(CustomerFactory, *args))
+
+    def test_a_count_above_max_rows_is_refused_before_writing(self) -> None:
+        """A count that the scale takes above MAX_ROWS is refused before a row of it
+        is written, saying by how much; MAX_ROWS itself is allowed."""
+        ctx = SeedContext(session=None, seed="Load", scale=1e6)
+        assert ctx.scaled(1_000) == MAX_ROWS
+        with pytest.raises(UsageError) as caught:
+            ctx.fill(CustomerFactory, 10_000)
+        assert str(caught.value) == (
+            "Load: a count of 10,000 at scale 1e+06 comes to 10,000,000,000 rows, more "
+            "than the 1,000,000,000 (MAX_ROWS) that one count may be; lower the scale or "
+            "the count"
+        )
+        with pytest.raises(UsageError, match=r"^Load: a count of 1,000,000,001 at scale 1 "):
+            SeedContext(session=None, seed="Load").scaled(MAX_ROWS + 1)
 
     def test_the_defaults(self) -> None:
         """A context made by hand: scale 1, chunks of CHUNK_SIZE, silent progress."""
@@ -588,30 +649,22 @@ class TestCountsAndInterrupts:
 
         assert run_seeds(Selected, engine)["Selected"].rows == {"tag": 2}
 
-    def test_other_connections_are_not_counted(self, engine: Engine) -> None:
-        """Rows that a seed writes through another connection are not its session's."""
-
-        class Aside(Seed):
-            def run(self, ctx: SeedContext) -> None:
-                with engine.begin() as other:
-                    other.execute(insert(Tag).values(name="aside"))
-                ctx.session.add(Tag(name="mine"))
-
-        assert run_seeds(Aside, engine)["Aside"].rows == {"tag": 1}
-
     def test_a_driver_without_rowcount(self) -> None:
         """A driver that reports no row count: one row per parameter set."""
         from types import SimpleNamespace
 
-        from pyfactory.seeding._runner import _RowCounter
+        from pyfactory.seeding._runner import _listening, _RowCounter
 
         counter = _RowCounter()
         connection = object()
-        counter.watch(connection)
         cursor = SimpleNamespace(rowcount=-1)
-        counter(connection, cursor, "INSERT INTO t (a) VALUES (?)", [(1,), (2,)], None, True)
-        counter(connection, cursor, "INSERT INTO t (a) VALUES (?)", (3,), None, False)
-        counter(object(), cursor, "INSERT INTO t (a) VALUES (?)", (4,), None, False)
+        with _listening(counter):
+            counter.executed(
+                connection, cursor, "INSERT INTO t (a) VALUES (?)", [(1,), (2,)], None, True
+            )
+            counter.executed(connection, cursor, "INSERT INTO t (a) VALUES (?)", (3,), None, False)
+            counter.commit(connection)
+        counter.executed(connection, cursor, "INSERT INTO t (a) VALUES (?)", (4,), None, False)
         assert counter.take() == {"t": 3}
 
     @pytest.mark.parametrize(
@@ -666,3 +719,204 @@ class TestCountsAndInterrupts:
 
         assert run_seeds(Twice, engine, progress=True)["Twice"].rows == {"customer": 5}
         assert "seeds: Twice" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ rows that a seed commits itself
+
+
+class CommittingCustomerFactory(CustomerFactory):
+    """Commits the session after each call, as real apps' CRUD helpers do."""
+
+    _model_builder = SQLAlchemyBuilder(persistence="commit")
+
+
+class AsyncCommittingCustomerFactory(CustomerFactory):
+    _model_builder = AsyncSQLAlchemyBuilder(persistence="commit")
+
+
+class CommitsPartWay(Seed):
+    """Commits through a factory, through the session, and in bulk; then flushes a
+    product that only the runner's commit would keep."""
+
+    fail: ClassVar[bool] = False
+
+    def run(self, ctx: SeedContext) -> None:
+        ctx.factory(CommittingCustomerFactory).create_batch(3)
+        ctx.session.add(Tag(name="own"))
+        ctx.session.commit()
+        ctx.fill(CommittingCustomerFactory, 4)
+        ctx.factory(ProductFactory).create()
+        if self.fail:
+            raise ValueError("late")
+
+
+class AsyncCommitsPartWay(Seed):
+    fail: ClassVar[bool] = False
+
+    async def run(self, ctx: SeedContext) -> None:
+        await ctx.factory(AsyncCommittingCustomerFactory).acreate_batch(3)
+        ctx.session.add(Tag(name="own"))
+        await ctx.session.commit()
+        await ctx.afill(AsyncCommittingCustomerFactory, 4)
+        ctx.session.add(Product(name="Lamp", price=1))
+        await ctx.session.flush()
+        if self.fail:
+            raise ValueError("late")
+
+
+COMMITTED = {"customer": 7, "tag": 1}
+STAYED = (
+    "(8 rows (customer 7, tag 1) it had committed stay; what it wrote after its last "
+    "commit was rolled back; no seed ran before it)"
+)
+
+
+class TestRowsCommittedPartWay:
+    def test_every_commit_of_a_seed_is_counted(self, engine: Engine) -> None:
+        """A seed that commits part way (a persistence="commit" factory, its own
+        session.commit(), fill() through a committing factory) is counted whole."""
+        summary = run_seeds(CommitsPartWay, engine)
+        assert summary["CommitsPartWay"].rows == {**COMMITTED, "product": 1}
+        with Session(engine) as session:
+            assert counts(session) == {"customer": 7, "product": 1, "tag": 1, "order": 0}
+
+    def test_a_failing_seed_says_how_many_committed_rows_stay(
+        self, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When it then fails, the rows it had committed stay and are said to, per
+        table, never called rolled back; what it wrote after is rolled back."""
+        monkeypatch.setattr(CommitsPartWay, "fail", True)
+        with pytest.raises(SeedFailedError) as caught:
+            run_seeds(CommitsPartWay, engine)
+        assert str(caught.value) == f"seed CommitsPartWay failed: ValueError: late {STAYED}"
+        assert caught.value.summary["CommitsPartWay"].rows == COMMITTED
+        assert caught.value.summary.lines()[1].endswith("customer 7, tag 1")
+        with Session(engine) as session:
+            assert counts(session) == {"customer": 7, "product": 0, "tag": 1, "order": 0}
+
+    async def test_async_commits_are_counted(self, async_engine: AsyncEngine) -> None:
+        """Likewise on an AsyncSession: every commit is counted."""
+        summary = await arun_seeds(AsyncCommitsPartWay, async_engine)
+        assert summary["AsyncCommitsPartWay"].rows == {**COMMITTED, "product": 1}
+
+    async def test_a_failing_async_seed_says_how_many_committed_rows_stay(
+        self, async_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Likewise on an AsyncSession: what stays after a failure."""
+        monkeypatch.setattr(AsyncCommitsPartWay, "fail", True)
+        with pytest.raises(SeedFailedError) as caught:
+            await arun_seeds(AsyncCommitsPartWay, async_engine)
+        assert str(caught.value) == f"seed AsyncCommitsPartWay failed: ValueError: late {STAYED}"
+        async with AsyncSession(async_engine) as session:
+            assert await session.scalar(count(Customer)) == 7
+            assert await session.scalar(count(Product)) == 0
+
+    def test_rows_on_other_connections_are_counted(self, engine: Engine) -> None:
+        """Rows that a seed writes through a connection of its own are counted when that
+        connection commits, and not when it rolls back."""
+
+        class Aside(Seed):
+            def run(self, ctx: SeedContext) -> None:
+                with engine.begin() as other:
+                    other.execute(insert(Tag).values(name="aside"))
+                with engine.connect() as undone:
+                    undone.execute(insert(Tag).values(name="undone"))
+                    undone.rollback()
+                ctx.session.add(Tag(name="mine"))
+
+        assert run_seeds(Aside, engine)["Aside"].rows == {"tag": 2}
+
+    def test_an_autocommit_connection_counts_at_once(self, engine: Engine) -> None:
+        """On an AUTOCOMMIT connection each INSERT stays at once: a failing seed says so."""
+
+        class Autocommit(Seed):
+            def run(self, ctx: SeedContext) -> None:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(insert(Tag).values(name="at once"))
+                raise RuntimeError("then it failed")
+
+        with pytest.raises(SeedFailedError) as caught:
+            run_seeds(Autocommit, engine)
+        assert caught.value.summary["Autocommit"].rows == {"tag": 1}
+        assert "(1 row (tag 1) it had committed stay;" in str(caught.value)
+
+    def test_savepoints_rolled_back_are_not_counted(self, engine: Engine) -> None:
+        """Rows undone by a rollback to a savepoint are not counted; a released
+        savepoint's rows are, once the transaction commits."""
+
+        class Nested(Seed):
+            def run(self, ctx: SeedContext) -> None:
+                ctx.session.add(Tag(name="before"))
+                ctx.session.flush()
+                try:
+                    with ctx.session.begin_nested():
+                        ctx.session.add(Tag(name="undone"))
+                        ctx.session.flush()
+                        raise LookupError
+                except LookupError:
+                    pass
+                with ctx.session.begin_nested():
+                    ctx.session.add(Tag(name="kept"))
+                    ctx.session.flush()
+
+        assert run_seeds(Nested, engine)["Nested"].rows == {"tag": 2}
+        with Session(engine) as session:
+            assert sorted(session.scalars(select(Tag.name))) == ["before", "kept"]
+
+    @pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+    def test_a_commit_that_fails_is_not_counted(self, engine: Engine) -> None:
+        """A COMMIT that the server refuses (a deferred constraint) keeps nothing: those
+        rows are not counted, the ones committed before are."""
+        from sqlalchemy import text
+
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "CREATE TABLE late (id int PRIMARY KEY, customer_id int REFERENCES "
+                    "customer (id) DEFERRABLE INITIALLY DEFERRED)"
+                )
+            )
+
+        class Deferred(Seed):
+            def run(self, ctx: SeedContext) -> None:
+                ctx.factory(CommittingCustomerFactory).create()
+                ctx.session.execute(text("INSERT INTO late VALUES (1, 999)"))
+                ctx.session.commit()
+
+        with pytest.raises(SeedFailedError) as caught:
+            run_seeds(Deferred, engine)
+        assert caught.value.summary["Deferred"].rows == {"customer": 1}
+
+    def test_runs_in_two_threads_count_their_own_rows(self, engine: Engine, tmp_path: Path) -> None:
+        """Two runs at once in two threads: each counts the rows of its own seeds only."""
+        import threading
+
+        from sqlalchemy import create_engine
+
+        from tests.seeding.shop import Base
+
+        other = create_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+        Base.metadata.create_all(other)
+        started = threading.Barrier(2)
+
+        class Waits(Seed):
+            def run(self, ctx: SeedContext) -> None:
+                started.wait(timeout=30)
+                ctx.fill(CustomerFactory, 50)
+                started.wait(timeout=30)
+
+        results: dict[str, Any] = {}
+
+        def run(name: str, bind: Engine) -> None:
+            results[name] = run_seeds(Waits, bind)["Waits"].rows
+
+        threads = [
+            threading.Thread(target=run, args=(name, bind))
+            for name, bind in (("one", engine), ("two", other))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        other.dispose()
+        assert results == {"one": {"customer": 50}, "two": {"customer": 50}}
