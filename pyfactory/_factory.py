@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import time
@@ -295,7 +296,65 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
     return child
 
 
-class Factory(Generic[M]):
+#: The methods that make objects. On the class (``UserFactory.build("basic")``, as
+#: factory_boy users write) each runs on a new instance with no context.
+_CLASS_CALLS = (
+    "attributes",
+    "build",
+    "create",
+    "acreate",
+    "attributes_batch",
+    "build_batch",
+    "create_batch",
+    "acreate_batch",
+    "insert_batch",
+    "ainsert_batch",
+)
+
+
+class _OnClass:
+    """``UserFactory.build(...)`` on the class is ``UserFactory().build(...)``.
+
+    It sits on the metaclass as a data descriptor, so that only a lookup on the class
+    reaches it: ``factory.build`` on an instance finds the plain function in the class,
+    at no cost.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, cls: type[Factory[Any]] | None, meta: type | None = None) -> Any:
+        if cls is None:
+            return self
+        name = self.name
+        func = next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
+
+        @functools.wraps(func)
+        def on_class(*args: Any, **kwargs: Any) -> Any:
+            if args and isinstance(args[0], cls):
+                return func(*args, **kwargs)  # Factory.build(factory, ...): the function
+            return func(cls(), *args, **kwargs)
+
+        return on_class
+
+    def __set__(self, cls: type[Factory[Any]], value: object) -> None:
+        raise AttributeError(
+            f"{cls.__name__}.{self.name} is a method of the Factory API and cannot be replaced"
+        )
+
+
+class _FactoryType(type):
+    """The metaclass of factories: it lets the methods that make objects be called on
+    the class (see :class:`_OnClass`, set on it below)."""
+
+
+for _name in _CLASS_CALLS:
+    setattr(_FactoryType, _name, _OnClass(_name))
+
+
+class Factory(Generic[M], metaclass=_FactoryType):
     """The base of every factory: subclass it, name the model, and write schemas.
 
     Class attributes:
