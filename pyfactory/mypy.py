@@ -889,9 +889,7 @@ class PyfactoryPlugin(Plugin):
             return lambda ctx: self.check_method(ctx, batch=METHODS[method])
         return None
 
-    def get_class_attribute_hook(
-        self, fullname: str
-    ) -> Callable[[AttributeContext], Type] | None:
+    def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # On the class, a method that makes objects runs on a new instance
         # (``UserFactory.build("basic")``, see pyfactory._factory._OnClass): it is
         # typed as bound to one.

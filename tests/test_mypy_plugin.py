@@ -173,7 +173,7 @@ class TestModule:
         assert result.stdout.strip() == "[]"
 
 
-_ON_CLASS = '''\
+_ON_CLASS = """\
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,7 +197,7 @@ class UserFactory(Factory[User]):
 reveal_type(UserFactory.build("basic"))
 reveal_type(UserFactory.create_batch(2, name="bob"))
 UserFactory.build("nope")
-'''
+"""
 
 
 class TestMethodsOnTheClass:
@@ -209,7 +209,7 @@ class TestMethodsOnTheClass:
         (tmp_path / "on_class.py").write_text(_ON_CLASS)
         (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = pyfactory.mypy\n")
         run = run_mypy(tmp_path, ["on_class.py"], "--config-file=mypy.ini")
-        notes = {line: msgs for line, msgs in run.notes["on_class.py"].items()}
+        notes = dict(run.notes["on_class.py"])
         assert notes == {
             21: ['Revealed type is "on_class.User"'],
             22: ['Revealed type is "list[on_class.User]"'],
