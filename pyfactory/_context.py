@@ -28,7 +28,7 @@ class Context(Mapping[str, Any]):
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_data", "factory", "owner")
+    __slots__ = ("_data", "_reads", "factory", "owner")
 
     def __init__(
         self,
@@ -43,6 +43,9 @@ class Context(Mapping[str, Any]):
         #: The name of the factory whose builder receives the context (a child's, when
         #: the context came down through an association).
         self.factory = factory or owner
+        #: The keys read so far, when the factory watches them (see
+        #: Factory._pf_check_given); None otherwise.
+        self._reads: set[str] | None = None
 
     def for_factory(self, name: str) -> Context:
         """The same keys, handed to the builder of factory ``name`` (a child)."""
@@ -51,6 +54,9 @@ class Context(Mapping[str, Any]):
         return context
 
     def __getitem__(self, key: str) -> Any:
+        reads = self._reads
+        if reads is not None:
+            reads.add(key)
         return self._data[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -65,7 +71,7 @@ class Context(Mapping[str, Any]):
     def require(self, key: str) -> Any:
         """Return ``self[key]``, or raise :class:`~pyfactory.MissingContextError` naming it."""
         try:
-            return self._data[key]
+            return self[key]
         except KeyError:
             raise MissingContextError(key, self.owner) from None
 

@@ -19,7 +19,8 @@ from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
 from pyfactory._context import Context, Randomness, known_fakers
-from pyfactory._resolver import Later, Plan, Resolution, check_dict
+from pyfactory._keys import ModelKeys, close_names
+from pyfactory._resolver import Later, Plan, Resolution, check_dict, split_dunder
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
     AsyncModeError,
@@ -33,7 +34,14 @@ from pyfactory.errors import (
     UnknownTraitError,
     UsageError,
 )
-from pyfactory.fields import ManyField, counters, fresh_copy
+from pyfactory.fields import (
+    DerivedField,
+    LazyField,
+    ManyField,
+    SpecialField,
+    counters,
+    fresh_copy,
+)
 
 if TYPE_CHECKING:
     from random import Random
@@ -270,7 +278,12 @@ def derive(target: Any, context: Context, randomness: Randomness) -> Any:
     (see :func:`adopt`).
     """
     if isinstance(target, type):
-        child = target(**context)
+        # The parent's context is the child's too: its keys were checked where given.
+        _local.inheriting = True
+        try:
+            child = target(**context)
+        finally:
+            _local.inheriting = False
         child._pf_context = context.for_factory(target.__name__)
         child._pf_randomness = randomness
         return child
@@ -287,6 +300,8 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
     child = object.__new__(type(target))
     child.__dict__.update(target.__dict__)
     child._pf_context = target._pf_context.with_defaults(context)
+    if target._pf_given:
+        child._pf_context._reads = set()  # its own keys are checked as its plans are made
     own = target._pf_randomness
     if own.seed is None and own._faker is None:
         child._pf_randomness = randomness
@@ -397,6 +412,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
     _pf_atomic: ClassVar[bool] = False
     _pf_relational: ClassVar[bool] = False
     _pf_relations: ClassVar[dict[str, Relation | None]] = {}
+    _pf_keys: ClassVar[ModelKeys | None] = None
 
     # ------------------------------------------------------------ class set-up
 
@@ -449,6 +465,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         builder_type = type(cls._pf_builder)
         cls._pf_relational = builder_type.relation is not ModelBuilder.relation
         cls._pf_relations = {}
+        cls._pf_keys = None
         cls._pf_atomic = (
             builder_type.transaction is not ModelBuilder.transaction
             or builder_type.atransaction is not ModelBuilder.atransaction
@@ -484,7 +501,13 @@ class Factory(Generic[M], metaclass=_FactoryType):
             )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise UsageError(f"{cls.__name__}(seed=...) takes an int, got {seed!r}")
+        #: The context keys given here (not passed down from a parent), checked against
+        #: the schemas' keys as each plan is made.
+        self._pf_given = _NO_KEYS
         self._pf_context = Context(context, cls.__name__)
+        if context and not getattr(_local, "inheriting", False):
+            self._pf_given = frozenset(context)
+            self._pf_context._reads = set()
         self._pf_randomness = Randomness(faker, seed)
         self._pf_plans: dict[Any, Plan] = {}
         self._pf_raw: dict[tuple[str, str], dict[str, Any]] = {}
@@ -492,6 +515,65 @@ class Factory(Generic[M], metaclass=_FactoryType):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} context={dict(self._pf_context)!r}>"
+
+    @classmethod
+    def _pf_model_keys(cls) -> ModelKeys:
+        """What the model takes, read from the builder once per class."""
+        keys = cls._pf_keys
+        if keys is None:
+            keys = cls._pf_keys = ModelKeys(cls._pf_builder, cls._model)
+        return keys
+
+    def _pf_check_given(self, plan: Plan) -> None:
+        """Refuse a context key given to this factory that is meant for the objects, as
+        each plan is made: ``UserFactory(first_name="x")`` for
+        ``UserFactory().build(first_name="x")``.
+
+        Such a key names a field of the model or a key of the schema, and nothing reads
+        it: not the builder (its ``context_keys``), not the schema and trait methods
+        that just ran (``self.context["author_id"]``), and not the key's own field when
+        that runs code of the user's (``lazy``), which may read it later.
+        """
+        cls = type(self)
+        reads = self._pf_context._reads or ()
+        builder_reads = cls._pf_builder.context_keys
+        fields = cls._pf_model_keys().fields
+        for key in self._pf_given:
+            if key in reads or key in builder_reads:
+                continue
+            if key in fields:
+                what = f"a field of {cls._model.__name__}"
+            elif key in plan.base:
+                what = f"a key of its schema {plan.schema!r}"
+            else:
+                continue
+            if _may_read_context(plan.base.get(key)):
+                continue
+            raise _context_error(cls, key, what).within(plan.factory_name, plan.schema)
+
+    def _pf_check_overrides(self, plan: Plan, overrides: Mapping[str, Any]) -> None:
+        """Refuse an override that the model does not take, before anything is made: it
+        is no field of the model, no key of the schema or its traits (transient ones
+        included) and no trait; a ``key__field`` key's head is checked as it resolves."""
+        cls = type(self)
+        accepted = (cls._pf_keys or cls._pf_model_keys()).accepted
+        if accepted is None:
+            return
+        base = plan.base
+        for key in overrides:
+            if key not in accepted and key not in base and split_dunder(key) is None:
+                known = [*cls._pf_model_keys().fields, *base, *cls._pf_traits]
+                close = close_names(key, known)
+                model = cls._model.__name__
+                if close:
+                    hint = f"did you mean {_either(close)}?"
+                else:
+                    hint = f"the fields of {model} are: {', '.join(sorted(set(known)))}"
+                error = OverrideError(
+                    f"{key!r} is not a field of {model}, a key of the schema or a trait of "
+                    f"{cls.__name__}; {hint}"
+                )
+                raise error.within(plan.factory_name, plan.schema, key)
 
     @property
     def context(self) -> Context:
@@ -705,10 +787,14 @@ class Factory(Generic[M], metaclass=_FactoryType):
                 failure = FactoryError(f"the schema method raised {exc!r}")
                 raise failure.within(cls.__name__, name) from exc
             plan = Plan(cls.__name__, name, trait_names, layers)
+            if self._pf_given:
+                self._pf_check_given(plan)
             if self._pf_cacheable(name, trait_names):
                 self._pf_plans[key] = plan
             else:
                 plan.cached = False
+        if overrides:
+            self._pf_check_overrides(plan, overrides)
         return plan, overrides
 
     def _pf_cacheable(self, name: str, traits: tuple[str, ...]) -> bool:
@@ -1579,6 +1665,30 @@ class Factory(Generic[M], metaclass=_FactoryType):
             await self._pf_arun_hooks(plan, obj, values)
         _made(self, "create", len(made))
         return cast("list[M]", made)
+
+
+_NO_KEYS: frozenset[str] = frozenset()
+
+
+def _context_error(cls: type[Factory[Any]], key: str, what: str) -> UsageError:
+    name = cls.__name__
+    return UsageError(
+        f"{name}({key}=...) was given {key!r}, {what}, as its context, and nothing "
+        f"reads it there; pass the object's values to the call: {name}().build({key}=...)"
+    )
+
+
+def _may_read_context(value: object) -> bool:
+    """Whether a schema's value runs code of the user's, which may read the context."""
+    return isinstance(value, (LazyField, DerivedField)) or (
+        isinstance(value, SpecialField) and not type(value).__module__.startswith("pyfactory.")
+    )
+
+
+def _either(names: list[str]) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:

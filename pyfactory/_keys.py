@@ -1,0 +1,104 @@
+"""Which keys a factory's model takes, for two checks made before anything is made:
+a context key that names a field of the model (a value meant for the object, given
+to the factory), and an override that the model does not take (a misspelt name)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from pyfactory.builders import DictBuilder
+
+if TYPE_CHECKING:
+    from pyfactory.builders import ModelBuilder
+    from pyfactory.introspect import FieldInfo
+
+__all__ = ["ModelKeys", "close_names"]
+
+#: The builder methods that receive the attributes: when a builder of its own defines
+#: one of them, it may take keys that its model lacks, so overrides are not checked.
+_TAKERS = (
+    "build",
+    "create",
+    "create_many",
+    "acreate",
+    "acreate_many",
+    "insert_many",
+    "ainsert_many",
+)
+
+
+class ModelKeys:
+    """What one factory class's model takes, read once from its builder's ``fields()``.
+
+    Attributes:
+        fields: The model's field names and the constructor's aliases of them; empty
+            when the builder cannot list them.
+        accepted: Every key the builder takes for the model, or ``None`` when that
+            cannot be known (the builder cannot list the fields, the model takes any
+            key, or the builder is one of your own that receives the attributes).
+    """
+
+    __slots__ = ("accepted", "fields")
+
+    def __init__(self, builder: ModelBuilder[Any], model: type[Any]) -> None:
+        try:
+            infos = builder.fields(model)
+        except Exception:
+            # Not a kind of model whose fields pyfactory reads (a plain class): nothing
+            # to check against.
+            infos = []
+            readable = False
+        else:
+            readable = True
+        names = {info.name for info in infos}
+        names.update(_aliases(model, infos))
+        self.fields = frozenset(names)
+        self.accepted: frozenset[str] | None = None
+        if readable and _checkable(builder, model):
+            taken = set(names)
+            for info in infos:
+                taken.update(info.foreign_keys)
+            if _is_orm(model):
+                # SQLAlchemy's constructor sets any attribute of the class, Django's its
+                # properties and ``author_id``, and their builders set the relationships.
+                taken.update(dir(model))
+            self.accepted = frozenset(taken)
+
+
+def _aliases(model: type[Any], infos: Iterable[FieldInfo]) -> set[str]:
+    """The constructor's other names for fields: ``extra["alias"]``, and every choice of
+    a pydantic ``AliasChoices``."""
+    found = {alias for info in infos if isinstance(alias := info.extra.get("alias"), str)}
+    for field in getattr(model, "__pydantic_fields__", {}).values():
+        alias = getattr(field, "validation_alias", None)
+        for choice in getattr(alias, "choices", ()):
+            if isinstance(choice, str):
+                found.add(choice)
+    return found
+
+
+def _checkable(builder: ModelBuilder[Any], model: type[Any]) -> bool:
+    """Whether the keys that reach ``model`` can be known: not for a dict or a TypedDict
+    (any key is an item), a pydantic model that keeps extra keys, or a builder of one's
+    own that receives the attributes."""
+    if isinstance(builder, DictBuilder) or issubclass(model, dict):
+        return False
+    config = getattr(model, "model_config", None) or getattr(model, "__pydantic_config__", None)
+    if isinstance(config, dict) and config.get("extra") == "allow":
+        return False
+    kind = type(builder)
+    return all(getattr(kind, name).__module__.startswith("pyfactory.") for name in _TAKERS)
+
+
+def _is_orm(model: type[Any]) -> bool:
+    from pyfactory.introspect._django_fields import is_django
+    from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
+
+    return is_sqlalchemy(model) or is_django(model)
+
+
+def close_names(key: str, names: Iterable[str]) -> list[str]:
+    """The names most like ``key``, best first, for a did-you-mean."""
+    return difflib.get_close_matches(key, sorted(set(names)), n=3, cutoff=0.6)
