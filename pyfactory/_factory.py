@@ -52,6 +52,7 @@ __all__ = ["CheckFailure", "Factory", "Observer", "after", "check", "observe", "
 
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
+OtherFactory = TypeVar("OtherFactory", bound="Factory[Any]")
 
 #: An object made in a batch, its values, its fields to make after it, and (for a
 #: pending child) where it comes from.
@@ -84,6 +85,7 @@ RESERVED = frozenset(
         "seed",
         "reset_sequences",
         "reset_unique",
+        "related",
     }
 )
 
@@ -594,6 +596,32 @@ class Factory(Generic[M], metaclass=_FactoryType):
     def seed(self) -> int | None:
         """The seed this factory was made with, if any."""
         return self._pf_randomness.seed
+
+    def related(self, other: type[OtherFactory] | OtherFactory, /) -> OtherFactory:
+        """A factory of ``other`` that makes objects as this factory's children are made:
+        with its context, Faker and seed. For the objects a hook makes (factory_boy's
+        ``RelatedFactory``)::
+
+            @after("create")
+            def welcome(self, post, attrs):
+                self.related(CommentFactory).create(post=post)
+
+        ``other`` is a factory class, or an instance, which keeps its own context (this
+        factory's fills the keys it lacks) and its own Faker or seed, as an
+        association's target does. The same class gives the same factory each time.
+        Its objects count as its own calls do, in :func:`observe` and
+        ``--pyfactory-report``.
+
+        .. versionadded:: 1.0
+        """
+        if not (
+            isinstance(other, Factory) or (isinstance(other, type) and issubclass(other, Factory))
+        ):
+            raise UsageError(
+                f"{type(self).__name__}.related() takes a factory class or instance, "
+                f"not {other!r}"
+            )
+        return cast("OtherFactory", self._pf_child_factory(other))
 
     @classmethod
     def schemas(cls) -> tuple[str, ...]:
