@@ -280,13 +280,10 @@ def derive(target: Any, context: Context, randomness: Randomness) -> Any:
     (see :func:`adopt`).
     """
     if isinstance(target, type):
-        # The parent's context is the child's too: its keys were checked where given.
-        _local.inheriting = True
-        try:
-            child = target(**context)
-        finally:
-            _local.inheriting = False
+        child = target(**context)
         child._pf_context = context.for_factory(target.__name__)
+        # The parent's context is the child's too: its keys are checked where given.
+        child._pf_given = _NO_KEYS
         child._pf_randomness = randomness
         return child
     return adopt(target, context, randomness)
@@ -503,12 +500,11 @@ class Factory(Generic[M], metaclass=_FactoryType):
             )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise UsageError(f"{cls.__name__}(seed=...) takes an int, got {seed!r}")
-        #: The context keys given here (not passed down from a parent), checked against
-        #: the schemas' keys as each plan is made.
-        self._pf_given = _NO_KEYS
+        #: The context keys given here (not passed down from a parent), checked as each
+        #: plan is made (see _pf_check_given), with the keys read meanwhile.
+        self._pf_given: Mapping[str, Any] = context
         self._pf_context = Context(context, cls.__name__)
-        if context and not getattr(_local, "inheriting", False):
-            self._pf_given = frozenset(context)
+        if context:
             self._pf_context._reads = set()
         self._pf_randomness = Randomness(faker, seed)
         self._pf_plans: dict[Any, Plan] = {}
@@ -1695,7 +1691,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         return cast("list[M]", made)
 
 
-_NO_KEYS: frozenset[str] = frozenset()
+_NO_KEYS: Mapping[str, Any] = types.MappingProxyType({})
 
 
 def _context_error(cls: type[Factory[Any]], key: str, what: str) -> UsageError:
