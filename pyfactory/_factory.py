@@ -614,8 +614,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
             isinstance(other, Factory) or (isinstance(other, type) and issubclass(other, Factory))
         ):
             raise UsageError(
-                f"{type(self).__name__}.related() takes a factory class or instance, "
-                f"not {other!r}"
+                f"{type(self).__name__}.related() takes a factory class or instance, not {other!r}"
             )
         return cast("OtherFactory", self._pf_child_factory(other))
 
