@@ -105,6 +105,8 @@ def test_a_class_call_keeps_the_method_s_name_and_documentation() -> None:
     assert UserFactory.build.__name__ == "build"
     assert UserFactory.build.__doc__ == Factory.__dict__["build"].__doc__
     assert UserFactory().build.__func__ is Factory.__dict__["build"]
+    # On the metaclass itself it is the descriptor.
+    assert type(type(UserFactory).build).__name__ == "_OnClass"  # type: ignore[attr-defined]
 
 
 def test_a_class_call_reports_bad_names_as_an_instance_call_does() -> None:

@@ -145,3 +145,16 @@ def test_the_process_wide_faker_is_made_once_when_8_threads_first_use_it_togethe
             check=True,
         )
         assert out.stdout.split() == ["1", "1", "160", "160"]
+
+
+def test_threads_share_the_process_wide_faker_made_on_their_first_use(
+    monkeypatch: pytest.MonkeyPatch, fakers_made: list[int]
+) -> None:
+    from pyfactory import _context
+
+    # As before its first use; threads do not inherit the pytest plugin's Faker source.
+    monkeypatch.setattr(_context, "_default_faker", None)
+    factory = PersonFactory()
+    made = _together(lambda: factory.build_batch(5))
+    assert len(fakers_made) == 1
+    assert {person.faker_id for batch in made for person in batch} == {id(_context._default_faker)}
