@@ -5,6 +5,7 @@ to the factory), and an override that the model does not take (a misspelt name).
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,8 @@ class ModelKeys:
     """What one factory class's model takes, read once from its builder's ``fields()``.
 
     Attributes:
-        fields: The model's field names and the constructor's aliases of them; empty
-            when the builder cannot list them.
+        fields: The model's field names, the constructor's aliases of them and the
+            keywords its constructor names; empty when the builder cannot list them.
         accepted: Every key the builder takes for the model, or ``None`` when that
             cannot be known (the builder cannot list the fields, the model takes any
             key, or the builder is one of your own that receives the attributes).
@@ -52,17 +53,22 @@ class ModelKeys:
             readable = False
         else:
             readable = True
-        names = {info.name for info in infos}
+        declared, any_key = _constructor(model) if readable else (set(), False)
+        names = {info.name for info in infos} | declared
         names.update(_aliases(model, infos))
         self.fields = frozenset(names)
         self.accepted: frozenset[str] | None = None
         if readable and _checkable(builder, model):
+            orm = _is_orm(model)
+            if any_key and not orm:
+                return  # an __init__ of its own that takes **kwargs: any key may do
             taken = set(names)
             for info in infos:
                 taken.update(info.foreign_keys)
-            if _is_orm(model):
+            if orm:
                 # SQLAlchemy's constructor sets any attribute of the class, Django's its
-                # properties and ``author_id``, and their builders set the relationships.
+                # properties and ``author_id``, and their builders set the relationships;
+                # an __init__ of the model's own passes its **kwargs on to theirs.
                 taken.update(dir(model))
             self.accepted = frozenset(taken)
 
@@ -77,6 +83,17 @@ def _aliases(model: type[Any], infos: Iterable[FieldInfo]) -> set[str]:
             if isinstance(choice, str):
                 found.add(choice)
     return found
+
+
+def _constructor(model: type[Any]) -> tuple[set[str], bool]:
+    """The keywords the model's constructor names (a ``password`` its own ``__init__``
+    takes, say), and whether it takes ``**kwargs``."""
+    try:
+        parameters = inspect.signature(model).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - a constructor with no signature
+        return set(), False
+    named = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return named, any(p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def _checkable(builder: ModelBuilder[Any], model: type[Any]) -> bool:

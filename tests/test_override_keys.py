@@ -281,6 +281,27 @@ def test_models_that_take_any_key_are_not_checked() -> None:
     assert DictRowFactory().build(extra=1) == {"name": "n", "extra": 1}
 
 
+@dataclasses.dataclass(init=False)
+class Flexible:
+    name: str
+
+    def __init__(self, name: str = "n", **extra: Any) -> None:
+        self.name = name
+        self.extra = extra
+
+
+def test_a_model_whose_own_constructor_takes_any_keyword_is_not_checked() -> None:
+    class FlexibleFactory(Factory[Flexible]):
+        _model = Flexible
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {}
+
+    assert FlexibleFactory().build(colour="red").extra == {"colour": "red"}
+
+
 def test_a_builder_of_your_own_that_receives_the_attributes_is_not_checked() -> None:
     class Hashing(ObjectBuilder[Any]):
         def build(self, model: type[Any], attributes: dict[str, Any], context: Context) -> Any:
@@ -313,6 +334,19 @@ class Author(Base):
     @display.setter
     def display(self, value: str) -> None:
         self.name = value.strip()
+
+
+class Member(Base):
+    """An ``__init__`` of its own, as apps write to hash a password."""
+
+    __tablename__ = "member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    digest: Mapped[str] = mapped_column(String(80))
+
+    def __init__(self, password: str = "", **values: Any) -> None:
+        super().__init__(**values)
+        self.digest = password[::-1]
 
 
 class Post(Base):
@@ -375,3 +409,18 @@ def test_a_misspelt_sqlalchemy_override_is_refused_before_a_row_is_written(
         "a trait of PostFactory; did you mean 'title'?"
     )
     assert session.query(Author).count() == 0
+
+
+def test_a_keyword_of_the_model_s_own_constructor_is_taken(session: Session) -> None:
+    class MemberFactory(Factory[Member]):
+        _model = Member
+        _model_builder = SQLAlchemyBuilder()
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"name": "ann"}
+
+    assert MemberFactory(session=session).create(password="abc").digest == "cba"
+    with pytest.raises(OverrideError, match="did you mean 'password'"):
+        MemberFactory(session=session).create(pasword="abc")
