@@ -566,7 +566,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
                 if close:
                     hint = f"did you mean {_either(close)}?"
                 else:
-                    hint = f"the fields of {model} are: {', '.join(sorted(set(known)))}"
+                    hint = f"the keys it takes are: {', '.join(sorted(set(known)))}"
                 error = OverrideError(
                     f"{key!r} is not a field of {model}, a key of the schema or a trait of "
                     f"{cls.__name__}; {hint}"

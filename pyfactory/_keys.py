@@ -106,7 +106,9 @@ def _checkable(builder: ModelBuilder[Any], model: type[Any]) -> bool:
     if isinstance(config, dict) and config.get("extra") == "allow":
         return False
     kind = type(builder)
-    return all(getattr(kind, name).__module__.startswith("pyfactory.") for name in _TAKERS)
+    return all(
+        getattr(getattr(kind, name), "__module__", "").startswith("pyfactory.") for name in _TAKERS
+    )
 
 
 def _is_orm(model: type[Any]) -> bool:

@@ -72,7 +72,7 @@ def test_an_override_like_nothing_lists_what_the_factory_takes() -> None:
         UserFactory().build(zzz=1)
     assert str(caught.value) == (
         "UserFactory.basic → zzz: 'zzz' is not a field of User, a key of the schema or a "
-        "trait of UserFactory; the fields of User are: email, greeting, is_staff, staff, "
+        "trait of UserFactory; the keys it takes are: email, greeting, is_staff, staff, "
         "username"
     )
 
