@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -58,7 +58,7 @@ class ModelBuilder(Generic[M]):
     #: The context keys this builder reads (``{"session"}`` for SQLAlchemy). A factory
     #: refuses a context key that is also a field of its model, as a value meant for
     #: the object, unless its builder lists that key here.
-    context_keys: ClassVar[frozenset[str]] = frozenset()
+    context_keys: frozenset[str] = frozenset()
 
     def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         """An instance that is not persisted; ``model(**attributes)`` by default."""
