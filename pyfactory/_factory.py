@@ -19,7 +19,7 @@ from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
 from pyfactory._context import Context, Randomness, known_fakers
-from pyfactory._keys import ModelKeys, close_names
+from pyfactory._keys import NO_KEYS, ModelKeys, close_names, context_error, either, may_read_context
 from pyfactory._resolver import Later, Plan, Resolution, check_dict, split_dunder
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
@@ -34,14 +34,7 @@ from pyfactory.errors import (
     UnknownTraitError,
     UsageError,
 )
-from pyfactory.fields import (
-    DerivedField,
-    LazyField,
-    ManyField,
-    SpecialField,
-    counters,
-    fresh_copy,
-)
+from pyfactory.fields import ManyField, counters, fresh_copy
 
 if TYPE_CHECKING:
     from random import Random
@@ -283,7 +276,7 @@ def derive(target: Any, context: Context, randomness: Randomness) -> Any:
         child = target(**context)
         child._pf_context = context.for_factory(target.__name__)
         # The parent's context is the child's too: its keys are checked where given.
-        child._pf_given = _NO_KEYS
+        child._pf_given = NO_KEYS
         child._pf_randomness = randomness
         return child
     return adopt(target, context, randomness)
@@ -522,7 +515,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
             keys = cls._pf_keys = ModelKeys(cls._pf_builder, cls._model)
         return keys
 
-    def _pf_check_given(self, plan: Plan) -> None:
+    def _pf_check_given(self, schema: str, layers: list[dict[str, Any]]) -> None:
         """Refuse a context key given to this factory that is meant for the objects, as
         each plan is made: ``UserFactory(first_name="x")`` for
         ``UserFactory().build(first_name="x")``.
@@ -536,18 +529,21 @@ class Factory(Generic[M], metaclass=_FactoryType):
         reads = self._pf_context._reads or ()
         builder_reads = cls._pf_builder.context_keys
         fields = cls._pf_model_keys().fields
+        schema_keys: dict[str, Any] = {}
+        for layer in layers:
+            schema_keys.update(layer)
         for key in self._pf_given:
             if key in reads or key in builder_reads:
                 continue
             if key in fields:
                 what = f"a field of {cls._model.__name__}"
-            elif key in plan.base:
-                what = f"a key of its schema {plan.schema!r}"
+            elif key in schema_keys:
+                what = f"a key of its schema {schema!r}"
             else:
                 continue
-            if _may_read_context(plan.base.get(key)):
+            if may_read_context(schema_keys.get(key)):
                 continue
-            raise _context_error(cls, key, what).within(plan.factory_name, plan.schema)
+            raise context_error(cls.__name__, key, what).within(cls.__name__, schema)
 
     def _pf_check_overrides(self, plan: Plan, overrides: Mapping[str, Any]) -> None:
         """Refuse an override that the model does not take, before anything is made: it
@@ -564,7 +560,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
                 close = close_names(key, known)
                 model = cls._model.__name__
                 if close:
-                    hint = f"did you mean {_either(close)}?"
+                    hint = f"did you mean {either(close)}?"
                 else:
                     hint = f"the keys it takes are: {', '.join(sorted(set(known)))}"
                 error = OverrideError(
@@ -809,9 +805,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
             except Exception as exc:
                 failure = FactoryError(f"the schema method raised {exc!r}")
                 raise failure.within(cls.__name__, name) from exc
-            plan = Plan(cls.__name__, name, trait_names, layers)
             if self._pf_given:
-                self._pf_check_given(plan)
+                self._pf_check_given(name, layers)
+            plan = Plan(cls.__name__, name, trait_names, layers)
             if self._pf_cacheable(name, trait_names):
                 self._pf_plans[key] = plan
             else:
@@ -1688,30 +1684,6 @@ class Factory(Generic[M], metaclass=_FactoryType):
             await self._pf_arun_hooks(plan, obj, values)
         _made(self, "create", len(made))
         return cast("list[M]", made)
-
-
-_NO_KEYS: Mapping[str, Any] = types.MappingProxyType({})
-
-
-def _context_error(cls: type[Factory[Any]], key: str, what: str) -> UsageError:
-    name = cls.__name__
-    return UsageError(
-        f"{name}({key}=...) was given {key!r}, {what}, as its context, and nothing "
-        f"reads it there; pass the object's values to the call: {name}().build({key}=...)"
-    )
-
-
-def _may_read_context(value: object) -> bool:
-    """Whether a schema's value runs code of the user's, which may read the context."""
-    return isinstance(value, (LazyField, DerivedField)) or (
-        isinstance(value, SpecialField) and not type(value).__module__.startswith("pyfactory.")
-    )
-
-
-def _either(names: list[str]) -> str:
-    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
-    quoted = [repr(name) for name in names]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:

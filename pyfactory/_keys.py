@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterable
+import types
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pyfactory.builders import DictBuilder
+from pyfactory.errors import UsageError
+from pyfactory.fields import DerivedField, LazyField, SpecialField
 
 if TYPE_CHECKING:
     from pyfactory.builders import ModelBuilder
     from pyfactory.introspect import FieldInfo
 
-__all__ = ["ModelKeys", "close_names"]
+__all__ = ["NO_KEYS", "ModelKeys", "close_names", "context_error", "either", "may_read_context"]
+
+#: No context keys: those of a child, which came down from its parent.
+NO_KEYS: Mapping[str, Any] = types.MappingProxyType({})
 
 #: The builder methods that receive the attributes: when a builder of its own defines
 #: one of them, it may take keys that its model lacks, so overrides are not checked.
@@ -121,3 +127,24 @@ def _is_orm(model: type[Any]) -> bool:
 def close_names(key: str, names: Iterable[str]) -> list[str]:
     """The names most like ``key``, best first, for a did-you-mean."""
     return difflib.get_close_matches(key, sorted(set(names)), n=3, cutoff=0.6)
+
+
+def either(names: list[str]) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def context_error(factory: str, key: str, what: str) -> UsageError:
+    """The error of a context key meant for the objects: ``UserFactory(first_name=...)``."""
+    return UsageError(
+        f"{factory}({key}=...) was given {key!r}, {what}, as its context, and nothing "
+        f"reads it there; pass the object's values to the call: {factory}().build({key}=...)"
+    )
+
+
+def may_read_context(value: object) -> bool:
+    """Whether a schema's value runs code of the user's, which may read the context."""
+    return isinstance(value, (LazyField, DerivedField)) or (
+        isinstance(value, SpecialField) and not type(value).__module__.startswith("pyfactory.")
+    )
