@@ -19,8 +19,16 @@ from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
 from pyfactory._context import Context, Randomness, known_fakers
-from pyfactory._keys import NO_KEYS, ModelKeys, close_names, context_error, either, may_read_context
-from pyfactory._resolver import Later, Plan, Resolution, check_dict, split_dunder
+from pyfactory._keys import (
+    NO_KEYS,
+    ModelKeys,
+    close_names,
+    context_error,
+    either,
+    may_read_context,
+    unchecked,
+)
+from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
     AsyncModeError,
@@ -548,14 +556,15 @@ class Factory(Generic[M], metaclass=_FactoryType):
     def _pf_check_overrides(self, plan: Plan, overrides: Mapping[str, Any]) -> None:
         """Refuse an override that the model does not take, before anything is made: it
         is no field of the model, no key of the schema or its traits (transient ones
-        included) and no trait; a ``key__field`` key's head is checked as it resolves."""
+        included), no trait and no ``transient()`` of its own; a ``key__field`` key's
+        head is checked as it resolves."""
         cls = type(self)
         accepted = (cls._pf_keys or cls._pf_model_keys()).accepted
         if accepted is None:
             return
         base = plan.base
-        for key in overrides:
-            if key not in accepted and key not in base and split_dunder(key) is None:
+        for key, value in overrides.items():
+            if key not in accepted and key not in base and unchecked(key, value):
                 known = [*cls._pf_model_keys().fields, *base, *cls._pf_traits]
                 close = close_names(key, known)
                 model = cls._model.__name__

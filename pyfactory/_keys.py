@@ -10,15 +10,24 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._resolver import split_dunder
 from pyfactory.builders import DictBuilder
 from pyfactory.errors import UsageError
-from pyfactory.fields import DerivedField, LazyField, SpecialField
+from pyfactory.fields import DerivedField, LazyField, SpecialField, TransientField
 
 if TYPE_CHECKING:
     from pyfactory.builders import ModelBuilder
     from pyfactory.introspect import FieldInfo
 
-__all__ = ["NO_KEYS", "ModelKeys", "close_names", "context_error", "either", "may_read_context"]
+__all__ = [
+    "NO_KEYS",
+    "ModelKeys",
+    "close_names",
+    "context_error",
+    "either",
+    "may_read_context",
+    "unchecked",
+]
 
 #: No context keys: those of a child, which came down from its parent.
 NO_KEYS: Mapping[str, Any] = types.MappingProxyType({})
@@ -148,3 +157,10 @@ def may_read_context(value: object) -> bool:
     return isinstance(value, (LazyField, DerivedField)) or (
         isinstance(value, SpecialField) and not type(value).__module__.startswith("pyfactory.")
     )
+
+
+def unchecked(key: str, value: object) -> bool:
+    """Whether an override that names no key the factory knows is refused: not when it
+    is a ``key__field`` key (its head is checked as it resolves) or a ``transient()``,
+    which never reaches the model."""
+    return split_dunder(key) is None and not isinstance(value, TransientField)

@@ -22,6 +22,7 @@ from pyfactory import (
     Factory,
     OverrideError,
     association,
+    lazy,
     many,
     schema,
     sequence,
@@ -424,3 +425,13 @@ def test_a_keyword_of_the_model_s_own_constructor_is_taken(session: Session) -> 
     assert MemberFactory(session=session).create(password="abc").digest == "cba"
     with pytest.raises(OverrideError, match="did you mean 'password'"):
         MemberFactory(session=session).create(pasword="abc")
+
+
+def test_an_override_that_is_a_transient_of_its_own_is_not_refused() -> None:
+    # It never reaches the model: a value for the schema's fields to read.
+    [user] = UserFactory().build_batch(
+        1,
+        nickname=transient("bo"),
+        username=lazy(lambda user: f"user-{user['nickname']}"),
+    )
+    assert user.username == "user-bo"
