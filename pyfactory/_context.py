@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random as _random_module
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ class Context(Mapping[str, Any]):
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_data", "factory", "owner")
+    __slots__ = ("_data", "_reads", "factory", "owner")
 
     def __init__(
         self,
@@ -42,6 +43,9 @@ class Context(Mapping[str, Any]):
         #: The name of the factory whose builder receives the context (a child's, when
         #: the context came down through an association).
         self.factory = factory or owner
+        #: The keys read so far, when the factory watches them (see
+        #: Factory._pf_check_given); None otherwise.
+        self._reads: set[str] | None = None
 
     def for_factory(self, name: str) -> Context:
         """The same keys, handed to the builder of factory ``name`` (a child)."""
@@ -50,6 +54,9 @@ class Context(Mapping[str, Any]):
         return context
 
     def __getitem__(self, key: str) -> Any:
+        reads = self._reads
+        if reads is not None:
+            reads.add(key)
         return self._data[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -64,7 +71,7 @@ class Context(Mapping[str, Any]):
     def require(self, key: str) -> Any:
         """Return ``self[key]``, or raise :class:`~pyfactory.MissingContextError` naming it."""
         try:
-            return self._data[key]
+            return self[key]
         except KeyError:
             raise MissingContextError(key, self.owner) from None
 
@@ -74,6 +81,11 @@ class Context(Mapping[str, Any]):
 
 
 _default_faker: Faker | None = None
+
+#: Held while a Faker (or a random stream) is made on first use: threads that ask for
+#: it together would otherwise each make one, and two Fakers of one seed give the same
+#: "unique" values. Taken only when the object is missing, so using it costs nothing.
+_making = threading.Lock()
 
 #: Every Faker that pyfactory has handed out, so ``reset_unique()`` reaches them all.
 known_fakers: weakref.WeakSet[Faker] = weakref.WeakSet()
@@ -95,13 +107,22 @@ def default_faker() -> Faker:
     source = _default_source.get()
     if source is not None:
         return source()
-    global _default_faker
-    if _default_faker is None:
-        from faker import Faker
+    faker = _default_faker
+    if faker is None:
+        faker = _make_default_faker()
+    return faker
 
-        _default_faker = Faker()
-        known_fakers.add(_default_faker)
-    return _default_faker
+
+def _make_default_faker() -> Faker:
+    global _default_faker
+    with _making:
+        if _default_faker is None:  # another thread may have made it while this one waited
+            from faker import Faker
+
+            faker = Faker()
+            known_fakers.add(faker)
+            _default_faker = faker
+        return _default_faker
 
 
 @contextmanager
@@ -160,12 +181,15 @@ class Randomness:
         if faker is None:
             if self.seed is None:
                 return default_faker()
-            from faker import Faker
+            with _making:
+                faker = self._faker
+                if faker is None:  # not made by another thread while this one waited
+                    from faker import Faker
 
-            faker = Faker()
-            faker.seed_instance(self.seed)
-            known_fakers.add(faker)
-            self._faker = faker
+                    faker = Faker()
+                    faker.seed_instance(self.seed)
+                    known_fakers.add(faker)
+                    self._faker = faker
         return faker
 
     @property
@@ -180,10 +204,14 @@ class Randomness:
                 except NotImplementedError:
                     default = faker[faker.locales[0]].random
                 return default
-            try:
-                rnd = faker.random
-            except NotImplementedError:
-                # A Faker of several locales has one stream per locale and none shared.
-                rnd = _random_module.Random(self.seed)
-            self._random = rnd
+            with _making:
+                rnd = self._random
+                if rnd is None:  # not made by another thread while this one waited
+                    try:
+                        rnd = faker.random
+                    except NotImplementedError:
+                        # A Faker of several locales has one stream per locale and none
+                        # shared.
+                        rnd = _random_module.Random(self.seed)
+                    self._random = rnd
         return rnd

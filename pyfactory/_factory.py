@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import time
@@ -18,6 +19,15 @@ from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
 from pyfactory._context import Context, Randomness, known_fakers
+from pyfactory._keys import (
+    NO_KEYS,
+    ModelKeys,
+    close_names,
+    context_error,
+    either,
+    may_read_context,
+    unchecked,
+)
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
@@ -43,6 +53,7 @@ __all__ = ["CheckFailure", "Factory", "Observer", "after", "check", "observe", "
 
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
+OtherFactory = TypeVar("OtherFactory", bound="Factory[Any]")
 
 #: An object made in a batch, its values, its fields to make after it, and (for a
 #: pending child) where it comes from.
@@ -75,6 +86,7 @@ RESERVED = frozenset(
         "seed",
         "reset_sequences",
         "reset_unique",
+        "related",
     }
 )
 
@@ -271,6 +283,8 @@ def derive(target: Any, context: Context, randomness: Randomness) -> Any:
     if isinstance(target, type):
         child = target(**context)
         child._pf_context = context.for_factory(target.__name__)
+        # The parent's context is the child's too: its keys are checked where given.
+        child._pf_given = NO_KEYS
         child._pf_randomness = randomness
         return child
     return adopt(target, context, randomness)
@@ -286,6 +300,8 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
     child = object.__new__(type(target))
     child.__dict__.update(target.__dict__)
     child._pf_context = target._pf_context.with_defaults(context)
+    if target._pf_given:
+        child._pf_context._reads = set()  # its own keys are checked as its plans are made
     own = target._pf_randomness
     if own.seed is None and own._faker is None:
         child._pf_randomness = randomness
@@ -295,7 +311,65 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
     return child
 
 
-class Factory(Generic[M]):
+#: The methods that make objects. On the class (``UserFactory.build("basic")``, as
+#: factory_boy users write) each runs on a new instance with no context.
+_CLASS_CALLS = (
+    "attributes",
+    "build",
+    "create",
+    "acreate",
+    "attributes_batch",
+    "build_batch",
+    "create_batch",
+    "acreate_batch",
+    "insert_batch",
+    "ainsert_batch",
+)
+
+
+class _OnClass:
+    """``UserFactory.build(...)`` on the class is ``UserFactory().build(...)``.
+
+    It sits on the metaclass as a data descriptor, so that only a lookup on the class
+    reaches it: ``factory.build`` on an instance finds the plain function in the class,
+    at no cost.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, cls: type[Factory[Any]] | None, meta: type | None = None) -> Any:
+        if cls is None:
+            return self
+        name = self.name
+        func = next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
+
+        @functools.wraps(func)
+        def on_class(*args: Any, **kwargs: Any) -> Any:
+            if args and isinstance(args[0], cls):
+                return func(*args, **kwargs)  # Factory.build(factory, ...): the function
+            return func(cls(), *args, **kwargs)
+
+        return on_class
+
+    def __set__(self, cls: type[Factory[Any]], value: object) -> None:
+        raise AttributeError(
+            f"{cls.__name__}.{self.name} is a method of the Factory API and cannot be replaced"
+        )
+
+
+class _FactoryType(type):
+    """The metaclass of factories: it lets the methods that make objects be called on
+    the class (see :class:`_OnClass`, set on it below)."""
+
+
+for _name in _CLASS_CALLS:
+    setattr(_FactoryType, _name, _OnClass(_name))
+
+
+class Factory(Generic[M], metaclass=_FactoryType):
     """The base of every factory: subclass it, name the model, and write schemas.
 
     Class attributes:
@@ -338,6 +412,7 @@ class Factory(Generic[M]):
     _pf_atomic: ClassVar[bool] = False
     _pf_relational: ClassVar[bool] = False
     _pf_relations: ClassVar[dict[str, Relation | None]] = {}
+    _pf_keys: ClassVar[ModelKeys | None] = None
 
     # ------------------------------------------------------------ class set-up
 
@@ -390,6 +465,7 @@ class Factory(Generic[M]):
         builder_type = type(cls._pf_builder)
         cls._pf_relational = builder_type.relation is not ModelBuilder.relation
         cls._pf_relations = {}
+        cls._pf_keys = None
         cls._pf_atomic = (
             builder_type.transaction is not ModelBuilder.transaction
             or builder_type.atransaction is not ModelBuilder.atransaction
@@ -425,7 +501,12 @@ class Factory(Generic[M]):
             )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise UsageError(f"{cls.__name__}(seed=...) takes an int, got {seed!r}")
+        #: The context keys given here (not passed down from a parent), checked as each
+        #: plan is made (see _pf_check_given), with the keys read meanwhile.
+        self._pf_given: Mapping[str, Any] = context
         self._pf_context = Context(context, cls.__name__)
+        if context:
+            self._pf_context._reads = set()
         self._pf_randomness = Randomness(faker, seed)
         self._pf_plans: dict[Any, Plan] = {}
         self._pf_raw: dict[tuple[str, str], dict[str, Any]] = {}
@@ -433,6 +514,69 @@ class Factory(Generic[M]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} context={dict(self._pf_context)!r}>"
+
+    @classmethod
+    def _pf_model_keys(cls) -> ModelKeys:
+        """What the model takes, read from the builder once per class."""
+        keys = cls._pf_keys
+        if keys is None:
+            keys = cls._pf_keys = ModelKeys(cls._pf_builder, cls._model)
+        return keys
+
+    def _pf_check_given(self, schema: str, layers: list[dict[str, Any]]) -> None:
+        """Refuse a context key given to this factory that is meant for the objects, as
+        each plan is made: ``UserFactory(first_name="x")`` for
+        ``UserFactory().build(first_name="x")``.
+
+        Such a key names a field of the model or a key of the schema, and nothing reads
+        it: not the builder (its ``context_keys``), not the schema and trait methods
+        that just ran (``self.context["author_id"]``), and not the key's own field when
+        that runs code of the user's (``lazy``), which may read it later.
+        """
+        cls = type(self)
+        reads = self._pf_context._reads or ()
+        builder_reads = cls._pf_builder.context_keys
+        fields = cls._pf_model_keys().fields
+        schema_keys: dict[str, Any] = {}
+        for layer in layers:
+            schema_keys.update(layer)
+        for key in self._pf_given:
+            if key in reads or key in builder_reads:
+                continue
+            if key in fields:
+                what = f"a field of {cls._model.__name__}"
+            elif key in schema_keys:
+                what = f"a key of its schema {schema!r}"
+            else:
+                continue
+            if may_read_context(schema_keys.get(key)):
+                continue
+            raise context_error(cls.__name__, key, what).within(cls.__name__, schema)
+
+    def _pf_check_overrides(self, plan: Plan, overrides: Mapping[str, Any]) -> None:
+        """Refuse an override that the model does not take, before anything is made: it
+        is no field of the model, no key of the schema or its traits (transient ones
+        included), no trait and no ``transient()`` of its own; a ``key__field`` key's
+        head is checked as it resolves."""
+        cls = type(self)
+        accepted = (cls._pf_keys or cls._pf_model_keys()).accepted
+        if accepted is None:
+            return
+        base = plan.base
+        for key, value in overrides.items():
+            if key not in accepted and key not in base and unchecked(key, value):
+                known = [*cls._pf_model_keys().fields, *base, *cls._pf_traits]
+                close = close_names(key, known)
+                model = cls._model.__name__
+                if close:
+                    hint = f"did you mean {either(close)}?"
+                else:
+                    hint = f"the keys it takes are: {', '.join(sorted(set(known)))}"
+                error = OverrideError(
+                    f"{key!r} is not a field of {model}, a key of the schema or a trait of "
+                    f"{cls.__name__}; {hint}"
+                )
+                raise error.within(plan.factory_name, plan.schema, key)
 
     @property
     def context(self) -> Context:
@@ -453,6 +597,31 @@ class Factory(Generic[M]):
     def seed(self) -> int | None:
         """The seed this factory was made with, if any."""
         return self._pf_randomness.seed
+
+    def related(self, other: type[OtherFactory] | OtherFactory, /) -> OtherFactory:
+        """A factory of ``other`` that makes objects as this factory's children are made:
+        with its context, Faker and seed. For the objects a hook makes (factory_boy's
+        ``RelatedFactory``)::
+
+            @after("create")
+            def welcome(self, post, attrs):
+                self.related(CommentFactory).create(post=post)
+
+        ``other`` is a factory class, or an instance, which keeps its own context (this
+        factory's fills the keys it lacks) and its own Faker or seed, as an
+        association's target does. The same class gives the same factory each time.
+        Its objects count as its own calls do, in :func:`observe` and
+        ``--pyfactory-report``.
+
+        .. versionadded:: 1.0
+        """
+        if not (
+            isinstance(other, Factory) or (isinstance(other, type) and issubclass(other, Factory))
+        ):
+            raise UsageError(
+                f"{type(self).__name__}.related() takes a factory class or instance, not {other!r}"
+            )
+        return cast("OtherFactory", self._pf_child_factory(other))
 
     @classmethod
     def schemas(cls) -> tuple[str, ...]:
@@ -645,11 +814,15 @@ class Factory(Generic[M]):
             except Exception as exc:
                 failure = FactoryError(f"the schema method raised {exc!r}")
                 raise failure.within(cls.__name__, name) from exc
+            if self._pf_given:
+                self._pf_check_given(name, layers)
             plan = Plan(cls.__name__, name, trait_names, layers)
             if self._pf_cacheable(name, trait_names):
                 self._pf_plans[key] = plan
             else:
                 plan.cached = False
+        if overrides:
+            self._pf_check_overrides(plan, overrides)
         return plan, overrides
 
     def _pf_cacheable(self, name: str, traits: tuple[str, ...]) -> bool:

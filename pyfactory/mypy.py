@@ -72,6 +72,7 @@ from mypy.nodes import (
     WithStmt,
 )
 from mypy.plugin import (
+    AttributeContext,
     ClassDefContext,
     FunctionContext,
     MethodContext,
@@ -79,7 +80,7 @@ from mypy.plugin import (
     ReportConfigContext,
 )
 from mypy.subtypes import is_subtype
-from mypy.typeops import try_getting_str_literals
+from mypy.typeops import bind_self, try_getting_str_literals
 from mypy.types import (
     AnyType,
     CallableType,
@@ -888,6 +889,14 @@ class PyfactoryPlugin(Plugin):
             return lambda ctx: self.check_method(ctx, batch=METHODS[method])
         return None
 
+    def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        # On the class, a method that makes objects runs on a new instance
+        # (``UserFactory.build("basic")``, see pyfactory._factory._OnClass): it is
+        # typed as bound to one.
+        if fullname.rpartition(".")[2] in METHODS:
+            return _bound_on_class
+        return None
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         if fullname in FUNCTIONS:
             check_values = FUNCTIONS[fullname]
@@ -908,6 +917,23 @@ class PyfactoryPlugin(Plugin):
                 facts = FactoryFacts(instance, self)
                 _Call(ctx, facts, skip=1, check_values=check_values).check()
         return ctx.default_return_type
+
+
+def _bound_on_class(ctx: AttributeContext) -> Type:
+    """The type of ``UserFactory.build``: the method bound to a new ``UserFactory``."""
+    receiver = get_proper_type(ctx.type)
+    method = get_proper_type(ctx.default_attr_type)
+    if (
+        ctx.is_lvalue
+        or not isinstance(method, FunctionLike)
+        or not isinstance(receiver, FunctionLike)
+        or not receiver.is_type_obj()
+    ):
+        return ctx.default_attr_type
+    info = receiver.type_object()
+    if info.fullname != FACTORY and not info.has_base(FACTORY):
+        return ctx.default_attr_type
+    return bind_self(method)
 
 
 def plugin(version: str) -> type[Plugin]:

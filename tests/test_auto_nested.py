@@ -191,21 +191,21 @@ class TestOverrides:
         assert BookFactory(seed=1).build("complete", editor=OMIT).editor is None
 
     def test_a_field_the_nested_model_lacks_names_the_path(self) -> None:
-        """An override for a field the nested model does not have is the builder's error,
-        with the path down to the nested factory."""
-        with pytest.raises(BuilderError) as info:
+        """An override for a field the nested model does not have is refused before
+        anything is made, with the path down to the nested factory and the field."""
+        with pytest.raises(OverrideError) as info:
             BookFactory(seed=1).build(author__nickname="x")
         message = str(info.value)
-        assert message.startswith("BookFactory.basic → author (AuthorFactory.basic): ")
-        assert "nickname" in message
+        assert message.startswith("BookFactory.basic → author (AuthorFactory.basic) → nickname: ")
+        assert "'nickname' is not a field of Author" in message
 
     def test_a_deep_field_the_nested_model_lacks_names_the_whole_path(self) -> None:
         """The path goes through every level."""
-        with pytest.raises(BuilderError) as info:
+        with pytest.raises(OverrideError) as info:
             factory_for(Shelf)(seed=1).build(book__author__country__iso="x")
         assert str(info.value).startswith(
             "ShelfFactory.basic → book (BookFactory.basic) → author (AuthorFactory.basic) → "
-            "country (CountryFactory.basic): "
+            "country (CountryFactory.basic) → iso: "
         )
 
     def test_a_dunder_under_a_plain_field_is_still_refused(self) -> None:

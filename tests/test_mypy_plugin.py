@@ -171,3 +171,57 @@ class TestModule:
             cwd=Path(__file__).parent.parent,
         )
         assert result.stdout.strip() == "[]"
+
+
+_ON_CLASS = """\
+from dataclasses import dataclass
+from typing import Any
+
+from pyfactory import Factory, schema
+
+
+@dataclass
+class User:
+    name: str
+
+
+class UserFactory(Factory[User]):
+    _model = User
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"name": "ann"}
+
+
+reveal_type(UserFactory.build("basic"))
+reveal_type(UserFactory.create_batch(2, name="bob"))
+UserFactory.build("nope")
+"""
+
+
+class TestMethodsOnTheClass:
+    def test_a_method_called_on_the_class_is_typed_as_on_a_new_instance(
+        self, tmp_path: Path
+    ) -> None:
+        """``UserFactory.build("basic")`` runs on ``UserFactory()``: with the plugin mypy
+        types it so, and checks its names as for an instance."""
+        (tmp_path / "on_class.py").write_text(_ON_CLASS)
+        (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = pyfactory.mypy\n")
+        run = run_mypy(tmp_path, ["on_class.py"], "--config-file=mypy.ini")
+        notes = dict(run.notes["on_class.py"])
+        assert notes == {
+            21: ['Revealed type is "on_class.User"'],
+            22: ['Revealed type is "list[on_class.User]"'],
+        }, run.stdout
+        assert dict(run.errors["on_class.py"]) == {
+            23: ['UserFactory has no schema "nope"; its schemas are: "basic"  [pyfactory-schema]']
+        }, run.stdout
+
+    def test_plain_mypy_reports_the_class_form(self, tmp_path: Path) -> None:
+        """Without the plugin mypy sees the plain function on the class, so the class form
+        is an error there: docs/factory-boy.rst says to write ``UserFactory().build()``."""
+        (tmp_path / "on_class.py").write_text(_ON_CLASS.replace('UserFactory.build("nope")\n', ""))
+        run = run_mypy(tmp_path, ["on_class.py"], "--config-file=")
+        assert 21 in run.errors["on_class.py"], run.stdout
+        assert "[arg-type]" in run.errors["on_class.py"][21][0]

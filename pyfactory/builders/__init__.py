@@ -94,6 +94,11 @@ class ModelBuilder(Generic[M]):
     .. versionadded:: 0.1
     """
 
+    #: The context keys this builder reads (``{"session"}`` for SQLAlchemy). A factory
+    #: refuses a context key that is also a field of its model, as a value meant for
+    #: the object, unless its builder lists that key here.
+    context_keys: frozenset[str] = frozenset()
+
     def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         """An instance that is not persisted; ``model(**attributes)`` by default."""
         return model(**attributes)

@@ -256,6 +256,8 @@ class DjangoBuilder(ModelBuilder[M]):
     .. versionadded:: 0.1
     """
 
+    context_keys = frozenset({"using"})
+
     def __init__(self, bulk: Bulk = "auto") -> None:
         if bulk not in ("auto", "always", "never"):
             raise FactoryDefinitionError(

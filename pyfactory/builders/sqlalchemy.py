@@ -280,6 +280,8 @@ def _group_by_keys(rows: list[dict[str, Any]]) -> dict[frozenset[str], list[int]
 class _SQLAlchemyBase(ModelBuilder[M]):
     """What the sync and async builders share: everything but the I/O."""
 
+    context_keys = frozenset({"session"})
+
     def __init__(self, persistence: Persistence = "flush") -> None:
         if persistence not in ("flush", "commit"):
             raise FactoryDefinitionError(

@@ -639,9 +639,11 @@ def given_name():
             ]
         )
 
-    def test_unknown_plain_field_reaches_the_model(self, session: pytest.Pytester) -> None:
-        """A plain key the model does not take fails with pyfactory's BuilderError,
-        naming the factory and the model."""
+    def test_unknown_plain_field_is_refused_before_the_model(
+        self, session: pytest.Pytester
+    ) -> None:
+        """A plain key the model does not take fails with pyfactory's OverrideError,
+        naming the factory, the schema and the key, before anything is made."""
         result = run(
             session,
             """
@@ -654,7 +656,7 @@ def given_name():
             errors=1,
         )
         result.stdout.fnmatch_lines(
-            ["E*pyfactory.errors.BuilderError: E12CaseFactory.basic: *nickname*"]
+            ["E*pyfactory.errors.OverrideError: E12CaseFactory.basic → nickname: *"]
         )
 
     def test_bad_trait_flag(self, session: pytest.Pytester) -> None:
