@@ -35,9 +35,10 @@ transaction and the writes always go to the same database.
 from __future__ import annotations
 
 import asyncio
+import reprlib
 import weakref
 from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from typing import Any, Literal, TypeVar
 
 try:
@@ -269,13 +270,19 @@ class DjangoBuilder(ModelBuilder[M]):
             UsageError: ``settings.DATABASES`` has no database of that name.
         """
         alias = context.get("using", DEFAULT_DB_ALIAS)
-        if not isinstance(alias, str) or alias not in connections.settings:
-            have = ", ".join(repr(a) for a in connections.settings) or "none"
+        if isinstance(alias, str) and alias in connections.settings:
+            return alias
+        have = ", ".join(repr(a) for a in connections.settings) or "none"
+        if not isinstance(alias, str):
             raise UsageError(
-                f"{context.owner} was given using={alias!r}, but settings.DATABASES has "
-                f"no such database; its aliases are: {have}"
+                f"the context's using is {reprlib.repr(alias)} ({type(alias).__name__}), "
+                "which is not a database alias: DjangoBuilder takes the name of a database "
+                f"of settings.DATABASES, a string; its aliases are: {have}"
             )
-        return alias
+        raise UsageError(
+            f"{context.owner} was given using={alias!r}, but settings.DATABASES has "
+            f"no such database; its aliases are: {have}"
+        )
 
     # ------------------------------------------------------------ relations
 
@@ -447,7 +454,18 @@ class DjangoBuilder(ModelBuilder[M]):
 
     def transaction(self, context: Context) -> AbstractContextManager[Any]:
         """``transaction.atomic(using=alias)``: a SAVEPOINT inside an open transaction."""
-        return transaction.atomic(using=self.using(context))  # type: ignore[no-any-return]
+        alias = self._alias_for_transaction(context)
+        if alias is None:
+            return nullcontext()  # create() says what is wrong with using, with the path
+        return transaction.atomic(using=alias)  # type: ignore[no-any-return]
+
+    def _alias_for_transaction(self, context: Context) -> str | None:
+        """The alias a call's atomic block goes in; None when the context's ``using`` names
+        no database, which the create itself reports (its error then has the path)."""
+        try:
+            return self.using(context)
+        except UsageError:
+            return None
 
     # ------------------------------------------------------------ async
 
@@ -468,7 +486,10 @@ class DjangoBuilder(ModelBuilder[M]):
         the thread where ``sync_to_async`` runs Django's database work, so it covers
         every write of the call (code of your own that runs in another thread, as
         ``sync_to_async(thread_sensitive=False)`` does, is outside it)."""
-        alias = self.using(context)
+        alias = self._alias_for_transaction(context)
+        if alias is None:
+            yield  # acreate() says what is wrong with using, with the factory's path
+            return
         atomic = transaction.atomic(using=alias)
         # Concurrent acreate calls share the one thread (and connection) that runs
         # Django's database work: their atomic blocks must not interleave.

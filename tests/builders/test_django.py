@@ -326,8 +326,22 @@ class TestAlias:
         with pytest.raises(UsageError) as info:
             TagFactory(using="nope").create()
         assert str(info.value) == (
-            "TagFactory was given using='nope', but settings.DATABASES has no such "
-            f"database; its aliases are: {have}"
+            "TagFactory.basic: TagFactory was given using='nope', but settings.DATABASES "
+            f"has no such database; its aliases are: {have}"
+        )
+
+    @pytest.mark.parametrize(("given", "shown"), [(None, "None (NoneType)"), (3, "3 (int)")])
+    @pytest.mark.parametrize("call", ["create", "create_batch"])
+    def test_an_alias_that_is_not_a_string(self, given: Any, shown: str, call: str) -> None:
+        """``using=None`` is reported as not a database alias, with the factory's path and
+        the aliases there are, instead of an error from inside Django."""
+        have = ", ".join(repr(a) for a in connections.settings)
+        with pytest.raises(UsageError) as info:
+            getattr(TagFactory(using=given), call)(*([2] if call == "create_batch" else []))
+        assert str(info.value) == (
+            f"TagFactory.basic: the context's using is {shown}, which is not a database "
+            "alias: DjangoBuilder takes the name of a database of settings.DATABASES, a "
+            f"string; its aliases are: {have}"
         )
 
     def test_unknown_alias_in_a_child_names_the_path(self) -> None:
