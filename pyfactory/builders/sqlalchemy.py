@@ -17,11 +17,13 @@ and share every step that is not I/O: they differ only in awaiting.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import reprlib
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 try:
@@ -698,6 +700,43 @@ def _sqlite_begin(connection: Any) -> bool:
     return not getattr(driver, "in_transaction", True)
 
 
+#: The sessions whose call lock this task (and the tasks it starts) holds: a create
+#: inside another (a hook's, say) goes on without waiting for its own caller.
+_held: ContextVar[frozenset[int]] = ContextVar("pyfactory_sessions_held", default=frozenset())
+_call_locks: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _one_call_at_a_time(session: Any) -> AsyncIterator[None]:
+    """Run the ``acreate`` and ``acreate_batch`` calls on one session one after the other.
+
+    A session is one connection and one transaction: two calls that interleave at their
+    awaits would open and release each other's savepoints (SQLAlchemy then refuses the
+    session, and SQLite fails the healthy call too). ``asyncio.gather`` of calls on one
+    session is common in tests, so the calls wait for each other rather than fail; each
+    still gets its own savepoint. Only the outermost call takes the lock: the calls a
+    call makes (hooks, children) run inside it.
+    """
+    held = _held.get()
+    key = id(session)
+    if key in held:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    found = _call_locks.get(session)
+    if found is None or found[0] is not loop:
+        # An asyncio lock belongs to one event loop; a session may outlive its loop.
+        found = _call_locks[session] = (loop, asyncio.Lock())
+    async with found[1]:
+        token = _held.set(held | {key})
+        try:
+            yield
+        finally:
+            _held.reset(token)
+
+
 def _driver_job(
     shape: _Shape, dialect: Dialect, rows: list[dict[str, Any]]
 ) -> tuple[BulkInsert, list[dict[str, Any]], list[tuple[str, tuple[Any, ...]]]] | None:
@@ -899,8 +938,10 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     @asynccontextmanager
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
-        with self.transaction(context):
-            yield
+        session = self._session_for_transaction(context)
+        async with _one_call_at_a_time(session):
+            with self.transaction(context):
+                yield
 
 
 class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
@@ -1069,17 +1110,18 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
         if session is None:
             yield  # acreate() says what is wrong with the session, with the factory's path
             return
-        connection = await session.connection()
-        if await connection.run_sync(_sqlite_begin):
-            await connection.exec_driver_sql("BEGIN")
-        made = self._enter(session)
-        failed = True
-        outermost = False
-        try:
-            async with session.begin_nested():
-                yield
-            failed = False
-        finally:
-            outermost = self._leave(session, made, failed)
-        if self.persistence == "commit" and outermost:
-            await session.commit()
+        async with _one_call_at_a_time(session):
+            connection = await session.connection()
+            if await connection.run_sync(_sqlite_begin):
+                await connection.exec_driver_sql("BEGIN")
+            made = self._enter(session)
+            failed = True
+            outermost = False
+            try:
+                async with session.begin_nested():
+                    yield
+                failed = False
+            finally:
+                outermost = self._leave(session, made, failed)
+            if self.persistence == "commit" and outermost:
+                await session.commit()
