@@ -753,13 +753,43 @@ def _driver_job(
 
 def _driver_writes(
     shape: _Shape, dialect: Dialect, rows: list[dict[str, Any]], groups: dict[Any, list[int]]
-) -> Iterator[tuple[list[dict[str, Any]], list[tuple[str, Any]] | None]]:
-    """For ``insert_many``, each group's rows (one set of keys) and the driver-level
-    statements that write them without reading back; None to make instances."""
+) -> Iterator[tuple[list[int], list[dict[str, Any]], list[tuple[str, Any]] | None]]:
+    """For ``insert_many``, each group's row indexes and rows (one set of keys) and the
+    driver-level statements that write them without reading back; None to make instances."""
     for indexes in groups.values():
         given = [rows[i] for i in indexes]
         writer = shape.writer(dialect, tuple(given[0]))
-        yield given, None if writer is None else writer.write_only(given)
+        yield indexes, given, None if writer is None else writer.write_only(given)
+
+
+def _found_inside(exc: Exception, indexes: list[int]) -> int | None:
+    """The failing row that a ``create_many`` inside ``insert_many`` found, as an index of
+    the outer call's rows (``indexes`` maps the inner rows to them)."""
+    if isinstance(exc, BuilderError) and exc.index is not None:
+        return indexes[exc.index]
+    return None
+
+
+def _row_statements(model: type[Any], given: list[dict[str, Any]]) -> Iterator[tuple[Any, Any]]:
+    """The statements that write ``given`` one row at a time, to find the row that made
+    their bulk INSERT fail: an ORM bulk INSERT of each row's column values."""
+    shape = _shape(model)
+    statement = insert(model)
+    for row in given:
+        yield statement, [shape.column_row(row)]
+
+
+def _failed_row(exc: Exception, rows: list[dict[str, Any]], index: int | None) -> Exception:
+    """The error of a failed bulk write, for the factory: a BuilderError that says which
+    row failed (its index in ``rows``), the database's error as its cause; the error
+    itself when no row alone fails."""
+    if isinstance(exc, BuilderError) and isinstance(exc.__cause__, Exception):
+        exc = exc.__cause__  # from create_many under insert_many: the index is remapped
+    if index is None:
+        return exc
+    error = BuilderError(repr(exc), attributes=rows[index], rows=rows, index=index)
+    error.__cause__ = exc
+    return error
 
 
 def _core_statement(table: Table, dialect: str) -> Any:
@@ -841,25 +871,8 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
         dialect = session.get_bind(mapper=shape.mapper).dialect
         for indexes in groups.values():
             given = [rows[i] for i in indexes]
-            job = _driver_job(shape, dialect, given)
-            if job is not None:
-                writer, loaded, statements = job
-                connection = session.connection(bind_arguments={"mapper": shape.mapper})
-                back: list[Any] = []
-                for sql, params in statements:
-                    result = connection.exec_driver_sql(sql, params)
-                    if writer.returned:
-                        back.extend(result.fetchall())
-                writer.finish(loaded, back)
-                objs = shape.persistent(session, loaded, given)
-            elif shape.fast:
-                assert isinstance(shape.table, Table)
-                values = [shape.core_row(row) for row in given]
-                returned = session.execute(_core_statement(shape.table, dialect.name), values)
-                objs = shape.persistent(session, shape.loaded(returned), given)
-            else:
-                values = [shape.column_row(row) for row in given]
-                objs = list(session.scalars(_statement(model, dialect.name), values))
+            with self._locate_failure(session, model, rows, indexes):
+                objs = self._write_group(session, model, shape, dialect, given)
             for i, obj in zip(indexes, objs, strict=True):
                 made[i] = obj
         self._remember(session, made)
@@ -868,6 +881,76 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
             if links:
                 session.execute(insert(table), links)
         return made
+
+    def _write_group(
+        self,
+        session: Session,
+        model: type[M],
+        shape: _Shape,
+        dialect: Dialect,
+        given: list[dict[str, Any]],
+    ) -> list[Any]:
+        """Write rows that name the same columns in bulk; their new instances."""
+        job = _driver_job(shape, dialect, given)
+        if job is not None:
+            writer, loaded, statements = job
+            connection = session.connection(bind_arguments={"mapper": shape.mapper})
+            back: list[Any] = []
+            for sql, params in statements:
+                result = connection.exec_driver_sql(sql, params)
+                if writer.returned:
+                    back.extend(result.fetchall())
+            writer.finish(loaded, back)
+            objs = shape.persistent(session, loaded, given)
+        elif shape.fast:
+            assert isinstance(shape.table, Table)
+            values = [shape.core_row(row) for row in given]
+            returned = session.execute(_core_statement(shape.table, dialect.name), values)
+            objs = shape.persistent(session, shape.loaded(returned), given)
+        else:
+            values = [shape.column_row(row) for row in given]
+            objs = list(session.scalars(_statement(model, dialect.name), values))
+        return objs
+
+    @contextmanager
+    def _locate_failure(
+        self, session: Session, model: type[M], rows: list[dict[str, Any]], indexes: list[int]
+    ) -> Iterator[None]:
+        """Write a group of rows in a SAVEPOINT; when the bulk write fails, find the row
+        that made it fail (see :func:`_row_statements`) and raise a BuilderError that
+        says which. A group of one row needs neither."""
+        if len(indexes) == 1:
+            try:
+                yield
+            except Exception as exc:
+                error = _failed_row(exc, rows, indexes[0])
+                raise error from error.__cause__
+            return
+        connection = session.connection(bind_arguments={"mapper": inspect(model)})
+        savepoint = connection.begin_nested()
+        try:
+            yield
+        except Exception as exc:
+            savepoint.rollback()
+            found = _found_inside(exc, indexes)
+            if found is None and not isinstance(exc, BuilderError):
+                probe = connection.begin_nested()
+                try:
+                    for n, (statement, params) in enumerate(
+                        _row_statements(model, [rows[i] for i in indexes])
+                    ):
+                        try:
+                            session.execute(statement, params)
+                        except Exception:
+                            found = indexes[n]
+                            break
+                finally:
+                    probe.rollback()
+            error = _failed_row(exc, rows, found)
+            if error is exc:
+                raise
+            raise error from error.__cause__
+        savepoint.commit()
 
     def insert_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> int:
         session = self.session(context)
@@ -879,13 +962,14 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
             session.add_all(unsaved)
             session.flush()
         dialect = session.get_bind(mapper=shape.mapper).dialect
-        for given, statements in _driver_writes(shape, dialect, rows, groups):
-            if statements is None:
-                self.create_many(model, given, context)
-                continue
-            connection = session.connection(bind_arguments={"mapper": shape.mapper})
-            for sql, params in statements:
-                connection.exec_driver_sql(sql, params)
+        for indexes, given, statements in _driver_writes(shape, dialect, rows, groups):
+            with self._locate_failure(session, model, rows, indexes):
+                if statements is None:
+                    self.create_many(model, given, context)
+                    continue
+                connection = session.connection(bind_arguments={"mapper": shape.mapper})
+                for sql, params in statements:
+                    connection.exec_driver_sql(sql, params)
         return len(rows)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
@@ -939,6 +1023,9 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
     @asynccontextmanager
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
         session = self._session_for_transaction(context)
+        if session is None:
+            yield  # acreate() says what is wrong with the session, with the factory's path
+            return
         async with _one_call_at_a_time(session):
             with self.transaction(context):
                 yield
@@ -1048,26 +1135,8 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
         dialect = session.get_bind(mapper=shape.mapper).dialect
         for indexes in groups.values():
             given = [rows[i] for i in indexes]
-            job = _driver_job(shape, dialect, given)
-            if job is not None:
-                writer, loaded, statements = job
-                connection = await session.connection(bind_arguments={"mapper": shape.mapper})
-                back: list[Any] = []
-                for sql, params in statements:
-                    result = await connection.exec_driver_sql(sql, params)
-                    if writer.returned:
-                        back.extend(result.fetchall())
-                writer.finish(loaded, back)
-                objs = shape.persistent(session.sync_session, loaded, given)
-            elif shape.fast:
-                assert isinstance(shape.table, Table)
-                values = [shape.core_row(row) for row in given]
-                returned = await session.execute(_core_statement(shape.table, dialect.name), values)
-                objs = shape.persistent(session.sync_session, shape.loaded(returned), given)
-            else:
-                values = [shape.column_row(row) for row in given]
-                scalars = await session.scalars(_statement(model, dialect.name), values)
-                objs = list(scalars)
+            async with self._alocate_failure(session, model, rows, indexes):
+                objs = await self._awrite_group(session, model, shape, dialect, given)
             for i, obj in zip(indexes, objs, strict=True):
                 made[i] = obj
         self._remember(session, made)
@@ -1076,6 +1145,72 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
             if links:
                 await session.execute(insert(table), links)
         return made
+
+    async def _awrite_group(
+        self,
+        session: AsyncSession,
+        model: type[M],
+        shape: _Shape,
+        dialect: Dialect,
+        given: list[dict[str, Any]],
+    ) -> list[Any]:
+        """:meth:`SQLAlchemyBuilder._write_group` through the AsyncSession."""
+        job = _driver_job(shape, dialect, given)
+        if job is not None:
+            writer, loaded, statements = job
+            connection = await session.connection(bind_arguments={"mapper": shape.mapper})
+            back: list[Any] = []
+            for sql, params in statements:
+                result = await connection.exec_driver_sql(sql, params)
+                if writer.returned:
+                    back.extend(result.fetchall())
+            writer.finish(loaded, back)
+            return shape.persistent(session.sync_session, loaded, given)
+        if shape.fast:
+            assert isinstance(shape.table, Table)
+            values = [shape.core_row(row) for row in given]
+            returned = await session.execute(_core_statement(shape.table, dialect.name), values)
+            return shape.persistent(session.sync_session, shape.loaded(returned), given)
+        values = [shape.column_row(row) for row in given]
+        return list(await session.scalars(_statement(model, dialect.name), values))
+
+    @asynccontextmanager
+    async def _alocate_failure(
+        self, session: AsyncSession, model: type[M], rows: list[dict[str, Any]], indexes: list[int]
+    ) -> AsyncIterator[None]:
+        """:meth:`SQLAlchemyBuilder._locate_failure` through the AsyncSession."""
+        if len(indexes) == 1:
+            try:
+                yield
+            except Exception as exc:
+                error = _failed_row(exc, rows, indexes[0])
+                raise error from error.__cause__
+            return
+        connection = await session.connection(bind_arguments={"mapper": inspect(model)})
+        savepoint = await connection.begin_nested()
+        try:
+            yield
+        except Exception as exc:
+            await savepoint.rollback()
+            found = _found_inside(exc, indexes)
+            if found is None and not isinstance(exc, BuilderError):
+                probe = await connection.begin_nested()
+                try:
+                    for n, (statement, params) in enumerate(
+                        _row_statements(model, [rows[i] for i in indexes])
+                    ):
+                        try:
+                            await session.execute(statement, params)
+                        except Exception:
+                            found = indexes[n]
+                            break
+                finally:
+                    await probe.rollback()
+            error = _failed_row(exc, rows, found)
+            if error is exc:
+                raise
+            raise error from error.__cause__
+        await savepoint.commit()
 
     async def ainsert_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
@@ -1089,13 +1224,14 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
             session.add_all(unsaved)
             await session.flush()
         dialect = session.get_bind(mapper=shape.mapper).dialect
-        for given, statements in _driver_writes(shape, dialect, rows, groups):
-            if statements is None:
-                await self.acreate_many(model, given, context)
-                continue
-            connection = await session.connection(bind_arguments={"mapper": shape.mapper})
-            for sql, params in statements:
-                await connection.exec_driver_sql(sql, params)
+        for indexes, given, statements in _driver_writes(shape, dialect, rows, groups):
+            async with self._alocate_failure(session, model, rows, indexes):
+                if statements is None:
+                    await self.acreate_many(model, given, context)
+                    continue
+                connection = await session.connection(bind_arguments={"mapper": shape.mapper})
+                for sql, params in statements:
+                    await connection.exec_driver_sql(sql, params)
         return len(rows)
 
     async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:

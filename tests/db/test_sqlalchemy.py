@@ -182,8 +182,8 @@ class TestTransactions:
         """A batch whose posts break NOT NULL leaves no author behind, and says so."""
         with pytest.raises(
             BuilderError,
-            match=r"PostFactory\.basic: SQLAlchemyBuilder\.create_many\(Post\) raised "
-            r"IntegrityError",
+            match=r"PostFactory\.basic: create_batch\(\) failed on row 0 \(the 1st row\): "
+            r"SQLAlchemyBuilder\.create_many\(Post\) raised IntegrityError",
         ) as caught:
             SYNC["Post"](session=session).create_batch(3, title=None)
         assert len(caught.value.rows) == 3
@@ -305,6 +305,13 @@ class TestErrors:
             "sqlalchemy.ext.asyncio.AsyncSession, for acreate() and acreate_batch(); make "
             "the factory with one: TagFactory(session=AsyncSession(engine))"
         )
+
+    async def test_the_sync_builder_under_acreate(self) -> None:
+        """SQLAlchemyBuilder's acreate says the same of ``session=None``."""
+        with pytest.raises(
+            BuilderError, match=r"^TagFactory\.basic: the context's session is None"
+        ):
+            await SYNC["Tag"](session=None).acreate()
 
     def test_a_scoped_session_is_a_session(self, engine: Engine) -> None:
         """A ``scoped_session`` (Flask-SQLAlchemy's ``db.session``) is taken as a session."""
