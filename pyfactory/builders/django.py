@@ -35,10 +35,12 @@ transaction and the writes always go to the same database.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import reprlib
 import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any, Literal, TypeVar
 
 try:
@@ -77,6 +79,26 @@ def _atomic_lock(alias: str) -> asyncio.Lock:
     if lock is None:
         lock = per_alias[alias] = asyncio.Lock()
     return lock
+
+
+#: The aliases whose lock this task (and the tasks it starts) holds: an acreate made
+#: inside another (by a hook, say) runs inside it instead of waiting for it.
+_held: ContextVar[frozenset[str]] = ContextVar("pyfactory_aliases_held", default=frozenset())
+
+
+@asynccontextmanager
+async def _alias_turn(alias: str) -> AsyncIterator[None]:
+    """Wait for the alias's turn (see :func:`_atomic_lock`), unless this task has it."""
+    held = _held.get()
+    if alias in held:
+        yield
+        return
+    async with _atomic_lock(alias):
+        token = _held.set(held | {alias})
+        try:
+            yield
+        finally:
+            _held.reset(token)
 
 
 #: The instance attribute where ``build`` keeps related values it cannot set.
@@ -225,6 +247,52 @@ def _as_list(model: type[Any], name: str, value: Any) -> list[Any]:
     return list(value)
 
 
+def _check_field(model: type[Any], shape: _Shape, name: str) -> None:
+    """Refuse a key that makes rows (an ``association`` or ``many``) but names neither a
+    field nor a reverse relation of ``model``.
+
+    Left alone, its rows would be made before the object, as for a foreign key, and
+    fail on their own table (a NOT NULL foreign key to the object, which does not exist
+    yet) with no word of the key. The usual cause is a reverse relation named other
+    than by its accessor (``organisations`` for ``organisation_set``, or for the
+    ``related_name``): the message lists the accessors and suggests the closest name.
+
+    Raises:
+        FactoryDefinitionError: ``name`` is not a field, reverse accessor or property.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    meta = model._meta
+    try:
+        field = meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and not field.auto_created:
+        return  # a field of the model's own (a foreign key, say: its row comes first)
+    if field is None and name in getattr(meta, "_property_names", ()):
+        return  # a property the constructor sets
+    forward = {f.name for f in meta.many_to_many}
+    accessors = sorted(n for n in shape.special if n not in forward)
+    fields = sorted(f.name for f in meta.get_fields() if not f.auto_created or f.concrete)
+    known = [*accessors, *fields]
+    guess = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+    what = f"{model.__name__} has no field or reverse relation {name!r}"
+    if field is not None:
+        # The reverse relation's query name (``comment`` for ``post.comment_set``).
+        accessor = field.get_accessor_name()
+        what = (
+            f"{name!r} is the query name of {model.__name__}'s reverse relation from "
+            f"{field.related_model.__name__}.{field.field.name}; "
+            f"a factory names it by its accessor, {accessor!r}"
+        )
+        hint = ""
+    raise FactoryDefinitionError(
+        f"{what}{hint}; its reverse relations (by accessor) are: "
+        f"{', '.join(accessors) or 'none'}; its fields are: {', '.join(fields)}"
+    )
+
+
 _shapes: dict[type[Any], _Shape] = {}
 
 
@@ -306,6 +374,8 @@ class DjangoBuilder(ModelBuilder[M]):
         shape = _shape(model)
         rel = shape.children.get(name) or shape.one.get(name)
         if rel is None:
+            if name not in shape.links:
+                _check_field(model, shape, name)
             return None
         field_name = rel.field.name
         return Relation("children", back=lambda parent: {field_name: parent})
@@ -493,7 +563,7 @@ class DjangoBuilder(ModelBuilder[M]):
         atomic = transaction.atomic(using=alias)
         # Concurrent acreate calls share the one thread (and connection) that runs
         # Django's database work: their atomic blocks must not interleave.
-        async with _atomic_lock(alias):
+        async with _alias_turn(alias):
             await sync_to_async(atomic.__enter__)()
             try:
                 yield
