@@ -49,6 +49,23 @@ class Power(Base):
     hero: Mapped[Hero] = relationship(back_populates="powers")
 
 
+class Guild(Base):
+    """Every argument required: a key the database makes, and a collection."""
+
+    __tablename__ = "guild"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    members: Mapped[list[Member]] = relationship(back_populates="guild")
+
+
+class Member(Base):
+    __tablename__ = "member"
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    name: Mapped[str] = mapped_column(String(80))
+    guild_id: Mapped[int | None] = mapped_column(ForeignKey("guild.id"), default=None)
+    guild: Mapped[Guild | None] = relationship(back_populates="members", default=None)
+
+
 def factories(builder: Any) -> dict[str, type[Factory[Any]]]:
     """The factories over one builder, by model name; ``auto`` schemas fill everything."""
 
@@ -101,7 +118,35 @@ def factories(builder: Any) -> dict[str, type[Factory[Any]]]:
         def auto(self) -> dict[str, Any]:
             return {}
 
-    return {"Team": TeamFactory, "Hero": HeroFactory, "Power": PowerFactory}
+    class GuildFactory(Factory[Guild]):
+        _model = Guild
+        _model_builder = builder
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"name": sequence("guild {n}")}
+
+        @schema()
+        def with_members(self) -> dict[str, Any]:
+            return {"name": sequence("guild {n}"), "members": many(MemberFactory, count=2)}
+
+    class MemberFactory(Factory[Member]):
+        _model = Member
+        _model_builder = builder
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"name": sequence("member {n}")}
+
+    return {
+        "Team": TeamFactory,
+        "Hero": HeroFactory,
+        "Power": PowerFactory,
+        "Guild": GuildFactory,
+        "Member": MemberFactory,
+    }
 
 
 SYNC = factories(SQLAlchemyBuilder())

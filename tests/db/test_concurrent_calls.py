@@ -8,7 +8,12 @@ import asyncio
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_scoped_session,
+    async_sessionmaker,
+)
 from sqlalchemy.orm import Session
 
 from pyfactory import BuilderError, after
@@ -101,3 +106,25 @@ class TestGather:
             assert len({p.id for p in made}) == 10
             session.commit()
             assert session.scalar(select(func.count()).select_from(Comment)) == 20
+
+
+def test_a_session_in_one_event_loop_then_another(engine: Engine) -> None:
+    """A session used by acreate in one event loop, then in another, works in both (its
+    lock belongs to one loop, and the second loop gets a new one)."""
+    with Session(engine) as session:
+        tags = SYNC["Tag"](session=session)
+        first = asyncio.run(tags.acreate())
+        second = asyncio.run(tags.acreate())
+        assert second.id == first.id + 1
+
+
+async def test_an_async_scoped_session(async_engine: AsyncEngine) -> None:
+    """An ``async_scoped_session`` is taken as an AsyncSession."""
+    async with async_engine.begin() as conn:
+        await conn.run_sync(Tag.metadata.create_all)
+    scoped = async_scoped_session(async_sessionmaker(async_engine), scopefunc=asyncio.current_task)
+    try:
+        tag = await ASYNC["Tag"](session=scoped).acreate()
+        assert tag.id is not None
+    finally:
+        await scoped.remove()

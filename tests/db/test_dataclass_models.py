@@ -122,6 +122,17 @@ class TestCreate:
         power = SYNC["Power"](session=session).create("auto")
         assert power.hero_id == power.hero.id
 
+    def test_a_required_key_and_collection(self, session: Session) -> None:
+        """``Guild.id`` and ``Guild.members`` are required arguments: the key is left to
+        the database and the collection starts empty, or holds the members many() makes."""
+        guilds = SYNC["Guild"](session=session)
+        guild = guilds.create()
+        assert guild.id is not None
+        assert guild.members == []
+        full = guilds.create("with_members")
+        assert [m.guild_id for m in full.members] == [full.id, full.id]
+        assert [g.members for g in guilds.create_batch(2)] == [[], []]
+
     def test_create_batch_matches_create(self, engine: Engine, session: Session) -> None:
         """Objects from create_batch hold what objects from create hold: the same loaded
         attributes, and collections loaded empty (no query when read)."""
