@@ -27,7 +27,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 try:
-    from sqlalchemy import Table, insert, inspect, select
+    from sqlalchemy import Column, Table, insert, inspect, select
     from sqlalchemy.orm import Mapper, RelationshipProperty, Session, scoped_session
     from sqlalchemy.orm.attributes import instance_state, set_committed_value
     from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
@@ -329,6 +329,8 @@ class _Init:
             elif field.init and required and prop is not None and prop.columns:
                 column = prop.columns[0]
                 table = getattr(column, "table", None)
+                if not isinstance(column, Column):
+                    continue  # a column_property() of a SQL expression: never an argument
                 if (
                     column.nullable
                     or column.default is not None
