@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import reprlib
 import threading
 import time
 import types
@@ -1040,7 +1041,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         try:
             objs = self._pf_create_rows(plan, rows)
         except FactoryError as error:
-            error = pendings[0].origin.frame(error)
+            error = _child_row_error(pendings, error)
             raise error from error.__cause__
         later = self._pf_pending_made(pendings, objs)
         if later:
@@ -1061,7 +1062,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         try:
             objs = await self._pf_acreate_rows(plan, rows)
         except FactoryError as error:
-            error = pendings[0].origin.frame(error)
+            error = _child_row_error(pendings, error)
             raise error from error.__cause__
         later = self._pf_pending_made(pendings, objs)
         if later:
@@ -1076,7 +1077,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         try:
             objs = cls._pf_builder.create_many(cls._model, rows, self._pf_context)
         except Exception as exc:
-            error = self._pf_builder_error(plan, "create", rows[0], exc, rows)
+            error = self._pf_rows_error(plan, "create_many", exc, rows)
             raise error from error.__cause__
         self._pf_check_count(plan, "create_many", objs, rows)
         return objs
@@ -1087,7 +1088,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         try:
             return cls._pf_builder.insert_many(cls._model, rows, self._pf_context)
         except Exception as exc:
-            error = self._pf_builder_error(plan, "create", rows[0], exc, rows)
+            error = self._pf_rows_error(plan, "insert_many", exc, rows)
             raise error from error.__cause__
 
     async def _pf_ainsert_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> int:
@@ -1096,7 +1097,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         try:
             return await cls._pf_builder.ainsert_many(cls._model, rows, self._pf_context)
         except Exception as exc:
-            error = self._pf_builder_error(plan, "acreate", rows[0], exc, rows)
+            error = self._pf_rows_error(plan, "ainsert_many", exc, rows)
             raise error from error.__cause__
 
     async def _pf_acreate_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
@@ -1105,7 +1106,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         try:
             objs = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
         except Exception as exc:
-            error = self._pf_builder_error(plan, "acreate", rows[0], exc, rows)
+            error = self._pf_rows_error(plan, "acreate_many", exc, rows)
             raise error from error.__cause__
         self._pf_check_count(plan, "acreate_many", objs, rows)
         return objs
@@ -1173,6 +1174,29 @@ class Factory(Generic[M], metaclass=_FactoryType):
         error.__cause__ = exc
         return error.within(plan.factory_name, plan.schema)
 
+    def _pf_rows_error(
+        self, plan: Plan, method: str, exc: Exception, rows: list[dict[str, Any]]
+    ) -> FactoryError:
+        """The error of the builder's write of many rows: the row that failed, when the
+        builder says which (:attr:`BuilderError.index`), else the first. The batch call
+        that wrote them completes the message (:func:`_name_the_call`)."""
+        index = exc.index if isinstance(exc, BuilderError) else None
+        if isinstance(exc, FactoryError) and index is None:
+            return self._pf_builder_error(plan, method, rows[0], exc, rows)
+        cause = exc.__cause__ if isinstance(exc, BuilderError) else exc
+        builder = type(type(self)._pf_builder).__name__
+        error = BuilderError(
+            f"{builder}.{method}({type(self)._model.__name__}) raised {cause!r}",
+            attributes=rows[0 if index is None else index],
+            rows=rows,
+            index=index,
+        )
+        error.__cause__ = cause
+        # Where the row is in the whole batch (the chunk adds its start), and whether it
+        # is one of the batch's own rows rather than a child's.
+        error._pf_failed = [index, True]  # type: ignore[attr-defined]
+        return error.within(plan.factory_name, plan.schema)
+
     def _pf_check_count(
         self, plan: Plan, method: str, made: list[Any], rows: list[dict[str, Any]]
     ) -> None:
@@ -1234,7 +1258,11 @@ class Factory(Generic[M], metaclass=_FactoryType):
         made: list[Any] = []
         for start in range(0, count, size):
             chunk = min(size, count - start)
-            objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
+            try:
+                objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
+            except BuilderError as error:
+                _after_chunk_start(error, start)
+                raise
             if keep:
                 made.extend(objs)
         return made
@@ -1545,10 +1573,14 @@ class Factory(Generic[M], metaclass=_FactoryType):
         keep: bool = True,
     ) -> list[M]:
         cls = type(self)
-        if cls._pf_atomic:
-            with cls._pf_builder.transaction(self._pf_context):
-                return self._pf_batch("create", schema, count, traits, overrides, keep)
-        return self._pf_batch("create", schema, count, traits, overrides, keep)
+        try:
+            if cls._pf_atomic:
+                with cls._pf_builder.transaction(self._pf_context):
+                    return self._pf_batch("create", schema, count, traits, overrides, keep)
+            return self._pf_batch("create", schema, count, traits, overrides, keep)
+        except BuilderError as error:
+            _name_the_call(error, "create_batch" if keep else "insert_batch")
+            raise
 
     @overload
     def insert_batch(self, count: int, /, *traits: str, **overrides: Any) -> int: ...
@@ -1618,10 +1650,14 @@ class Factory(Generic[M], metaclass=_FactoryType):
         keep: bool = True,
     ) -> list[M]:
         cls = type(self)
-        if cls._pf_atomic:
-            async with cls._pf_builder.atransaction(self._pf_context):
-                return await self._pf_abatch(schema, count, traits, overrides, keep)
-        return await self._pf_abatch(schema, count, traits, overrides, keep)
+        try:
+            if cls._pf_atomic:
+                async with cls._pf_builder.atransaction(self._pf_context):
+                    return await self._pf_abatch(schema, count, traits, overrides, keep)
+            return await self._pf_abatch(schema, count, traits, overrides, keep)
+        except BuilderError as error:
+            _name_the_call(error, "acreate_batch" if keep else "ainsert_batch")
+            raise
 
     async def _pf_abatch(
         self,
@@ -1635,7 +1671,11 @@ class Factory(Generic[M], metaclass=_FactoryType):
         made: list[M] = []
         for start in range(0, count, size):
             chunk = min(size, count - start)
-            objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
+            try:
+                objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
+            except BuilderError as error:
+                _after_chunk_start(error, start)
+                raise
             if keep:
                 made.extend(objs)
         return made
@@ -1693,6 +1733,65 @@ class Factory(Generic[M], metaclass=_FactoryType):
             await self._pf_arun_hooks(plan, obj, values)
         _made(self, "create", len(made))
         return cast("list[M]", made)
+
+
+def _child_row_error(pendings: list[Pending], error: FactoryError) -> FactoryError:
+    """A batch's error from writing the rows of pending children, its path down to the
+    child whose row failed (to the first child's, when the builder cannot tell)."""
+    failed = getattr(error, "_pf_failed", None)
+    index = error.index if isinstance(error, BuilderError) else None
+    if failed is not None:
+        failed[1] = False  # a child's row: its path says which
+    return pendings[index or 0].origin.frame(error)
+
+
+def _after_chunk_start(error: BuilderError, start: int) -> None:
+    """Count a failing row of a chunk of the batch's own rows from the batch's start."""
+    failed = getattr(error, "_pf_failed", None)
+    if failed is not None and failed[1] and failed[0] is not None:
+        failed[0] += start
+
+
+_values_repr = reprlib.Repr()
+_values_repr.maxstring = 80
+_values_repr.maxother = 80
+_values_repr.maxdict = 12
+_values_repr.maxlist = 6
+_values_repr.maxlevel = 3
+
+
+def _name_the_call(error: BuilderError, call: str) -> None:
+    """Complete the message of a failed bulk write: the batch call, the failing row's
+    place in it and its values (long ones cut short)."""
+    failed = error.__dict__.pop("_pf_failed", None)
+    if failed is None:
+        return
+    position, own = failed
+    values = _values_repr.repr(error.attributes)
+    if error.index is None:
+        where = (
+            f"{call}() failed on one of {len(error.rows):,} rows written together (the "
+            f"builder does not say which): {error.reason}; the first row: {values}"
+        )
+    elif own:
+        where = (
+            f"{call}() failed on row {position} (the {_ordinal(position + 1)} row): "
+            f"{error.reason}; the row: {values}"
+        )
+    else:
+        where = (
+            f"{call}() failed on this row, the {_ordinal(error.index + 1)} of "
+            f"{len(error.rows):,} {error.factory} rows written together: {error.reason}; "
+            f"the row: {values}"
+        )
+    error.reason = where
+    error.args = (where,)
+
+
+def _ordinal(n: int) -> str:
+    """``7,777th``, ``1st``, ``22nd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
 
 
 def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:

@@ -394,7 +394,10 @@ class Resolution(FieldContext):
         for key in self.order:
             field = self.values[key]
             if isinstance(field, (AssociationField, ManyField)):
-                relation = relation_of(key)
+                try:
+                    relation = relation_of(key)
+                except FactoryError as error:
+                    raise self._frame(error, key) from error.__cause__
                 if relation is not None and relation.kind != "parent":
                     extra = self.child_overrides.get(key, {})
                     self.later.append(Later(key, field, relation, extra))

@@ -204,9 +204,11 @@ class BuilderError(FactoryError):
     """The model builder raised while making the object; the original is the cause.
 
     Attributes:
-        attributes: The finished attributes that the builder was given (the first
-            row's, for a batch).
+        attributes: The finished attributes that the builder was given (for a batch,
+            the failing row's, or the first row's when the builder cannot tell).
         rows: Every row of a batch that the builder was given; ``[attributes]`` for one object.
+        index: The position in ``rows`` of the row that failed, when the builder can
+            tell (the SQLAlchemy builders can); ``None`` otherwise.
     """
 
     def __init__(
@@ -216,10 +218,12 @@ class BuilderError(FactoryError):
         attributes: Mapping[str, Any],
         rows: Iterable[Mapping[str, Any]] | None = None,
         steps: Iterable[Step] = (),
+        index: int | None = None,
     ) -> None:
         super().__init__(reason, steps=steps)
         self.attributes = dict(attributes)
         self.rows = [dict(r) for r in rows] if rows is not None else [self.attributes]
+        self.index = index
 
 
 class HookError(FactoryError):

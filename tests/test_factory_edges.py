@@ -522,8 +522,9 @@ class TestAsyncBuilderErrors:
 
         with pytest.raises(
             BuilderError,
-            match=r"^AccountFactory\.basic: Failing\.acreate_many\(Account\) raised "
-            r"RuntimeError\('bulk insert failed'\)$",
+            match=r"^AccountFactory\.basic: acreate_batch\(\) failed on one of 2 rows written "
+            r"together \(the builder does not say which\): Failing\.acreate_many\(Account\) "
+            r"raised RuntimeError\('bulk insert failed'\); the first row: \{'email': ",
         ) as info:
             await f.acreate_batch(2, "paid")
 

@@ -35,9 +35,12 @@ transaction and the writes always go to the same database.
 from __future__ import annotations
 
 import asyncio
+import difflib
+import reprlib
 import weakref
 from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 try:
@@ -80,6 +83,26 @@ def _atomic_lock(alias: str) -> asyncio.Lock:
     if lock is None:
         lock = per_alias[alias] = asyncio.Lock()
     return lock
+
+
+#: The aliases whose lock this task (and the tasks it starts) holds: an acreate made
+#: inside another (by a hook, say) runs inside it instead of waiting for it.
+_held: ContextVar[frozenset[str]] = ContextVar("pyfactory_aliases_held", default=frozenset())
+
+
+@asynccontextmanager
+async def _alias_turn(alias: str) -> AsyncIterator[None]:
+    """Wait for the alias's turn (see :func:`_atomic_lock`), unless this task has it."""
+    held = _held.get()
+    if alias in held:
+        yield
+        return
+    async with _atomic_lock(alias):
+        token = _held.set(held | {alias})
+        try:
+            yield
+        finally:
+            _held.reset(token)
 
 
 #: The instance attribute where ``build`` keeps related values it cannot set.
@@ -228,6 +251,52 @@ def _as_list(model: type[Any], name: str, value: Any) -> list[Any]:
     return list(value)
 
 
+def _check_field(model: type[Any], shape: _Shape, name: str) -> None:
+    """Refuse a key that makes rows (an ``association`` or ``many``) but names neither a
+    field nor a reverse relation of ``model``.
+
+    Left alone, its rows would be made before the object, as for a foreign key, and
+    fail on their own table (a NOT NULL foreign key to the object, which does not exist
+    yet) with no word of the key. The usual cause is a reverse relation named other
+    than by its accessor (``organisations`` for ``organisation_set``, or for the
+    ``related_name``): the message lists the accessors and suggests the closest name.
+
+    Raises:
+        FactoryDefinitionError: ``name`` is not a field, reverse accessor or property.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    meta = model._meta
+    try:
+        field = meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and not field.auto_created:
+        return  # a field of the model's own (a foreign key, say: its row comes first)
+    if field is None and name in getattr(meta, "_property_names", ()):
+        return  # a property the constructor sets
+    forward = {f.name for f in meta.many_to_many}
+    accessors = sorted(n for n in shape.special if n not in forward)
+    fields = sorted(f.name for f in meta.get_fields() if not f.auto_created or f.concrete)
+    known = [*accessors, *fields]
+    guess = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+    what = f"{model.__name__} has no field or reverse relation {name!r}"
+    if field is not None:
+        # The reverse relation's query name (``comment`` for ``post.comment_set``).
+        accessor = field.get_accessor_name()
+        what = (
+            f"{name!r} is the query name of {model.__name__}'s reverse relation from "
+            f"{field.related_model.__name__}.{field.field.name}; "
+            f"a factory names it by its accessor, {accessor!r}"
+        )
+        hint = ""
+    raise FactoryDefinitionError(
+        f"{what}{hint}; its reverse relations (by accessor) are: "
+        f"{', '.join(accessors) or 'none'}; its fields are: {', '.join(fields)}"
+    )
+
+
 _shapes: dict[type[Any], _Shape] = {}
 
 
@@ -275,13 +344,19 @@ class DjangoBuilder(ModelBuilder[M]):
             UsageError: ``settings.DATABASES`` has no database of that name.
         """
         alias = context.get("using", DEFAULT_DB_ALIAS)
-        if not isinstance(alias, str) or alias not in connections.settings:
-            have = ", ".join(repr(a) for a in connections.settings) or "none"
+        if isinstance(alias, str) and alias in connections.settings:
+            return alias
+        have = ", ".join(repr(a) for a in connections.settings) or "none"
+        if not isinstance(alias, str):
             raise UsageError(
-                f"{context.owner} was given using={alias!r}, but settings.DATABASES has "
-                f"no such database; its aliases are: {have}"
+                f"the context's using is {reprlib.repr(alias)} ({type(alias).__name__}), "
+                "which is not a database alias: DjangoBuilder takes the name of a database "
+                f"of settings.DATABASES, a string; its aliases are: {have}"
             )
-        return alias
+        raise UsageError(
+            f"{context.owner} was given using={alias!r}, but settings.DATABASES has "
+            f"no such database; its aliases are: {have}"
+        )
 
     # ------------------------------------------------------------ relations
 
@@ -305,6 +380,8 @@ class DjangoBuilder(ModelBuilder[M]):
         shape = _shape(model)
         rel = shape.children.get(name) or shape.one.get(name)
         if rel is None:
+            if name not in shape.links:
+                _check_field(model, shape, name)
             return None
         field_name = rel.field.name
         return Relation("children", back=lambda parent: {field_name: parent})
@@ -453,7 +530,18 @@ class DjangoBuilder(ModelBuilder[M]):
 
     def transaction(self, context: Context) -> AbstractContextManager[Any]:
         """``transaction.atomic(using=alias)``: a SAVEPOINT inside an open transaction."""
-        return transaction.atomic(using=self.using(context))  # type: ignore[no-any-return]
+        alias = self._alias_for_transaction(context)
+        if alias is None:
+            return nullcontext()  # create() says what is wrong with using, with the path
+        return transaction.atomic(using=alias)  # type: ignore[no-any-return]
+
+    def _alias_for_transaction(self, context: Context) -> str | None:
+        """The alias a call's atomic block goes in; None when the context's ``using`` names
+        no database, which the create itself reports (its error then has the path)."""
+        try:
+            return self.using(context)
+        except UsageError:
+            return None
 
     # ------------------------------------------------------------ async
 
@@ -474,11 +562,14 @@ class DjangoBuilder(ModelBuilder[M]):
         the thread where ``sync_to_async`` runs Django's database work, so it covers
         every write of the call (code of your own that runs in another thread, as
         ``sync_to_async(thread_sensitive=False)`` does, is outside it)."""
-        alias = self.using(context)
+        alias = self._alias_for_transaction(context)
+        if alias is None:
+            yield  # acreate() says what is wrong with using, with the factory's path
+            return
         atomic = transaction.atomic(using=alias)
         # Concurrent acreate calls share the one thread (and connection) that runs
         # Django's database work: their atomic blocks must not interleave.
-        async with _atomic_lock(alias):
+        async with _alias_turn(alias):
             await sync_to_async(atomic.__enter__)()
             try:
                 yield

@@ -17,14 +17,18 @@ and share every step that is not I/O: they differ only in awaiting.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import reprlib
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 try:
-    from sqlalchemy import Table, insert, inspect, select
-    from sqlalchemy.orm import Mapper, RelationshipProperty, Session
+    from sqlalchemy import Column, Table, insert, inspect, select
+    from sqlalchemy.orm import Mapper, RelationshipProperty, Session, scoped_session
     from sqlalchemy.orm.attributes import instance_state, set_committed_value
     from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 except ImportError as exc:  # pragma: no cover - the message is the point
@@ -36,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.builders._sa_insert import BulkInsert, _attr, plan
-from pyfactory.errors import AsyncModeError, FactoryDefinitionError
+from pyfactory.errors import AsyncModeError, BuilderError, FactoryDefinitionError
 from pyfactory.introspect import FieldInfo
 from pyfactory.introspect._kinds import SQLALCHEMY, read_fields
 
@@ -58,6 +62,23 @@ def _async_session_type() -> type[Any] | None:
 
 
 __all__ = ["AsyncSQLAlchemyBuilder", "SQLAlchemyBuilder"]
+
+
+def _is_async_scoped(session: Any) -> bool:
+    """Whether ``session`` is an ``async_scoped_session``, which stands for an AsyncSession."""
+    from sqlalchemy.ext.asyncio import async_scoped_session
+
+    return isinstance(session, async_scoped_session)
+
+
+def _not_a_session(context: Context, given: Any, needs: str, example: str) -> BuilderError:
+    """The error for a context whose ``session`` is something other than a session."""
+    return BuilderError(
+        f"the context's session is {reprlib.repr(given)} ({type(given).__name__}), which "
+        f"is not a session: {needs}; make the factory with one: "
+        f"{context.owner}(session={example})",
+        attributes={},
+    )
 
 
 def _fast_load_available() -> bool:
@@ -255,6 +276,145 @@ def _shape(model: type[Any]) -> _Shape:
     return shape
 
 
+class _Init:
+    """How a ``MappedAsDataclass`` model's ``__init__`` takes the attributes, worked out once.
+
+    Such an ``__init__`` takes only the fields declared with ``init=True`` (the default),
+    and requires those without a default, where an ordinary mapped class takes any mapped
+    attribute and requires none. pyfactory hands both kinds the same attributes, so:
+
+    * an attribute that is not a parameter (a ``relationship(init=False)``, say) is set
+      on the new object after construction;
+    * a required parameter that the attributes leave out gets what an ordinary mapped
+      class would hold in its place: ``None`` for a column that the database fills or
+      leaves NULL (nullable, with a default, generated, or a foreign key that a
+      relationship given among the attributes sets), an empty collection for a
+      relationship to many rows, and nothing for a relationship to one row (``None`` is
+      passed and then unset, so that the flush does not clear its foreign key).
+
+    Attributes:
+        params: The ``__init__`` parameters.
+        blanks: Required parameter → how to fill it when left out: ``"none"``,
+            ``"unset"``, a relationship's collection class, or the relationships that
+            set the foreign key column (then ``None`` only when one of them is given).
+        collections: The relationships to many rows whose dataclass field has a default
+            (or is required), loaded empty on every new object that did not get them,
+            whichever method wrote it; an object read back from a bulk INSERT never ran
+            ``__init__``, and SQLAlchemy 2.1 leaves such defaults to the first read.
+    """
+
+    __slots__ = ("blanks", "collections", "params")
+
+    def __init__(self, model: type[Any]) -> None:
+        mapper: Mapper[Any] = inspect(model)
+        fields = dataclasses.fields(model)
+        self.params = frozenset(f.name for f in fields if f.init)
+        self.blanks: dict[str, Any] = {}
+        collections = []
+        setters: dict[str, list[str]] = {}
+        for rel in mapper.relationships:
+            if rel.direction is MANYTOONE and not rel.viewonly:
+                for local, _ in rel.local_remote_pairs or ():
+                    setters.setdefault(_attr(mapper, local), []).append(rel.key)
+        for field in fields:
+            prop = mapper.attrs.get(field.name)
+            required = (
+                field.default is dataclasses.MISSING
+                and field.default_factory is dataclasses.MISSING
+            )
+            if isinstance(prop, RelationshipProperty):
+                many = bool(prop.uselist)
+                loadable = not prop.viewonly and prop.lazy not in ("dynamic", "write_only")
+                if many and loadable and (field.init or not required):
+                    collections.append(field.name)
+                if field.init and required:
+                    self.blanks[field.name] = (prop.collection_class or list) if many else "unset"
+            elif field.init and required and prop is not None and prop.columns:
+                column = prop.columns[0]
+                table = getattr(column, "table", None)
+                if not isinstance(column, Column):
+                    continue  # a column_property() of a SQL expression: never an argument
+                if (
+                    column.nullable
+                    or column.default is not None
+                    or column.server_default is not None
+                    or column is getattr(table, "autoincrement_column", None)
+                ):
+                    self.blanks[field.name] = "none"
+                elif field.name in setters:
+                    self.blanks[field.name] = tuple(setters[field.name])
+        self.collections = tuple(collections)
+
+    def make(self, model: type[Any], attributes: dict[str, Any]) -> Any:
+        """``model(**attributes)`` for a model whose ``__init__`` takes only its parameters."""
+        params = self.params
+        given: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for key, value in attributes.items():
+            # A key the class has no attribute for goes to __init__, which refuses it.
+            if key in params or not hasattr(model, key):
+                given[key] = value
+            else:
+                after[key] = value
+        unset = []
+        for name, blank in self.blanks.items():
+            if name in given:
+                continue
+            if blank == "none":
+                given[name] = None
+            elif blank == "unset":
+                given[name] = None
+                unset.append(name)
+            elif isinstance(blank, tuple):
+                if any(rel in attributes for rel in blank):
+                    given[name] = None  # the flush sets it from the relationship
+            else:
+                given[name] = blank()
+        obj = model(**given)
+        for name in unset:
+            delattr(obj, name)
+        for key, value in after.items():
+            setattr(obj, key, value)
+        return obj
+
+    def loaded_empty(self, objs: Iterable[Any]) -> None:
+        """Load the defaulted collections that new objects did not get as empty ones."""
+        for obj in objs:
+            state = obj.__dict__
+            for name in self.collections:
+                if name not in state:
+                    set_committed_value(obj, name, [])
+
+
+_inits: dict[type[Any], _Init | None] = {}
+
+
+def _init_of(model: type[Any]) -> _Init | None:
+    """The :class:`_Init` of a ``MappedAsDataclass`` model; None for any other."""
+    try:
+        return _inits[model]
+    except KeyError:
+        init = _inits[model] = _Init(model) if dataclasses.is_dataclass(model) else None
+        return init
+
+
+def _construct(model: type[Any], attributes: dict[str, Any]) -> Any:
+    """A new, transient instance of ``model`` with ``attributes``."""
+    init = _init_of(model)
+    if init is None:
+        return model(**attributes)
+    return init.make(model, attributes)
+
+
+def _fresh(model: type[Any], objs: Iterable[Any]) -> None:
+    """Give objects just written the loaded, empty collections that their dataclass
+    defaults promise (see :class:`_Init`), so that every writing method hands back the
+    same thing and reading them needs no query (which an AsyncSession refuses)."""
+    init = _init_of(model)
+    if init is not None and init.collections:
+        init.loaded_empty(objs)
+
+
 def _drop_null_keys(shape: _Shape, rows: list[dict[str, Any]]) -> None:
     """Leave out a primary key given as None, in place, as a flush does: the
     database then makes it."""
@@ -291,6 +451,11 @@ class _SQLAlchemyBase(ModelBuilder[M]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(persistence={self.persistence!r})"
+
+    def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        """A transient instance, as ``model(**attributes)``; for a ``MappedAsDataclass``
+        model, the attributes its ``__init__`` does not take are set after it."""
+        return _construct(model, attributes)  # type: ignore[no-any-return]
 
     def fields(self, model: type[M]) -> list[FieldInfo]:
         """The mapped class's columns and relationships, as
@@ -486,6 +651,14 @@ class _SQLAlchemyBase(ModelBuilder[M]):
     def _owner(self, context: Context) -> str:
         return context.owner
 
+    def _session_for_transaction(self, context: Context) -> Any:
+        """The session a call's savepoint goes in; None when the context's ``session`` is
+        not a session, which the create itself reports (its error then has the path)."""
+        try:
+            return self.session(context)  # type: ignore[attr-defined]
+        except BuilderError:
+            return None
+
     @staticmethod
     def _remember(session: Any, objs: list[Any]) -> None:
         """Note objects that a bulk INSERT loaded, so a rolled-back call can forget them.
@@ -534,6 +707,43 @@ def _sqlite_begin(connection: Any) -> bool:
     return not getattr(driver, "in_transaction", True)
 
 
+#: The sessions whose call lock this task (and the tasks it starts) holds: a create
+#: inside another (a hook's, say) goes on without waiting for its own caller.
+_held: ContextVar[frozenset[int]] = ContextVar("pyfactory_sessions_held", default=frozenset())
+_call_locks: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _one_call_at_a_time(session: Any) -> AsyncIterator[None]:
+    """Run the ``acreate`` and ``acreate_batch`` calls on one session one after the other.
+
+    A session is one connection and one transaction: two calls that interleave at their
+    awaits would open and release each other's savepoints (SQLAlchemy then refuses the
+    session, and SQLite fails the healthy call too). ``asyncio.gather`` of calls on one
+    session is common in tests, so the calls wait for each other rather than fail; each
+    still gets its own savepoint. Only the outermost call takes the lock: the calls a
+    call makes (hooks, children) run inside it.
+    """
+    held = _held.get()
+    key = id(session)
+    if key in held:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    found = _call_locks.get(session)
+    if found is None or found[0] is not loop:
+        # An asyncio lock belongs to one event loop; a session may outlive its loop.
+        found = _call_locks[session] = (loop, asyncio.Lock())
+    async with found[1]:
+        token = _held.set(held | {key})
+        try:
+            yield
+        finally:
+            _held.reset(token)
+
+
 def _driver_job(
     shape: _Shape, dialect: Dialect, rows: list[dict[str, Any]]
 ) -> tuple[BulkInsert, list[dict[str, Any]], list[tuple[str, tuple[Any, ...]]]] | None:
@@ -550,13 +760,43 @@ def _driver_job(
 
 def _driver_writes(
     shape: _Shape, dialect: Dialect, rows: list[dict[str, Any]], groups: dict[Any, list[int]]
-) -> Iterator[tuple[list[dict[str, Any]], list[tuple[str, Any]] | None]]:
-    """For ``insert_many``, each group's rows (one set of keys) and the driver-level
-    statements that write them without reading back; None to make instances."""
+) -> Iterator[tuple[list[int], list[dict[str, Any]], list[tuple[str, Any]] | None]]:
+    """For ``insert_many``, each group's row indexes and rows (one set of keys) and the
+    driver-level statements that write them without reading back; None to make instances."""
     for indexes in groups.values():
         given = [rows[i] for i in indexes]
         writer = shape.writer(dialect, tuple(given[0]))
-        yield given, None if writer is None else writer.write_only(given)
+        yield indexes, given, None if writer is None else writer.write_only(given)
+
+
+def _found_inside(exc: Exception, indexes: list[int]) -> int | None:
+    """The failing row that a ``create_many`` inside ``insert_many`` found, as an index of
+    the outer call's rows (``indexes`` maps the inner rows to them)."""
+    if isinstance(exc, BuilderError) and exc.index is not None:
+        return indexes[exc.index]
+    return None
+
+
+def _row_statements(model: type[Any], given: list[dict[str, Any]]) -> Iterator[tuple[Any, Any]]:
+    """The statements that write ``given`` one row at a time, to find the row that made
+    their bulk INSERT fail: an ORM bulk INSERT of each row's column values."""
+    shape = _shape(model)
+    statement = insert(model)
+    for row in given:
+        yield statement, [shape.column_row(row)]
+
+
+def _failed_row(exc: Exception, rows: list[dict[str, Any]], index: int | None) -> Exception:
+    """The error of a failed bulk write, for the factory: a BuilderError that says which
+    row failed (its index in ``rows``), the database's error as its cause; the error
+    itself when no row alone fails."""
+    if isinstance(exc, BuilderError) and isinstance(exc.__cause__, Exception):
+        exc = exc.__cause__  # from create_many under insert_many: the index is remapped
+    if index is None:
+        return exc
+    error = BuilderError(repr(exc), attributes=rows[index], rows=rows, index=index)
+    error.__cause__ = exc
+    return error
 
 
 def _core_statement(table: Table, dialect: str) -> Any:
@@ -619,8 +859,16 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
     """
 
     def session(self, context: Context) -> Session:
-        """The context's ``session``, which must be a synchronous ``Session``."""
+        """The context's ``session``, which must be a synchronous ``Session``.
+
+        Raises:
+            MissingContextError: The context has no ``session``.
+            AsyncModeError: The session is an ``AsyncSession``.
+            BuilderError: The context's ``session`` is not a session at all.
+        """
         session = context.require("session")
+        if isinstance(session, (Session, scoped_session)):
+            return session  # type: ignore[return-value]
         async_session = _async_session_type()
         if async_session is not None and isinstance(session, async_session):
             raise AsyncModeError(
@@ -628,22 +876,29 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
                 "SQLAlchemyBuilder; use AsyncSQLAlchemyBuilder and call acreate() or "
                 "acreate_batch()"
             )
-        return session  # type: ignore[no-any-return]
+        raise _not_a_session(
+            context,
+            session,
+            "SQLAlchemyBuilder writes through a sqlalchemy.orm.Session",
+            "Session(engine)",
+        )
 
     def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         session = self.session(context)
-        obj = model(**attributes)
+        obj = _construct(model, attributes)
         session.add(obj)
         session.flush()
-        return obj
+        _fresh(model, [obj])
+        return obj  # type: ignore[no-any-return]
 
     def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:
         session = self.session(context)
         bulk = self._plan_bulk(model, rows)
         if bulk is None:
-            objs = [model(**row) for row in rows]
+            objs = [_construct(model, row) for row in rows]
             session.add_all(objs)
             session.flush()
+            _fresh(model, objs)
             return objs
         shape, groups = bulk
         unsaved = self._unsaved(shape, rows, groups)
@@ -654,32 +909,86 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
         dialect = session.get_bind(mapper=shape.mapper).dialect
         for indexes in groups.values():
             given = [rows[i] for i in indexes]
-            job = _driver_job(shape, dialect, given)
-            if job is not None:
-                writer, loaded, statements = job
-                connection = session.connection(bind_arguments={"mapper": shape.mapper})
-                back: list[Any] = []
-                for sql, params in statements:
-                    result = connection.exec_driver_sql(sql, params)
-                    if writer.returned:
-                        back.extend(result.fetchall())
-                writer.finish(loaded, back)
-                objs = shape.persistent(session, loaded, given)
-            elif shape.fast:
-                assert isinstance(shape.table, Table)
-                values = [shape.core_row(row) for row in given]
-                returned = session.execute(_core_statement(shape.table, dialect.name), values)
-                objs = shape.persistent(session, shape.loaded(returned), given)
-            else:
-                values = [shape.column_row(row) for row in given]
-                objs = list(session.scalars(_statement(model, dialect.name), values))
+            with self._locate_failure(session, model, rows, indexes):
+                objs = self._write_group(session, model, shape, dialect, given)
             for i, obj in zip(indexes, objs, strict=True):
                 made[i] = obj
         self._remember(session, made)
+        _fresh(model, made)
         for table, links in self._finish_bulk(shape, rows, made, groups).items():
             if links:
                 session.execute(insert(table), links)
         return made
+
+    def _write_group(
+        self,
+        session: Session,
+        model: type[M],
+        shape: _Shape,
+        dialect: Dialect,
+        given: list[dict[str, Any]],
+    ) -> list[Any]:
+        """Write rows that name the same columns in bulk; their new instances."""
+        job = _driver_job(shape, dialect, given)
+        if job is not None:
+            writer, loaded, statements = job
+            connection = session.connection(bind_arguments={"mapper": shape.mapper})
+            back: list[Any] = []
+            for sql, params in statements:
+                result = connection.exec_driver_sql(sql, params)
+                if writer.returned:
+                    back.extend(result.fetchall())
+            writer.finish(loaded, back)
+            objs = shape.persistent(session, loaded, given)
+        elif shape.fast:
+            assert isinstance(shape.table, Table)
+            values = [shape.core_row(row) for row in given]
+            returned = session.execute(_core_statement(shape.table, dialect.name), values)
+            objs = shape.persistent(session, shape.loaded(returned), given)
+        else:
+            values = [shape.column_row(row) for row in given]
+            objs = list(session.scalars(_statement(model, dialect.name), values))
+        return objs
+
+    @contextmanager
+    def _locate_failure(
+        self, session: Session, model: type[M], rows: list[dict[str, Any]], indexes: list[int]
+    ) -> Iterator[None]:
+        """Write a group of rows in a SAVEPOINT; when the bulk write fails, find the row
+        that made it fail (see :func:`_row_statements`) and raise a BuilderError that
+        says which. A group of one row needs neither."""
+        if len(indexes) == 1:
+            try:
+                yield
+            except Exception as exc:
+                error = _failed_row(exc, rows, indexes[0])
+                raise error from error.__cause__
+            return
+        connection = session.connection(bind_arguments={"mapper": inspect(model)})
+        savepoint = connection.begin_nested()
+        try:
+            yield
+        except Exception as exc:
+            savepoint.rollback()
+            found = _found_inside(exc, indexes)
+            if found is None and not isinstance(exc, BuilderError):
+                probe = connection.begin_nested()
+                try:
+                    for n, (statement, params) in enumerate(
+                        _row_statements(model, [rows[i] for i in indexes])
+                    ):
+                        try:
+                            session.execute(statement, params)
+                        except Exception:
+                            found = indexes[n]
+                            break
+                finally:
+                    probe.rollback()
+            error = _failed_row(exc, rows, found)
+            if error is exc:
+                raise
+            raise error from error.__cause__
+        savepoint.commit()
 
     def insert_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> int:
         session = self.session(context)
@@ -691,13 +1000,14 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
             session.add_all(unsaved)
             session.flush()
         dialect = session.get_bind(mapper=shape.mapper).dialect
-        for given, statements in _driver_writes(shape, dialect, rows, groups):
-            if statements is None:
-                self.create_many(model, given, context)
-                continue
-            connection = session.connection(bind_arguments={"mapper": shape.mapper})
-            for sql, params in statements:
-                connection.exec_driver_sql(sql, params)
+        for indexes, given, statements in _driver_writes(shape, dialect, rows, groups):
+            with self._locate_failure(session, model, rows, indexes):
+                if statements is None:
+                    self.create_many(model, given, context)
+                    continue
+                connection = session.connection(bind_arguments={"mapper": shape.mapper})
+                for sql, params in statements:
+                    connection.exec_driver_sql(sql, params)
         return len(rows)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
@@ -714,7 +1024,10 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     @contextmanager
     def transaction(self, context: Context) -> Iterator[None]:
-        session = self.session(context)
+        session = self._session_for_transaction(context)
+        if session is None:
+            yield  # create() says what is wrong with the session, with the factory's path
+            return
         connection = session.connection()
         if _sqlite_begin(connection):
             connection.exec_driver_sql("BEGIN")
@@ -747,8 +1060,13 @@ class SQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     @asynccontextmanager
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
-        with self.transaction(context):
-            yield
+        session = self._session_for_transaction(context)
+        if session is None:
+            yield  # acreate() says what is wrong with the session, with the factory's path
+            return
+        async with _one_call_at_a_time(session):
+            with self.transaction(context):
+                yield
 
     def highest_sequence(
         self, model: type[M], field: str, pattern: SequencePattern, context: Context
@@ -787,7 +1105,13 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
     """
 
     def session(self, context: Context) -> AsyncSession:
-        """The context's ``session``, which must be an ``AsyncSession``."""
+        """The context's ``session``, which must be an ``AsyncSession``.
+
+        Raises:
+            MissingContextError: The context has no ``session``.
+            AsyncModeError: The session is a synchronous ``Session``.
+            BuilderError: The context's ``session`` is not a session at all.
+        """
         session = context.require("session")
         async_session = _async_session_type()
         if async_session is None:
@@ -795,13 +1119,21 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
                 "AsyncSQLAlchemyBuilder needs SQLAlchemy's asyncio extra: "
                 "pip install 'pyfactory-schema[asyncio]'"
             )
-        if not isinstance(session, async_session):
+        if isinstance(session, async_session) or _is_async_scoped(session):
+            return session  # type: ignore[no-any-return]
+        if isinstance(session, (Session, scoped_session)):
             raise AsyncModeError(
                 f"{self._owner(context)} uses AsyncSQLAlchemyBuilder, which needs an "
                 f"AsyncSession, but was given {type(session).__name__}; use "
                 "SQLAlchemyBuilder for a Session"
             )
-        return session  # type: ignore[no-any-return]
+        raise _not_a_session(
+            context,
+            session,
+            "AsyncSQLAlchemyBuilder writes through a sqlalchemy.ext.asyncio.AsyncSession, "
+            "for acreate() and acreate_batch()",
+            "AsyncSession(engine)",
+        )
 
     def _sync_refused(self, context: Context) -> AsyncModeError:
         return AsyncModeError(
@@ -840,10 +1172,11 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         session = self.session(context)
-        obj = model(**attributes)
+        obj = _construct(model, attributes)
         session.add(obj)
         await session.flush()
-        return obj
+        _fresh(model, [obj])
+        return obj  # type: ignore[no-any-return]
 
     async def acreate_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
@@ -851,9 +1184,10 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
         session = self.session(context)
         bulk = self._plan_bulk(model, rows)
         if bulk is None:
-            objs = [model(**row) for row in rows]
+            objs = [_construct(model, row) for row in rows]
             session.add_all(objs)
             await session.flush()
+            _fresh(model, objs)
             return objs
         shape, groups = bulk
         unsaved = self._unsaved(shape, rows, groups)
@@ -864,33 +1198,82 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
         dialect = session.get_bind(mapper=shape.mapper).dialect
         for indexes in groups.values():
             given = [rows[i] for i in indexes]
-            job = _driver_job(shape, dialect, given)
-            if job is not None:
-                writer, loaded, statements = job
-                connection = await session.connection(bind_arguments={"mapper": shape.mapper})
-                back: list[Any] = []
-                for sql, params in statements:
-                    result = await connection.exec_driver_sql(sql, params)
-                    if writer.returned:
-                        back.extend(result.fetchall())
-                writer.finish(loaded, back)
-                objs = shape.persistent(session.sync_session, loaded, given)
-            elif shape.fast:
-                assert isinstance(shape.table, Table)
-                values = [shape.core_row(row) for row in given]
-                returned = await session.execute(_core_statement(shape.table, dialect.name), values)
-                objs = shape.persistent(session.sync_session, shape.loaded(returned), given)
-            else:
-                values = [shape.column_row(row) for row in given]
-                scalars = await session.scalars(_statement(model, dialect.name), values)
-                objs = list(scalars)
+            async with self._alocate_failure(session, model, rows, indexes):
+                objs = await self._awrite_group(session, model, shape, dialect, given)
             for i, obj in zip(indexes, objs, strict=True):
                 made[i] = obj
         self._remember(session, made)
+        _fresh(model, made)
         for table, links in self._finish_bulk(shape, rows, made, groups).items():
             if links:
                 await session.execute(insert(table), links)
         return made
+
+    async def _awrite_group(
+        self,
+        session: AsyncSession,
+        model: type[M],
+        shape: _Shape,
+        dialect: Dialect,
+        given: list[dict[str, Any]],
+    ) -> list[Any]:
+        """:meth:`SQLAlchemyBuilder._write_group` through the AsyncSession."""
+        job = _driver_job(shape, dialect, given)
+        if job is not None:
+            writer, loaded, statements = job
+            connection = await session.connection(bind_arguments={"mapper": shape.mapper})
+            back: list[Any] = []
+            for sql, params in statements:
+                result = await connection.exec_driver_sql(sql, params)
+                if writer.returned:
+                    back.extend(result.fetchall())
+            writer.finish(loaded, back)
+            return shape.persistent(session.sync_session, loaded, given)
+        if shape.fast:
+            assert isinstance(shape.table, Table)
+            values = [shape.core_row(row) for row in given]
+            returned = await session.execute(_core_statement(shape.table, dialect.name), values)
+            return shape.persistent(session.sync_session, shape.loaded(returned), given)
+        values = [shape.column_row(row) for row in given]
+        return list(await session.scalars(_statement(model, dialect.name), values))
+
+    @asynccontextmanager
+    async def _alocate_failure(
+        self, session: AsyncSession, model: type[M], rows: list[dict[str, Any]], indexes: list[int]
+    ) -> AsyncIterator[None]:
+        """:meth:`SQLAlchemyBuilder._locate_failure` through the AsyncSession."""
+        if len(indexes) == 1:
+            try:
+                yield
+            except Exception as exc:
+                error = _failed_row(exc, rows, indexes[0])
+                raise error from error.__cause__
+            return
+        connection = await session.connection(bind_arguments={"mapper": inspect(model)})
+        savepoint = await connection.begin_nested()
+        try:
+            yield
+        except Exception as exc:
+            await savepoint.rollback()
+            found = _found_inside(exc, indexes)
+            if found is None and not isinstance(exc, BuilderError):
+                probe = await connection.begin_nested()
+                try:
+                    for n, (statement, params) in enumerate(
+                        _row_statements(model, [rows[i] for i in indexes])
+                    ):
+                        try:
+                            await session.execute(statement, params)
+                        except Exception:
+                            found = indexes[n]
+                            break
+                finally:
+                    await probe.rollback()
+            error = _failed_row(exc, rows, found)
+            if error is exc:
+                raise
+            raise error from error.__cause__
+        await savepoint.commit()
 
     async def ainsert_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
@@ -904,13 +1287,14 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
             session.add_all(unsaved)
             await session.flush()
         dialect = session.get_bind(mapper=shape.mapper).dialect
-        for given, statements in _driver_writes(shape, dialect, rows, groups):
-            if statements is None:
-                await self.acreate_many(model, given, context)
-                continue
-            connection = await session.connection(bind_arguments={"mapper": shape.mapper})
-            for sql, params in statements:
-                await connection.exec_driver_sql(sql, params)
+        for indexes, given, statements in _driver_writes(shape, dialect, rows, groups):
+            async with self._alocate_failure(session, model, rows, indexes):
+                if statements is None:
+                    await self.acreate_many(model, given, context)
+                    continue
+                connection = await session.connection(bind_arguments={"mapper": shape.mapper})
+                for sql, params in statements:
+                    await connection.exec_driver_sql(sql, params)
         return len(rows)
 
     async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
@@ -921,21 +1305,25 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     @asynccontextmanager
     async def atransaction(self, context: Context) -> AsyncIterator[None]:
-        session = self.session(context)
-        connection = await session.connection()
-        if await connection.run_sync(_sqlite_begin):
-            await connection.exec_driver_sql("BEGIN")
-        made = self._enter(session)
-        failed = True
-        outermost = False
-        try:
-            async with session.begin_nested():
-                yield
-            failed = False
-        finally:
-            outermost = self._leave(session, made, failed)
-        if self.persistence == "commit" and outermost:
-            await session.commit()
+        session = self._session_for_transaction(context)
+        if session is None:
+            yield  # acreate() says what is wrong with the session, with the factory's path
+            return
+        async with _one_call_at_a_time(session):
+            connection = await session.connection()
+            if await connection.run_sync(_sqlite_begin):
+                await connection.exec_driver_sql("BEGIN")
+            made = self._enter(session)
+            failed = True
+            outermost = False
+            try:
+                async with session.begin_nested():
+                    yield
+                failed = False
+            finally:
+                outermost = self._leave(session, made, failed)
+            if self.persistence == "commit" and outermost:
+                await session.commit()
 
     def highest_sequence(
         self, model: type[M], field: str, pattern: SequencePattern, context: Context

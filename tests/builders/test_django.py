@@ -318,6 +318,49 @@ class TestCreate:
         assert isinstance(info.value.__cause__, ValueError)
 
 
+@pytest.mark.parametrize("using", ALIASES)
+class TestRelationNames:
+    def test_a_reverse_relation_named_other_than_its_accessor(self, using: str) -> None:
+        """``comments`` for ``post.comment_set`` is refused before any row is made (it
+        used to reach the comment table as a NOT NULL error), naming the accessor."""
+        with pytest.raises(FactoryDefinitionError) as info:
+            PostFactory(using=using).create(comments=many(CommentFactory, count=2))
+        assert str(info.value) == (
+            "PostFactory.basic → comments: Post has no field or reverse relation "
+            "'comments' (did you mean 'comment_set'?); its reverse relations (by accessor) "
+            "are: comment_set; its fields are: author, id, published, tags, title"
+        )
+        assert Post.objects.using(using).count() == 0
+        assert Comment.objects.using(using).count() == 0
+
+    def test_a_related_name_is_the_accessor(self, using: str) -> None:
+        """``post_set`` where the ForeignKey's related_name is ``posts`` suggests ``posts``."""
+        with pytest.raises(FactoryDefinitionError) as info:
+            AuthorFactory(using=using).create_batch(2, post_set=many(PostFactory))
+        assert str(info.value).startswith(
+            "AuthorFactory.basic → post_set: Author has no field or reverse relation "
+            "'post_set' (did you mean 'posts'?); its reverse relations (by accessor) are: "
+            "posts, profile; its fields are: email, id, name"
+        )
+        assert Author.objects.using(using).count() == 0
+
+    def test_the_query_name_of_a_reverse_relation(self, using: str) -> None:
+        """``comment``, the name Django's queries use, is told apart from the accessor."""
+        with pytest.raises(FactoryDefinitionError) as info:
+            PostFactory(using=using).build(comment=many(CommentFactory))
+        assert str(info.value).startswith(
+            "PostFactory.basic → comment: 'comment' is the query name of Post's reverse "
+            "relation from Comment.post; a factory names it by its accessor, 'comment_set'"
+        )
+
+    def test_the_accessors_work(self, using: str) -> None:
+        """The accessors themselves, and a forward foreign key, are taken as before."""
+        author = AuthorFactory(using=using).create(posts=many(PostFactory, count=2))
+        assert author.posts.count() == 2
+        post = PostFactory(using=using).create("commented")
+        assert post.comment_set.count() == 2
+
+
 @pytest.mark.django_db
 class TestAlias:
     def test_unknown_alias_is_a_clear_error(self) -> None:
@@ -326,8 +369,22 @@ class TestAlias:
         with pytest.raises(UsageError) as info:
             TagFactory(using="nope").create()
         assert str(info.value) == (
-            "TagFactory was given using='nope', but settings.DATABASES has no such "
-            f"database; its aliases are: {have}"
+            "TagFactory.basic: TagFactory was given using='nope', but settings.DATABASES "
+            f"has no such database; its aliases are: {have}"
+        )
+
+    @pytest.mark.parametrize(("given", "shown"), [(None, "None (NoneType)"), (3, "3 (int)")])
+    @pytest.mark.parametrize("call", ["create", "create_batch"])
+    def test_an_alias_that_is_not_a_string(self, given: Any, shown: str, call: str) -> None:
+        """``using=None`` is reported as not a database alias, with the factory's path and
+        the aliases there are, instead of an error from inside Django."""
+        have = ", ".join(repr(a) for a in connections.settings)
+        with pytest.raises(UsageError) as info:
+            getattr(TagFactory(using=given), call)(*([2] if call == "create_batch" else []))
+        assert str(info.value) == (
+            f"TagFactory.basic: the context's using is {shown}, which is not a database "
+            "alias: DjangoBuilder takes the name of a database of settings.DATABASES, a "
+            f"string; its aliases are: {have}"
         )
 
     def test_unknown_alias_in_a_child_names_the_path(self) -> None:
@@ -729,6 +786,22 @@ class TestAsync:
         assert [t async for t in Tag.objects.using(using).all()] == [earlier]
         assert not await Author.objects.using(using).aexists()
         assert not await Post.objects.using(using).aexists()
+
+    async def test_an_acreate_inside_an_acreate_does_not_wait_for_it(self, using: str) -> None:
+        """An after-create hook that calls acreate on the same database runs inside the
+        outer call (which holds the database's turn) instead of waiting for it forever."""
+
+        class TaggingAuthorFactory(AuthorFactory):
+            @after("create")
+            async def tag(self, author: Author, attrs: Any) -> None:
+                await TagFactory(**self.context).acreate(name=f"tag of {author.email}")
+
+        authors = TaggingAuthorFactory(using=using)
+        made = await asyncio.wait_for(
+            asyncio.gather(*(authors.acreate() for _ in range(3))), timeout=30
+        )
+        names = {t.name async for t in Tag.objects.using(using).all()}
+        assert names == {f"tag of {a.email}" for a in made}
 
     async def test_concurrent_acreate_calls_keep_their_own_savepoints(self, using: str) -> None:
         """Concurrent acreate calls, one of them failing, do not undo each other's rows."""

@@ -143,8 +143,9 @@ class TestObjectBuilder:
         with pytest.raises(
             BuilderError,
             match=(
-                r"PydanticUserFactory\.basic: "
-                r"ObjectBuilder\.create(_many)?\(PydanticUser\) raised"
+                r"PydanticUserFactory\.basic: create_batch\(\) failed on one of 3 rows written "
+                r"together \(the builder does not say which\): "
+                r"ObjectBuilder\.create_many\(PydanticUser\) raised"
             ),
         ) as info:
             factory().create_batch("basic", 3)

@@ -327,7 +327,8 @@ class TestErrorsAtWriteTime:
         association that made them, and the call leaves nothing behind."""
         with pytest.raises(
             BuilderError,
-            match=r"^PostFactory\.basic → author \(AuthorFactory\.basic\): "
+            match=r"^PostFactory\.basic → author \(AuthorFactory\.basic\): create_batch\(\) "
+            r"failed on this row, the 1st of 3 AuthorFactory rows written together: "
             r"SQLAlchemyBuilder\.create_many\(Author\) raised IntegrityError\(",
         ) as caught:
             SYNC["Post"](session=session).create_batch(3, author__email=None)
@@ -342,7 +343,8 @@ class TestErrorsAtWriteTime:
         """The same under acreate_batch."""
         with pytest.raises(
             BuilderError,
-            match=r"^PostFactory\.basic → author \(AuthorFactory\.basic\): "
+            match=r"^PostFactory\.basic → author \(AuthorFactory\.basic\): acreate_batch\(\) "
+            r"failed on this row, the 1st of 3 AuthorFactory rows written together: "
             r"AsyncSQLAlchemyBuilder\.acreate_many\(Author\) raised IntegrityError\(",
         ) as caught:
             await ASYNC["Post"](session=async_session).acreate_batch(3, author__email=None)
@@ -354,7 +356,8 @@ class TestErrorsAtWriteTime:
         with pytest.raises(
             BuilderError,
             match=r"^PostFactory\.full → comments\[0\] \(CommentFactory\.basic\): "
-            r"SQLAlchemyBuilder\.create_many\(Comment\) raised IntegrityError\(",
+            r"create_batch\(\) failed on this row, the 1st of 4 CommentFactory rows written "
+            r"together: SQLAlchemyBuilder\.create_many\(Comment\) raised IntegrityError\(",
         ):
             SYNC["Post"](session=session).create_batch("full", 2, comments__body=None)
         assert (count(session, Post), count(session, Comment)) == (0, 0)
@@ -369,7 +372,10 @@ class TestErrorsAtWriteTime:
         )
         with pytest.raises(BuilderError, match=path + r"SQLAlchemyBuilder\.create\(Author\)"):
             comments.create("on_post", post__author__email=None)
-        with pytest.raises(BuilderError, match=path + r"SQLAlchemyBuilder\.create_many\(Author\)"):
+        in_batch = r"create_batch\(\) failed on this row, the 1st of 2 AuthorFactory rows [^:]*: "
+        with pytest.raises(
+            BuilderError, match=path + in_batch + r"SQLAlchemyBuilder\.create_many\(Author\)"
+        ):
             comments.create_batch("on_post", 2, post__author__email=None)
 
     async def test_a_grandchild_that_fails_has_the_whole_path_under_acreate_batch(
@@ -379,7 +385,8 @@ class TestErrorsAtWriteTime:
         with pytest.raises(
             BuilderError,
             match=r"^CommentFactory\.on_post → post \(PostFactory\.basic\) → author "
-            r"\(AuthorFactory\.basic\): AsyncSQLAlchemyBuilder\.acreate_many\(Author\)",
+            r"\(AuthorFactory\.basic\): acreate_batch\(\) failed on this row, the 1st of 2 "
+            r"AuthorFactory rows written together: AsyncSQLAlchemyBuilder\.acreate_many\(Author\)",
         ):
             await ASYNC["Comment"](session=async_session).acreate_batch(
                 "on_post", 2, post__author__email=None
@@ -399,7 +406,8 @@ class TestErrorsAtWriteTime:
         assert one.value.path == "PostFactory.basic → author (AuthorFactory.basic)"
         assert batch.value.path == one.value.path
         assert batch.value.reason.startswith(
-            "SQLAlchemyBuilder.create_many(Author) raised IntegrityError("
+            "create_batch() failed on this row, the 1st of 1 AuthorFactory rows written "
+            "together: SQLAlchemyBuilder.create_many(Author) raised IntegrityError("
         )
 
 

@@ -420,7 +420,10 @@ class TestErrors:
             kept = factory(session=session).create("basic")
             with pytest.raises(BuilderError) as caught:
                 factory(session=session).create_batch(3, label=None)
-            assert str(caught.value).startswith("GadgetFactory.basic: SQLAlchemyBuilder")
+            assert str(caught.value).startswith(
+                "GadgetFactory.basic: create_batch() failed on row 0 (the 1st row): "
+                "SQLAlchemyBuilder.create_many(Gadget) raised "
+            )
             assert "IntegrityError" in str(caught.value)
             session.commit()
             assert session.scalars(select(Gadget.id)).all() == [kept.id]

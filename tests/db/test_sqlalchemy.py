@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from pyfactory import (
     OMIT,
@@ -182,8 +182,8 @@ class TestTransactions:
         """A batch whose posts break NOT NULL leaves no author behind, and says so."""
         with pytest.raises(
             BuilderError,
-            match=r"PostFactory\.basic: SQLAlchemyBuilder\.create_many\(Post\) raised "
-            r"IntegrityError",
+            match=r"PostFactory\.basic: create_batch\(\) failed on row 0 \(the 1st row\): "
+            r"SQLAlchemyBuilder\.create_many\(Post\) raised IntegrityError",
         ) as caught:
             SYNC["Post"](session=session).create_batch(3, title=None)
         assert len(caught.value.rows) == 3
@@ -275,6 +275,51 @@ class TestErrors:
             "but was given Session; use SQLAlchemyBuilder",
         ):
             asyncio.run(posts.acreate())
+
+    @pytest.mark.parametrize(
+        ("given", "shown"), [(None, "None (NoneType)"), ("oops", "'oops' (str)")]
+    )
+    @pytest.mark.parametrize("call", ["create", "create_batch"])
+    def test_a_session_that_is_not_a_session(self, given: Any, shown: str, call: str) -> None:
+        """``session=None`` or a string is reported as not a session, with the factory's
+        path and the session to give, instead of an AttributeError from the builder."""
+        posts = SYNC["Post"](session=given)
+        with pytest.raises(BuilderError) as info:
+            getattr(posts, call)(*([2] if call == "create_batch" else []))
+        assert str(info.value) == (
+            f"PostFactory.basic → author (AuthorFactory.basic): the context's session is "
+            f"{shown}, which is not a session: SQLAlchemyBuilder writes through a "
+            "sqlalchemy.orm.Session; make the factory with one: "
+            "PostFactory(session=Session(engine))"
+        )
+
+    @pytest.mark.parametrize("call", ["acreate", "acreate_batch"])
+    async def test_an_async_session_that_is_not_a_session(self, call: str) -> None:
+        """The async builder says the same of ``session="oops"``, naming AsyncSession."""
+        tags = ASYNC["Tag"](session="oops")
+        with pytest.raises(BuilderError) as info:
+            await getattr(tags, call)(*([2] if call == "acreate_batch" else []))
+        assert str(info.value) == (
+            "TagFactory.basic: the context's session is 'oops' (str), which is not a "
+            "session: AsyncSQLAlchemyBuilder writes through a "
+            "sqlalchemy.ext.asyncio.AsyncSession, for acreate() and acreate_batch(); make "
+            "the factory with one: TagFactory(session=AsyncSession(engine))"
+        )
+
+    async def test_the_sync_builder_under_acreate(self) -> None:
+        """SQLAlchemyBuilder's acreate says the same of ``session=None``."""
+        with pytest.raises(
+            BuilderError, match=r"^TagFactory\.basic: the context's session is None"
+        ):
+            await SYNC["Tag"](session=None).acreate()
+
+    def test_a_scoped_session_is_a_session(self, engine: Engine) -> None:
+        """A ``scoped_session`` (Flask-SQLAlchemy's ``db.session``) is taken as a session."""
+        scoped = scoped_session(sessionmaker(engine))
+        try:
+            assert SYNC["Tag"](session=scoped).create().id is not None
+        finally:
+            scoped.remove()
 
 
 @pytest.fixture
