@@ -27,6 +27,7 @@ from pyfactory import (
     Factory,
     FactoryDefinitionError,
     HookError,
+    OverrideError,
     UsageError,
     after,
     association,
@@ -321,24 +322,45 @@ class TestCreate:
 @pytest.mark.parametrize("using", ALIASES)
 class TestRelationNames:
     def test_a_reverse_relation_named_other_than_its_accessor(self, using: str) -> None:
-        """``comments`` for ``post.comment_set`` is refused before any row is made (it
-        used to reach the comment table as a NOT NULL error), naming the accessor."""
+        """``comments`` for ``post.comment_set`` in a schema is refused before any row is
+        made (it used to reach the comment table as a NOT NULL error), naming the accessor."""
+
+        class Misnamed(PostFactory):
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {**super().attributes("basic"), "comments": many(CommentFactory, count=2)}
+
         with pytest.raises(FactoryDefinitionError) as info:
-            PostFactory(using=using).create(comments=many(CommentFactory, count=2))
+            Misnamed(using=using).create()
         assert str(info.value) == (
-            "PostFactory.basic → comments: Post has no field or reverse relation "
+            "Misnamed.basic → comments: Post has no field or reverse relation "
             "'comments' (did you mean 'comment_set'?); its reverse relations (by accessor) "
             "are: comment_set; its fields are: author, id, published, tags, title"
         )
         assert Post.objects.using(using).count() == 0
         assert Comment.objects.using(using).count() == 0
 
+    def test_as_an_override_it_is_an_override_error(self, using: str) -> None:
+        """Given as an override, the same name is refused by the override check first,
+        which offers the accessor too."""
+        with pytest.raises(OverrideError) as info:
+            PostFactory(using=using).create(comments=many(CommentFactory, count=2))
+        assert "did you mean 'comment_set'" in str(info.value)
+        assert str(info.value).startswith("PostFactory.basic → comments: ")
+        assert Post.objects.using(using).count() == 0
+
     def test_a_related_name_is_the_accessor(self, using: str) -> None:
         """``post_set`` where the ForeignKey's related_name is ``posts`` suggests ``posts``."""
+
+        class Misnamed(AuthorFactory):
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {**super().attributes("basic"), "post_set": many(PostFactory)}
+
         with pytest.raises(FactoryDefinitionError) as info:
-            AuthorFactory(using=using).create_batch(2, post_set=many(PostFactory))
+            Misnamed(using=using).create_batch(2)
         assert str(info.value).startswith(
-            "AuthorFactory.basic → post_set: Author has no field or reverse relation "
+            "Misnamed.basic → post_set: Author has no field or reverse relation "
             "'post_set' (did you mean 'posts'?); its reverse relations (by accessor) are: "
             "posts, profile; its fields are: email, id, name"
         )
@@ -346,10 +368,16 @@ class TestRelationNames:
 
     def test_the_query_name_of_a_reverse_relation(self, using: str) -> None:
         """``comment``, the name Django's queries use, is told apart from the accessor."""
+
+        class Misnamed(PostFactory):
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {**super().attributes("basic"), "comment": many(CommentFactory)}
+
         with pytest.raises(FactoryDefinitionError) as info:
-            PostFactory(using=using).build(comment=many(CommentFactory))
+            Misnamed(using=using).build()
         assert str(info.value).startswith(
-            "PostFactory.basic → comment: 'comment' is the query name of Post's reverse "
+            "Misnamed.basic → comment: 'comment' is the query name of Post's reverse "
             "relation from Comment.post; a factory names it by its accessor, 'comment_set'"
         )
 
