@@ -65,19 +65,25 @@ _TRAIT_MARK = "__pyfactory_trait__"
 _AFTER_MARK = "__pyfactory_after__"
 _AUTO_MARK = "__pyfactory_auto__"
 
+#: The methods that make objects. On the class (``UserFactory.build("basic")``, as
+#: factory_boy users write) each runs on a new instance with no context.
+_CLASS_CALLS = (
+    "attributes",
+    "build",
+    "create",
+    "acreate",
+    "attributes_batch",
+    "build_batch",
+    "create_batch",
+    "acreate_batch",
+    "insert_batch",
+    "ainsert_batch",
+)
+
 #: Names that a schema, trait or attribute of a factory may not take.
 RESERVED = frozenset(
     {
-        "attributes",
-        "build",
-        "create",
-        "acreate",
-        "attributes_batch",
-        "build_batch",
-        "create_batch",
-        "acreate_batch",
-        "insert_batch",
-        "ainsert_batch",
+        *_CLASS_CALLS,
         "schema",
         "schemas",
         "traits",
@@ -310,22 +316,6 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
     child._pf_raw = {}
     child._pf_children = {}
     return child
-
-
-#: The methods that make objects. On the class (``UserFactory.build("basic")``, as
-#: factory_boy users write) each runs on a new instance with no context.
-_CLASS_CALLS = (
-    "attributes",
-    "build",
-    "create",
-    "acreate",
-    "attributes_batch",
-    "build_batch",
-    "create_batch",
-    "acreate_batch",
-    "insert_batch",
-    "ainsert_batch",
-)
 
 
 class _OnClass:
