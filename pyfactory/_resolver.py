@@ -21,6 +21,7 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
 from pyfactory._batch import Origin, Pending, PendingAttr, asettle, settle, unsettled
+from pyfactory._walk import CONTAINERS, without
 from pyfactory.errors import (
     AsyncModeError,
     CyclicDependencyError,
@@ -120,7 +121,11 @@ class Plan:
             value = base[key]
             if value is OMIT:
                 del base[key]
-            elif isinstance(value, SpecialField):
+                continue
+            if type(value) in CONTAINERS:
+                # OMIT inside a list, tuple or dict removes that item or key.
+                value = base[key] = without(value, OMIT)
+            if isinstance(value, SpecialField):
                 specials.append(key)
             elif holds_special(value):
                 base[key] = NestedField(value)
@@ -358,8 +363,9 @@ class Resolution(FieldContext):
                     child_overrides.setdefault(split[0], {})[split[1]] = value
                 elif value is OMIT:
                     values.pop(key, None)
-                elif holds_special(value):
-                    values[key] = NestedField(value)
+                elif type(value) in CONTAINERS:
+                    kept = without(value, OMIT)
+                    values[key] = NestedField(kept) if holds_special(kept) else kept
                 else:
                     values[key] = value
             order: tuple[str, ...] | list[str] = [
@@ -588,6 +594,8 @@ class Resolution(FieldContext):
             return self._awaitable(key, value)
         if value is OMIT:
             self.omitted = True
+        elif type(value) in CONTAINERS:
+            value = without(value, OMIT)
         self.pending.discard(key)
         self.values[key] = value
         return value
@@ -632,6 +640,9 @@ class Resolution(FieldContext):
                 self._awaitable(key, value)
             elif value is OMIT:
                 self.omitted = True
+            elif type(value) in CONTAINERS:
+                # A field's list, tuple or dict loses its OMIT items, as a schema's does.
+                value = without(value, OMIT)
             pending.discard(key)
             values[key] = value
         return values
@@ -682,6 +693,8 @@ class Resolution(FieldContext):
             self.stack.pop()
         if value is OMIT:
             self.omitted = True
+        elif type(value) in CONTAINERS:
+            value = without(value, OMIT)
         self.pending.discard(key)
         self.values[key] = value
 
