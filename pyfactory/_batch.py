@@ -18,11 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._walk import holds
+from pyfactory.errors import FactoryError, FieldError
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
     from pyfactory._resolver import Later, Plan
-    from pyfactory.errors import FactoryError
 
 __all__ = ["Batch", "Origin", "Pending", "PendingAttr", "settle", "settle_row", "unsettled"]
 
@@ -107,19 +107,30 @@ class Pending:
 class PendingAttr:
     """An attribute of a pending child, such as the id a foreign key column needs."""
 
-    __slots__ = ("name", "pending")
+    __slots__ = ("name", "pending", "what", "where")
 
-    def __init__(self, pending: Pending, name: str) -> None:
+    def __init__(self, pending: Pending, name: str, where: Origin, what: str) -> None:
         self.pending = pending
         self.name = name
+        #: The field that reads the attribute, and how errors name it: a failure to
+        #: read it says the same as ``build`` says, with the same path.
+        self.where = where
+        self.what = what
 
     def result(self) -> Any:
-        obj = self.pending.result()
-        return self.pending.factory._pf_builder.getattr(obj, self.name)
+        return self._read(self.pending.result())
 
     async def aresult(self) -> Any:
-        obj = await self.pending.aresult()
-        return self.pending.factory._pf_builder.getattr(obj, self.name)
+        return self._read(await self.pending.aresult())
+
+    def _read(self, obj: Any) -> Any:
+        try:
+            return self.pending.factory._pf_builder.getattr(obj, self.name)
+        except Exception as exc:
+            if isinstance(exc, FactoryError):
+                raise
+            error = self.where.frame(FieldError(f"{self.what} raised {exc!r}"))
+            raise error from exc
 
 
 _NOT_YET = object()

@@ -201,6 +201,16 @@ class _NeedsAwait(BaseException):
         self.key = key
 
 
+async def _asettled(value: Any) -> Any:
+    """:func:`asettle` for a field that needs a child before the batch writes it: an
+    error's path already leads there from the batch's row, so no step is added."""
+    try:
+        return await asettle(value)
+    except FactoryError as error:
+        error._pf_framed = True  # type: ignore[attr-defined]
+        raise
+
+
 _AWAITING = object()
 _NO_AWAITING: dict[str, Awaitable[Any]] = {}
 
@@ -483,14 +493,19 @@ class Resolution(FieldContext):
             # A key the store assigns (an id, say) is unknown until the row exists.
             return child.get(name)
         if type(child) is Pending:
-            return PendingAttr(child, name)
+            field_here = self.values.get(self.key)
+            what = field_here.describe() if isinstance(field_here, SpecialField) else "field"
+            where = Origin(self.plan.factory_name, self.plan.schema, self.key, 0, self.origin)
+            return PendingAttr(child, name, where, what)
         return self.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
 
     # ------------------------------------------------------------------ errors
 
     def _frame(self, error: FactoryError, key: str | None) -> FactoryError:
         """Add this object's step to an error once, however deep the lazy chain."""
-        if getattr(error, "_pf_owner", None) is not self:
+        if getattr(error, "_pf_owner", None) is not self and not getattr(
+            error, "_pf_framed", False
+        ):
             error.within(self.plan.factory_name, self.plan.schema, key)
             error._pf_owner = self  # type: ignore[attr-defined]
         return error
@@ -545,13 +560,13 @@ class Resolution(FieldContext):
         if self.batch is not None and unsettled({key: value}):
             # A field needs the real child before the batch writes it: create it now.
             if self.is_async:
-                self.awaiting[key] = asettle(value)
+                self.awaiting[key] = _asettled(value)
                 raise _NeedsAwait(key)
             try:
                 value = self.values[key] = settle(value)
             except FactoryError as error:
                 # Its path already leads here from the batch's row: add nothing more.
-                error._pf_owner = self  # type: ignore[attr-defined]
+                error._pf_framed = True  # type: ignore[attr-defined]
                 raise
         return value
 
