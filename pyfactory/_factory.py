@@ -8,7 +8,7 @@ import time
 import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast, overload
 
 import attrs
@@ -17,6 +17,7 @@ from pyfactory import _auto
 from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
+from pyfactory._chain import Link, always_makes, enter, leave
 from pyfactory._context import Context, Randomness, known_fakers
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
@@ -704,16 +705,41 @@ class Factory(Generic[M]):
             _made(self, scope, 1)
         return obj
 
-    def _pf_later_calls(
-        self, item: Later, obj: Any
-    ) -> tuple[Factory[Any], dict[str, Any], list[str]]:
-        """The child factory, the overrides and the path labels of one later field's rows."""
+    def _pf_later_child(self, item: Later, obj: Any) -> tuple[Factory[Any], dict[str, Any]]:
+        """The child factory and the overrides of one later field's rows."""
         field = item.field
         child = self._pf_child_factory(field.factory)
         overrides = {**field.overrides, **item.extra} if item.extra else dict(field.overrides)
         back = item.relation.back
         if item.relation.kind == "children" and back is not None:
             overrides.update(back(obj))
+        return child, overrides
+
+    def _pf_later_enter(
+        self, plan: Plan, item: Later, child: Factory[Any], overrides: dict[str, Any]
+    ) -> Token[Link | None]:
+        """Put the object on the chain of objects being made while its later rows are
+        made: a cycle through them is refused before they are (see pyfactory._chain)."""
+        field = item.field
+        sure = always_makes(field, field)
+        return enter(
+            self,
+            plan,
+            item.made_with,
+            item.key,
+            sure,
+            child,
+            field.schema,
+            field.traits,
+            overrides,
+        )
+
+    def _pf_later_calls(
+        self, item: Later, obj: Any
+    ) -> tuple[Factory[Any], dict[str, Any], list[str]]:
+        """The child factory, the overrides and the path labels of one later field's rows."""
+        field = item.field
+        child, overrides = self._pf_later_child(item, obj)
         if isinstance(field, ManyField):
             labels = [f"{item.key}[{i}]" for i in range(field.size_from(self.random))]
         else:
@@ -745,9 +771,13 @@ class Factory(Generic[M]):
             made = []
             for label in labels:
                 try:
-                    made.append(
-                        child._pf_one(scope, item.field.schema, item.field.traits, overrides)
-                    )
+                    token = self._pf_later_enter(plan, item, child, overrides)
+                    try:
+                        made.append(
+                            child._pf_one(scope, item.field.schema, item.field.traits, overrides)
+                        )
+                    finally:
+                        leave(token)
                 except FactoryError as error:
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
             self._pf_link(plan, obj, values, item, made)
@@ -773,21 +803,47 @@ class Factory(Generic[M]):
                 found.append((obj, values, item, pendings))
         return found
 
+    def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
+        """:meth:`_pf_later_enter` for the rows of a batch, which share one plan: their
+        first row's fields are checked, and the batch stands on the chain as one object."""
+        obj, _, later, origin = items[0]
+        tokens: list[Token[Link | None]] = []
+        try:
+            for item in later:
+                child, overrides = self._pf_later_child(item, obj)
+                tokens.append(self._pf_later_enter(plan, item, child, overrides))
+        except FactoryError as error:
+            for token in reversed(tokens):
+                leave(token)
+            error = error.within(plan.factory_name, plan.schema, later[len(tokens)].key)
+            raise (origin.frame(error) if origin is not None else error) from error.__cause__
+        for token in reversed(tokens[1:]):
+            leave(token)
+        return tokens[0]
+
     def _pf_make_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
         """:meth:`_pf_make_later` for a whole batch: each table of rows in one write."""
-        batch = Batch()
-        found = self._pf_later_pending(plan, batch, items)
-        batch.flush()
-        for obj, values, item, pendings in found:
-            self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
+        token = self._pf_later_many_enter(plan, items)
+        try:
+            batch = Batch()
+            found = self._pf_later_pending(plan, batch, items)
+            batch.flush()
+            for obj, values, item, pendings in found:
+                self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
+        finally:
+            leave(token)
 
     async def _pf_amake_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
         """:meth:`_pf_make_later_many` for ``acreate_batch``."""
-        batch = Batch()
-        found = self._pf_later_pending(plan, batch, items)
-        await batch.aflush()
-        for obj, values, item, pendings in found:
-            self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
+        token = self._pf_later_many_enter(plan, items)
+        try:
+            batch = Batch()
+            found = self._pf_later_pending(plan, batch, items)
+            await batch.aflush()
+            for obj, values, item, pendings in found:
+                self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
+        finally:
+            leave(token)
 
     def _pf_defer(
         self,
@@ -862,7 +918,9 @@ class Factory(Generic[M]):
         for pending in pendings:
             if pending.nested:
                 settle_row(pending.built)
-                settle_row(pending.values)
+                # Often the same dict: settled once, its children are not walked again.
+                if pending.values is not pending.built:
+                    settle_row(pending.values)
         plan, rows = self._pf_pending_rows(pendings)
         try:
             objs = self._pf_create_rows(plan, rows)
@@ -883,7 +941,8 @@ class Factory(Generic[M]):
         for pending in pendings:
             if pending.nested:
                 await asettle_row(pending.built)
-                await asettle_row(pending.values)
+                if pending.values is not pending.built:
+                    await asettle_row(pending.values)
         plan, rows = self._pf_pending_rows(pendings)
         try:
             objs = await self._pf_acreate_rows(plan, rows)
@@ -946,9 +1005,13 @@ class Factory(Generic[M]):
             made = []
             for label in labels:
                 try:
-                    made.append(
-                        await child._pf_aone(item.field.schema, item.field.traits, overrides)
-                    )
+                    token = self._pf_later_enter(plan, item, child, overrides)
+                    try:
+                        made.append(
+                            await child._pf_aone(item.field.schema, item.field.traits, overrides)
+                        )
+                    finally:
+                        leave(token)
                 except FactoryError as error:
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
             self._pf_link(plan, obj, values, item, made)
@@ -1164,7 +1227,8 @@ class Factory(Generic[M]):
             keys = plan.specials if plan.cached and not overrides else None
             for index in waiting:
                 settle_row(rows[index], keys)
-                settle_row(everything[index], keys)
+                if everything[index] is not rows[index]:
+                    settle_row(everything[index], keys)
         return plan, rows, everything, laters
 
     async def _pf_aone(
@@ -1498,7 +1562,8 @@ class Factory(Generic[M]):
             await batch.aflush()
             for index in waiting:
                 await asettle_row(rows[index])
-                await asettle_row(everything[index])
+                if everything[index] is not rows[index]:
+                    await asettle_row(everything[index])
         if self._get_or_create:
             return [
                 await self._pf_acreate_row(plan, b, v, later)

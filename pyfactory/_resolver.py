@@ -21,6 +21,7 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
 from pyfactory._batch import Origin, Pending, PendingAttr, asettle, settle, unsettled
+from pyfactory._chain import always_makes, enter, leave
 from pyfactory._walk import CONTAINERS, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -43,11 +44,13 @@ from pyfactory.fields import (
 )
 
 if TYPE_CHECKING:
+    from contextvars import Token
     from random import Random
 
     from faker import Faker
 
     from pyfactory._batch import Batch
+    from pyfactory._chain import Link
     from pyfactory._context import Context
     from pyfactory._factory import Factory
     from pyfactory.builders import Relation
@@ -172,7 +175,7 @@ class Plan:
 class Later:
     """An association or many field whose rows are made after the object exists."""
 
-    __slots__ = ("extra", "field", "key", "relation")
+    __slots__ = ("extra", "field", "key", "made_with", "relation")
 
     def __init__(
         self,
@@ -180,12 +183,15 @@ class Later:
         field: AssociationField | ManyField,
         relation: Relation,
         extra: dict[str, Any],
+        made_with: Mapping[str, Any] | None = None,
     ) -> None:
         self.key = key
         self.field = field
         self.relation = relation
         #: The caller's ``key__field`` overrides for these rows.
         self.extra = extra
+        #: The overrides the object itself was made with, to tell a cycle.
+        self.made_with = made_with
 
 
 class _NeedsAwait(BaseException):
@@ -210,6 +216,10 @@ async def _asettled(value: Any) -> Any:
         error._pf_framed = True  # type: ignore[attr-defined]
         raise
 
+
+#: The fields whose values are children that their factories made, free of OMIT
+#: already: walking them again would walk a chain of dict children at every level.
+_MAKERS = frozenset({AssociationField, ManyField})
 
 _AWAITING = object()
 _NO_AWAITING: dict[str, Awaitable[Any]] = {}
@@ -413,7 +423,7 @@ class Resolution(FieldContext):
                 relation = relation_of(key)
                 if relation is not None and relation.kind != "parent":
                     extra = self.child_overrides.get(key, {})
-                    self.later.append(Later(key, field, relation, extra))
+                    self.later.append(Later(key, field, relation, extra, self.extra))
         if self.later:
             keys = {item.key for item in self.later}
             for key in keys:
@@ -609,7 +619,7 @@ class Resolution(FieldContext):
             return self._awaitable(key, value)
         if value is OMIT:
             self.omitted = True
-        elif type(value) in CONTAINERS:
+        elif type(value) in CONTAINERS and type(field) not in _MAKERS:
             value = without(value, OMIT)
         self.pending.discard(key)
         self.values[key] = value
@@ -655,7 +665,7 @@ class Resolution(FieldContext):
                 self._awaitable(key, value)
             elif value is OMIT:
                 self.omitted = True
-            elif type(value) in CONTAINERS:
+            elif type(value) in CONTAINERS and type(field) not in _MAKERS:
                 # A field's list, tuple or dict loses its OMIT items, as a schema's does.
                 value = without(value, OMIT)
             pending.discard(key)
@@ -708,7 +718,7 @@ class Resolution(FieldContext):
             self.stack.pop()
         if value is OMIT:
             self.omitted = True
-        elif type(value) in CONTAINERS:
+        elif type(value) in CONTAINERS and type(self.values[key]) not in _MAKERS:
             value = without(value, OMIT)
         self.pending.discard(key)
         self.values[key] = value
@@ -746,16 +756,40 @@ class Resolution(FieldContext):
     def _child_error(self, error: FactoryError, index: int | None) -> FactoryError:
         return self._frame(error, self.key if index is None else f"{self.key}[{index}]")
 
+    def _enter(
+        self, field: AssociationField | ManyField, child: Factory[Any], overrides: dict[str, Any]
+    ) -> Token[Link | None]:
+        """Put this object on the chain of objects being made (see pyfactory._chain):
+        a child that would close a cycle is refused here, before it is made."""
+        here = self.values.get(self.key)
+        sure = (here is field and type(field) is AssociationField) or always_makes(here, field)
+        return enter(
+            self.factory,
+            self.plan,
+            self.extra,
+            self.key,
+            sure,
+            child,
+            field.schema,
+            field.traits,
+            overrides,
+            self.is_async,
+        )
+
     def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
         """Make a child of an association or many field in this scope, with the overrides
         meant for it."""
         child, overrides = self._child_call(field)
         try:
-            if self.batch is not None:
-                return child._pf_defer(
-                    self.batch, self._origin(index), field.schema, field.traits, overrides
-                )
-            return child._pf_one(self.scope, field.schema, field.traits, overrides)
+            token = self._enter(field, child, overrides)
+            try:
+                if self.batch is not None:
+                    return child._pf_defer(
+                        self.batch, self._origin(index), field.schema, field.traits, overrides
+                    )
+                return child._pf_one(self.scope, field.schema, field.traits, overrides)
+            finally:
+                leave(token)
         except FactoryError as error:
             error = self._child_error(error, index)
             raise error from error.__cause__
@@ -766,11 +800,15 @@ class Resolution(FieldContext):
         """:meth:`make_child` under ``acreate``."""
         child, overrides = self._child_call(field)
         try:
-            if self.batch is not None:
-                return await child._pf_adefer(
-                    self.batch, self._origin(index), field.schema, field.traits, overrides
-                )
-            return await child._pf_aone(field.schema, field.traits, overrides)
+            token = self._enter(field, child, overrides)
+            try:
+                if self.batch is not None:
+                    return await child._pf_adefer(
+                        self.batch, self._origin(index), field.schema, field.traits, overrides
+                    )
+                return await child._pf_aone(field.schema, field.traits, overrides)
+            finally:
+                leave(token)
         except FactoryError as error:
             error = self._child_error(error, index)
             raise error from error.__cause__
