@@ -6,7 +6,7 @@ import inspect
 import threading
 import time
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast, overload
@@ -29,6 +29,7 @@ from pyfactory.errors import (
     FactoryError,
     HookError,
     OverrideError,
+    SchemaError,
     UnknownSchemaError,
     UnknownTraitError,
     UsageError,
@@ -632,7 +633,7 @@ class Factory(Generic[M]):
             name, trait_names = self._pf_names(schema, traits)
             try:
                 layers = [self._pf_raw_dict("schema", name)]
-                layers.extend(self._pf_raw_dict("trait", t) for t in trait_names)
+                applied = self._pf_trait_layers(trait_names, layers)
                 auto = cls._pf_schemas[name][0].auto
                 if auto:
                     # A ``key__field`` value is for the child that ``key`` makes, which
@@ -647,13 +648,55 @@ class Factory(Generic[M]):
                 failure = FactoryError(f"the schema method raised {exc!r}")
                 raise failure.within(cls.__name__, name) from exc
             plan = Plan(cls.__name__, name, trait_names, layers)
-            if self._pf_cacheable(name, trait_names):
+            if self._pf_cacheable(name, applied):
                 self._pf_plans[key] = plan
             else:
                 plan.cached = False
         return plan, overrides
 
-    def _pf_cacheable(self, name: str, traits: tuple[str, ...]) -> bool:
+    def _pf_trait_layers(self, names: tuple[str, ...], layers: list[dict[str, Any]]) -> list[str]:
+        """Add the dicts of traits ``names`` to ``layers``, in order, and return the names
+        of every trait applied.
+
+        A trait's key that names another trait of the factory is that trait's flag, as
+        among the overrides: ``True`` applies the other trait first, so that this
+        trait's own keys win over its values; ``False`` leaves it off. A trait applies
+        wherever it is asked for, by the caller or by another trait, and the later
+        application wins; traits that switch each other on are refused. A trait's key
+        that is its own name is a plain value.
+        """
+        known = type(self)._pf_traits
+        applied: list[str] = []
+
+        def apply(name: str, chain: list[str]) -> None:
+            if name in chain:
+                cycle = [*chain[chain.index(name) :], name]
+                raise CyclicDependencyError("traits", cycle, reason=_trait_cycle(cycle))
+            raw = self._pf_raw_dict("trait", name)
+            if not any(key in known and key != name for key in raw):
+                applied.append(name)
+                layers.append(raw)
+                return
+            own = {}
+            for key, value in raw.items():
+                if key not in known or key == name:
+                    own[key] = value
+                elif value is True:
+                    apply(key, [*chain, name])
+                elif value is not False:
+                    raise SchemaError(
+                        f"the trait method {name!r} gives {key!r}, a trait of "
+                        f"{type(self).__name__}, the value {value!r}; a trait switches "
+                        "another on with True, or leaves it off with False"
+                    )
+            applied.append(name)
+            layers.append(own)
+
+        for name in names:
+            apply(name, [])
+        return applied
+
+    def _pf_cacheable(self, name: str, traits: Iterable[str]) -> bool:
         cls = type(self)
         return cls._pf_schemas[name][0].cache and all(cls._pf_traits[t].cache for t in traits)
 
@@ -1303,8 +1346,10 @@ class Factory(Generic[M]):
             if schema is None:
                 schema = self._pf_names(schema, traits)[0]
             raw = self.schema(schema)
-            for name in traits:
-                raw.update(fresh_copy(self._pf_raw_dict("trait", name)))
+            layers: list[dict[str, Any]] = []
+            self._pf_trait_layers(traits, layers)
+            for layer in layers:
+                raw.update(fresh_copy(layer))
             raw.update(overrides)
             return raw
         if _observer is not None:
@@ -1585,6 +1630,13 @@ class Factory(Generic[M]):
             await self._pf_arun_hooks(plan, obj, values)
         _made(self, "create", len(made))
         return cast("list[M]", made)
+
+
+def _trait_cycle(cycle: list[str]) -> str:
+    return (
+        f"traits switch each other on: {' → '.join(cycle)}; "
+        "a trait may switch on another only if that one does not lead back to it"
+    )
 
 
 def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:
