@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import mmap
 import threading
 import time
 import types
@@ -16,7 +17,17 @@ import attrs
 from pyfactory import _auto
 from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
-from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
+from pyfactory._batch import (
+    MAX_BATCH,
+    Batch,
+    Origin,
+    Pending,
+    asettle_row,
+    batch_method,
+    batch_out_of_memory,
+    batch_too_large,
+    settle_row,
+)
 from pyfactory._chain import Link, always_makes, enter, leave
 from pyfactory._context import Context, Randomness, known_fakers
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
@@ -1160,17 +1171,39 @@ class Factory(Generic[M]):
         keep: bool = True,
     ) -> list[Any]:
         size = type(self)._batch_size
-        if scope != "create" or count <= size:
-            return self._pf_chunk(scope, schema, count, traits, overrides, keep)
-        # Chunks keep the resolved rows and placeholders of one chunk in memory at a
-        # time; the whole call is still one transaction.
         made: list[Any] = []
-        for start in range(0, count, size):
-            chunk = min(size, count - start)
-            objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
-            if keep:
-                made.extend(objs)
-        return made
+        reserve = _reserve(count)
+        try:
+            if scope != "create" or count <= size:
+                return self._pf_chunk(scope, schema, count, traits, overrides, keep)
+            # Chunks keep the resolved rows and placeholders of one chunk in memory at a
+            # time; the whole call is still one transaction.
+            for start in range(0, count, size):
+                chunk = min(size, count - start)
+                objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
+                if keep:
+                    made.extend(objs)
+            return made
+        except MemoryError:
+            pass
+        finally:
+            _release(reserve)
+        # Raised out here, once the except block has let go of the traceback and with
+        # it the rows being made, and with the objects made so far let go of: the
+        # memory is free again for the rollback and the caller.
+        made.clear()
+        raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
+
+    def _pf_batch_schema(self, schema: str | None) -> str | None:
+        """The schema a batch call names, for a message: the default when it names none."""
+        cls = type(self)
+        if isinstance(schema, str) and schema in cls._pf_schemas:
+            return schema
+        return cls._default_schema
+
+    def _pf_out_of_memory(self, method: str, schema: str | None, count: int) -> FactoryError:
+        name = self._pf_batch_schema(schema)
+        return batch_out_of_memory(type(self).__name__, name, method, count)
 
     def _pf_chunk(
         self,
@@ -1426,6 +1459,9 @@ class Factory(Generic[M]):
             raise UsageError(
                 f"{type(self).__name__}.{method}() count must be a non-negative int, got {count!r}"
             )
+        if count > MAX_BATCH and not method.endswith("insert_batch"):
+            name = self._pf_batch_schema(schema)
+            raise batch_too_large(type(self).__name__, name, method, count)
         return schema, count, traits
 
     @overload
@@ -1569,12 +1605,20 @@ class Factory(Generic[M]):
     ) -> list[M]:
         size = type(self)._batch_size
         made: list[M] = []
-        for start in range(0, count, size):
-            chunk = min(size, count - start)
-            objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
-            if keep:
-                made.extend(objs)
-        return made
+        reserve = _reserve(count)
+        try:
+            for start in range(0, count, size):
+                chunk = min(size, count - start)
+                objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
+                if keep:
+                    made.extend(objs)
+            return made
+        except MemoryError:
+            pass
+        finally:
+            _release(reserve)
+        made.clear()
+        raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
 
     async def _pf_achunk(
         self,
@@ -1630,6 +1674,21 @@ class Factory(Generic[M]):
             await self._pf_arun_hooks(plan, obj, values)
         _made(self, "create", len(made))
         return cast("list[M]", made)
+
+
+#: Memory kept back while a large batch runs and let go of if it runs out, so that the
+#: rollback of what it wrote, and the error, still find room. An anonymous mapping
+#: whose pages are never touched costs address space, not memory (about 10 µs).
+_RESERVE_BYTES = 16 * 2**20
+
+
+def _reserve(count: int) -> mmap.mmap | None:
+    return mmap.mmap(-1, _RESERVE_BYTES) if count > 10_000 else None
+
+
+def _release(reserve: mmap.mmap | None) -> None:
+    if reserve is not None:
+        reserve.close()
 
 
 def _trait_cycle(cycle: list[str]) -> str:

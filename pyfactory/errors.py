@@ -183,7 +183,8 @@ class UnknownTraitError(_UnknownName, FactoryError, LookupError):
 
 class UsageError(FactoryError, TypeError):
     """A factory method was called with arguments it cannot take: a count that is not a
-    non-negative int, no schema name where the factory has no default."""
+    non-negative int, or too large for memory; no schema name where the factory has no
+    default."""
 
 
 class OverrideError(FactoryError, TypeError):
