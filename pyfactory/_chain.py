@@ -49,9 +49,9 @@ __all__ = ["MAX_DEPTH", "Link", "always_makes", "enter", "leave"]
 #: measured to work in a thread with a 1 MB stack.
 MAX_DEPTH = 10_000
 #: The same under ``acreate`` (and on Python 3.10), where each level still takes C
-#: stack (about 2 KB measured for ``acreate``; 8 MB stacks crashed between 3,000
-#: and 5,000 levels): the limit is raised for this many levels, in the main
-#: thread only, whose stack size is known.
+#: stack (8 MB stacks crashed between 3,000 and 5,000 levels under ``acreate`` on
+#: 3.11, and between 3,000 and 6,000 for ``build`` on 3.10): the limit is raised for
+#: this many levels, in the main thread only, whose stack size is known.
 MAX_C_DEPTH = 1_000
 _FLAT_CALLS = sys.version_info >= (3, 11)
 
@@ -320,7 +320,7 @@ def _make_room(link: Link, is_async: bool) -> None:
             (),
             reason=(
                 f"associations nest more than {cap:,} objects deep"
-                + ("" if flat else " under acreate")
+                + ("" if flat else " under acreate" if is_async else " on Python 3.10")
                 + f" (at {link.where()} → {link.key}); if this is a cycle whose stop "
                 "never comes (randomly_nullify with a small p), stop it sooner"
             ),

@@ -95,6 +95,10 @@ class TestLongChainsOfDistinctFactories:
         made = await DICTS[length]().acreate_batch("basic", 2)
         assert [levels(m) for m in made] == [list(range(length))] * 2
 
+    @pytest.mark.skipif(
+        sys.version_info < (3, 11),
+        reason="Python 3.10 keeps its recursion limit outside the main thread (docs/fields.rst)",
+    )
     def test_in_another_thread(self, length: int) -> None:
         made: list[Any] = []
         worker = threading.Thread(target=lambda: made.append(DICTS[length]().build("basic")))
