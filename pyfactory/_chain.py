@@ -283,12 +283,13 @@ def _cycle(link: Link, found: Link) -> CyclicDependencyError:
     while up is not None:
         keys.append(up.key)
         up = up.parent
-    stop = "__".join(reversed(keys))
-    return CyclicDependencyError(
-        "associations",
-        cycle,
-        reason=f"association cycle: {what}; stop it with {stop}=None, a trait, or randomly_nullify",
-    )
+    if len(keys) <= 4:
+        stop = f"stop it with {'__'.join(reversed(keys))}=None"
+    else:
+        # A dunder key that long helps nobody: name the field to change instead.
+        stop = f"stop it at {link.where()} → {link.key} with None"
+    reason = f"association cycle: {what}; {stop}, a trait, or randomly_nullify"
+    return CyclicDependencyError("associations", cycle, reason=reason)
 
 
 # ------------------------------------------------------------------ depth

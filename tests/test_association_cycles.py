@@ -5,6 +5,7 @@ field of the schema, ``randomly_nullify``) still works."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from pyfactory import (
     randomly_nullify,
     schema,
     trait,
+    transient,
 )
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 from tests.models import RecordingBuilder
@@ -204,6 +206,73 @@ class TestACycleIsRefusedByName:
             AuthorFactory().build("basic")
         assert len(str(info.value)) < 300
         assert "Recursion" not in repr(info.value.__cause__)
+
+
+class HiddenFactory(Factory[Person]):
+    """The association behind a field that always makes it: still a cycle."""
+
+    _model = Person
+    _model_builder = recorder
+
+    @schema()
+    def transient(self) -> dict[str, Any]:
+        return {"manager": transient(association(HiddenFactory, "transient"))}
+
+    @schema()
+    def nested(self) -> dict[str, Any]:
+        return {"reports": [association(HiddenFactory, "nested")]}
+
+    @schema()
+    def derived(self) -> dict[str, Any]:
+        boss = association(HiddenFactory, "derived")
+        return {"name": boss.attribute("name")}
+
+
+def ring_of(length: int) -> type[Factory[Any]]:
+    """``length`` distinct factories, each making the next, the last making the first."""
+    classes: list[type[Factory[Any]]] = []
+    for index in range(length):
+
+        def basic(self: Any, index: int = index) -> dict[str, Any]:
+            return {"partner": association(classes[(index + 1) % length], "basic")}
+
+        classes.append(
+            type(
+                f"Ring{index}Factory",
+                (Factory,),
+                {"_model": Person, "_model_builder": recorder, "basic": schema()(basic)},
+            )
+        )
+    return classes[0]
+
+
+class TestCyclesBehindOtherFields:
+    @pytest.mark.parametrize(
+        ("name", "key"), [("transient", "manager"), ("nested", "reports"), ("derived", "name")]
+    )
+    def test_a_field_that_always_makes_the_child(self, name: str, key: str) -> None:
+        with pytest.raises(CyclicDependencyError) as info:
+            HiddenFactory().build(name)
+        assert str(info.value).startswith(
+            f"HiddenFactory.{name} → {key}: association cycle: HiddenFactory.{name} makes "
+            f"itself again; stop it with {key}=None"
+        )
+
+    def test_a_cycle_longer_than_the_window_is_still_found(self) -> None:
+        with pytest.raises(CyclicDependencyError) as info:
+            ring_of(40)().build("basic")
+        message = info.value.reason
+        # Found one lap after a checkpoint: the first repeated object is named.
+        assert re.fullmatch(
+            r"association cycle: Ring(\d+)Factory\.basic makes itself again through "
+            r"partner \(Ring\d+Factory\.basic\) → partner \(Ring\d+Factory\.basic\) → "
+            r"… 36 more … → partner \(Ring\d+Factory\.basic\) → partner; "
+            r"stop it at Ring\d+Factory\.basic → partner with None, a trait, or "
+            r"randomly_nullify",
+            message,
+        ), message
+        assert len(info.value.cycle) == 81
+        assert len(str(info.value)) < 700
 
 
 class TestACycleCutAtRunTime:

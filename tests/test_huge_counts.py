@@ -144,6 +144,13 @@ OUT_OF_MEMORY = textwrap.dedent(
             getattr(items, method)("basic", 9_000_000)
         except UsageError as error:
             errors[method] = str(error)
+    class WideItemFactory(ItemFactory):
+        _batch_size = 9_000_000  # one chunk of every row: too many to hold
+
+    try:
+        WideItemFactory(session=session).insert_batch("basic", 9_000_000)
+    except UsageError as error:
+        errors["insert_batch"] = str(error)
     resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     session.commit()
     names = session.scalars(select(Item.name).order_by(Item.id)).all()
@@ -180,6 +187,10 @@ def test_a_batch_that_runs_out_of_memory_says_so_and_keeps_earlier_rows(tmp_path
             "ItemFactory.basic: create_batch() of 9,000,000 objects ran out of memory; "
             "write them with insert_batch(), which keeps memory flat, or make them in "
             "chunks (create_batch(schema, 100_000) in a loop)"
+        ),
+        "insert_batch": (
+            "WideItemFactory.basic: insert_batch() of 9,000,000 objects ran out of memory; "
+            "lower the factory's _batch_size, the rows it holds at a time"
         ),
     }
     # The rows written before the failing call stay; none of its own rows do.
