@@ -18,13 +18,71 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._walk import holds
+from pyfactory.errors import FactoryError, FieldError, UsageError
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
     from pyfactory._resolver import Later, Plan
-    from pyfactory.errors import FactoryError
 
-__all__ = ["Batch", "Origin", "Pending", "PendingAttr", "settle", "settle_row", "unsettled"]
+__all__ = [
+    "MAX_BATCH",
+    "Batch",
+    "Origin",
+    "Pending",
+    "PendingAttr",
+    "batch_method",
+    "batch_out_of_memory",
+    "batch_too_large",
+    "settle",
+    "settle_row",
+    "unsettled",
+]
+
+#: The most objects one batch call returns in a list. A Python object with its
+#: attribute dict takes a few hundred bytes at least, so 10 million of them take
+#: gigabytes; a larger count is refused before anything is made. ``insert_batch``
+#: returns no list and is not limited.
+MAX_BATCH = 10_000_000
+
+
+def batch_method(scope: str, keep: bool, is_async: bool = False) -> str:
+    """The public name of the batch method that makes ``scope``'s objects."""
+    if scope == "create":
+        name = "create_batch" if keep else "insert_batch"
+        return f"a{name}" if is_async else name
+    return f"{scope}_batch"
+
+
+def _chunks_hint(method: str) -> str:
+    if method.endswith("insert_batch"):
+        return "lower the factory's _batch_size, the rows it holds at a time"
+    hint = f"make them in chunks ({method}(schema, 100_000) in a loop)"
+    if "create" in method:
+        insert = "ainsert_batch()" if method.startswith("a") else "insert_batch()"
+        hint = f"write them with {insert}, which keeps memory flat, or {hint}"
+    return hint
+
+
+def _batch_error(factory: str, schema: str | None, reason: str) -> FactoryError:
+    if schema is None:
+        # No schema named and no default: the message still names the factory.
+        return UsageError(f"{factory}.{reason}")
+    return UsageError(reason).within(factory, schema)
+
+
+def batch_too_large(factory: str, schema: str | None, method: str, count: int) -> FactoryError:
+    """The error for a batch count too large to return as a list (see :data:`MAX_BATCH`)."""
+    reason = (
+        f"{method}() of {count:,} objects is more than one call returns in a list "
+        f"({MAX_BATCH:,}): they would not fit in memory; {_chunks_hint(method)}"
+    )
+    return _batch_error(factory, schema, reason)
+
+
+def batch_out_of_memory(factory: str, schema: str | None, method: str, count: int) -> FactoryError:
+    """The error for a batch that ran out of memory part way."""
+    reason = f"{method}() of {count:,} objects ran out of memory; {_chunks_hint(method)}"
+    return _batch_error(factory, schema, reason)
 
 
 class Origin:
@@ -107,19 +165,30 @@ class Pending:
 class PendingAttr:
     """An attribute of a pending child, such as the id a foreign key column needs."""
 
-    __slots__ = ("name", "pending")
+    __slots__ = ("name", "pending", "what", "where")
 
-    def __init__(self, pending: Pending, name: str) -> None:
+    def __init__(self, pending: Pending, name: str, where: Origin, what: str) -> None:
         self.pending = pending
         self.name = name
+        #: The field that reads the attribute, and how errors name it: a failure to
+        #: read it says the same as ``build`` says, with the same path.
+        self.where = where
+        self.what = what
 
     def result(self) -> Any:
-        obj = self.pending.result()
-        return self.pending.factory._pf_builder.getattr(obj, self.name)
+        return self._read(self.pending.result())
 
     async def aresult(self) -> Any:
-        obj = await self.pending.aresult()
-        return self.pending.factory._pf_builder.getattr(obj, self.name)
+        return self._read(await self.pending.aresult())
+
+    def _read(self, obj: Any) -> Any:
+        try:
+            return self.pending.factory._pf_builder.getattr(obj, self.name)
+        except Exception as exc:
+            if isinstance(exc, FactoryError):
+                raise
+            error = self.where.frame(FieldError(f"{self.what} raised {exc!r}"))
+            raise error from exc
 
 
 _NOT_YET = object()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import mmap
 import reprlib
 import threading
 import time
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast, overload
 
 import attrs
@@ -18,7 +19,18 @@ import attrs
 from pyfactory import _auto
 from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
-from pyfactory._batch import Batch, Origin, Pending, asettle_row, settle_row
+from pyfactory._batch import (
+    MAX_BATCH,
+    Batch,
+    Origin,
+    Pending,
+    asettle_row,
+    batch_method,
+    batch_out_of_memory,
+    batch_too_large,
+    settle_row,
+)
+from pyfactory._chain import Link, always_makes, enter, leave
 from pyfactory._context import Context, Randomness, known_fakers
 from pyfactory._keys import (
     NO_KEYS,
@@ -39,6 +51,7 @@ from pyfactory.errors import (
     FactoryError,
     HookError,
     OverrideError,
+    SchemaError,
     UnknownSchemaError,
     UnknownTraitError,
     UsageError,
@@ -791,7 +804,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
             name, trait_names = self._pf_names(schema, traits)
             try:
                 layers = [self._pf_raw_dict("schema", name)]
-                layers.extend(self._pf_raw_dict("trait", t) for t in trait_names)
+                applied = self._pf_trait_layers(trait_names, layers)
                 auto = cls._pf_schemas[name][0].auto
                 if auto:
                     # A ``key__field`` value is for the child that ``key`` makes, which
@@ -808,7 +821,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
             if self._pf_given:
                 self._pf_check_given(name, layers)
             plan = Plan(cls.__name__, name, trait_names, layers)
-            if self._pf_cacheable(name, trait_names):
+            if self._pf_cacheable(name, applied):
                 self._pf_plans[key] = plan
             else:
                 plan.cached = False
@@ -816,7 +829,49 @@ class Factory(Generic[M], metaclass=_FactoryType):
             self._pf_check_overrides(plan, overrides)
         return plan, overrides
 
-    def _pf_cacheable(self, name: str, traits: tuple[str, ...]) -> bool:
+    def _pf_trait_layers(self, names: tuple[str, ...], layers: list[dict[str, Any]]) -> list[str]:
+        """Add the dicts of traits ``names`` to ``layers``, in order, and return the names
+        of every trait applied.
+
+        A trait's key that names another trait of the factory is that trait's flag, as
+        among the overrides: ``True`` applies the other trait first, so that this
+        trait's own keys win over its values; ``False`` leaves it off. A trait applies
+        wherever it is asked for, by the caller or by another trait, and the later
+        application wins; traits that switch each other on are refused. A trait's key
+        that is its own name is a plain value.
+        """
+        known = type(self)._pf_traits
+        applied: list[str] = []
+
+        def apply(name: str, chain: list[str]) -> None:
+            if name in chain:
+                cycle = [*chain[chain.index(name) :], name]
+                raise CyclicDependencyError("traits", cycle, reason=_trait_cycle(cycle))
+            raw = self._pf_raw_dict("trait", name)
+            if not any(key in known and key != name for key in raw):
+                applied.append(name)
+                layers.append(raw)
+                return
+            own = {}
+            for key, value in raw.items():
+                if key not in known or key == name:
+                    own[key] = value
+                elif value is True:
+                    apply(key, [*chain, name])
+                elif value is not False:
+                    raise SchemaError(
+                        f"the trait method {name!r} gives {key!r}, a trait of "
+                        f"{type(self).__name__}, the value {value!r}; a trait switches "
+                        "another on with True, or leaves it off with False"
+                    )
+            applied.append(name)
+            layers.append(own)
+
+        for name in names:
+            apply(name, [])
+        return applied
+
+    def _pf_cacheable(self, name: str, traits: Iterable[str]) -> bool:
         cls = type(self)
         return cls._pf_schemas[name][0].cache and all(cls._pf_traits[t].cache for t in traits)
 
@@ -868,16 +923,41 @@ class Factory(Generic[M], metaclass=_FactoryType):
             _made(self, scope, 1)
         return obj
 
-    def _pf_later_calls(
-        self, item: Later, obj: Any
-    ) -> tuple[Factory[Any], dict[str, Any], list[str]]:
-        """The child factory, the overrides and the path labels of one later field's rows."""
+    def _pf_later_child(self, item: Later, obj: Any) -> tuple[Factory[Any], dict[str, Any]]:
+        """The child factory and the overrides of one later field's rows."""
         field = item.field
         child = self._pf_child_factory(field.factory)
         overrides = {**field.overrides, **item.extra} if item.extra else dict(field.overrides)
         back = item.relation.back
         if item.relation.kind == "children" and back is not None:
             overrides.update(back(obj))
+        return child, overrides
+
+    def _pf_later_enter(
+        self, plan: Plan, item: Later, child: Factory[Any], overrides: dict[str, Any]
+    ) -> Token[Link | None]:
+        """Put the object on the chain of objects being made while its later rows are
+        made: a cycle through them is refused before they are (see pyfactory._chain)."""
+        field = item.field
+        sure = always_makes(field, field)
+        return enter(
+            self,
+            plan,
+            item.made_with,
+            item.key,
+            sure,
+            child,
+            field.schema,
+            field.traits,
+            overrides,
+        )
+
+    def _pf_later_calls(
+        self, item: Later, obj: Any
+    ) -> tuple[Factory[Any], dict[str, Any], list[str]]:
+        """The child factory, the overrides and the path labels of one later field's rows."""
+        field = item.field
+        child, overrides = self._pf_later_child(item, obj)
         if isinstance(field, ManyField):
             labels = [f"{item.key}[{i}]" for i in range(field.size_from(self.random))]
         else:
@@ -909,9 +989,13 @@ class Factory(Generic[M], metaclass=_FactoryType):
             made = []
             for label in labels:
                 try:
-                    made.append(
-                        child._pf_one(scope, item.field.schema, item.field.traits, overrides)
-                    )
+                    token = self._pf_later_enter(plan, item, child, overrides)
+                    try:
+                        made.append(
+                            child._pf_one(scope, item.field.schema, item.field.traits, overrides)
+                        )
+                    finally:
+                        leave(token)
                 except FactoryError as error:
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
             self._pf_link(plan, obj, values, item, made)
@@ -937,21 +1021,47 @@ class Factory(Generic[M], metaclass=_FactoryType):
                 found.append((obj, values, item, pendings))
         return found
 
+    def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
+        """:meth:`_pf_later_enter` for the rows of a batch, which share one plan: their
+        first row's fields are checked, and the batch stands on the chain as one object."""
+        obj, _, later, origin = items[0]
+        tokens: list[Token[Link | None]] = []
+        try:
+            for item in later:
+                child, overrides = self._pf_later_child(item, obj)
+                tokens.append(self._pf_later_enter(plan, item, child, overrides))
+        except FactoryError as error:
+            for token in reversed(tokens):
+                leave(token)
+            error = error.within(plan.factory_name, plan.schema, later[len(tokens)].key)
+            raise (origin.frame(error) if origin is not None else error) from error.__cause__
+        for token in reversed(tokens[1:]):
+            leave(token)
+        return tokens[0]
+
     def _pf_make_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
         """:meth:`_pf_make_later` for a whole batch: each table of rows in one write."""
-        batch = Batch()
-        found = self._pf_later_pending(plan, batch, items)
-        batch.flush()
-        for obj, values, item, pendings in found:
-            self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
+        token = self._pf_later_many_enter(plan, items)
+        try:
+            batch = Batch()
+            found = self._pf_later_pending(plan, batch, items)
+            batch.flush()
+            for obj, values, item, pendings in found:
+                self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
+        finally:
+            leave(token)
 
     async def _pf_amake_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
         """:meth:`_pf_make_later_many` for ``acreate_batch``."""
-        batch = Batch()
-        found = self._pf_later_pending(plan, batch, items)
-        await batch.aflush()
-        for obj, values, item, pendings in found:
-            self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
+        token = self._pf_later_many_enter(plan, items)
+        try:
+            batch = Batch()
+            found = self._pf_later_pending(plan, batch, items)
+            await batch.aflush()
+            for obj, values, item, pendings in found:
+                self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
+        finally:
+            leave(token)
 
     def _pf_defer(
         self,
@@ -1026,7 +1136,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
         for pending in pendings:
             if pending.nested:
                 settle_row(pending.built)
-                settle_row(pending.values)
+                # Often the same dict: settled once, its children are not walked again.
+                if pending.values is not pending.built:
+                    settle_row(pending.values)
         plan, rows = self._pf_pending_rows(pendings)
         try:
             objs = self._pf_create_rows(plan, rows)
@@ -1047,7 +1159,8 @@ class Factory(Generic[M], metaclass=_FactoryType):
         for pending in pendings:
             if pending.nested:
                 await asettle_row(pending.built)
-                await asettle_row(pending.values)
+                if pending.values is not pending.built:
+                    await asettle_row(pending.values)
         plan, rows = self._pf_pending_rows(pendings)
         try:
             objs = await self._pf_acreate_rows(plan, rows)
@@ -1110,9 +1223,13 @@ class Factory(Generic[M], metaclass=_FactoryType):
             made = []
             for label in labels:
                 try:
-                    made.append(
-                        await child._pf_aone(item.field.schema, item.field.traits, overrides)
-                    )
+                    token = self._pf_later_enter(plan, item, child, overrides)
+                    try:
+                        made.append(
+                            await child._pf_aone(item.field.schema, item.field.traits, overrides)
+                        )
+                    finally:
+                        leave(token)
                 except FactoryError as error:
                     raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
             self._pf_link(plan, obj, values, item, made)
@@ -1241,21 +1358,41 @@ class Factory(Generic[M], metaclass=_FactoryType):
         keep: bool = True,
     ) -> list[Any]:
         size = type(self)._batch_size
-        if scope != "create" or count <= size:
-            return self._pf_chunk(scope, schema, count, traits, overrides, keep)
-        # Chunks keep the resolved rows and placeholders of one chunk in memory at a
-        # time; the whole call is still one transaction.
         made: list[Any] = []
-        for start in range(0, count, size):
-            chunk = min(size, count - start)
-            try:
-                objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
-            except BuilderError as error:
-                _after_chunk_start(error, start)
-                raise
-            if keep:
-                made.extend(objs)
-        return made
+        reserve = _reserve(count)
+        try:
+            # Chunks keep the resolved rows and placeholders of one chunk in memory at a
+            # time; the whole call is still one transaction.
+            for start in range(0, count, size):
+                chunk = min(size, count - start)
+                try:
+                    objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
+                except BuilderError as error:
+                    _after_chunk_start(error, start)
+                    raise
+                if keep:
+                    made.extend(objs)
+            return made
+        except MemoryError:
+            pass
+        finally:
+            _release(reserve)
+        # Raised out here, once the except block has let go of the traceback and with
+        # it the rows being made, and with the objects made so far let go of: the
+        # memory is free again for the rollback and the caller.
+        made.clear()
+        raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
+
+    def _pf_batch_schema(self, schema: str | None) -> str | None:
+        """The schema a batch call names, for a message: the default when it names none."""
+        cls = type(self)
+        if isinstance(schema, str) and schema in cls._pf_schemas:
+            return schema
+        return cls._default_schema
+
+    def _pf_out_of_memory(self, method: str, schema: str | None, count: int) -> FactoryError:
+        name = self._pf_batch_schema(schema)
+        return batch_out_of_memory(type(self).__name__, name, method, count)
 
     def _pf_chunk(
         self,
@@ -1355,7 +1492,8 @@ class Factory(Generic[M], metaclass=_FactoryType):
             keys = plan.specials if plan.cached and not overrides else None
             for index in waiting:
                 settle_row(rows[index], keys)
-                settle_row(everything[index], keys)
+                if everything[index] is not rows[index]:
+                    settle_row(everything[index], keys)
         return plan, rows, everything, laters
 
     async def _pf_aone(
@@ -1430,8 +1568,10 @@ class Factory(Generic[M], metaclass=_FactoryType):
             if schema is None:
                 schema = self._pf_names(schema, traits)[0]
             raw = self.schema(schema)
-            for name in traits:
-                raw.update(fresh_copy(self._pf_raw_dict("trait", name)))
+            layers: list[dict[str, Any]] = []
+            self._pf_trait_layers(traits, layers)
+            for layer in layers:
+                raw.update(fresh_copy(layer))
             raw.update(overrides)
             return raw
         if _observer is not None:
@@ -1508,6 +1648,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
             raise UsageError(
                 f"{type(self).__name__}.{method}() count must be a non-negative int, got {count!r}"
             )
+        if count > MAX_BATCH and not method.endswith("insert_batch"):
+            name = self._pf_batch_schema(schema)
+            raise batch_too_large(type(self).__name__, name, method, count)
         return schema, count, traits
 
     @overload
@@ -1659,16 +1802,24 @@ class Factory(Generic[M], metaclass=_FactoryType):
     ) -> list[M]:
         size = type(self)._batch_size
         made: list[M] = []
-        for start in range(0, count, size):
-            chunk = min(size, count - start)
-            try:
-                objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
-            except BuilderError as error:
-                _after_chunk_start(error, start)
-                raise
-            if keep:
-                made.extend(objs)
-        return made
+        reserve = _reserve(count)
+        try:
+            for start in range(0, count, size):
+                chunk = min(size, count - start)
+                try:
+                    objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
+                except BuilderError as error:
+                    _after_chunk_start(error, start)
+                    raise
+                if keep:
+                    made.extend(objs)
+            return made
+        except MemoryError:
+            pass
+        finally:
+            _release(reserve)
+        made.clear()
+        raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
 
     async def _pf_achunk(
         self,
@@ -1701,7 +1852,8 @@ class Factory(Generic[M], metaclass=_FactoryType):
             await batch.aflush()
             for index in waiting:
                 await asettle_row(rows[index])
-                await asettle_row(everything[index])
+                if everything[index] is not rows[index]:
+                    await asettle_row(everything[index])
         if self._get_or_create:
             return [
                 await self._pf_acreate_row(plan, b, v, later)
@@ -1782,6 +1934,28 @@ def _ordinal(n: int) -> str:
     """``7,777th``, ``1st``, ``22nd``."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n:,}{suffix}"
+
+
+#: Memory kept back while a large batch runs and let go of if it runs out, so that the
+#: rollback of what it wrote, and the error, still find room. An anonymous mapping
+#: whose pages are never touched costs address space, not memory (about 10 µs).
+_RESERVE_BYTES = 16 * 2**20
+
+
+def _reserve(count: int) -> mmap.mmap | None:
+    return mmap.mmap(-1, _RESERVE_BYTES) if count > 10_000 else None
+
+
+def _release(reserve: mmap.mmap | None) -> None:
+    if reserve is not None:
+        reserve.close()
+
+
+def _trait_cycle(cycle: list[str]) -> str:
+    return (
+        f"traits switch each other on: {' → '.join(cycle)}; "
+        "a trait may switch on another only if that one does not lead back to it"
+    )
 
 
 def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:

@@ -21,6 +21,8 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
 from pyfactory._batch import Origin, Pending, PendingAttr, asettle, settle, unsettled
+from pyfactory._chain import always_makes, enter, leave
+from pyfactory._walk import CONTAINERS, without
 from pyfactory.errors import (
     AsyncModeError,
     CyclicDependencyError,
@@ -42,11 +44,13 @@ from pyfactory.fields import (
 )
 
 if TYPE_CHECKING:
+    from contextvars import Token
     from random import Random
 
     from faker import Faker
 
     from pyfactory._batch import Batch
+    from pyfactory._chain import Link
     from pyfactory._context import Context
     from pyfactory._factory import Factory
     from pyfactory.builders import Relation
@@ -120,7 +124,11 @@ class Plan:
             value = base[key]
             if value is OMIT:
                 del base[key]
-            elif isinstance(value, SpecialField):
+                continue
+            if type(value) in CONTAINERS:
+                # OMIT inside a list, tuple or dict removes that item or key.
+                value = base[key] = without(value, OMIT)
+            if isinstance(value, SpecialField):
                 specials.append(key)
             elif holds_special(value):
                 base[key] = NestedField(value)
@@ -167,7 +175,7 @@ class Plan:
 class Later:
     """An association or many field whose rows are made after the object exists."""
 
-    __slots__ = ("extra", "field", "key", "relation")
+    __slots__ = ("extra", "field", "key", "made_with", "relation")
 
     def __init__(
         self,
@@ -175,12 +183,15 @@ class Later:
         field: AssociationField | ManyField,
         relation: Relation,
         extra: dict[str, Any],
+        made_with: Mapping[str, Any] | None = None,
     ) -> None:
         self.key = key
         self.field = field
         self.relation = relation
         #: The caller's ``key__field`` overrides for these rows.
         self.extra = extra
+        #: The overrides the object itself was made with, to tell a cycle.
+        self.made_with = made_with
 
 
 class _NeedsAwait(BaseException):
@@ -195,6 +206,20 @@ class _NeedsAwait(BaseException):
         super().__init__(key)
         self.key = key
 
+
+async def _asettled(value: Any) -> Any:
+    """:func:`asettle` for a field that needs a child before the batch writes it: an
+    error's path already leads there from the batch's row, so no step is added."""
+    try:
+        return await asettle(value)
+    except FactoryError as error:
+        error._pf_framed = True  # type: ignore[attr-defined]
+        raise
+
+
+#: The fields whose values are children that their factories made, free of OMIT
+#: already: walking them again would walk a chain of dict children at every level.
+_MAKERS = frozenset({AssociationField, ManyField})
 
 _AWAITING = object()
 _NO_AWAITING: dict[str, Awaitable[Any]] = {}
@@ -358,8 +383,9 @@ class Resolution(FieldContext):
                     child_overrides.setdefault(split[0], {})[split[1]] = value
                 elif value is OMIT:
                     values.pop(key, None)
-                elif holds_special(value):
-                    values[key] = NestedField(value)
+                elif type(value) in CONTAINERS:
+                    kept = without(value, OMIT)
+                    values[key] = NestedField(kept) if holds_special(kept) else kept
                 else:
                     values[key] = value
             order: tuple[str, ...] | list[str] = [
@@ -400,7 +426,7 @@ class Resolution(FieldContext):
                     raise self._frame(error, key) from error.__cause__
                 if relation is not None and relation.kind != "parent":
                     extra = self.child_overrides.get(key, {})
-                    self.later.append(Later(key, field, relation, extra))
+                    self.later.append(Later(key, field, relation, extra, self.extra))
         if self.later:
             keys = {item.key for item in self.later}
             for key in keys:
@@ -480,14 +506,19 @@ class Resolution(FieldContext):
             # A key the store assigns (an id, say) is unknown until the row exists.
             return child.get(name)
         if type(child) is Pending:
-            return PendingAttr(child, name)
+            field_here = self.values.get(self.key)
+            what = field_here.describe() if isinstance(field_here, SpecialField) else "field"
+            where = Origin(self.plan.factory_name, self.plan.schema, self.key, 0, self.origin)
+            return PendingAttr(child, name, where, what)
         return self.factory._pf_child_factory(field.factory)._pf_builder.getattr(child, name)
 
     # ------------------------------------------------------------------ errors
 
     def _frame(self, error: FactoryError, key: str | None) -> FactoryError:
         """Add this object's step to an error once, however deep the lazy chain."""
-        if getattr(error, "_pf_owner", None) is not self:
+        if getattr(error, "_pf_owner", None) is not self and not getattr(
+            error, "_pf_framed", False
+        ):
             error.within(self.plan.factory_name, self.plan.schema, key)
             error._pf_owner = self  # type: ignore[attr-defined]
         return error
@@ -542,13 +573,13 @@ class Resolution(FieldContext):
         if self.batch is not None and unsettled({key: value}):
             # A field needs the real child before the batch writes it: create it now.
             if self.is_async:
-                self.awaiting[key] = asettle(value)
+                self.awaiting[key] = _asettled(value)
                 raise _NeedsAwait(key)
             try:
                 value = self.values[key] = settle(value)
             except FactoryError as error:
                 # Its path already leads here from the batch's row: add nothing more.
-                error._pf_owner = self  # type: ignore[attr-defined]
+                error._pf_framed = True  # type: ignore[attr-defined]
                 raise
         return value
 
@@ -591,6 +622,8 @@ class Resolution(FieldContext):
             return self._awaitable(key, value)
         if value is OMIT:
             self.omitted = True
+        elif type(value) in CONTAINERS and type(field) not in _MAKERS:
+            value = without(value, OMIT)
         self.pending.discard(key)
         self.values[key] = value
         return value
@@ -635,6 +668,9 @@ class Resolution(FieldContext):
                 self._awaitable(key, value)
             elif value is OMIT:
                 self.omitted = True
+            elif type(value) in CONTAINERS and type(field) not in _MAKERS:
+                # A field's list, tuple or dict loses its OMIT items, as a schema's does.
+                value = without(value, OMIT)
             pending.discard(key)
             values[key] = value
         return values
@@ -685,6 +721,8 @@ class Resolution(FieldContext):
             self.stack.pop()
         if value is OMIT:
             self.omitted = True
+        elif type(value) in CONTAINERS and type(self.values[key]) not in _MAKERS:
+            value = without(value, OMIT)
         self.pending.discard(key)
         self.values[key] = value
 
@@ -721,16 +759,40 @@ class Resolution(FieldContext):
     def _child_error(self, error: FactoryError, index: int | None) -> FactoryError:
         return self._frame(error, self.key if index is None else f"{self.key}[{index}]")
 
+    def _enter(
+        self, field: AssociationField | ManyField, child: Factory[Any], overrides: dict[str, Any]
+    ) -> Token[Link | None]:
+        """Put this object on the chain of objects being made (see pyfactory._chain):
+        a child that would close a cycle is refused here, before it is made."""
+        here = self.values.get(self.key)
+        sure = (here is field and type(field) is AssociationField) or always_makes(here, field)
+        return enter(
+            self.factory,
+            self.plan,
+            self.extra,
+            self.key,
+            sure,
+            child,
+            field.schema,
+            field.traits,
+            overrides,
+            self.is_async,
+        )
+
     def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
         """Make a child of an association or many field in this scope, with the overrides
         meant for it."""
         child, overrides = self._child_call(field)
         try:
-            if self.batch is not None:
-                return child._pf_defer(
-                    self.batch, self._origin(index), field.schema, field.traits, overrides
-                )
-            return child._pf_one(self.scope, field.schema, field.traits, overrides)
+            token = self._enter(field, child, overrides)
+            try:
+                if self.batch is not None:
+                    return child._pf_defer(
+                        self.batch, self._origin(index), field.schema, field.traits, overrides
+                    )
+                return child._pf_one(self.scope, field.schema, field.traits, overrides)
+            finally:
+                leave(token)
         except FactoryError as error:
             error = self._child_error(error, index)
             raise error from error.__cause__
@@ -741,11 +803,15 @@ class Resolution(FieldContext):
         """:meth:`make_child` under ``acreate``."""
         child, overrides = self._child_call(field)
         try:
-            if self.batch is not None:
-                return await child._pf_adefer(
-                    self.batch, self._origin(index), field.schema, field.traits, overrides
-                )
-            return await child._pf_aone(field.schema, field.traits, overrides)
+            token = self._enter(field, child, overrides)
+            try:
+                if self.batch is not None:
+                    return await child._pf_adefer(
+                        self.batch, self._origin(index), field.schema, field.traits, overrides
+                    )
+                return await child._pf_aone(field.schema, field.traits, overrides)
+            finally:
+                leave(token)
         except FactoryError as error:
             error = self._child_error(error, index)
             raise error from error.__cause__

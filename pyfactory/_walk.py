@@ -1,12 +1,15 @@
-"""A walk over values inside lists, tuples and dicts, for the modules that look for
-special fields, batch placeholders or nested models there."""
+"""Walks over values inside lists, tuples and dicts, for the modules that look for
+special fields, batch placeholders, nested models or :data:`~pyfactory.OMIT` there."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["holds"]
+__all__ = ["CONTAINERS", "holds", "without"]
+
+#: The container types that these walks enter; any other object is a leaf.
+CONTAINERS = frozenset({list, tuple, dict})
 
 
 def holds(value: Any, found: Callable[[Any], bool]) -> bool:
@@ -21,3 +24,38 @@ def holds(value: Any, found: Callable[[Any], bool]) -> bool:
     if kind is dict:
         return any(holds(v, found) for v in value.values())
     return False
+
+
+def without(value: Any, marker: object) -> Any:
+    """``value`` with every item of its lists and tuples, and every key of its dicts,
+    whose value is ``marker`` left out, at any depth.
+
+    ``value`` itself comes back, uncopied, when it holds no ``marker``: the common
+    case costs one look at each item and no allocation.
+    """
+    kind = type(value)
+    if kind is list or kind is tuple:
+        changed = False
+        items = []
+        for item in value:
+            if item is marker:
+                changed = True
+                continue
+            kept = without(item, marker) if type(item) in CONTAINERS else item
+            changed = changed or kept is not item
+            items.append(kept)
+        if not changed:
+            return value
+        return items if kind is list else tuple(items)
+    if kind is dict:
+        changed = False
+        entries = {}
+        for key, item in value.items():
+            if item is marker:
+                changed = True
+                continue
+            kept = without(item, marker) if type(item) in CONTAINERS else item
+            changed = changed or kept is not item
+            entries[key] = kept
+        return entries if changed else value
+    return value

@@ -51,8 +51,16 @@ class Step:
     field: str | None = None
 
 
+#: A rendered path longer than this many parts shows only its ends (all its steps stay
+#: in :attr:`FactoryError.steps`): a deep chain of associations stays readable.
+LONGEST_PATH = 16
+_PATH_ENDS = 6
+
+
 def render_path(steps: Iterable[Step]) -> str:
-    """Render steps as ``UserFactory.basic → profile (ProfileFactory.basic) → avatar``."""
+    """Render steps as ``UserFactory.basic → profile (ProfileFactory.basic) → avatar``;
+    a path of more than :data:`LONGEST_PATH` parts keeps its first and last few, with
+    ``… N more …`` between them."""
     parts: list[str] = []
     for step in steps:
         where = f"{step.factory}.{step.schema}"
@@ -63,6 +71,9 @@ def render_path(steps: Iterable[Step]) -> str:
             parts.append(where)
         if step.field is not None:
             parts.append(step.field)
+    if len(parts) > LONGEST_PATH:
+        hidden = len(parts) - 2 * _PATH_ENDS
+        parts[_PATH_ENDS:-_PATH_ENDS] = [f"… {hidden} more …"]
     return " → ".join(parts)
 
 
@@ -172,7 +183,8 @@ class UnknownTraitError(_UnknownName, FactoryError, LookupError):
 
 class UsageError(FactoryError, TypeError):
     """A factory method was called with arguments it cannot take: a count that is not a
-    non-negative int, no schema name where the factory has no default."""
+    non-negative int, or too large for memory; no schema name where the factory has no
+    default."""
 
 
 class OverrideError(FactoryError, TypeError):
@@ -185,15 +197,16 @@ class SchemaError(FactoryError, TypeError):
 
 
 class CyclicDependencyError(FactoryError):
-    """Schemas or lazy fields that depend on themselves.
+    """Schemas or lazy fields that depend on themselves, traits that switch each other
+    on, or associations that would make the same object again and again.
 
     Attributes:
         cycle: The names along the cycle, the first repeated at the end.
     """
 
-    def __init__(self, what: str, cycle: Iterable[str]) -> None:
+    def __init__(self, what: str, cycle: Iterable[str], *, reason: str | None = None) -> None:
         self.cycle = tuple(cycle)
-        super().__init__(f"{what} form a cycle: {' → '.join(self.cycle)}")
+        super().__init__(reason or f"{what} form a cycle: {' → '.join(self.cycle)}")
 
 
 class FieldError(FactoryError):

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from itertools import count as _count
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
-from pyfactory._batch import Pending
+from pyfactory._batch import MAX_BATCH, Pending
 from pyfactory._walk import holds
 from pyfactory.errors import FactoryDefinitionError, FactoryError, UsageError
 
@@ -637,6 +637,13 @@ class ManyField(SpecialField[list[Any]]):
         elif not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise FactoryDefinitionError(
                 f"many() count must be a non-negative int or a (low, high) pair, got {count!r}"
+            )
+        most = count[1] if isinstance(count, tuple) else count
+        if most > MAX_BATCH:
+            raise FactoryDefinitionError(
+                f"many({_factory_name(factory)}) count={most:,} is more than one object's "
+                f"list holds ({MAX_BATCH:,}): they would not fit in memory; make the rows "
+                "with the child factory's insert_batch() instead"
             )
         self.factory = factory
         self.schema = schema
