@@ -1359,8 +1359,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
     ) -> list[Any]:
         size = type(self)._batch_size
         made: list[Any] = []
-        reserve = _reserve(count)
+        reserve = None
         try:
+            reserve = _reserve(count)
             # Chunks keep the resolved rows and placeholders of one chunk in memory at a
             # time; the whole call is still one transaction.
             for start in range(0, count, size):
@@ -1802,8 +1803,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
     ) -> list[M]:
         size = type(self)._batch_size
         made: list[M] = []
-        reserve = _reserve(count)
+        reserve = None
         try:
+            reserve = _reserve(count)
             for start in range(0, count, size):
                 chunk = min(size, count - start)
                 try:
@@ -1943,7 +1945,12 @@ _RESERVE_BYTES = 16 * 2**20
 
 
 def _reserve(count: int) -> mmap.mmap | None:
-    return mmap.mmap(-1, _RESERVE_BYTES) if count > 10_000 else None
+    if count <= 10_000:
+        return None
+    try:
+        return mmap.mmap(-1, _RESERVE_BYTES)
+    except OSError as error:  # ENOMEM: too little left even to start the batch
+        raise MemoryError(str(error)) from None
 
 
 def _release(reserve: mmap.mmap | None) -> None:
