@@ -12,7 +12,18 @@ import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Protocol,
+    TypeVar,
+    cast,
+    get_args,
+    get_origin,
+    overload,
+)
 
 import attrs
 
@@ -377,7 +388,8 @@ class Factory(Generic[M], metaclass=_FactoryType):
     """The base of every factory: subclass it, name the model, and write schemas.
 
     Class attributes:
-        _model: The class the factory makes (required unless ``_abstract = True``).
+        _model: The class the factory makes (required unless ``_abstract = True``);
+            left out, it is the generic parameter: ``class UserFactory(Factory[User])``.
         _model_builder: A :class:`~pyfactory.builders.ModelBuilder` instance, or a
             class with a no-argument constructor; :class:`ObjectBuilder` by default.
         _default_schema: The schema used when a call names none.
@@ -430,6 +442,8 @@ class Factory(Generic[M], metaclass=_FactoryType):
                     f"{name} defines {attr!r}, a name the Factory API uses; rename it"
                 )
         cls._abstract = bool(own.get("_abstract", False))
+        if "_model" not in own and (model := _generic_model(cls)) is not None:
+            cls._model = model
         schemas: dict[str, list[_Definition]] = {}
         traits: dict[str, _Definition] = {}
         hooks: dict[str, dict[str, Callable[..., Any]]] = {"build": {}, "create": {}}
@@ -1963,6 +1977,19 @@ def _trait_cycle(cycle: list[str]) -> str:
         f"traits switch each other on: {' → '.join(cycle)}; "
         "a trait may switch on another only if that one does not lead back to it"
     )
+
+
+def _generic_model(cls: type[Factory[Any]]) -> type[Any] | None:
+    """The class named by a factory's own generic parameter (``Factory[User]``), or None
+    where its bases name none, ``Any``, a type variable or a string (a generic base)."""
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if isinstance(origin, type) and issubclass(origin, Factory):
+            args = get_args(base)
+            # typing.Any is a class from Python 3.11 on, but names no model.
+            if args and isinstance(args[0], type) and args[0] is not Any:
+                return args[0]
+    return None
 
 
 def _builder_of(cls: type[Factory[Any]]) -> ModelBuilder[Any]:

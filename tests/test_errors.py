@@ -451,16 +451,41 @@ class TestDefinitionErrors:
                     return {}
 
     def test_no_model(self) -> None:
-        """A factory with no ``_model`` is refused at class definition."""
+        """A factory that names no model, by ``_model`` or by a class as its generic
+        parameter, is refused at class definition."""
         with pytest.raises(
             FactoryDefinitionError,
             match=re.escape("NoModel has no _model; set _model to the class it makes"),
         ):
 
-            class NoModel(Factory[User]):
+            class NoModel(Factory[Any]):
                 @schema()
                 def basic(self) -> dict[str, Any]:
                     return {}
+
+    def test_the_model_is_the_generic_parameter(self) -> None:
+        """``class UserFactory(Factory[User])`` makes ``User`` without ``_model``
+        (DESIGN.md §1); a ``_model`` of its own wins, and a subclass keeps its parent's."""
+
+        class Users(Factory[User]):
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"first_name": "Ada", "last_name": "L", "email": "a@x.org"}
+
+        class Staff(Users):
+            pass
+
+        class Dicts(Factory[User]):
+            _model = dict  # type: ignore[assignment]
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"first_name": "Ada"}
+
+        assert Users._model is User
+        assert Users().build("basic").first_name == "Ada"
+        assert Staff._model is User
+        assert Dicts().build("basic") == {"first_name": "Ada"}
 
     def test_model_that_is_not_a_class(self) -> None:
         """A ``_model`` that is not a class is refused at class definition."""
