@@ -341,6 +341,7 @@ class Resolution(FieldContext):
         "plan",
         "scope",
         "stack",
+        "transient",
         "values",
     )
 
@@ -375,6 +376,7 @@ class Resolution(FieldContext):
         for key in plan.copies:
             values[key] = fresh_copy(values[key])
         child_overrides = plan.dunder
+        transient = plan.transient
         if overrides:
             child_overrides = {head: dict(sub) for head, sub in child_overrides.items()}
             for key, value in overrides.items():
@@ -388,12 +390,17 @@ class Resolution(FieldContext):
                     values[key] = NestedField(kept) if holds_special(kept) else kept
                 else:
                     values[key] = value
+                    # transient() given for a key the schema lacks: read, never built,
+                    # as Plan.with_overrides makes it for a batch.
+                    if isinstance(value, TransientField) and key not in transient:
+                        transient = transient | {key}
             order: tuple[str, ...] | list[str] = [
                 k for k, v in values.items() if isinstance(v, SpecialField)
             ]
         else:
             order = plan.specials
         self.values = values
+        self.transient = transient
         #: The caller's overrides, to find where an association was placed.
         self.extra = overrides
         self.child_overrides = child_overrides
@@ -729,7 +736,7 @@ class Resolution(FieldContext):
     def finish(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Split the resolved values: what the builder gets, and everything (for hooks)."""
         values = self.values
-        transient = self.plan.transient
+        transient = self.transient
         if self.omitted:
             for key in [k for k in self.order if values[k] is OMIT]:
                 del values[key]

@@ -1148,6 +1148,24 @@ class TestTransient:
 
         return F, received, hooked
 
+    def test_a_transient_override_for_a_key_the_schema_lacks_never_reaches_the_model(
+        self,
+    ) -> None:
+        """``transient()`` given as an override for a new key is read by lazy fields and
+        dropped before the builder, for one object as for a batch (one ``build`` used to
+        hand it to the model)."""
+        F, received, hooked = self.make()
+        f = F()
+        name = lazy(lambda a: a.get("prefix", "") + "bob")
+        assert f.build("basic", prefix=transient("mr "), name=name) == {"name": "mr bob"}
+        assert f.build_batch("basic", 2, prefix=transient("mr "), name=name) == [
+            {"name": "mr bob"},
+            {"name": "mr bob"},
+        ]
+        assert f.attributes("basic", prefix=transient("mr "), name=name) == {"name": "mr bob"}
+        assert received == [{"name": "mr bob"}] * 3
+        assert hooked[0] == {"shout": False, "prefix": "mr ", "name": "mr bob"}
+
     def test_read_by_lazy_and_never_built(self) -> None:
         """Lazy fields read the default; the builder never sees the key."""
         f, received, _ = self.make()
