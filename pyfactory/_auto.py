@@ -556,9 +556,14 @@ def _targets_of(model: type[Any]) -> dict[str, ForeignKeyTarget]:
     return found
 
 
-_trackers: dict[type[Any], list[Any]] = {}
+#: The unique trackers and unique-together groups of each factory class.
+_trackers: dict[type[Any], list[UniqueTracker | _Combinations]] = {}
 _unique_fields: dict[tuple[type[Any], str], UniqueTracker] = {}
 _unique_columns: dict[tuple[type[Any], str], UniqueTracker] = {}
+
+#: What the unique auto-filled fields and groups have given, by tracker: see
+#: :func:`unique_snapshot`.
+UniqueMemory = Mapping["UniqueTracker | _Combinations", frozenset[Any]]
 
 
 def reset_unique(cls: type[Any]) -> None:
@@ -568,6 +573,33 @@ def reset_unique(cls: type[Any]) -> None:
         if issubclass(owner, cls):
             for tracker in trackers:
                 tracker.reset()
+
+
+def _all_trackers() -> list[UniqueTracker | _Combinations]:
+    with _lock:
+        found = [tracker for trackers in _trackers.values() for tracker in trackers]
+    # Factories of one model share a tracker's record or a group: each once.
+    return list({id(tracker): tracker for tracker in found}.values())
+
+
+def unique_snapshot() -> UniqueMemory:
+    """The values that every unique auto-filled field and group has given so far."""
+    return {tracker: tracker.snapshot() for tracker in _all_trackers()}
+
+
+def unique_restore(memory: UniqueMemory) -> None:
+    """Make the values in ``memory`` (from :func:`unique_snapshot`) the ones given so
+    far; a field or group that ``memory`` lacks (made since) has given none."""
+    trackers = _all_trackers()
+    # The new ones first: a new factory's tracker may share the record of one in
+    # ``memory`` (see UniqueTracker.share), which must end up as ``memory`` has it.
+    for tracker in trackers:
+        if tracker not in memory:
+            tracker.reset()
+    for tracker in trackers:
+        kept = memory.get(tracker)
+        if kept is not None:
+            tracker.restore(kept)
 
 
 _made: dict[tuple[type[Any], int], type[Factory[Any]]] = {}
@@ -749,8 +781,18 @@ class _Combinations:
         return claim_unique(self.where, key)
 
     def reset(self) -> None:
+        self.restore(frozenset())
+
+    def snapshot(self) -> frozenset[Any]:
+        """The combinations given so far."""
+        with self.lock:
+            return frozenset(self.seen)
+
+    def restore(self, seen: frozenset[Any]) -> None:
+        """Make ``seen`` (from :meth:`snapshot`) the combinations given so far."""
         with self.lock:
             self.seen.clear()
+            self.seen.update(seen)
 
 
 _together: dict[tuple[type[Any], tuple[str, ...]], _Combinations] = {}

@@ -90,6 +90,37 @@ _making = threading.Lock()
 #: Every Faker that pyfactory has handed out, so ``reset_unique()`` reaches them all.
 known_fakers: weakref.WeakSet[Faker] = weakref.WeakSet()
 
+#: What ``fake(..., unique=True)`` has handed out, by Faker: see :func:`unique_snapshot`.
+FakerMemory = Mapping["Faker", dict[Any, frozenset[Any]]]
+
+
+def unique_snapshot() -> FakerMemory:
+    """What every known Faker's unique proxy has handed out so far.
+
+    Faker offers no call to read it but the proxy's pickled state, whose ``_seen``
+    maps each call (provider, arguments) to the values it gave.
+    """
+    memory: weakref.WeakKeyDictionary[Faker, dict[Any, frozenset[Any]]] = (
+        weakref.WeakKeyDictionary()
+    )
+    for faker in list(known_fakers):
+        seen = faker.unique.__getstate__()["_seen"]
+        memory[faker] = {call: frozenset(values) for call, values in seen.items()}
+    return memory
+
+
+def unique_restore(memory: FakerMemory) -> None:
+    """Make what ``memory`` (from :func:`unique_snapshot`) holds the values handed out;
+    a Faker that ``memory`` lacks (made since) has handed out none."""
+    for faker in list(known_fakers):
+        kept = memory.get(faker)
+        if kept is None:
+            faker.unique.clear()
+        else:
+            seen = {call: set(values) for call, values in kept.items()}
+            faker.unique.__setstate__({"_seen": seen})
+
+
 #: What stands in for the process-wide Faker in this context; see default_faker_from().
 _default_source: ContextVar[Callable[[], Faker] | None] = ContextVar(
     "pyfactory_default_faker", default=None

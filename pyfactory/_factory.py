@@ -27,7 +27,6 @@ from typing import (
 
 import attrs
 
-from pyfactory import _auto
 from pyfactory._auto import auto_layer
 from pyfactory._auto import reset_unique as reset_auto_unique
 from pyfactory._batch import (
@@ -2051,8 +2050,8 @@ def check(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> list
     everything short of writing runs -- every field, the associations (built), the
     rows that point back at the object, the model's own constructor and its
     validation, and the ``@after("build")`` hooks. Sequence counters and the
-    unique auto-filled values are as they were afterwards, so checking does not
-    change the data that the tests then make.
+    unique values (auto-filled, and ``fake(..., unique=True)``) are as they were
+    afterwards, so checking does not change the data that the tests then make.
 
     Args:
         *factories: Factory classes, none of them abstract.
@@ -2087,41 +2086,14 @@ def check(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> list
 
 @contextmanager
 def _state_kept() -> Iterator[None]:
-    """Put back the sequence counters and the unique auto-filled values as they were,
-    and claim no unique value from the other processes (pytest-xdist workers)."""
+    """Put back the sequence counters and the unique values as they were, and claim no
+    unique value from the other processes (pytest-xdist workers) meanwhile."""
+    from pyfactory import _state
     from pyfactory.autofill._unique import set_unique_claim
 
-    claim = set_unique_claim(None)
-    with counters._lock:
-        before = dict(counters._counters)
-    sequences = {}
-    for key, counter in before.items():
-        # The next number is the only state of a counter; take it and give it back.
-        sequences[key] = counter.next()
-        counter.reset(sequences[key])
-    seen = {id(s): (s, set(s)) for s in _seen_sets()}
+    kept = _state.snapshot()
+    set_unique_claim(None)
     try:
         yield
     finally:
-        with counters._lock:
-            after = dict(counters._counters)
-        for key, counter in after.items():
-            counter.reset(sequences.get(key))  # a counter new since then: from its start
-        for values in _seen_sets():
-            values.clear()
-            kept = seen.get(id(values))
-            if kept is not None and kept[0] is values:
-                values.update(kept[1])
-        set_unique_claim(claim)
-
-
-def _seen_sets() -> list[set[Any]]:
-    """The sets of values that unique auto-filled fields and groups have given."""
-    found = []
-    for trackers in list(_auto._trackers.values()):
-        for tracker in trackers:
-            values = getattr(tracker, "_seen", None)
-            if not isinstance(values, set):
-                values = tracker.seen
-            found.append(values)
-    return found
+        _state.restore(kept)

@@ -163,6 +163,13 @@ class _Counter:
             self._it = _count(self.start + offset if number is None else number, stride)
             self.resumed = frozenset()
 
+    def peek(self) -> int:
+        """The next number, left to be taken."""
+        with self._lock:
+            number = next(self._it)
+            self._it = _count(number, self.spacing[1])
+        return number
+
     def skip_past(self, highest: int | None, where: tuple[Any, str]) -> None:
         """Make the next number greater than ``highest`` (a number stored in the column
         ``where``), keeping this counter's spacing, unless it already is."""
@@ -177,11 +184,15 @@ class _Counter:
             self.resumed = self.resumed | {where}
 
 
+#: A sequence counter's key: its factory class and sequence key.
+CounterKey = tuple[type[Any], str]
+
+
 class SequenceCounters:
     """Counters per factory class and sequence key."""
 
     def __init__(self) -> None:
-        self._counters: dict[tuple[type[Any], str], _Counter] = {}
+        self._counters: dict[CounterKey, _Counter] = {}
         self._lock = threading.Lock()
         self._spacing = (0, 1)
 
@@ -235,6 +246,24 @@ class SequenceCounters:
         for (cls, _key), counter in counters:
             if issubclass(cls, owner):
                 counter.reset(None if start is None else start + counter.spacing[0])
+
+    def snapshot(self) -> dict[CounterKey, int]:
+        """The next number of every counter, by factory class and sequence key."""
+        with self._lock:
+            found = list(self._counters.items())
+        return {key: counter.peek() for key, counter in found}
+
+    def restore(self, numbers: Mapping[CounterKey, int]) -> None:
+        """Make each counter's next number the one ``numbers`` gives (as from
+        :meth:`snapshot`); a counter that ``numbers`` lacks restarts from its start.
+
+        Like :meth:`reset`, it makes a ``resume=True`` sequence look at the stored
+        rows again on its next ``create``; the spacing of :meth:`spread` stays.
+        """
+        with self._lock:
+            found = list(self._counters.items())
+        for key, counter in found:
+            counter.reset(numbers.get(key))
 
 
 #: The process's sequence counters.

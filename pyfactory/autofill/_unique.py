@@ -50,6 +50,11 @@ def set_unique_claim(claim: Claim | None) -> Claim | None:
     return previous
 
 
+def unique_claim() -> Claim | None:
+    """The claim that :func:`set_unique_claim` set, or None."""
+    return _claim
+
+
 def claim_unique(namespace: str, value: Any) -> bool:
     """Whether ``value`` may be given: always, unless :func:`set_unique_claim` set a
     claim and that refuses it (``None`` always may: ``NULL`` repeats in SQL)."""
@@ -129,8 +134,19 @@ class UniqueTracker:
 
     def reset(self) -> None:
         """Forget the values given, so they may come again."""
+        self.restore(frozenset())
+
+    def snapshot(self) -> frozenset[Any]:
+        """The values given so far (shared ones included: see :meth:`share`)."""
+        with self._lock:
+            return frozenset(self._seen)
+
+    def restore(self, values: frozenset[Any]) -> None:
+        """Make ``values`` (from :meth:`snapshot`) the values given so far. The record
+        is changed in place, so the trackers that share it see the same."""
         with self._lock:
             self._seen.clear()
+            self._seen.update(values)
 
     def __repr__(self) -> str:
         return f"UniqueTracker({self.field!r}, seen={len(self._seen)})"

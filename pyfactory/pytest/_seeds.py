@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pyfactory import _state
 from pyfactory._context import default_faker_from, known_fakers
 from pyfactory.autofill._unique import Claim, set_unique_claim
 from pyfactory.fields import counters
@@ -155,32 +156,6 @@ def _claims_path(testrunuid: str) -> Path:
     return Path(tempfile.gettempdir()) / f"pyfactory-unique-{testrunuid}.sqlite3"
 
 
-#: A sequence counter's key in :data:`~pyfactory.fields.counters`: its factory class and key.
-_CounterKey = tuple[type[Any], str]
-
-
-def _positions() -> dict[_CounterKey, int]:
-    """The next number of every sequence of the process."""
-    positions = {}
-    for key, counter in list(counters._counters.items()):
-        positions[key] = number = counter.next()
-        counter.reset(number)  # not taken: it stays the next
-    return positions
-
-
-def _restart(floors: list[dict[_CounterKey, int]]) -> None:
-    """Restart every sequence, after the numbers given in ``floors`` if any."""
-    from pyfactory import Factory
-
-    Factory.reset_sequences()
-    highest: dict[_CounterKey, int] = {}
-    for floor in floors:
-        for key, number in floor.items():
-            highest[key] = max(number, highest.get(key, number))
-    for key, number in highest.items():
-        counters._counters[key].reset(number)
-
-
 class _State:
     """What the plugin keeps for one pytest session (in ``config.stash``)."""
 
@@ -193,9 +168,9 @@ class _State:
         self.claims: _SharedClaims | None = None
         self.previous_claim: Claim | None = None
         self.run_files: set[Path] = set()  # the controller's to remove at the end
-        #: The next number of every sequence after each live fixture of a broader scope
-        #: than a test's was set up, by fixture name: a test's sequences restart there.
-        self.floors: dict[str, dict[_CounterKey, int]] = {}
+        #: The state after each live fixture of a broader scope than a test's was set
+        #: up, by fixture name: a test's sequences restart at its next numbers.
+        self.floors: dict[str, _state.Snapshot] = {}
 
     def replay(self, nodeid: str) -> str:
         """What a failing test's report says: the command that runs ``nodeid`` alone
@@ -324,11 +299,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """
     state = item.config.stash[_STATE]
     if not state.keep:
-        from pyfactory import Factory
-
         names = getattr(item, "fixturenames", ())
-        _restart([state.floors[name] for name in names if name in state.floors])
-        Factory.reset_unique()
+        _state.reset([state.floors[name] for name in names if name in state.floors])
 
 
 @pytest.hookimpl(wrapper=True)
@@ -351,7 +323,7 @@ def pytest_fixture_setup(
     faker.begin(seed_of_test(state.session_seed, f"{request.node.nodeid}::{name}"))
     with default_faker_from(faker):
         value = yield
-    floor = state.floors[name] = _positions()
+    floor = state.floors[name] = _state.snapshot()
 
     def release() -> None:
         if state.floors.get(name) is floor:
