@@ -28,6 +28,7 @@ from pyfactory._names import (
     split_names,
 )
 from pyfactory.builders import DictBuilder
+from tests.test_typing import CASES, plain_run
 
 PACKAGE = Path(pyfactory.__file__).parent
 #: A full name such as ``pyfactory._factory.Factory``: dotted words, nothing else.
@@ -111,6 +112,18 @@ class TestThePublicNames:
         )
 
         assert result.returncode == 0, result.stderr
+
+    @pytest.mark.slow
+    def test_star_import_gives_mypy_every_name(
+        self, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        """Under ``mypy --strict``, ``from pyfactory import *`` binds every public name
+        (``tests/typing_cases/star_import.py`` uses each)."""
+        run = plain_run(tmp_path_factory)
+        used = ast.parse((CASES / "star_import.py").read_text())
+
+        assert {n.id for n in ast.walk(used) if isinstance(n, ast.Name)} >= set(pyfactory._WHERE)
+        run.check("star_import.py")
 
     def test_type_checkers_see_the_names_of_the_table(self) -> None:
         """The ``TYPE_CHECKING`` imports, which are what type checkers read, name the
