@@ -13,48 +13,55 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pyfactory._auto import factory_for
-    from pyfactory._context import Context
-    from pyfactory._factory import CheckFailure, Factory, after, check, schema, trait
-    from pyfactory._graph import Graph, node, nodes, ref
-    from pyfactory._resolver import Attrs, FieldContext
-    from pyfactory.errors import (
-        AsyncModeError,
-        BuilderError,
-        CyclicDependencyError,
-        FactoryDefinitionError,
-        FactoryError,
-        FieldError,
-        GraphError,
-        HookError,
-        MissingContextError,
-        OverrideError,
-        SchemaError,
-        UnknownSchemaError,
-        UnknownTraitError,
-        UsageError,
-    )
-    from pyfactory.fields import (
-        OMIT,
-        AssociationField,
-        DerivedField,
-        FakeField,
-        LazyField,
-        ManyField,
-        RandomlyNullifyField,
-        RandomlyUnsetField,
-        SequenceField,
-        SpecialField,
-        TransientField,
-        association,
-        fake,
-        lazy,
-        many,
-        randomly_nullify,
-        randomly_unset,
-        sequence,
-        transient,
-    )
+    # ``X as X`` marks a re-export for type checkers, which do not read the
+    # ``__all__`` built below; a test checks that these are the names of ``_WHERE``.
+    from pyfactory._auto import factory_for as factory_for
+    from pyfactory._context import Context as Context
+    from pyfactory._factory import CheckFailure as CheckFailure
+    from pyfactory._factory import Factory as Factory
+    from pyfactory._factory import after as after
+    from pyfactory._factory import check as check
+    from pyfactory._factory import schema as schema
+    from pyfactory._factory import trait as trait
+    from pyfactory._graph import Graph as Graph
+    from pyfactory._graph import node as node
+    from pyfactory._graph import nodes as nodes
+    from pyfactory._graph import ref as ref
+    from pyfactory._resolver import Attrs as Attrs
+    from pyfactory._resolver import FieldContext as FieldContext
+    from pyfactory.errors import AsyncModeError as AsyncModeError
+    from pyfactory.errors import BuilderError as BuilderError
+    from pyfactory.errors import CyclicDependencyError as CyclicDependencyError
+    from pyfactory.errors import FactoryDefinitionError as FactoryDefinitionError
+    from pyfactory.errors import FactoryError as FactoryError
+    from pyfactory.errors import FieldError as FieldError
+    from pyfactory.errors import GraphError as GraphError
+    from pyfactory.errors import HookError as HookError
+    from pyfactory.errors import MissingContextError as MissingContextError
+    from pyfactory.errors import OverrideError as OverrideError
+    from pyfactory.errors import SchemaError as SchemaError
+    from pyfactory.errors import UnknownSchemaError as UnknownSchemaError
+    from pyfactory.errors import UnknownTraitError as UnknownTraitError
+    from pyfactory.errors import UsageError as UsageError
+    from pyfactory.fields import OMIT as OMIT
+    from pyfactory.fields import AssociationField as AssociationField
+    from pyfactory.fields import DerivedField as DerivedField
+    from pyfactory.fields import FakeField as FakeField
+    from pyfactory.fields import LazyField as LazyField
+    from pyfactory.fields import ManyField as ManyField
+    from pyfactory.fields import RandomlyNullifyField as RandomlyNullifyField
+    from pyfactory.fields import RandomlyUnsetField as RandomlyUnsetField
+    from pyfactory.fields import SequenceField as SequenceField
+    from pyfactory.fields import SpecialField as SpecialField
+    from pyfactory.fields import TransientField as TransientField
+    from pyfactory.fields import association as association
+    from pyfactory.fields import fake as fake
+    from pyfactory.fields import lazy as lazy
+    from pyfactory.fields import many as many
+    from pyfactory.fields import randomly_nullify as randomly_nullify
+    from pyfactory.fields import randomly_unset as randomly_unset
+    from pyfactory.fields import sequence as sequence
+    from pyfactory.fields import transient as transient
 
 __version__ = "1.0.0a1"
 
@@ -109,56 +116,10 @@ _WHERE: dict[str, str] = {
     "transient": "pyfactory.fields",
 }
 
-__all__ = [
-    "OMIT",
-    "AssociationField",
-    "AsyncModeError",
-    "Attrs",
-    "BuilderError",
-    "CheckFailure",
-    "Context",
-    "CyclicDependencyError",
-    "DerivedField",
-    "Factory",
-    "FactoryDefinitionError",
-    "FactoryError",
-    "FakeField",
-    "FieldContext",
-    "FieldError",
-    "Graph",
-    "GraphError",
-    "HookError",
-    "LazyField",
-    "ManyField",
-    "MissingContextError",
-    "OverrideError",
-    "RandomlyNullifyField",
-    "RandomlyUnsetField",
-    "SchemaError",
-    "SequenceField",
-    "SpecialField",
-    "TransientField",
-    "UnknownSchemaError",
-    "UnknownTraitError",
-    "UsageError",
-    "__version__",
-    "after",
-    "association",
-    "check",
-    "factory_for",
-    "fake",
-    "lazy",
-    "many",
-    "node",
-    "nodes",
-    "randomly_nullify",
-    "randomly_unset",
-    "ref",
-    "schema",
-    "sequence",
-    "trait",
-    "transient",
-]
+if not TYPE_CHECKING:
+    # Built from the table for ``from pyfactory import *``. Type checkers skip it: a
+    # computed ``__all__`` would hide from them every name it does not spell out.
+    __all__ = ["__version__", *_WHERE]  # noqa: PLE0604 - the table's keys are strings
 
 
 def __getattr__(name: str) -> Any:

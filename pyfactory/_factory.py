@@ -51,6 +51,14 @@ from pyfactory._keys import (
     may_read_context,
     unchecked,
 )
+from pyfactory._names import (
+    FACTORY_API,
+    MAKE_METHODS,
+    NoDefaultSchema,
+    NotASchema,
+    NotATrait,
+    split_names,
+)
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
@@ -87,38 +95,6 @@ _SCHEMA_MARK = "__pyfactory_schema__"
 _TRAIT_MARK = "__pyfactory_trait__"
 _AFTER_MARK = "__pyfactory_after__"
 _AUTO_MARK = "__pyfactory_auto__"
-
-#: The methods that make objects. On the class (``UserFactory.build("basic")``, as
-#: factory_boy users write) each runs on a new instance with no context.
-_CLASS_CALLS = (
-    "attributes",
-    "build",
-    "create",
-    "acreate",
-    "attributes_batch",
-    "build_batch",
-    "create_batch",
-    "acreate_batch",
-    "insert_batch",
-    "ainsert_batch",
-)
-
-#: Names that a schema, trait or attribute of a factory may not take.
-RESERVED = frozenset(
-    {
-        *_CLASS_CALLS,
-        "schema",
-        "schemas",
-        "traits",
-        "context",
-        "faker",
-        "random",
-        "seed",
-        "reset_sequences",
-        "reset_unique",
-        "related",
-    }
-)
 
 
 class _Definition:
@@ -379,7 +355,9 @@ class _FactoryType(type):
     the class (see :class:`_OnClass`, set on it below)."""
 
 
-for _name in _CLASS_CALLS:
+# On the class (``UserFactory.build("basic")``, as factory_boy users write) each
+# method that makes objects runs on a new instance with no context.
+for _name in MAKE_METHODS:
     setattr(_FactoryType, _name, _OnClass(_name))
 
 
@@ -436,7 +414,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         own = cls.__dict__
         name = cls.__name__
         for attr in own:
-            if attr in RESERVED or attr.startswith("_pf_"):
+            if attr in FACTORY_API or attr.startswith("_pf_"):
                 raise FactoryDefinitionError(
                     f"{name} defines {attr!r}, a name the Factory API uses; rename it"
                 )
@@ -770,22 +748,17 @@ class Factory(Generic[M], metaclass=_FactoryType):
         for name in traits:
             if not isinstance(name, str):
                 raise UsageError(f"{cls.__name__}: trait names are strings, got {name!r}")
-        if schema is None or schema not in cls._pf_schemas:
-            default = cls._default_schema
-            if schema is not None and (default is None or schema not in cls._pf_traits):
-                raise UnknownSchemaError(cls.__name__, schema, cls._pf_schemas)
-            if default is None:
-                raise UsageError(
-                    f"{cls.__name__} has no _default_schema, so name a schema: "
-                    f"one of {', '.join(sorted(cls._pf_schemas)) or 'none'}"
-                )
-            if schema is not None:
-                traits = (schema, *traits)
-            schema = default
-        for name in traits:
-            if name not in cls._pf_traits:
-                raise UnknownTraitError(cls.__name__, name, cls._pf_traits)
-        return schema, traits
+        try:
+            return split_names(schema, traits, cls._pf_schemas, cls._pf_traits, cls._default_schema)
+        except NotASchema as error:
+            raise UnknownSchemaError(cls.__name__, error.name, cls._pf_schemas) from None
+        except NoDefaultSchema:
+            raise UsageError(
+                f"{cls.__name__} has no _default_schema, so name a schema: "
+                f"one of {', '.join(sorted(cls._pf_schemas)) or 'none'}"
+            ) from None
+        except NotATrait as error:
+            raise UnknownTraitError(cls.__name__, error.name, cls._pf_traits) from None
 
     def _pf_plan(
         self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]

@@ -22,6 +22,7 @@ import attrs
 from pyfactory import _factory
 from pyfactory._context import Context, Randomness
 from pyfactory._factory import Factory, _Timed, derive
+from pyfactory._names import NoDefaultSchema, NotASchema, NotATrait, split_names
 from pyfactory._walk import holds
 from pyfactory.builders import ModelBuilder
 from pyfactory.errors import FactoryError, GraphError, Step, UsageError
@@ -849,28 +850,23 @@ def _check_schema(where: str, slot: _Slot[Any]) -> None:
     if cls._abstract:
         raise GraphError(f"{where}: {name} is abstract; use a factory that sets _model")
     schemas = ", ".join(sorted(cls._pf_schemas)) or "none"
-    if slot.schema is None:
-        if cls._default_schema is None:
-            call = (
-                f"{type(slot).__name__.lower()}({name}, {min(cls._pf_schemas, default='basic')!r})"
-            )
-            raise GraphError(
-                f"{where}: {name} has no _default_schema, so name a schema, as in {call}; "
-                f"its schemas are: {schemas}",
-                available=sorted(cls._pf_schemas),
-            )
-    elif slot.schema not in cls._pf_schemas and not (
-        # As in a factory call: with a default schema, a trait may come first.
-        cls._default_schema is not None and slot.schema in cls._pf_traits
-    ):
+    try:
+        split_names(slot.schema, slot.traits, cls._pf_schemas, cls._pf_traits, cls._default_schema)
+    except NoDefaultSchema:
+        call = f"{type(slot).__name__.lower()}({name}, {min(cls._pf_schemas, default='basic')!r})"
         raise GraphError(
-            f"{where}: {name} has no schema {slot.schema!r}; its schemas are: {schemas}",
+            f"{where}: {name} has no _default_schema, so name a schema, as in {call}; "
+            f"its schemas are: {schemas}",
             available=sorted(cls._pf_schemas),
-        )
-    for trait in slot.traits:
-        if trait not in cls._pf_traits:
-            traits = ", ".join(sorted(cls._pf_traits)) or "none"
-            raise GraphError(
-                f"{where}: {name} has no trait {trait!r}; its traits are: {traits}",
-                available=sorted(cls._pf_traits),
-            )
+        ) from None
+    except NotASchema as error:
+        raise GraphError(
+            f"{where}: {name} has no schema {error.name!r}; its schemas are: {schemas}",
+            available=sorted(cls._pf_schemas),
+        ) from None
+    except NotATrait as error:
+        traits = ", ".join(sorted(cls._pf_traits)) or "none"
+        raise GraphError(
+            f"{where}: {name} has no trait {error.name!r}; its traits are: {traits}",
+            available=sorted(cls._pf_traits),
+        ) from None

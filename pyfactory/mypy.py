@@ -97,6 +97,7 @@ from mypy.types import (
 from mypy.typevars import fill_typevars_with_any
 
 from pyfactory import __version__
+from pyfactory._names import MAKE_METHODS, NoDefaultSchema, NotASchema, split_names
 
 __all__ = [
     "OVERRIDE_CODE",
@@ -116,6 +117,10 @@ OVERRIDE_CODE: Final = ErrorCode("pyfactory-override", "Factory override keyword
 #: An override value whose type does not fit the model's field.
 VALUE_CODE: Final = ErrorCode("pyfactory-value", "Factory override values", "General")
 
+# What the plugin knows pyfactory and SQLAlchemy by: the full names mypy gives their
+# classes and functions, which are where each is defined, private modules included.
+# They are all here; a test (tests/test_names.py) imports each, so one that moves
+# breaks that test rather than silently switching a check off.
 FACTORY: Final = "pyfactory._factory.Factory"
 SPECIAL_FIELD: Final = "pyfactory.fields.SpecialField"
 OMIT_TYPE: Final = "pyfactory.fields._Omit"
@@ -124,18 +129,7 @@ TRAIT_DECORATOR: Final = "pyfactory._factory.trait"
 METADATA_KEY: Final = "pyfactory"
 
 #: The factory methods checked, with whether they take a count after the schema.
-METHODS: Final = {
-    "attributes": False,
-    "build": False,
-    "create": False,
-    "acreate": False,
-    "attributes_batch": True,
-    "build_batch": True,
-    "create_batch": True,
-    "acreate_batch": True,
-    "insert_batch": True,
-    "ainsert_batch": True,
-}
+METHODS: Final = MAKE_METHODS
 #: The functions whose first argument is a factory, with whether their override values
 #: are checked against the child's model (a graph node's may be ``ref(...)`` instead).
 FUNCTIONS: Final = {
@@ -663,44 +657,38 @@ class _Call:
     def check(self) -> None:
         """Report the first wrong schema or trait name, or every wrong override."""
         facts = self.facts
-        traits: list[str] | None = []
         if not facts.names_known:
             self.check_overrides(None, None)
             return
+        schema: str | None = None
+        traits: list[str] | None = []
         if self.schema is not None:
             expr, typ = self.schema
-            names = try_getting_str_literals(expr, typ)
-            wrong = [
-                name
-                for name in names or ()
-                if name not in facts.schemas and not (facts.default and name in facts.traits)
-            ]
-            if wrong:
+            firsts = try_getting_str_literals(expr, typ) or []
+            for name in firsts:
+                try:
+                    found = self.split(name)
+                except NotASchema:
+                    self.fail(
+                        f"{facts.name} has no schema {_quoted([name])}; "
+                        f"its schemas are: {_quoted(facts.schemas)}",
+                        expr,
+                        SCHEMA_CODE,
+                    )
+                    return
+                if len(firsts) == 1:  # a trait may stand first, after the default schema
+                    schema, traits = found
+        elif not self.splat:
+            try:
+                schema, traits = self.split(None)
+            except NoDefaultSchema:
                 self.fail(
-                    f"{facts.name} has no schema {_quoted(wrong[:1])}; "
-                    f"its schemas are: {_quoted(facts.schemas)}",
-                    expr,
+                    f"{facts.name} has no _default_schema, so name a schema: "
+                    f"{_quoted(facts.schemas)}",
+                    None,
                     SCHEMA_CODE,
                 )
                 return
-            if names is None or len(names) != 1:
-                schema = None
-            elif names[0] in facts.schemas:
-                schema = names[0]
-            else:  # a trait, after the default schema
-                schema = self.default_schema()
-                traits = [names[0]]
-        elif self.splat:
-            schema = None
-        elif facts.default is None:
-            self.fail(
-                f"{facts.name} has no _default_schema, so name a schema: {_quoted(facts.schemas)}",
-                None,
-                SCHEMA_CODE,
-            )
-            return
-        else:
-            schema = self.default_schema()
         for expr, typ in self.traits:
             names = try_getting_str_literals(expr, typ)
             wrong = [name for name in names or () if name not in facts.traits]
@@ -718,9 +706,12 @@ class _Call:
                 traits = None
         self.check_overrides(schema, None if self.splat else traits)
 
-    def default_schema(self) -> str | None:
-        default = self.facts.default
-        return default if isinstance(default, str) else None
+    def split(self, first: str | None) -> tuple[str | None, list[str]]:
+        """The schema (None where it is not known statically) and the traits that the
+        name in the schema's place gives; raises as :func:`split_names` does."""
+        facts = self.facts
+        schema, traits = split_names(first, (), facts.schemas, facts.traits, facts.default)
+        return (schema if isinstance(schema, str) else None), list(traits)
 
     def check_overrides(self, schema: str | None, traits: list[str] | None) -> None:
         facts = self.facts

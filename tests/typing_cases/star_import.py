@@ -1,0 +1,60 @@
+"""``from pyfactory import *`` gives a type checker every public name: each is bound
+below, and one it did not see would be an undefined name."""
+
+# ruff: noqa: F403, F405
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyfactory import *
+
+PUBLIC: tuple[Any, ...] = (
+    AssociationField,
+    AsyncModeError,
+    Attrs,
+    BuilderError,
+    CheckFailure,
+    Context,
+    CyclicDependencyError,
+    DerivedField,
+    Factory,
+    FactoryDefinitionError,
+    FactoryError,
+    FakeField,
+    FieldContext,
+    FieldError,
+    Graph,
+    GraphError,
+    HookError,
+    LazyField,
+    ManyField,
+    MissingContextError,
+    OMIT,
+    OverrideError,
+    RandomlyNullifyField,
+    RandomlyUnsetField,
+    SchemaError,
+    SequenceField,
+    SpecialField,
+    TransientField,
+    UnknownSchemaError,
+    UnknownTraitError,
+    UsageError,
+    after,
+    association,
+    check,
+    factory_for,
+    fake,
+    lazy,
+    many,
+    node,
+    nodes,
+    randomly_nullify,
+    randomly_unset,
+    ref,
+    schema,
+    sequence,
+    trait,
+    transient,
+)
