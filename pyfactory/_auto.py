@@ -621,27 +621,25 @@ def _builder_for(model: type[Any], given: ModelBuilder[Any] | None) -> ModelBuil
     database (:attr:`~ModelBuilder.writes_to_database`); the model's default otherwise.
     The builders declare both, so one of your own is treated as the shipped ones are."""
     default = _default_builder(model)
-    if given is None or type(given) is ObjectBuilder or type(default) is DictBuilder:
-        return default
+    if given is None or type(given) is ObjectBuilder or default is DictBuilder:
+        return default()
     if default.writes_to_database and not given.writes_to_database:
-        return default  # a mapped class is a row: a builder that writes none cannot store it
-    return given if given.supports(model) else default
+        return default()  # a mapped class is a row: a builder that writes none cannot store it
+    return given if given.supports(model) else default()
 
 
-def _default_builder(model: type[Any]) -> ModelBuilder[Any]:
+def _default_builder(model: type[Any]) -> type[ModelBuilder[Any]]:
     """SQLAlchemy's builder for a mapped class, Django's for a Django model,
     ``DictBuilder`` for a ``TypedDict``, ``ObjectBuilder`` otherwise."""
     if is_sqlalchemy(model):
         from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 
-        return SQLAlchemyBuilder()
+        return SQLAlchemyBuilder
     if is_django(model):
         from pyfactory.builders.django import DjangoBuilder
 
-        return DjangoBuilder()
-    if is_typeddict(model):
-        return DictBuilder()
-    return ObjectBuilder()
+        return DjangoBuilder
+    return DictBuilder if is_typeddict(model) else ObjectBuilder
 
 
 # ------------------------------------------------------------- unique together
