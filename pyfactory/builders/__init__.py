@@ -95,7 +95,7 @@ class ModelBuilder(Generic[M]):
     instead of guessing from the builder's class or module, so a backend of your
     own gets the treatment the shipped ones get: :attr:`context_keys` (the
     context it needs, such as a session), :attr:`writes_to_database`,
-    :attr:`async_only` and :meth:`supports`.
+    :attr:`async_only`, :attr:`commits` and :meth:`supports`.
 
     .. versionadded:: 0.1
     """
@@ -267,6 +267,20 @@ class ModelBuilder(Generic[M]):
         .. versionadded:: 0.1
         """
         self.add(instance, name, related, context)
+
+    @property
+    def commits(self) -> bool:
+        """Whether :meth:`transaction` commits what the call wrote when it ends, as
+        ``SQLAlchemyBuilder(persistence="commit")``'s does; ``False`` by default.
+
+        A graph whose nodes use several builders opens the transactions of those that
+        commit first, so that the outermost transaction is one that commits, whatever
+        order the nodes are declared in. A builder of your own says so with a class
+        attribute, ``commits = True``.
+
+        .. versionadded:: 0.1
+        """
+        return False
 
     def transaction(self, context: Context) -> AbstractContextManager[Any]:
         """A context manager around each top-level ``create`` and ``create_batch`` call.

@@ -458,6 +458,10 @@ class _SQLAlchemyBase(ModelBuilder[M]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(persistence={self.persistence!r})"
 
+    @property
+    def commits(self) -> bool:
+        return self.persistence == "commit"
+
     def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         """A transient instance, as ``model(**attributes)``; for a ``MappedAsDataclass``
         model, the attributes its ``__init__`` does not take are set after it."""

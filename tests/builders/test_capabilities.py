@@ -5,6 +5,7 @@ them is treated as the shipped ones are."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import ForeignKey, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from pyfactory import Context, factory_for
+from pyfactory import Context, Factory, Graph, factory_for, node, schema
 from pyfactory.builders import DictBuilder, ModelBuilder, ObjectBuilder
 from pyfactory.builders.django import DjangoBuilder
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
@@ -128,6 +129,13 @@ def test_the_shipped_builders_declare_what_they_do(
     assert builder.async_only is async_only
 
 
+def test_only_a_committing_sqlalchemy_builder_says_it_commits() -> None:
+    assert SQLAlchemyBuilder(persistence="commit").commits
+    assert not SQLAlchemyBuilder().commits
+    assert not ObjectBuilder().commits
+    assert not DjangoBuilder().commits
+
+
 def test_the_database_builders_support_only_their_orms_models() -> None:
     for builder in (SQLAlchemyBuilder(), AsyncSQLAlchemyBuilder()):
         assert (builder.supports(Writer), builder.supports(DjangoAuthor)) == (True, False)
@@ -177,3 +185,46 @@ def test_a_database_builder_given_for_a_plain_model_makes_way_for_object_builder
     seat = factory_for(Seat, builder=SQLAlchemyBuilder())(seed=1).create()
     assert isinstance(seat, Seat)
     assert isinstance(seat.number, int)
+
+
+class Opening(ObjectBuilder[Any]):
+    """A builder of one's own whose transactions note when they are opened."""
+
+    def __init__(self, name: str, opened: list[str]) -> None:
+        self.name, self.opened = name, opened
+
+    @contextlib.contextmanager
+    def transaction(self, context: Context) -> Iterator[None]:
+        self.opened.append(self.name)
+        yield
+
+
+class Committing(Opening):
+    commits = True
+
+
+@pytest.mark.parametrize("commit_first", [True, False])
+def test_a_graph_opens_the_transaction_of_a_builder_of_ones_own_that_commits_first(
+    commit_first: bool,
+) -> None:
+    """A builder that declares commits is the outermost transaction of a graph, as
+    SQLAlchemyBuilder(persistence="commit") is, whichever node is declared first."""
+    opened: list[str] = []
+
+    def factory_of(builder: ModelBuilder[Any]) -> type[Factory[Any]]:
+        def basic(self: Any) -> dict[str, Any]:
+            return {"row": "A", "number": 1}
+
+        body = {"_model": Seat, "_model_builder": builder, "basic": schema()(basic)}
+        return type("SeatFactory", (Factory,), body)
+
+    slots = {
+        "committed": node(factory_of(Committing("committing", opened)), "basic"),
+        "flushed": node(factory_of(Opening("flushing", opened)), "basic"),
+    }
+    order = list(slots) if commit_first else list(reversed(slots))
+    Mixed = type("Mixed", (Graph,), {name: slots[name] for name in order})
+
+    made = Mixed().create()
+    assert opened == ["committing", "flushing"]
+    assert isinstance(made.committed, Seat)
