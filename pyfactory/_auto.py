@@ -19,11 +19,14 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin, is_typeddict
 
 from pyfactory._walk import holds
+from pyfactory.builders import DictBuilder, ObjectBuilder
 from pyfactory.errors import FactoryDefinitionError, FactoryError
 from pyfactory.fields import OMIT, AssociationField, NestedField, SpecialField, TransientField
+from pyfactory.introspect._django_fields import is_django
+from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
@@ -269,10 +272,6 @@ def _builder_towards(cls: type[Factory[Any]], related: type[Any]) -> ModelBuilde
 def _passed_on(
     model: type[Any], builder: ModelBuilder[Any], related: type[Any]
 ) -> ModelBuilder[Any] | None:
-    from typing import is_typeddict
-
-    from pyfactory.builders import DictBuilder
-
     if isinstance(builder, DictBuilder) and is_typeddict(model) and not is_typeddict(related):
         return None
     return builder
@@ -613,7 +612,10 @@ def factory_for(
     ``factory_for(User)().build()`` makes a ``User``; its ``"basic"`` schema is
     ``@schema(auto=True)`` with nothing of its own. The builder follows the model:
     SQLAlchemy's for a mapped class, Django's for a Django model, ``DictBuilder``
-    for a ``TypedDict``, ``ObjectBuilder`` otherwise; ``builder`` chooses another.
+    for a ``TypedDict``, ``ObjectBuilder`` otherwise; ``builder`` chooses another
+    where it makes the model (:meth:`~pyfactory.builders.ModelBuilder.supports`) and,
+    for a mapped class or a Django model, writes to a database
+    (:attr:`~pyfactory.builders.ModelBuilder.writes_to_database`).
     The class is made once per model and builder.
 
     .. versionadded:: 0.1
@@ -646,30 +648,30 @@ def factory_for(
 
 
 def _builder_for(model: type[Any], given: ModelBuilder[Any] | None) -> ModelBuilder[Any]:
-    import sys
+    """The builder of ``factory_for(model, builder=given)``: ``given`` where it makes
+    ``model`` (:meth:`~ModelBuilder.supports`) and, for an ORM's model, writes to a
+    database (:attr:`~ModelBuilder.writes_to_database`); the model's default otherwise.
+    The builders declare both, so one of your own is treated as the shipped ones are."""
+    default = _default_builder(model)
+    if given is None or type(given) is ObjectBuilder or default is DictBuilder:
+        return default()
+    if default.writes_to_database and not given.writes_to_database:
+        return default()  # a mapped class is a row: a builder that writes none cannot store it
+    return given if given.supports(model) else default()
 
-    from pyfactory.builders import DictBuilder, ObjectBuilder
 
-    if "sqlalchemy" in sys.modules and hasattr(model, "__mapper__"):
-        from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder, _SQLAlchemyBase
+def _default_builder(model: type[Any]) -> type[ModelBuilder[Any]]:
+    """SQLAlchemy's builder for a mapped class, Django's for a Django model,
+    ``DictBuilder`` for a ``TypedDict``, ``ObjectBuilder`` otherwise."""
+    if is_sqlalchemy(model):
+        from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 
-        return given if isinstance(given, _SQLAlchemyBase) else SQLAlchemyBuilder()
-    if "django" in sys.modules and hasattr(model, "_meta") and hasattr(model, "_default_manager"):
+        return SQLAlchemyBuilder
+    if is_django(model):
         from pyfactory.builders.django import DjangoBuilder
 
-        return given if isinstance(given, DjangoBuilder) else DjangoBuilder()
-    from typing import is_typeddict
-
-    if is_typeddict(model):
-        return DictBuilder()
-    if given is not None and type(given) is not ObjectBuilder and not _is_db(given):
-        return given
-    return ObjectBuilder()
-
-
-def _is_db(builder: ModelBuilder[Any]) -> bool:
-    module = type(builder).__module__
-    return module.endswith((".sqlalchemy", ".django"))
+        return DjangoBuilder
+    return DictBuilder if is_typeddict(model) else ObjectBuilder
 
 
 # ------------------------------------------------------------- unique together

@@ -458,6 +458,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
         # inline by the hot path; the result is the same object.
         cls._pf_plain_build = type(cls._pf_builder).build is ModelBuilder.build
         builder_type = type(cls._pf_builder)
+        # These ask whether the builder overrides a method whose base version does
+        # nothing (no relations, no transaction), only to skip calling it: nothing is
+        # guessed about the builder, so they need no declaration of its own.
         cls._pf_relational = builder_type.relation is not ModelBuilder.relation
         cls._pf_relations = {}
         cls._pf_keys = None

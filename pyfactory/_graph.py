@@ -713,9 +713,7 @@ class Graph:
             for builder, context in pairs:
                 key = (id(builder), tuple(sorted((k, id(v)) for k, v in context.items())))
                 found.setdefault(key, (builder, context))
-        return sorted(
-            found.values(), key=lambda pair: getattr(pair[0], "persistence", None) != "commit"
-        )
+        return sorted(found.values(), key=lambda pair: not pair[0].commits)
 
     def _pf_result(self: G, made: dict[str, Any]) -> G:
         result = object.__new__(type(self))

@@ -121,6 +121,9 @@ def _checkable(builder: ModelBuilder[Any], model: type[Any]) -> bool:
     if isinstance(config, dict) and config.get("extra") == "allow":
         return False
     kind = type(builder)
+    # Whether one of these methods was written outside pyfactory: a declared flag would
+    # be inherited by a subclass of SQLAlchemyBuilder that overrides create(), so what is
+    # asked is where each method comes from, not what the builder says of itself.
     return all(
         getattr(getattr(kind, name), "__module__", "").startswith("pyfactory.") for name in _TAKERS
     )

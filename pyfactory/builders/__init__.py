@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import attrs
 
@@ -91,6 +91,12 @@ class ModelBuilder(Generic[M]):
     the factory's :class:`~pyfactory.Context`. The attributes dict is the
     builder's to keep or change.
 
+    A builder declares what it can do, and pyfactory reads these declarations
+    instead of guessing from the builder's class or module, so a backend of your
+    own gets the treatment the shipped ones get: :attr:`context_keys` (the
+    context it needs, such as a session), :attr:`writes_to_database`,
+    :attr:`async_only`, :attr:`commits` and :meth:`supports`.
+
     .. versionadded:: 0.1
     """
 
@@ -98,6 +104,36 @@ class ModelBuilder(Generic[M]):
     #: refuses a context key that is also a field of its model, as a value meant for
     #: the object, unless its builder lists that key here.
     context_keys: frozenset[str] = frozenset()
+
+    #: Whether ``create`` writes rows to a database (the SQLAlchemy and Django
+    #: builders). :func:`~pyfactory.factory_for` keeps such a builder, given for an
+    #: ORM's model, instead of the ORM's own one, and gives a model that only a
+    #: database builder can make (a mapped class) its ORM's builder in place of a
+    #: builder that does not write (an :class:`ObjectBuilder` passed on from a parent).
+    #:
+    #: .. versionadded:: 0.1
+    writes_to_database: ClassVar[bool] = False
+
+    #: Whether objects can only be created under ``acreate`` (``create`` refuses, as
+    #: :class:`~pyfactory.builders.sqlalchemy.AsyncSQLAlchemyBuilder`'s does). The
+    #: pytest plugin's :func:`~pyfactory.pytest.register` then makes async fixtures
+    #: for its factories. A builder that overrides ``acreate`` and not ``create``
+    #: counts as async-only without saying so.
+    #:
+    #: .. versionadded:: 0.1
+    async_only: ClassVar[bool] = False
+
+    def supports(self, model: type[Any]) -> bool:
+        """Whether this builder makes objects of ``model``; ``True`` by default.
+
+        :func:`~pyfactory.factory_for` passes a parent's builder on to the models its
+        fields hold only where this is true, and otherwise gives the nested model its
+        own default builder: SQLAlchemy's builder answers for mapped classes, so a
+        dataclass kept in a JSON column is made by an :class:`ObjectBuilder`.
+
+        .. versionadded:: 0.1
+        """
+        return True
 
     def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         """An instance that is not persisted; ``model(**attributes)`` by default."""
@@ -231,6 +267,20 @@ class ModelBuilder(Generic[M]):
         .. versionadded:: 0.1
         """
         self.add(instance, name, related, context)
+
+    @property
+    def commits(self) -> bool:
+        """Whether :meth:`transaction` commits what the call wrote when it ends, as
+        ``SQLAlchemyBuilder(persistence="commit")``'s does; ``False`` by default.
+
+        A graph whose nodes use several builders opens the transactions of those that
+        commit first, so that the outermost transaction is one that commits, whatever
+        order the nodes are declared in. A builder of your own says so with a class
+        attribute, ``commits = True``.
+
+        .. versionadded:: 0.1
+        """
+        return False
 
     def transaction(self, context: Context) -> AbstractContextManager[Any]:
         """A context manager around each top-level ``create`` and ``create_batch`` call.

@@ -58,6 +58,7 @@ from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.errors import FactoryDefinitionError, UsageError
 from pyfactory.introspect import FieldInfo
+from pyfactory.introspect._django_fields import is_django
 from pyfactory.introspect._kinds import DJANGO, read_fields
 
 if TYPE_CHECKING:
@@ -326,6 +327,11 @@ class DjangoBuilder(ModelBuilder[M]):
     """
 
     context_keys = frozenset({"using"})
+    writes_to_database = True
+
+    def supports(self, model: type[Any]) -> bool:
+        """Whether ``model`` is a Django model class."""
+        return is_django(model)
 
     def __init__(self, bulk: Bulk = "auto") -> None:
         if bulk not in ("auto", "always", "never"):

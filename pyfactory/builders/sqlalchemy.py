@@ -43,6 +43,7 @@ from pyfactory.builders._sa_insert import BulkInsert, _attr, plan
 from pyfactory.errors import AsyncModeError, BuilderError, FactoryDefinitionError
 from pyfactory.introspect import FieldInfo
 from pyfactory.introspect._kinds import SQLALCHEMY, read_fields
+from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -441,6 +442,11 @@ class _SQLAlchemyBase(ModelBuilder[M]):
     """What the sync and async builders share: everything but the I/O."""
 
     context_keys = frozenset({"session"})
+    writes_to_database = True
+
+    def supports(self, model: type[Any]) -> bool:
+        """Whether ``model`` is a class mapped by the SQLAlchemy ORM."""
+        return is_sqlalchemy(model)
 
     def __init__(self, persistence: Persistence = "flush") -> None:
         if persistence not in ("flush", "commit"):
@@ -451,6 +457,10 @@ class _SQLAlchemyBase(ModelBuilder[M]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(persistence={self.persistence!r})"
+
+    @property
+    def commits(self) -> bool:
+        return self.persistence == "commit"
 
     def build(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         """A transient instance, as ``model(**attributes)``; for a ``MappedAsDataclass``
@@ -1103,6 +1113,8 @@ class AsyncSQLAlchemyBuilder(_SQLAlchemyBase[M]):
 
     .. versionadded:: 0.1
     """
+
+    async_only = True
 
     def session(self, context: Context) -> AsyncSession:
         """The context's ``session``, which must be an ``AsyncSession``.

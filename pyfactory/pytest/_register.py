@@ -409,14 +409,13 @@ def _check_free(
 
 
 def _writes_async(factory: type[Factory[Any]]) -> bool:
-    """Whether ``factory``'s builder writes only through ``acreate``."""
-    builder = factory._pf_builder
-    kind = type(builder)
-    if kind.create is ModelBuilder.create and kind.acreate is not ModelBuilder.acreate:
-        return True
-    # Only a factory that uses it has imported it: no import of SQLAlchemy here.
-    module = sys.modules.get("pyfactory.builders.sqlalchemy")
-    return module is not None and isinstance(builder, module.AsyncSQLAlchemyBuilder)
+    """Whether ``factory``'s builder creates only through ``acreate``: it says so
+    (:attr:`~pyfactory.builders.ModelBuilder.async_only`), or it overrides ``acreate``
+    and not ``create``, whose base version only raises NotImplementedError."""
+    kind = type(factory._pf_builder)
+    return kind.async_only or (
+        kind.create is ModelBuilder.create and kind.acreate is not ModelBuilder.acreate
+    )
 
 
 # -------------------------------------------------------------------- fixtures

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from pyfactory import Factory, OverrideError, UnknownSchemaError, UsageError, schema
+from pyfactory import (
+    AsyncModeError,
+    Factory,
+    OverrideError,
+    UnknownSchemaError,
+    UsageError,
+    schema,
+)
 from pyfactory.builders import ModelBuilder, ObjectBuilder
 from pyfactory.pytest import register
 from pyfactory.pytest._register import (
@@ -1187,6 +1194,23 @@ class TestAsyncDetection:
 
         assert _writes_async(_factory("UserFactory", _model_builder=AsyncOnly()))
 
+    def test_a_builder_of_ones_own_that_declares_async_only_is_asynchronous(self) -> None:
+        """A builder whose create() refuses, as AsyncSQLAlchemyBuilder's does, is taken
+        as asynchronous when it declares async_only, whatever module it lives in."""
+
+        class Refusing(ModelBuilder[Any]):
+            def create(self, model: Any, attributes: Any, context: Any) -> Any:
+                raise AsyncModeError("call acreate()")
+
+            async def acreate(self, model: Any, attributes: Any, context: Any) -> Any:
+                return model()
+
+        class Declared(Refusing):
+            async_only = True
+
+        assert _writes_async(_factory("UserFactory", _model_builder=Declared()))
+        assert not _writes_async(_factory("UserFactory", _model_builder=Refusing()))
+
     def test_sqlalchemy_builders(self) -> None:
         """AsyncSQLAlchemyBuilder is asynchronous, SQLAlchemyBuilder is not."""
         from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
@@ -1425,6 +1449,54 @@ class TestAsync:
                 assert player.saved
             """,
             passed=3,
+        )
+
+    def test_a_declared_async_only_builder_gets_async_fixtures(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        """A builder of one's own that refuses create() and declares async_only gets
+        the object fixture that awaits acreate(), as AsyncSQLAlchemyBuilder does,
+        without is_async=True."""
+        pytester.makeini(INI)
+        pytester.makeconftest(
+            """
+            from dataclasses import dataclass
+            from pyfactory import AsyncModeError, Factory, schema
+            from pyfactory.builders import ModelBuilder
+            from pyfactory.pytest import register
+
+            class Refusing(ModelBuilder):
+                async_only = True
+
+                def create(self, model, attributes, context):
+                    raise AsyncModeError("call acreate()")
+
+                async def acreate(self, model, attributes, context):
+                    return model(saved=True)
+
+            @dataclass
+            class Thing:
+                saved: bool = False
+
+            class ThingFactory(Factory[Thing]):
+                _model = Thing
+                _model_builder = Refusing()
+                _default_schema = "basic"
+
+                @schema()
+                def basic(self):
+                    return {}
+
+            register(ThingFactory)
+            """
+        )
+        run(
+            pytester,
+            """
+            async def test_async(thing):
+                assert thing.saved
+            """,
+            passed=1,
         )
 
     def test_sync_fixture_of_an_async_builder(self, pytester: pytest.Pytester) -> None:
