@@ -4,19 +4,22 @@ Run from the repository root::
 
     python benchmarks/bench_build.py           # full run, about 20-30 seconds
     python benchmarks/bench_build.py --quick   # smoke run for CI, a few seconds
+    python benchmarks/bench_build.py --no-gc   # garbage collector off while timing
 
 Every library makes objects that are checked, before any timing, to be equal to
 the ones the hand-written baseline makes, so the table compares equal work. Each
 row is the best of several ``timeit.repeat`` samples (the minimum is the run
 least disturbed by the rest of the machine), taken in rounds interleaved with
-the other rows, in microseconds per object, with its ratio to the baseline of
-its case. See ``benchmarks/README.rst``.
+the other rows, in microseconds per object (best and median), with its ratio to
+the baseline of its case. The garbage collector stays on while timing, as when
+users run their tests. See ``benchmarks/README.rst``.
 """
 
 import argparse
 import gc
 import itertools
 import platform
+import statistics
 import sys
 import timeit
 from collections.abc import Callable, Sequence
@@ -397,24 +400,32 @@ FULL = Settings(target=0.2, repeat=2, rounds=3)
 QUICK = Settings(target=0.005, repeat=3, rounds=1)
 
 
-def measure(case: Case, settings: Settings) -> list[tuple[float, int]]:
-    """Microseconds per object (the best sample) and loops per sample, for each row.
+def measure(case: Case, settings: Settings, collect: bool = True) -> list[tuple[float, float, int]]:
+    """Microseconds per object (the best and the median sample) and loops per sample,
+    for each row.
 
     The rounds are interleaved: each round runs ``timeit.repeat`` for every row in
     turn, so a stretch of noise on the machine (another process, CPU frequency)
-    touches every row and the baseline alike instead of skewing one of them.
+    touches every row and the baseline alike instead of skewing one of them. With
+    ``collect`` the garbage collector stays on while timing, as it is when users run
+    their tests (timeit switches it off by default).
     """
-    timers = [timeit.Timer(row.stmt, globals=case.namespace) for row in case.rows]
+    setup = "gc.enable()" if collect else "pass"
+    namespace = {**case.namespace, "gc": gc}
+    timers = [timeit.Timer(row.stmt, setup=setup, globals=namespace) for row in case.rows]
     numbers = [calibrate(timer, settings.target) for timer in timers]
-    best = [float("inf")] * len(timers)
+    samples: list[list[float]] = [[] for _ in timers]
     for _ in range(settings.rounds):
         for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
             gc.collect()
-            samples = timer.repeat(repeat=settings.repeat, number=number)
-            best[index] = min(best[index], *samples)
+            samples[index].extend(timer.repeat(repeat=settings.repeat, number=number))
     return [
-        (seconds / number / row.per_call * 1e6, number)
-        for row, seconds, number in zip(case.rows, best, numbers, strict=True)
+        (
+            min(taken) / number / row.per_call * 1e6,
+            statistics.median(taken) / number / row.per_call * 1e6,
+            number,
+        )
+        for row, taken, number in zip(case.rows, samples, numbers, strict=True)
     ]
 
 
@@ -436,25 +447,30 @@ def header() -> list[str]:
     ]
 
 
-def run(quick: bool, out: Callable[[str], None] = print) -> None:
+def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -> None:
     settings = QUICK if quick else FULL
     for line in header():
         out(line)
     samples = settings.rounds * settings.repeat
     out(
-        f"mode: {'quick' if quick else 'full'}; best of {samples} samples of at least "
-        f"{settings.target * 1000:g} ms per row, in {settings.rounds} interleaved "
-        "round(s); gc off while timing (timeit's default)"
+        f"mode: {'quick' if quick else 'full'}; best and median of {samples} samples of at "
+        f"least {settings.target * 1000:g} ms per row, in {settings.rounds} interleaved "
+        f"round(s); gc {'on' if collect else 'off'} while timing; x raw compares the bests"
     )
     for case in cases():
         out("")
         out(case.title)
-        out(f"  {'library':<12} {'call':<32} {'us/object':>10} {'x raw':>8} {'loops':>8}")
-        results = measure(case, settings)
+        out(
+            f"  {'library':<12} {'call':<32} {'best us':>10} {'median us':>10} "
+            f"{'x raw':>8} {'loops':>8}"
+        )
+        results = measure(case, settings, collect)
         baseline = results[0][0]
-        for row, (per_object, number) in zip(case.rows, results, strict=True):
-            ratio = per_object / baseline
-            out(f"  {row.library:<12} {row.how:<32} {per_object:>10.3f} {ratio:>8.2f} {number:>8}")
+        for row, (best, median, number) in zip(case.rows, results, strict=True):
+            out(
+                f"  {row.library:<12} {row.how:<32} {best:>10.3f} {median:>10.3f} "
+                f"{best / baseline:>8.2f} {number:>8}"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -465,8 +481,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a few short repeats: checks that every library still runs (for CI), "
         "numbers are rough",
     )
+    parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="switch the garbage collector off while timing (timeit's default); it is on "
+        "by default, as when users run their tests",
+    )
     args = parser.parse_args(argv)
-    run(args.quick)
+    run(args.quick, collect=not args.no_gc)
     return 0
 
 
