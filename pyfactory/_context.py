@@ -15,7 +15,14 @@ from pyfactory.errors import MissingContextError
 if TYPE_CHECKING:
     from faker import Faker
 
-__all__ = ["Context", "Randomness", "default_faker", "default_faker_from", "known_fakers"]
+__all__ = [
+    "Context",
+    "Randomness",
+    "default_faker",
+    "default_faker_from",
+    "known_fakers",
+    "remember_faker",
+]
 
 
 class Context(Mapping[str, Any]):
@@ -87,8 +94,25 @@ _default_faker: Faker | None = None
 #: "unique" values. Taken only when the object is missing, so using it costs nothing.
 _making = threading.Lock()
 
-#: Every Faker that pyfactory has handed out, so ``reset_unique()`` reaches them all.
-known_fakers: weakref.WeakSet[Faker] = weakref.WeakSet()
+#: Every Faker that pyfactory has handed out, so ``reset_unique()`` reaches them all;
+#: read and added to under ``_known_lock`` (a WeakSet copied while another thread adds
+#: to it raises "Set changed size during iteration").
+_known: weakref.WeakSet[Faker] = weakref.WeakSet()
+_known_lock = threading.Lock()
+
+
+def remember_faker(faker: Faker) -> None:
+    """Count ``faker`` among the Fakers that :func:`known_fakers` lists."""
+    with _known_lock:
+        _known.add(faker)
+
+
+def known_fakers() -> list[Faker]:
+    """The Fakers pyfactory has handed out that are still alive, safe to call from any
+    thread while others make Fakers."""
+    with _known_lock:
+        return list(_known)
+
 
 #: What ``fake(..., unique=True)`` has handed out, by Faker: see :func:`unique_snapshot`.
 FakerMemory = Mapping["Faker", dict[Any, frozenset[Any]]]
@@ -103,7 +127,7 @@ def unique_snapshot() -> FakerMemory:
     memory: weakref.WeakKeyDictionary[Faker, dict[Any, frozenset[Any]]] = (
         weakref.WeakKeyDictionary()
     )
-    for faker in list(known_fakers):
+    for faker in known_fakers():
         seen = faker.unique.__getstate__()["_seen"]
         memory[faker] = {call: frozenset(values) for call, values in seen.items()}
     return memory
@@ -112,7 +136,7 @@ def unique_snapshot() -> FakerMemory:
 def unique_restore(memory: FakerMemory) -> None:
     """Make what ``memory`` (from :func:`unique_snapshot`) holds the values handed out;
     a Faker that ``memory`` lacks (made since) has handed out none."""
-    for faker in list(known_fakers):
+    for faker in known_fakers():
         kept = memory.get(faker)
         if kept is None:
             faker.unique.clear()
@@ -151,7 +175,7 @@ def _make_default_faker() -> Faker:
             from faker import Faker
 
             faker = Faker()
-            known_fakers.add(faker)
+            remember_faker(faker)
             _default_faker = faker
         return _default_faker
 
@@ -196,7 +220,7 @@ class Randomness:
         self._faker = faker
         self._random: _random_module.Random | None = None
         if faker is not None:
-            known_fakers.add(faker)
+            remember_faker(faker)
             if seed is not None:
                 faker.seed_instance(seed)
 
@@ -219,7 +243,7 @@ class Randomness:
 
                     faker = Faker()
                     faker.seed_instance(self.seed)
-                    known_fakers.add(faker)
+                    remember_faker(faker)
                     self._faker = faker
         return faker
 

@@ -644,7 +644,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
     def reset_unique(cls) -> None:
         """Forget the values that ``fake(..., unique=True)`` has handed out, in every Faker,
         and those of this factory's unique auto-filled fields."""
-        for faker in list(known_fakers):
+        for faker in known_fakers():
             faker.unique.clear()
         reset_auto_unique(cls)
 

@@ -158,3 +158,31 @@ def test_threads_share_the_process_wide_faker_made_on_their_first_use(
     made = _together(lambda: factory.build_batch(5))
     assert len(fakers_made) == 1
     assert {person.faker_id for batch in made for person in batch} == {id(_context._default_faker)}
+
+
+def test_the_fakers_can_be_listed_while_threads_make_new_ones() -> None:
+    """``reset_unique()`` and the state snapshot list every Faker while other threads make
+    seeded factories, each with a Faker of its own (listing them used to raise
+    "Set changed size during iteration")."""
+    from pyfactory._context import Randomness, known_fakers
+
+    # Many live Fakers make each listing long enough for another thread to add one.
+    alive = [Randomness(seed=seed).faker for seed in range(1_000)]
+    stop = threading.Event()
+    made: list[int] = []
+
+    def make() -> None:
+        while not stop.is_set():
+            made.append(id(Randomness(seed=len(made)).faker))
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(2_000):
+            assert len(known_fakers()) >= len(alive)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert made

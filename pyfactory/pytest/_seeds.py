@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pyfactory import _state
-from pyfactory._context import default_faker_from, known_fakers
+from pyfactory._context import default_faker_from, remember_faker
 from pyfactory.autofill._unique import Claim, set_unique_claim
 from pyfactory.fields import counters
 
@@ -82,7 +82,7 @@ class _TestFaker:
             from faker import Faker
 
             faker = self._faker = Faker()
-            known_fakers.add(faker)
+            remember_faker(faker)
         if self._seed is not None:
             faker.seed_instance(self._seed)
             self._seed = None
