@@ -1348,13 +1348,11 @@ class Factory(Generic[M], metaclass=_FactoryType):
     ) -> list[Any]:
         size = type(self)._batch_size
         made: list[Any] = []
-        reserve = None
-        try:
-            reserve = _reserve(count)
+        with _MemoryGuard() as guard:
+            guard.hold(count)
             # Chunks keep the resolved rows and placeholders of one chunk in memory at a
             # time; the whole call is still one transaction.
-            for start in range(0, count, size):
-                chunk = min(size, count - start)
+            for start, chunk in _chunks(count, size):
                 try:
                     objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
                 except BuilderError as error:
@@ -1363,13 +1361,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
                 if keep:
                     made.extend(objs)
             return made
-        except MemoryError:
-            pass
-        finally:
-            _release(reserve)
-        # Raised out here, once the except block has let go of the traceback and with
-        # it the rows being made, and with the objects made so far let go of: the
-        # memory is free again for the rollback and the caller.
+        # Out of memory (the guard let go of the traceback): see _MemoryGuard.
         made.clear()
         raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
 
@@ -1792,11 +1784,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
     ) -> list[M]:
         size = type(self)._batch_size
         made: list[M] = []
-        reserve = None
-        try:
-            reserve = _reserve(count)
-            for start in range(0, count, size):
-                chunk = min(size, count - start)
+        with _MemoryGuard() as guard:
+            guard.hold(count)
+            for start, chunk in _chunks(count, size):
                 try:
                     objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
                 except BuilderError as error:
@@ -1805,10 +1795,6 @@ class Factory(Generic[M], metaclass=_FactoryType):
                 if keep:
                     made.extend(objs)
             return made
-        except MemoryError:
-            pass
-        finally:
-            _release(reserve)
         made.clear()
         raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
 
@@ -1933,18 +1919,38 @@ def _ordinal(n: int) -> str:
 _RESERVE_BYTES = 16 * 2**20
 
 
-def _reserve(count: int) -> mmap.mmap | None:
-    if count <= 10_000:
-        return None
-    try:
-        return mmap.mmap(-1, _RESERVE_BYTES)
-    except OSError as error:  # ENOMEM: too little left even to start the batch
-        raise MemoryError(str(error)) from None
+class _MemoryGuard:
+    """Around a batch's body, which starts with :meth:`hold`: swallows a MemoryError, so
+    that the code after the ``with`` block raises the batch's own error once the
+    traceback, and with it the rows being made, is let go of and the reserve is free
+    again for the rollback."""
+
+    __slots__ = ("reserve",)
+
+    def __init__(self) -> None:
+        self.reserve: mmap.mmap | None = None
+
+    def __enter__(self) -> _MemoryGuard:
+        return self
+
+    def hold(self, count: int) -> None:
+        """Hold :data:`_RESERVE_BYTES` back for a batch of more than 10,000 objects."""
+        if count > 10_000:
+            try:
+                self.reserve = mmap.mmap(-1, _RESERVE_BYTES)
+            except OSError as error:  # ENOMEM: too little left even to start the batch
+                raise MemoryError(str(error)) from None
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> bool:
+        if self.reserve is not None:
+            self.reserve.close()
+        return kind is not None and issubclass(kind, MemoryError)
 
 
-def _release(reserve: mmap.mmap | None) -> None:
-    if reserve is not None:
-        reserve.close()
+def _chunks(count: int, size: int) -> Iterator[tuple[int, int]]:
+    """``(start, length)`` of each chunk of ``size`` rows in a batch of ``count``."""
+    for start in range(0, count, size):
+        yield start, min(size, count - start)
 
 
 def _trait_cycle(cycle: list[str]) -> str:
