@@ -313,7 +313,18 @@ class TestACycleCutAtRunTime:
 
     @pytest.mark.parametrize("seed", range(3))
     def test_a_many_of_random_size_stops_it(self, seed: int) -> None:
-        PersonFactory(seed=seed).create_batch("small_team", 2)
+        """A ``many`` that may make no child is no cycle: the trees end where a draw
+        gives 0, and every node has between 0 and 2 reports."""
+        people = PersonFactory(seed=seed).create_batch("small_team", 2)
+
+        def sizes(person: Person) -> list[int]:
+            return [len(person.reports)] + [n for r in person.reports for n in sizes(r)]
+
+        assert len(people) == 2
+        for person in people:
+            counts = sizes(person)
+            assert all(0 <= n <= 2 for n in counts)
+            assert 0 in counts  # a leaf: the tree ended
 
     def test_a_lazy_function_that_makes_its_own_objects(self) -> None:
         person = PersonFactory().build("by_lazy")
