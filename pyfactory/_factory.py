@@ -60,6 +60,7 @@ from pyfactory._names import (
     split_names,
 )
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
+from pyfactory._sequences import counters
 from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
     AsyncModeError,
@@ -74,7 +75,7 @@ from pyfactory.errors import (
     UnknownTraitError,
     UsageError,
 )
-from pyfactory.fields import ManyField, counters, fresh_copy
+from pyfactory.fields import ManyField, fresh_copy
 
 if TYPE_CHECKING:
     from random import Random
@@ -386,6 +387,9 @@ class Factory(Generic[M], metaclass=_FactoryType):
 
     .. versionadded:: 0.1
     """
+
+    #: Marks factory classes and instances for the fields, which cannot import this module.
+    _pf_is_factory: ClassVar[bool] = True
 
     _model: ClassVar[type[Any]]
     _model_builder: ClassVar[ModelBuilder[Any] | type[ModelBuilder[Any]]] = ObjectBuilder()

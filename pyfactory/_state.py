@@ -37,8 +37,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pyfactory import _auto, _context
+from pyfactory._sequences import CounterKey, counters
 from pyfactory.autofill._unique import Claim, set_unique_claim, unique_claim
-from pyfactory.fields import CounterKey, counters
 
 __all__ = ["Snapshot", "reset", "restore", "snapshot"]
 

@@ -28,7 +28,7 @@ from pyfactory import (
     transient,
 )
 from pyfactory import Factory as _Factory
-from pyfactory import fields as fields_module
+from pyfactory import _sequences as fields_module
 from pyfactory.builders import DictBuilder
 from tests.models import Avatar, AvatarFactory, RecordingBuilder
 

@@ -37,8 +37,8 @@ import pytest
 
 from pyfactory import _state
 from pyfactory._context import default_faker_from, remember_faker
+from pyfactory._sequences import counters
 from pyfactory.autofill._unique import Claim, set_unique_claim
-from pyfactory.fields import counters
 
 if TYPE_CHECKING:
     from faker import Faker
