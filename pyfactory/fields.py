@@ -282,9 +282,9 @@ def sequence(
 
 
 def _check_factory(target: object, what: str) -> None:
-    from pyfactory._factory import Factory
-
-    if isinstance(target, Factory) or (isinstance(target, type) and issubclass(target, Factory)):
+    # Factory classes and instances carry a marker (``_pf_is_factory``): fields sit
+    # below the factory, and do not import it.
+    if getattr(target, "_pf_is_factory", False) is True:
         return
     raise FactoryDefinitionError(f"{what}() takes a Factory class or instance, got {target!r}")
 
