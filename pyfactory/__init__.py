@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     # ``X as X`` marks a re-export for type checkers, which do not read the
     # ``__all__`` built below; a test checks that these are the names of ``_WHERE``.
-    from pyfactory._auto import factory_for as factory_for
     from pyfactory._context import Context as Context
     from pyfactory._factory import CheckFailure as CheckFailure
     from pyfactory._factory import Factory as Factory
     from pyfactory._factory import after as after
     from pyfactory._factory import check as check
+    from pyfactory._factory import factory_for as factory_for
     from pyfactory._factory import schema as schema
     from pyfactory._factory import trait as trait
     from pyfactory._graph import Graph as Graph
@@ -67,7 +67,7 @@ __version__ = "1.0.0a1"
 
 #: Where each public name lives; read by ``__getattr__`` on first use.
 _WHERE: dict[str, str] = {
-    "factory_for": "pyfactory._auto",
+    "factory_for": "pyfactory._factory",
     "Context": "pyfactory._context",
     "CheckFailure": "pyfactory._factory",
     "Factory": "pyfactory._factory",

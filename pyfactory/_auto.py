@@ -22,11 +22,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, get_args, get_origin, is_typeddict
 
 from pyfactory._walk import holds
-from pyfactory.builders import DictBuilder, ObjectBuilder
+from pyfactory.builders import DictBuilder
 from pyfactory.errors import FactoryDefinitionError, FactoryError
 from pyfactory.fields import OMIT, AssociationField, NestedField, SpecialField, TransientField
-from pyfactory.introspect._django_fields import is_django
-from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
@@ -36,7 +34,7 @@ if TYPE_CHECKING:
     from pyfactory.introspect import FieldInfo
     from pyfactory.introspect._sqlalchemy_fields import ForeignKeyTarget
 
-__all__ = ["AutoField", "auto_layer", "factory_for"]
+__all__ = ["AutoField", "auto_layer"]
 
 _RELATIONS_FILLED = ("many_to_one", "one_to_one")
 
@@ -84,7 +82,7 @@ def _as_associations(value: Any, owner: type[Factory[Any]]) -> Any:
             # empty: following it could go on forever.
             return None
         return AssociationField(
-            factory_for(value.model, builder=_builder_towards(owner, value.model))
+            owner._pf_factory_for(value.model, _builder_towards(owner, value.model))
         )
     if kind is list:
         return [_as_associations(v, owner) for v in value]
@@ -214,7 +212,7 @@ def _relations(
             assert related is not None
             if required:
                 _check_circle(cls, info.name, related)
-            made = factory_for(related, builder=cls._pf_builder)
+            made = cls._pf_factory_for(related, cls._pf_builder)
             layer[info.name] = _KeyedAssociation(made, keys) if keys else AssociationField(made)
     return covered
 
@@ -237,7 +235,7 @@ def _nested_association(
         return None
     if info.required and not nullable:
         _check_circle(cls, info.name, related)
-    return AssociationField(factory_for(related, builder=_builder_towards(cls, related)))
+    return AssociationField(cls._pf_factory_for(related, _builder_towards(cls, related)))
 
 
 def _nested(info: FieldInfo, types: Mapping[Any, Any]) -> tuple[type[Any], bool] | None:
@@ -463,7 +461,7 @@ def _check_circle(cls: type[Factory[Any]], name: str, related: type[Any]) -> Non
         if current in seen:
             continue
         seen.add(current)
-        made = factory_for(current, builder=_builder_towards(parent, current))
+        made = parent._pf_factory_for(current, _builder_towards(parent, current))
         for field, target in _required_references(made):
             todo.append((target, made, [*path, f"{current.__name__}.{field}"]))
 
@@ -524,7 +522,7 @@ class _ForeignKeys:
         made = self.made.get(id(target))
         if made is None:
             made = self.made[id(target)] = AssociationField(
-                factory_for(related, builder=self.cls._pf_builder)
+                self.cls._pf_factory_for(related, self.cls._pf_builder)
             )
         return made.attribute(target.attributes[target.columns.index(info.name)])
 
@@ -599,79 +597,6 @@ def unique_restore(memory: UniqueMemory) -> None:
         kept = memory.get(tracker)
         if kept is not None:
             tracker.restore(kept)
-
-
-_made: dict[tuple[type[Any], int], type[Factory[Any]]] = {}
-
-
-def factory_for(
-    model: type[Any], *, builder: ModelBuilder[Any] | None = None
-) -> type[Factory[Any]]:
-    """A ready factory class for ``model``, with no class written: every field is auto-filled.
-
-    ``factory_for(User)().build()`` makes a ``User``; its ``"basic"`` schema is
-    ``@schema(auto=True)`` with nothing of its own. The builder follows the model:
-    SQLAlchemy's for a mapped class, Django's for a Django model, ``DictBuilder``
-    for a ``TypedDict``, ``ObjectBuilder`` otherwise; ``builder`` chooses another
-    where it makes the model (:meth:`~pyfactory.builders.ModelBuilder.supports`) and,
-    for a mapped class or a Django model, writes to a database
-    (:attr:`~pyfactory.builders.ModelBuilder.writes_to_database`).
-    The class is made once per model and builder.
-
-    .. versionadded:: 0.1
-    """
-    from pyfactory._factory import Factory, schema
-
-    chosen = _builder_for(model, builder)
-    # A builder passed in is the one used; one chosen here stands for its class.
-    key = (model, id(chosen) if chosen is builder else id(type(chosen)))
-    made = _made.get(key)
-    if made is None:
-
-        def basic(self: Any) -> dict[str, Any]:
-            return {}
-
-        made = type(
-            f"{getattr(model, '__name__', 'Model')}Factory",
-            (Factory,),
-            {
-                "_model": model,
-                "_model_builder": chosen,
-                "_default_schema": "basic",
-                "basic": schema(auto=True)(basic),
-                "__module__": __name__,
-            },
-        )
-        with _lock:
-            made = _made.setdefault(key, made)
-    return made
-
-
-def _builder_for(model: type[Any], given: ModelBuilder[Any] | None) -> ModelBuilder[Any]:
-    """The builder of ``factory_for(model, builder=given)``: ``given`` where it makes
-    ``model`` (:meth:`~ModelBuilder.supports`) and, for an ORM's model, writes to a
-    database (:attr:`~ModelBuilder.writes_to_database`); the model's default otherwise.
-    The builders declare both, so one of your own is treated as the shipped ones are."""
-    default = _default_builder(model)
-    if given is None or type(given) is ObjectBuilder or default is DictBuilder:
-        return default()
-    if default.writes_to_database and not given.writes_to_database:
-        return default()  # a mapped class is a row: a builder that writes none cannot store it
-    return given if given.supports(model) else default()
-
-
-def _default_builder(model: type[Any]) -> type[ModelBuilder[Any]]:
-    """SQLAlchemy's builder for a mapped class, Django's for a Django model,
-    ``DictBuilder`` for a ``TypedDict``, ``ObjectBuilder`` otherwise."""
-    if is_sqlalchemy(model):
-        from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
-
-        return SQLAlchemyBuilder
-    if is_django(model):
-        from pyfactory.builders.django import DjangoBuilder
-
-        return DjangoBuilder
-    return DictBuilder if is_typeddict(model) else ObjectBuilder
 
 
 # ------------------------------------------------------------- unique together

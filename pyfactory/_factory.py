@@ -22,6 +22,7 @@ from typing import (
     cast,
     get_args,
     get_origin,
+    is_typeddict,
     overload,
 )
 
@@ -61,7 +62,7 @@ from pyfactory._names import (
 )
 from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory._sequences import counters
-from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
+from pyfactory.builders import DictBuilder, ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
     AsyncModeError,
     BuilderError,
@@ -76,13 +77,25 @@ from pyfactory.errors import (
     UsageError,
 )
 from pyfactory.fields import ManyField, fresh_copy
+from pyfactory.introspect._django_fields import is_django
+from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
 
 if TYPE_CHECKING:
     from random import Random
 
     from faker import Faker
 
-__all__ = ["CheckFailure", "Factory", "Observer", "after", "check", "observe", "schema", "trait"]
+__all__ = [
+    "CheckFailure",
+    "Factory",
+    "Observer",
+    "after",
+    "check",
+    "factory_for",
+    "observe",
+    "schema",
+    "trait",
+]
 
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -651,6 +664,14 @@ class Factory(Generic[M], metaclass=_FactoryType):
         for faker in known_fakers():
             faker.unique.clear()
         reset_auto_unique(cls)
+
+    @classmethod
+    def _pf_factory_for(
+        cls, model: type[Any], builder: ModelBuilder[Any] | None
+    ) -> type[Factory[Any]]:
+        """:func:`factory_for` for the auto-fill layer, which sits below this module and
+        reaches it through the factory class it fills."""
+        return factory_for(model, builder=builder)
 
     @classmethod
     def _pf_relation(cls, name: str) -> Relation | None:
@@ -2083,3 +2104,79 @@ def _state_kept() -> Iterator[None]:
         yield
     finally:
         _state.restore(kept)
+
+
+# ----------------------------------------------------------------- factory_for
+
+
+# One class per model and builder, made on first use; _made_lock keeps it one under threads.
+_made_for: dict[tuple[type[Any], int], type[Factory[Any]]] = {}
+_made_lock = threading.Lock()
+
+
+def factory_for(
+    model: type[Any], *, builder: ModelBuilder[Any] | None = None
+) -> type[Factory[Any]]:
+    """A ready factory class for ``model``, with no class written: every field is auto-filled.
+
+    ``factory_for(User)().build()`` makes a ``User``; its ``"basic"`` schema is
+    ``@schema(auto=True)`` with nothing of its own. The builder follows the model:
+    SQLAlchemy's for a mapped class, Django's for a Django model, ``DictBuilder``
+    for a ``TypedDict``, ``ObjectBuilder`` otherwise; ``builder`` chooses another
+    where it makes the model (:meth:`~pyfactory.builders.ModelBuilder.supports`) and,
+    for a mapped class or a Django model, writes to a database
+    (:attr:`~pyfactory.builders.ModelBuilder.writes_to_database`).
+    The class is made once per model and builder.
+
+    .. versionadded:: 0.1
+    """
+    chosen = _builder_for(model, builder)
+    # A builder passed in is the one used; one chosen here stands for its class.
+    key = (model, id(chosen) if chosen is builder else id(type(chosen)))
+    made = _made_for.get(key)
+    if made is None:
+
+        def basic(self: Any) -> dict[str, Any]:
+            return {}
+
+        made = type(
+            f"{getattr(model, '__name__', 'Model')}Factory",
+            (Factory,),
+            {
+                "_model": model,
+                "_model_builder": chosen,
+                "_default_schema": "basic",
+                "basic": schema(auto=True)(basic),
+                "__module__": "pyfactory._auto",
+            },
+        )
+        with _made_lock:
+            made = _made_for.setdefault(key, made)
+    return made
+
+
+def _builder_for(model: type[Any], given: ModelBuilder[Any] | None) -> ModelBuilder[Any]:
+    """The builder of ``factory_for(model, builder=given)``: ``given`` where it makes
+    ``model`` (:meth:`~ModelBuilder.supports`) and, for an ORM's model, writes to a
+    database (:attr:`~ModelBuilder.writes_to_database`); the model's default otherwise.
+    The builders declare both, so one of your own is treated as the shipped ones are."""
+    default = _default_builder(model)
+    if given is None or type(given) is ObjectBuilder or default is DictBuilder:
+        return default()
+    if default.writes_to_database and not given.writes_to_database:
+        return default()  # a mapped class is a row: a builder that writes none cannot store it
+    return given if given.supports(model) else default()
+
+
+def _default_builder(model: type[Any]) -> type[ModelBuilder[Any]]:
+    """SQLAlchemy's builder for a mapped class, Django's for a Django model,
+    ``DictBuilder`` for a ``TypedDict``, ``ObjectBuilder`` otherwise."""
+    if is_sqlalchemy(model):
+        from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+
+        return SQLAlchemyBuilder
+    if is_django(model):
+        from pyfactory.builders.django import DjangoBuilder
+
+        return DjangoBuilder
+    return DictBuilder if is_typeddict(model) else ObjectBuilder
