@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     # ``X as X`` marks a re-export for type checkers, which do not read the
     # ``__all__`` built below; a test checks that these are the names of ``_WHERE``.
     from pyfactory._context import Context as Context
+    from pyfactory._core.resolution.resolver import Attrs as Attrs
+    from pyfactory._core.resolution.resolver import FieldContext as FieldContext
     from pyfactory._factory import CheckFailure as CheckFailure
     from pyfactory._factory import Factory as Factory
     from pyfactory._factory import after as after
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
     from pyfactory._graph import node as node
     from pyfactory._graph import nodes as nodes
     from pyfactory._graph import ref as ref
-    from pyfactory._resolver import Attrs as Attrs
-    from pyfactory._resolver import FieldContext as FieldContext
     from pyfactory.errors import AsyncModeError as AsyncModeError
     from pyfactory.errors import BuilderError as BuilderError
     from pyfactory.errors import CyclicDependencyError as CyclicDependencyError
@@ -79,8 +79,8 @@ _WHERE: dict[str, str] = {
     "node": "pyfactory._graph",
     "nodes": "pyfactory._graph",
     "ref": "pyfactory._graph",
-    "Attrs": "pyfactory._resolver",
-    "FieldContext": "pyfactory._resolver",
+    "Attrs": "pyfactory._core.resolution.resolver",
+    "FieldContext": "pyfactory._core.resolution.resolver",
     "AsyncModeError": "pyfactory.errors",
     "BuilderError": "pyfactory.errors",
     "CyclicDependencyError": "pyfactory.errors",

@@ -28,10 +28,20 @@ from typing import (
 
 import attrs
 
-from pyfactory._auto import auto_layer
-from pyfactory._auto import reset_unique as reset_auto_unique
-from pyfactory._batch import (
-    MAX_BATCH,
+from pyfactory._context import Context, Randomness, known_fakers
+from pyfactory._core.plan.auto import auto_layer
+from pyfactory._core.plan.auto import reset_unique as reset_auto_unique
+from pyfactory._core.plan.keys import (
+    NO_KEYS,
+    ModelKeys,
+    close_names,
+    context_error,
+    either,
+    may_read_context,
+    unchecked,
+)
+from pyfactory._core.resolution.chain import Link, always_makes, enter, leave
+from pyfactory._core.resolution.pending import (
     Batch,
     Origin,
     Pending,
@@ -41,17 +51,8 @@ from pyfactory._batch import (
     batch_too_large,
     settle_row,
 )
-from pyfactory._chain import Link, always_makes, enter, leave
-from pyfactory._context import Context, Randomness, known_fakers
-from pyfactory._keys import (
-    NO_KEYS,
-    ModelKeys,
-    close_names,
-    context_error,
-    either,
-    may_read_context,
-    unchecked,
-)
+from pyfactory._core.resolution.resolver import Later, Plan, Resolution, check_dict
+from pyfactory._limits import MAX_BATCH
 from pyfactory._names import (
     FACTORY_API,
     MAKE_METHODS,
@@ -60,7 +61,6 @@ from pyfactory._names import (
     NotATrait,
     split_names,
 )
-from pyfactory._resolver import Later, Plan, Resolution, check_dict
 from pyfactory._sequences import counters
 from pyfactory.builders import DictBuilder, ModelBuilder, ObjectBuilder, Relation
 from pyfactory.errors import (
@@ -951,7 +951,7 @@ class Factory(Generic[M], metaclass=_FactoryType):
         self, plan: Plan, item: Later, child: Factory[Any], overrides: dict[str, Any]
     ) -> Token[Link | None]:
         """Put the object on the chain of objects being made while its later rows are
-        made: a cycle through them is refused before they are (see pyfactory._chain)."""
+        made: a cycle through them is refused before they are (see ``chain``)."""
         field = item.field
         sure = always_makes(field, field)
         return enter(
@@ -2147,7 +2147,7 @@ def factory_for(
                 "_model_builder": chosen,
                 "_default_schema": "basic",
                 "basic": schema(auto=True)(basic),
-                "__module__": "pyfactory._auto",
+                "__module__": "pyfactory._core.plan.auto",
             },
         )
         with _made_lock:

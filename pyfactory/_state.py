@@ -5,7 +5,7 @@ A :class:`Snapshot` holds
 
 * the next number of every sequence counter (``pyfactory.fields.counters``),
 * the values that unique auto-filled fields and unique-together groups have given
-  (their trackers in ``pyfactory._auto``),
+  (their trackers in ``pyfactory._core.plan.auto``),
 * the values that ``fake(..., unique=True)`` has handed out, per known Faker
   (``pyfactory._context``),
 * the claim that unique values pass under pytest-xdist
@@ -36,7 +36,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pyfactory import _auto, _context
+from pyfactory import _context
+from pyfactory._core.plan import auto as _auto
 from pyfactory._sequences import CounterKey, counters
 from pyfactory.autofill._unique import Claim, set_unique_claim, unique_claim
 

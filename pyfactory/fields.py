@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
-from pyfactory._batch import MAX_BATCH, Pending
+from pyfactory._limits import MAX_BATCH
 
 # The counters live in _sequences; docs/pytest-seeds.rst names them as
 # ``pyfactory.fields.counters`` (the hook that spreads them over test workers).
@@ -31,8 +31,8 @@ from pyfactory.errors import FactoryDefinitionError, FactoryError
 if TYPE_CHECKING:
     from random import Random
 
+    from pyfactory._core.resolution.resolver import FieldContext, Resolution
     from pyfactory._factory import Factory
-    from pyfactory._resolver import FieldContext, Resolution
 
 __all__ = [
     "OMIT",
@@ -360,15 +360,12 @@ class DerivedField(SpecialField[Any]):
         self.fn = fn
 
     def resolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
-        child = ctx.shared_child(self.association)
-        if self.fn is not None and type(child) is Pending:
-            child = child.result()  # a callback needs the real object, written now
+        # A callback needs the real object, so a child waiting for its batch is written now.
+        child = ctx.shared_child(self.association, written=self.fn is not None)
         return self._finish(ctx, child)
 
     async def aresolve(self, ctx: Resolution) -> Any:  # type: ignore[override]
-        child = await ctx.ashared_child(self.association)
-        if self.fn is not None and type(child) is Pending:
-            child = await child.aresult()
+        child = await ctx.ashared_child(self.association, written=self.fn is not None)
         return self._finish(ctx, child)
 
     def _finish(self, ctx: Resolution, child: Any) -> Any:

@@ -24,7 +24,7 @@ from pyfactory import (
     schema,
     sequence,
 )
-from pyfactory._auto import auto_layer
+from pyfactory._core.plan.auto import auto_layer
 from pyfactory.builders import DictBuilder, ObjectBuilder
 
 # --------------------------------------------------------------------- models

@@ -1,4 +1,4 @@
-"""Edge cases of ``pyfactory.fields`` and of how ``pyfactory._resolver`` resolves them:
+"""Edge cases of ``pyfactory.fields`` and of how the resolver resolves them:
 ``OMIT`` itself, sequence counters, how each field is named in errors, nested
 containers, fresh copies, and fields under ``acreate`` (DESIGN §3, §7)."""
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pyfactory import Factory, FactoryDefinitionError, UsageError, many, schema
-from pyfactory._batch import MAX_BATCH
+from pyfactory._limits import MAX_BATCH
 from tests.models import PostFactory, UserFactory, recorder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from types import FrameType
 
+    from pyfactory._core.resolution.resolver import Plan
     from pyfactory._factory import Factory
-    from pyfactory._resolver import Plan
 
 __all__ = ["MAX_DEPTH", "Link", "always_makes", "enter", "leave"]
 

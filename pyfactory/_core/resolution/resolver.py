@@ -20,8 +20,15 @@ from collections.abc import Awaitable, Iterator, Mapping
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
-from pyfactory._batch import Origin, Pending, PendingAttr, asettle, settle, unsettled
-from pyfactory._chain import always_makes, enter, leave
+from pyfactory._core.resolution.chain import always_makes, enter, leave
+from pyfactory._core.resolution.pending import (
+    Origin,
+    Pending,
+    PendingAttr,
+    asettle,
+    settle,
+    unsettled,
+)
 from pyfactory._walk import CONTAINERS, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -49,9 +56,9 @@ if TYPE_CHECKING:
 
     from faker import Faker
 
-    from pyfactory._batch import Batch
-    from pyfactory._chain import Link
     from pyfactory._context import Context
+    from pyfactory._core.resolution.chain import Link
+    from pyfactory._core.resolution.pending import Batch
     from pyfactory._factory import Factory
     from pyfactory.builders import Relation
 
@@ -769,7 +776,7 @@ class Resolution(FieldContext):
     def _enter(
         self, field: AssociationField | ManyField, child: Factory[Any], overrides: dict[str, Any]
     ) -> Token[Link | None]:
-        """Put this object on the chain of objects being made (see pyfactory._chain):
+        """Put this object on the chain of objects being made (see ``chain``):
         a child that would close a cycle is refused here, before it is made."""
         here = self.values.get(self.key)
         sure = (here is field and type(field) is AssociationField) or always_makes(here, field)
@@ -845,16 +852,17 @@ class Resolution(FieldContext):
             return True, self.children.get(known, value)
         return False, None
 
-    def shared_child(self, field: AssociationField) -> Any:
-        """The one child of an association, made now if no field has made it yet."""
+    def shared_child(self, field: AssociationField, written: bool = False) -> Any:
+        """The one child of an association, made now if no field has made it yet;
+        ``written``: a child still waiting for its batch is written now."""
         found, child = self._known_child(field)
         if not found:
             child = self.children[id(field)] = self.make_child(field)
-        return child
+        return child.result() if written and type(child) is Pending else child
 
-    async def ashared_child(self, field: AssociationField) -> Any:
+    async def ashared_child(self, field: AssociationField, written: bool = False) -> Any:
         """:meth:`shared_child` under ``acreate``."""
         found, child = self._known_child(field)
         if not found:
             child = self.children[id(field)] = await self.amake_child(field)
-        return child
+        return await child.aresult() if written and type(child) is Pending else child

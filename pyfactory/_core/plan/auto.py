@@ -27,8 +27,8 @@ from pyfactory.errors import FactoryDefinitionError, FactoryError
 from pyfactory.fields import OMIT, AssociationField, NestedField, SpecialField, TransientField
 
 if TYPE_CHECKING:
+    from pyfactory._core.resolution.resolver import FieldContext, Resolution
     from pyfactory._factory import Factory
-    from pyfactory._resolver import FieldContext, Resolution
     from pyfactory.autofill import Generator, UniqueTracker
     from pyfactory.builders import ModelBuilder
     from pyfactory.introspect import FieldInfo

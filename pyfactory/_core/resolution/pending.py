@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._limits import MAX_BATCH
 from pyfactory._walk import holds
 from pyfactory.errors import FactoryError, FieldError, UsageError
 
 if TYPE_CHECKING:
+    from pyfactory._core.resolution.resolver import Later, Plan
     from pyfactory._factory import Factory
-    from pyfactory._resolver import Later, Plan
 
 __all__ = [
-    "MAX_BATCH",
     "Batch",
     "Origin",
     "Pending",
@@ -37,12 +37,6 @@ __all__ = [
     "settle_row",
     "unsettled",
 ]
-
-#: The most objects one batch call returns in a list. A Python object with its
-#: attribute dict takes a few hundred bytes at least, so 10 million of them take
-#: gigabytes; a larger count is refused before anything is made. ``insert_batch``
-#: returns no list and is not limited.
-MAX_BATCH = 10_000_000
 
 
 def batch_method(scope: str, keep: bool, is_async: bool = False) -> str:
