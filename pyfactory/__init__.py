@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     # ``X as X`` marks a re-export for type checkers, which do not read the
     # ``__all__`` built below; a test checks that these are the names of ``_WHERE``.
+    from pyfactory._check import CheckFailure as CheckFailure
+    from pyfactory._check import check as check
     from pyfactory._context import Context as Context
+    from pyfactory._core.definition import after as after
+    from pyfactory._core.definition import schema as schema
+    from pyfactory._core.definition import trait as trait
     from pyfactory._core.resolution.resolver import Attrs as Attrs
     from pyfactory._core.resolution.resolver import FieldContext as FieldContext
-    from pyfactory._factory import CheckFailure as CheckFailure
     from pyfactory._factory import Factory as Factory
-    from pyfactory._factory import after as after
-    from pyfactory._factory import check as check
     from pyfactory._factory import factory_for as factory_for
-    from pyfactory._factory import schema as schema
-    from pyfactory._factory import trait as trait
     from pyfactory._graph import Graph as Graph
     from pyfactory._graph import node as node
     from pyfactory._graph import nodes as nodes
@@ -69,12 +69,12 @@ __version__ = "1.0.0a1"
 _WHERE: dict[str, str] = {
     "factory_for": "pyfactory._factory",
     "Context": "pyfactory._context",
-    "CheckFailure": "pyfactory._factory",
+    "CheckFailure": "pyfactory._check",
     "Factory": "pyfactory._factory",
-    "after": "pyfactory._factory",
-    "check": "pyfactory._factory",
-    "schema": "pyfactory._factory",
-    "trait": "pyfactory._factory",
+    "after": "pyfactory._core.definition",
+    "check": "pyfactory._check",
+    "schema": "pyfactory._core.definition",
+    "trait": "pyfactory._core.definition",
     "Graph": "pyfactory._graph",
     "node": "pyfactory._graph",
     "nodes": "pyfactory._graph",

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
-from pyfactory import _factory
 from pyfactory._context import Context, Randomness
-from pyfactory._factory import Factory, _Timed, derive
+from pyfactory._core.realization import observe as _obs
+from pyfactory._core.realization.observe import _Timed
+from pyfactory._core.realization.one import derive
+from pyfactory._factory import Factory
 from pyfactory._names import NoDefaultSchema, NotASchema, NotATrait, split_names
 from pyfactory._walk import holds
 from pyfactory.builders import ModelBuilder
@@ -828,14 +830,14 @@ class Graph:
 
 def _one(factory: Factory[Any], scope: str, slot: _Slot[Any], overrides: dict[str, Any]) -> Any:
     # The graph's own transaction covers the call: the factory's is not entered again.
-    if _factory._observer is not None:
+    if _obs._observer is not None:
         with _Timed(factory, scope, 1):
             return factory._pf_one(scope, slot.schema, slot.traits, overrides)
     return factory._pf_one(scope, slot.schema, slot.traits, overrides)
 
 
 async def _aone(factory: Factory[Any], slot: _Slot[Any], overrides: dict[str, Any]) -> Any:
-    if _factory._observer is not None:
+    if _obs._observer is not None:
         with _Timed(factory, "create", 1):
             return await factory._pf_aone(slot.schema, slot.traits, overrides)
     return await factory._pf_aone(slot.schema, slot.traits, overrides)

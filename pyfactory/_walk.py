@@ -1,12 +1,13 @@
 """Walks over values inside lists, tuples and dicts, for the modules that look for
-special fields, batch placeholders, nested models or :data:`~pyfactory.OMIT` there."""
+special fields, batch placeholders, nested models or :data:`~pyfactory.OMIT` there,
+and copy the mutable ones so that no two objects share one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CONTAINERS", "holds", "without"]
+__all__ = ["CONTAINERS", "fresh_copy", "holds", "is_mutable", "without"]
 
 #: The container types that these walks enter; any other object is a leaf.
 CONTAINERS = frozenset({list, tuple, dict})
@@ -59,3 +60,36 @@ def without(value: Any, marker: object) -> Any:
             entries[key] = kept
         return entries if changed else value
     return value
+
+
+_MUTABLE = (list, dict, set, bytearray)
+
+
+def fresh_copy(value: Any) -> Any:
+    """A copy of the built-in containers in ``value``, so no two objects share one.
+
+    Other objects (model instances given as values, say) are kept as they are:
+    sharing them is what the schema asked for.
+    """
+    kind = type(value)
+    if kind is list:
+        return [fresh_copy(v) for v in value]
+    if kind is dict:
+        return {k: fresh_copy(v) for k, v in value.items()}
+    if kind is set:
+        return set(value)
+    if kind is bytearray:
+        return bytearray(value)
+    if kind is tuple:
+        return tuple(fresh_copy(v) for v in value)
+    return value
+
+
+def is_mutable(value: Any) -> bool:
+    """Whether ``value`` holds a built-in mutable container that needs a copy per object."""
+    kind = type(value)
+    if kind in _MUTABLE:
+        return True
+    if kind is tuple:
+        return any(is_mutable(v) for v in value)
+    return False

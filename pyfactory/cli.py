@@ -22,7 +22,8 @@ from types import ModuleType
 from typing import Any
 
 from pyfactory import __version__
-from pyfactory._factory import CheckFailure, Factory, check
+from pyfactory._check import CheckFailure, check
+from pyfactory._factory import Factory
 
 __all__ = ["main", "summary"]
 

@@ -25,7 +25,7 @@ from pyfactory._sequences import (  # noqa: F401
     counters,
     resume_pattern,
 )
-from pyfactory._walk import holds
+from pyfactory._walk import fresh_copy, holds
 from pyfactory.errors import FactoryDefinitionError, FactoryError
 
 if TYPE_CHECKING:
@@ -788,36 +788,3 @@ def holds_special(value: Any) -> bool:
     """Whether a list, tuple or dict holds a special field at any depth."""
     kind = type(value)
     return (kind is list or kind is tuple or kind is dict) and holds(value, _is_special)
-
-
-_MUTABLE = (list, dict, set, bytearray)
-
-
-def fresh_copy(value: Any) -> Any:
-    """A copy of the built-in containers in ``value``, so no two objects share one.
-
-    Other objects (model instances given as values, say) are kept as they are:
-    sharing them is what the schema asked for.
-    """
-    kind = type(value)
-    if kind is list:
-        return [fresh_copy(v) for v in value]
-    if kind is dict:
-        return {k: fresh_copy(v) for k, v in value.items()}
-    if kind is set:
-        return set(value)
-    if kind is bytearray:
-        return bytearray(value)
-    if kind is tuple:
-        return tuple(fresh_copy(v) for v in value)
-    return value
-
-
-def is_mutable(value: Any) -> bool:
-    """Whether ``value`` holds a built-in mutable container that needs a copy per object."""
-    kind = type(value)
-    if kind in _MUTABLE:
-        return True
-    if kind is tuple:
-        return any(is_mutable(v) for v in value)
-    return False

@@ -124,8 +124,8 @@ VALUE_CODE: Final = ErrorCode("pyfactory-value", "Factory override values", "Gen
 FACTORY: Final = "pyfactory._factory.Factory"
 SPECIAL_FIELD: Final = "pyfactory.fields.SpecialField"
 OMIT_TYPE: Final = "pyfactory.fields._Omit"
-SCHEMA_DECORATOR: Final = "pyfactory._factory.schema"
-TRAIT_DECORATOR: Final = "pyfactory._factory.trait"
+SCHEMA_DECORATOR: Final = "pyfactory._core.definition.schema"
+TRAIT_DECORATOR: Final = "pyfactory._core.definition.trait"
 METADATA_KEY: Final = "pyfactory"
 
 #: The factory methods checked, with whether they take a count after the schema.

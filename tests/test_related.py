@@ -22,7 +22,7 @@ from pyfactory import (
     schema,
     sequence,
 )
-from pyfactory._factory import observe
+from pyfactory._core.realization.observe import observe
 from pyfactory.builders import ModelBuilder
 from pyfactory.pytest._report import Counts
 

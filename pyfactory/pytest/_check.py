@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from pyfactory import Factory
-from pyfactory._factory import check
+from pyfactory._check import check
 from pyfactory.cli import summary
 from pyfactory.pytest import _register
 

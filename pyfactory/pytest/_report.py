@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pyfactory import Factory
-from pyfactory._factory import Observer, observe
+from pyfactory._core.realization.observe import Observer, observe
 
 #: The scopes in the order of the table's columns.
 _SCOPES = ("attributes", "build", "create")

@@ -32,7 +32,7 @@ from pyfactory import (
     schema,
 )
 from pyfactory._context import Context
-from pyfactory._factory import observe
+from pyfactory._core.realization.observe import observe
 from pyfactory._graph import Node, Nodes, Ref
 from pyfactory.builders import DictBuilder, ModelBuilder, ObjectBuilder
 from tests.graph.models import (

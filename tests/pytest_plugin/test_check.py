@@ -17,7 +17,6 @@ from pyfactory import (
     FieldError,
     HookError,
     UsageError,
-    _auto,
     after,
     check,
     factory_for,
@@ -27,6 +26,7 @@ from pyfactory import (
     sequence,
     trait,
 )
+from pyfactory._core.plan import auto as _auto
 from pyfactory.autofill._unique import set_unique_claim
 
 # ------------------------------------------------------------------ check()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pyfactory import Context, Factory, UnknownSchemaError, association, lazy, many, schema
-from pyfactory._factory import Observer, observe
+from pyfactory._core.realization.observe import Observer, observe
 from pyfactory.builders import ObjectBuilder, Relation
 from pyfactory.pytest._report import Counts, table
 

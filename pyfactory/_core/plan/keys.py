@@ -10,7 +10,7 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pyfactory._core.resolution.resolver import split_dunder
+from pyfactory._core.plan.plan import split_dunder
 from pyfactory.builders import DictBuilder
 from pyfactory.errors import UsageError
 from pyfactory.fields import DerivedField, LazyField, SpecialField, TransientField

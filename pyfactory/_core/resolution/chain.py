@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from types import FrameType
 
-    from pyfactory._core.resolution.resolver import Plan
+    from pyfactory._core.plan.plan import Plan
     from pyfactory._factory import Factory
 
 __all__ = ["MAX_DEPTH", "Link", "always_makes", "enter", "leave"]

@@ -22,7 +22,8 @@ from pyfactory._walk import holds
 from pyfactory.errors import FactoryError, FieldError, UsageError
 
 if TYPE_CHECKING:
-    from pyfactory._core.resolution.resolver import Later, Plan
+    from pyfactory._core.plan.plan import Plan
+    from pyfactory._core.resolution.resolver import Later
     from pyfactory._factory import Factory
 
 __all__ = [

@@ -1,0 +1,140 @@
+"""The plan of a schema: everything about a schema and its traits that does not
+change between objects, worked out once per factory instance: the merged values,
+which keys are special fields, which are transient, which values need a fresh
+copy, and the ``key__field`` overrides meant for children.
+
+Part of the plan layer: it reads the field declarations (:mod:`pyfactory.fields`)
+and nothing above them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pyfactory._walk import CONTAINERS, is_mutable, without
+from pyfactory.errors import SchemaError
+from pyfactory.fields import (
+    OMIT,
+    NestedField,
+    SpecialField,
+    TransientField,
+    holds_special,
+)
+
+if TYPE_CHECKING:
+    from pyfactory._core.resolution.resolver import Resolution
+
+__all__ = ["Plan", "check_dict", "split_dunder"]
+
+
+def split_dunder(key: str) -> tuple[str, str] | None:
+    """``"profile__bio"`` → ``("profile", "bio")``; ``None`` for a plain key."""
+    head, sep, rest = key.partition("__")
+    if sep and head and rest:
+        return head, rest
+    return None
+
+
+def check_dict(value: object, where: str) -> dict[str, Any]:
+    """The dict a schema or trait returned, or a :class:`SchemaError` saying what it was."""
+    if not isinstance(value, dict):
+        raise SchemaError(f"{where} returned {type(value).__name__}, not a dict: {value!r}")
+    for key in value:
+        if not isinstance(key, str):
+            raise SchemaError(f"{where} returned a dict with a key that is not a string: {key!r}")
+    return value
+
+
+class Plan:
+    """What one schema with one list of traits gives every object, computed once."""
+
+    __slots__ = (
+        "base",
+        "cached",
+        "copies",
+        "dunder",
+        "factory_name",
+        "schema",
+        "simple",
+        "spares",
+        "specials",
+        "traits",
+        "transient",
+    )
+
+    def __init__(
+        self,
+        factory_name: str,
+        schema: str,
+        traits: tuple[str, ...],
+        layers: list[dict[str, Any]],
+    ) -> None:
+        self.factory_name = factory_name
+        self.schema = schema
+        self.traits = traits
+        base: dict[str, Any] = {}
+        dunder: dict[str, dict[str, Any]] = {}
+        transient: set[str] = set()
+        for layer in layers:
+            for key, value in layer.items():
+                split = split_dunder(key)
+                if split is None:
+                    base[key] = value
+                    # A trait that sets a transient key gives it a value; it stays transient.
+                    if isinstance(value, TransientField):
+                        transient.add(key)
+                else:
+                    dunder.setdefault(split[0], {})[split[1]] = value
+        specials: list[str] = []
+        copies: list[str] = []
+        for key in list(base):
+            value = base[key]
+            if value is OMIT:
+                del base[key]
+                continue
+            if type(value) in CONTAINERS:
+                # OMIT inside a list, tuple or dict removes that item or key.
+                value = base[key] = without(value, OMIT)
+            if isinstance(value, SpecialField):
+                specials.append(key)
+            elif holds_special(value):
+                base[key] = NestedField(value)
+                specials.append(key)
+            elif is_mutable(value):
+                copies.append(key)
+        #: Schema and trait values merged, OMIT dropped, without dunder keys.
+        self.base = base
+        #: Keys whose values are special fields, in declaration order.
+        self.specials = tuple(specials)
+        #: Keys declared with ``transient()``: read by others, never built.
+        self.transient = frozenset(transient)
+        #: Keys whose values are built-in containers, copied for each object.
+        self.copies = tuple(copies)
+        #: ``key__field`` values from the schema and traits, by association key.
+        self.dunder = dunder
+        #: True when every object is just a copy of :attr:`base`.
+        self.simple = not specials and not copies and not dunder and not transient
+        #: False for a plan of an uncached schema or trait, made again for each object.
+        self.cached = True
+        #: Finished resolutions, ready for the next object (see Resolution.run).
+        self.spares: list[Resolution] = []
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Plan:
+        """This plan with the same overrides laid over it, for a batch: each of its
+        objects then starts from one merged dict instead of applying them again."""
+        dunder = {
+            f"{head}__{rest}": value
+            for head, sub in self.dunder.items()
+            for rest, value in sub.items()
+        }
+        plan = Plan(
+            self.factory_name, self.schema, self.traits, [self.base, dunder, dict(overrides)]
+        )
+        plan.transient = plan.transient | (self.transient & plan.base.keys())
+        plan.simple = plan.simple and not plan.transient
+        plan.cached = self.cached
+        return plan
+
+    def where(self) -> str:
+        return f"{self.factory_name}.{self.schema}"

@@ -1,0 +1,597 @@
+"""Realization of batches: many rows resolved together, written in chunks by
+the builder's bulk methods, with the children waiting for their batch
+(pending placeholders) written level by level.
+"""
+
+from __future__ import annotations
+
+import mmap
+import reprlib
+from collections.abc import Iterator
+from contextvars import Token
+from typing import (
+    Any,
+    TypeVar,
+    cast,
+)
+
+from pyfactory._core.plan.plan import Plan
+from pyfactory._core.realization.observe import _made
+from pyfactory._core.realization.one import LaterRow, MakeOne
+from pyfactory._core.resolution.chain import Link, leave
+from pyfactory._core.resolution.pending import (
+    Batch,
+    Pending,
+    asettle_row,
+    batch_method,
+    batch_out_of_memory,
+    batch_too_large,
+    settle_row,
+)
+from pyfactory._core.resolution.resolver import Later, Resolution
+from pyfactory._limits import MAX_BATCH
+from pyfactory.errors import (
+    BuilderError,
+    FactoryError,
+    UsageError,
+)
+
+M = TypeVar("M")
+
+
+def _child_row_error(pendings: list[Pending], error: FactoryError) -> FactoryError:
+    """A batch's error from writing the rows of pending children, its path down to the
+    child whose row failed (to the first child's, when the builder cannot tell)."""
+    failed = getattr(error, "_pf_failed", None)
+    index = error.index if isinstance(error, BuilderError) else None
+    if failed is not None:
+        failed[1] = False  # a child's row: its path says which
+    return pendings[index or 0].origin.frame(error)
+
+
+def _after_chunk_start(error: BuilderError, start: int) -> None:
+    """Count a failing row of a chunk of the batch's own rows from the batch's start."""
+    failed = getattr(error, "_pf_failed", None)
+    if failed is not None and failed[1] and failed[0] is not None:
+        failed[0] += start
+
+
+_values_repr = reprlib.Repr()
+
+
+_values_repr.maxstring = 80
+
+
+_values_repr.maxother = 80
+
+
+_values_repr.maxdict = 12
+
+
+_values_repr.maxlist = 6
+
+
+_values_repr.maxlevel = 3
+
+
+def _name_the_call(error: BuilderError, call: str) -> None:
+    """Complete the message of a failed bulk write: the batch call, the failing row's
+    place in it and its values (long ones cut short)."""
+    failed = error.__dict__.pop("_pf_failed", None)
+    if failed is None:
+        return
+    position, own = failed
+    values = _values_repr.repr(error.attributes)
+    if error.index is None:
+        where = (
+            f"{call}() failed on one of {len(error.rows):,} rows written together (the "
+            f"builder does not say which): {error.reason}; the first row: {values}"
+        )
+    elif own:
+        where = (
+            f"{call}() failed on row {position} (the {_ordinal(position + 1)} row): "
+            f"{error.reason}; the row: {values}"
+        )
+    else:
+        where = (
+            f"{call}() failed on this row, the {_ordinal(error.index + 1)} of "
+            f"{len(error.rows):,} {error.factory} rows written together: {error.reason}; "
+            f"the row: {values}"
+        )
+    error.reason = where
+    error.args = (where,)
+
+
+def _ordinal(n: int) -> str:
+    """``7,777th``, ``1st``, ``22nd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+#: Memory kept back while a large batch runs and let go of if it runs out, so that the
+#: rollback of what it wrote, and the error, still find room. An anonymous mapping
+#: whose pages are never touched costs address space, not memory (about 10 µs).
+_RESERVE_BYTES = 16 * 2**20
+
+
+class _MemoryGuard:
+    """Around a batch's body, which starts with :meth:`hold`: swallows a MemoryError, so
+    that the code after the ``with`` block raises the batch's own error once the
+    traceback, and with it the rows being made, is let go of and the reserve is free
+    again for the rollback."""
+
+    __slots__ = ("reserve",)
+
+    def __init__(self) -> None:
+        self.reserve: mmap.mmap | None = None
+
+    def __enter__(self) -> _MemoryGuard:
+        return self
+
+    def hold(self, count: int) -> None:
+        """Hold :data:`_RESERVE_BYTES` back for a batch of more than 10,000 objects."""
+        if count > 10_000:
+            try:
+                self.reserve = mmap.mmap(-1, _RESERVE_BYTES)
+            except OSError as error:  # ENOMEM: too little left even to start the batch
+                raise MemoryError(str(error)) from None
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> bool:
+        if self.reserve is not None:
+            self.reserve.close()
+        return kind is not None and issubclass(kind, MemoryError)
+
+
+def _chunks(count: int, size: int) -> Iterator[tuple[int, int]]:
+    """``(start, length)`` of each chunk of ``size`` rows in a batch of ``count``."""
+    for start in range(0, count, size):
+        yield start, min(size, count - start)
+
+
+class MakeBatch(MakeOne[M]):
+    """Many objects at a time; see the module docstring."""
+
+    def _pf_batch_args(
+        self, method: str, args: tuple[Any, ...]
+    ) -> tuple[str | None, int, tuple[str, ...]]:
+        if args and isinstance(args[0], int) and not isinstance(args[0], bool):
+            schema, count, traits = None, args[0], args[1:]
+        elif len(args) >= 2:
+            schema, count, traits = args[0], args[1], args[2:]
+        else:
+            raise UsageError(
+                f"{type(self).__name__}.{method}() takes (schema, count, *traits), "
+                f"or (count, *traits) with a _default_schema; got {args!r}"
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise UsageError(
+                f"{type(self).__name__}.{method}() count must be a non-negative int, got {count!r}"
+            )
+        if count > MAX_BATCH and not method.endswith("insert_batch"):
+            name = self._pf_batch_schema(schema)
+            raise batch_too_large(type(self).__name__, name, method, count)
+        return schema, count, traits
+
+    def _pf_batch(
+        self,
+        scope: str,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        keep: bool = True,
+    ) -> list[Any]:
+        size = type(self)._batch_size
+        made: list[Any] = []
+        with _MemoryGuard() as guard:
+            guard.hold(count)
+            # Chunks keep the resolved rows and placeholders of one chunk in memory at a
+            # time; the whole call is still one transaction.
+            for start, chunk in _chunks(count, size):
+                try:
+                    objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
+                except BuilderError as error:
+                    _after_chunk_start(error, start)
+                    raise
+                if keep:
+                    made.extend(objs)
+            return made
+        # Out of memory (the guard let go of the traceback): see _MemoryGuard.
+        made.clear()
+        raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
+
+    async def _pf_abatch(
+        self,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        keep: bool = True,
+    ) -> list[M]:
+        size = type(self)._batch_size
+        made: list[M] = []
+        with _MemoryGuard() as guard:
+            guard.hold(count)
+            for start, chunk in _chunks(count, size):
+                try:
+                    objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
+                except BuilderError as error:
+                    _after_chunk_start(error, start)
+                    raise
+                if keep:
+                    made.extend(objs)
+            return made
+        made.clear()
+        raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
+
+    def _pf_batch_schema(self, schema: str | None) -> str | None:
+        """The schema a batch call names, for a message: the default when it names none."""
+        cls = type(self)
+        if isinstance(schema, str) and schema in cls._pf_schemas:
+            return schema
+        return cls._default_schema
+
+    def _pf_check_count(
+        self, plan: Plan, method: str, made: list[Any], rows: list[dict[str, Any]]
+    ) -> None:
+        if len(made) != len(rows):
+            builder = type(type(self)._pf_builder).__name__
+            error = BuilderError(
+                f"{builder}.{method}() returned {len(made)} objects for {len(rows)} rows",
+                attributes={},
+            )
+            raise error.within(plan.factory_name, plan.schema)
+
+    def _pf_out_of_memory(self, method: str, schema: str | None, count: int) -> FactoryError:
+        name = self._pf_batch_schema(schema)
+        return batch_out_of_memory(type(self).__name__, name, method, count)
+
+    def _pf_chunk(
+        self,
+        scope: str,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        keep: bool = True,
+    ) -> list[Any]:
+        """One chunk of a batch; with ``keep`` false, the rows may be written without
+        making objects (nothing needs them: no hooks, no rows made after them)."""
+        plan, rows, everything, laters = self._pf_resolve_rows(
+            scope, schema, count, traits, overrides
+        )
+        if scope == "attributes":
+            _made(self, scope, len(rows))  # type: ignore[arg-type]
+            return rows
+        cls = type(self)
+        found: set[int] = set()
+        if scope == "build":
+            objs = []
+            for row in rows:
+                try:
+                    objs.append(cls._pf_builder.build(cls._model, row, self._pf_context))
+                except Exception as exc:
+                    error = self._pf_builder_error(plan, scope, row, exc)
+                    raise error from error.__cause__
+        elif self._get_or_create:
+            objs = []
+            for index, row in enumerate(rows):
+                obj, existed = self._pf_build(plan, scope, row)
+                objs.append(obj)
+                if existed:
+                    # An existing row is returned as it is: no new children, no hooks.
+                    found.add(index)
+                    laters.pop(index, None)
+        elif not keep and not laters and not cls._pf_hooks.get(scope):
+            written = self._pf_insert_rows(plan, rows) if rows else 0
+            _made(self, scope, written)  # type: ignore[arg-type]
+            return []
+        else:
+            objs = self._pf_create_rows(plan, rows) if rows else []
+        if laters and scope == "create":
+            self._pf_make_later_many(
+                plan, [(objs[i], everything[i], later, None) for i, later in laters.items()]
+            )
+        elif laters:
+            for index, later in laters.items():
+                self._pf_make_later(plan, objs[index], everything[index], later, scope)
+        hooks = cls._pf_hooks.get(scope)
+        if hooks:
+            for index, (obj, values) in enumerate(zip(objs, everything, strict=True)):
+                if index not in found:
+                    self._pf_run_hooks(plan, scope, hooks, obj, values)
+        _made(self, scope, len(objs) - len(found))  # type: ignore[arg-type]
+        return objs
+
+    async def _pf_achunk(
+        self,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        keep: bool = True,
+    ) -> list[M]:
+        given = overrides
+        plan, overrides = self._pf_plan(schema, traits, given)
+        if overrides and plan.cached:
+            plan, overrides = plan.with_overrides(overrides), {}
+        rows = []
+        everything = []
+        laters = []
+        batch = None if self._get_or_create else Batch()
+        waiting = []  # the rows that hold placeholders
+        for index in range(count):
+            if index and not plan.cached:
+                plan, overrides = self._pf_plan(schema, traits, given)
+            before = batch.added if batch is not None else 0
+            built, values, later = await self._pf_aresolve(plan, overrides, batch)
+            rows.append(built)
+            everything.append(values)
+            laters.append(later)
+            if batch is not None and batch.added != before:
+                waiting.append(index)
+        if batch is not None and batch.groups:
+            await batch.aflush()
+            for index in waiting:
+                await asettle_row(rows[index])
+                if everything[index] is not rows[index]:
+                    await asettle_row(everything[index])
+        if self._get_or_create:
+            return [
+                await self._pf_acreate_row(plan, b, v, later)
+                for b, v, later in zip(rows, everything, laters, strict=True)
+            ]
+        if not keep and not any(laters) and not type(self)._pf_hooks.get("create"):
+            written = await self._pf_ainsert_rows(plan, rows) if rows else 0
+            _made(self, "create", written)  # type: ignore[arg-type]
+            return []
+        made = await self._pf_acreate_rows(plan, rows) if rows else []
+        items: list[LaterRow] = [
+            (obj, values, later, None)
+            for obj, values, later in zip(made, everything, laters, strict=True)
+            if later
+        ]
+        if items:
+            await self._pf_amake_later_many(plan, items)
+        for obj, values in zip(made, everything, strict=True):
+            await self._pf_arun_hooks(plan, obj, values)
+        _made(self, "create", len(made))  # type: ignore[arg-type]
+        return cast("list[M]", made)
+
+    def _pf_resolve_rows(
+        self,
+        scope: str,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]:
+        """Resolve the rows of a batch: the plan, what the builder gets, every value, and
+        the fields to make once each object exists (by row)."""
+        given = overrides
+        plan, overrides = self._pf_plan(schema, traits, given)
+        if overrides and plan.cached:
+            # The same overrides for every object: merge them into the plan once.
+            plan, overrides = plan.with_overrides(overrides), {}
+        laters: dict[int, list[Later]] = {}
+        if plan.simple and not overrides and plan.cached:
+            rows = [plan.base.copy() for _ in range(count)]
+            return plan, rows, rows, laters
+        # Children of created rows wait and are written in bulk, a level at a time.
+        batch = Batch() if scope == "create" and not self._get_or_create else None
+        rows = []
+        everything = []
+        waiting = []  # the rows that hold placeholders
+        for index in range(count):
+            if index and not plan.cached:
+                plan, overrides = self._pf_plan(schema, traits, given)
+            before = batch.added if batch is not None else 0
+            built, values, later = Resolution.run(self, plan, scope, overrides, batch)  # type: ignore[arg-type]
+            rows.append(built)
+            everything.append(values)
+            if later:
+                laters[index] = later
+            if batch is not None and batch.added != before:
+                waiting.append(index)
+        if batch is not None and batch.groups:
+            batch.flush()
+            # Children only come from special fields, unless overrides vary by row.
+            keys = plan.specials if plan.cached and not overrides else None
+            for index in waiting:
+                settle_row(rows[index], keys)
+                if everything[index] is not rows[index]:
+                    settle_row(everything[index], keys)
+        return plan, rows, everything, laters
+
+    def _pf_create_batch(
+        self,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        keep: bool = True,
+    ) -> list[M]:
+        cls = type(self)
+        try:
+            if cls._pf_atomic:
+                with cls._pf_builder.transaction(self._pf_context):
+                    return self._pf_batch("create", schema, count, traits, overrides, keep)
+            return self._pf_batch("create", schema, count, traits, overrides, keep)
+        except BuilderError as error:
+            _name_the_call(error, "create_batch" if keep else "insert_batch")
+            raise
+
+    async def _pf_acreate_batch(
+        self,
+        schema: str | None,
+        count: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        keep: bool = True,
+    ) -> list[M]:
+        cls = type(self)
+        try:
+            if cls._pf_atomic:
+                async with cls._pf_builder.atransaction(self._pf_context):
+                    return await self._pf_abatch(schema, count, traits, overrides, keep)
+            return await self._pf_abatch(schema, count, traits, overrides, keep)
+        except BuilderError as error:
+            _name_the_call(error, "acreate_batch" if keep else "ainsert_batch")
+            raise
+
+    def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
+        """:meth:`_pf_later_enter` for the rows of a batch, which share one plan: their
+        first row's fields are checked, and the batch stands on the chain as one object."""
+        obj, _, later, origin = items[0]
+        tokens: list[Token[Link | None]] = []
+        try:
+            for item in later:
+                child, overrides = self._pf_later_child(item, obj)
+                tokens.append(self._pf_later_enter(plan, item, child, overrides))
+        except FactoryError as error:
+            for token in reversed(tokens):
+                leave(token)
+            error = error.within(plan.factory_name, plan.schema, later[len(tokens)].key)
+            raise (origin.frame(error) if origin is not None else error) from error.__cause__
+        for token in reversed(tokens[1:]):
+            leave(token)
+        return tokens[0]
+
+    def _pf_make_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
+        """:meth:`_pf_make_later` for a whole batch: each table of rows in one write."""
+        token = self._pf_later_many_enter(plan, items)
+        try:
+            batch = Batch()
+            found = self._pf_later_pending(plan, batch, items)
+            batch.flush()
+            for obj, values, item, pendings in found:
+                self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
+        finally:
+            leave(token)
+
+    async def _pf_amake_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
+        """:meth:`_pf_make_later_many` for ``acreate_batch``."""
+        token = self._pf_later_many_enter(plan, items)
+        try:
+            batch = Batch()
+            found = self._pf_later_pending(plan, batch, items)
+            await batch.aflush()
+            for obj, values, item, pendings in found:
+                self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
+        finally:
+            leave(token)
+
+    def _pf_pending_rows(self, pendings: list[Pending]) -> tuple[Plan, list[dict[str, Any]]]:
+        return pendings[0].plan, [pending.built for pending in pendings]
+
+    def _pf_pending_made(self, pendings: list[Pending], objs: list[Any]) -> list[LaterRow]:
+        """Record the objects written for pending children; their fields to make next."""
+        for pending, obj in zip(pendings, objs, strict=True):
+            pending.obj = obj
+        return [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
+
+    def _pf_create_pending(self, pendings: list[Pending]) -> None:
+        """Write the rows of pending children of one plan in one ``create_many`` call."""
+        for pending in pendings:
+            if pending.nested:
+                settle_row(pending.built)
+                # Often the same dict: settled once, its children are not walked again.
+                if pending.values is not pending.built:
+                    settle_row(pending.values)
+        plan, rows = self._pf_pending_rows(pendings)
+        try:
+            objs = self._pf_create_rows(plan, rows)
+        except FactoryError as error:
+            error = _child_row_error(pendings, error)
+            raise error from error.__cause__
+        later = self._pf_pending_made(pendings, objs)
+        if later:
+            self._pf_make_later_many(plan, later)
+        hooks = type(self)._pf_hooks.get("create")
+        if hooks:
+            for pending in pendings:
+                self._pf_run_hooks(plan, "create", hooks, pending.obj, pending.values)
+        _made(self, "create", len(pendings))  # type: ignore[arg-type]
+
+    async def _pf_acreate_pending(self, pendings: list[Pending]) -> None:
+        """:meth:`_pf_create_pending` for ``acreate_batch``."""
+        for pending in pendings:
+            if pending.nested:
+                await asettle_row(pending.built)
+                if pending.values is not pending.built:
+                    await asettle_row(pending.values)
+        plan, rows = self._pf_pending_rows(pendings)
+        try:
+            objs = await self._pf_acreate_rows(plan, rows)
+        except FactoryError as error:
+            error = _child_row_error(pendings, error)
+            raise error from error.__cause__
+        later = self._pf_pending_made(pendings, objs)
+        if later:
+            await self._pf_amake_later_many(plan, later)
+        for pending in pendings:
+            await self._pf_arun_hooks(plan, pending.obj, pending.values)
+        _made(self, "create", len(pendings))  # type: ignore[arg-type]
+
+    def _pf_create_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
+        """The builder's ``create_many`` for finished rows, its errors with their path."""
+        cls = type(self)
+        try:
+            objs = cls._pf_builder.create_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            error = self._pf_rows_error(plan, "create_many", exc, rows)
+            raise error from error.__cause__
+        self._pf_check_count(plan, "create_many", objs, rows)
+        return objs
+
+    async def _pf_acreate_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
+        """:meth:`_pf_create_rows` for ``acreate_batch``."""
+        cls = type(self)
+        try:
+            objs = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            error = self._pf_rows_error(plan, "acreate_many", exc, rows)
+            raise error from error.__cause__
+        self._pf_check_count(plan, "acreate_many", objs, rows)
+        return objs
+
+    def _pf_insert_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> int:
+        """The builder's ``insert_many`` for finished rows, its errors with their path."""
+        cls = type(self)
+        try:
+            return cls._pf_builder.insert_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            error = self._pf_rows_error(plan, "insert_many", exc, rows)
+            raise error from error.__cause__
+
+    async def _pf_ainsert_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> int:
+        """:meth:`_pf_insert_rows` for ``ainsert_batch``."""
+        cls = type(self)
+        try:
+            return await cls._pf_builder.ainsert_many(cls._model, rows, self._pf_context)
+        except Exception as exc:
+            error = self._pf_rows_error(plan, "ainsert_many", exc, rows)
+            raise error from error.__cause__
+
+    def _pf_rows_error(
+        self, plan: Plan, method: str, exc: Exception, rows: list[dict[str, Any]]
+    ) -> FactoryError:
+        """The error of the builder's write of many rows: the row that failed, when the
+        builder says which (:attr:`BuilderError.index`), else the first. The batch call
+        that wrote them completes the message (:func:`_name_the_call`)."""
+        index = exc.index if isinstance(exc, BuilderError) else None
+        if isinstance(exc, FactoryError) and index is None:
+            return self._pf_builder_error(plan, method, rows[0], exc, rows)
+        cause = exc.__cause__ if isinstance(exc, BuilderError) else exc
+        builder = type(type(self)._pf_builder).__name__
+        error = BuilderError(
+            f"{builder}.{method}({type(self)._model.__name__}) raised {cause!r}",
+            attributes=rows[0 if index is None else index],
+            rows=rows,
+            index=index,
+        )
+        error.__cause__ = cause
+        # Where the row is in the whole batch (the chunk adds its start), and whether it
+        # is one of the batch's own rows rather than a child's.
+        error._pf_failed = [index, True]  # type: ignore[attr-defined]
+        return error.within(plan.factory_name, plan.schema)

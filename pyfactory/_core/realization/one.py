@@ -1,0 +1,464 @@
+"""Realization of one object: resolve its plan, build or create it, make the
+children that come after it, and run its hooks.
+
+:class:`MakeOne` drives the resolver (which asks for children through
+``make_child``/``defer``, answered here) and hands finished attributes to the
+builder.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable, Mapping
+from contextvars import Token
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    TypeVar,
+)
+
+from pyfactory._context import Context, Randomness
+from pyfactory._core.plan.keys import NO_KEYS
+from pyfactory._core.plan.plan import Plan
+from pyfactory._core.plan.planning import Planning
+from pyfactory._core.realization import observe as _obs
+from pyfactory._core.realization.observe import _made
+from pyfactory._core.resolution.chain import Link, always_makes, enter, leave
+from pyfactory._core.resolution.pending import (
+    Batch,
+    Origin,
+    Pending,
+)
+from pyfactory._core.resolution.resolver import Later, Resolution
+from pyfactory.errors import (
+    AsyncModeError,
+    BuilderError,
+    FactoryDefinitionError,
+    FactoryError,
+    HookError,
+)
+from pyfactory.fields import ManyField
+
+if TYPE_CHECKING:
+    from pyfactory._factory import Factory
+
+M = TypeVar("M")
+LaterRow = tuple[Any, dict[str, Any], list[Later], "Origin | None"]
+
+
+def derive(target: Any, context: Context, randomness: Randomness) -> Any:
+    """The maker of a parent's children for ``target``, a factory (or graph) class or
+    instance.
+
+    A class is made with the parent's ``context`` and shares its ``randomness``; a
+    missing context key then names the call the caller made. An instance is adopted
+    (see :func:`adopt`).
+    """
+    if isinstance(target, type):
+        child = target(**context)
+        child._pf_context = context.for_factory(target.__name__)
+        # The parent's context is the child's too: its keys are checked where given.
+        child._pf_given = NO_KEYS
+        child._pf_randomness = randomness
+        return child
+    return adopt(target, context, randomness)
+
+
+def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Factory[Any]:
+    """A copy of the factory instance ``target`` that makes children for a parent.
+
+    It keeps its own context, with the keys it lacks taken from the parent's
+    ``context``, and its own Faker and seed, or the parent's ``randomness`` when it
+    has neither; its caches start empty, as they belong to its context.
+    """
+    child = object.__new__(type(target))
+    child.__dict__.update(target.__dict__)
+    child._pf_context = target._pf_context.with_defaults(context)
+    if target._pf_given:
+        child._pf_context._reads = set()  # its own keys are checked as its plans are made
+    own = target._pf_randomness
+    if own.seed is None and own._faker is None:
+        child._pf_randomness = randomness
+    child._pf_plans = {}
+    child._pf_raw = {}
+    child._pf_children = {}
+    return child
+
+
+class MakeOne(Planning[M]):
+    """One object at a time; see the module docstring."""
+
+    def _pf_child_factory(self, target: Any) -> Factory[Any]:
+        """The factory that makes this one's children for an association's target.
+
+        A class is made with this factory's context and shares its randomness; an
+        instance keeps its own context, with this factory's filling the gaps.
+        """
+        child = self._pf_children.get(target)
+        if child is None:
+            child = self._pf_children[target] = derive(
+                target, self._pf_context, self._pf_randomness
+            )
+        return child
+
+    def _pf_one(
+        self,
+        scope: str,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Any:
+        """Make one object in ``scope``; the heart of every synchronous method."""
+        plan = (
+            None if traits or overrides or type(schema) is not str else self._pf_plans.get(schema)
+        )
+        if plan is None:
+            plan, overrides = self._pf_plan(schema, traits, overrides)
+        later: list[Later] = []
+        if plan.simple and not overrides:
+            built = values = plan.base.copy()
+        else:
+            built, values, later = Resolution.run(self, plan, scope, overrides)  # type: ignore[arg-type]
+        if scope == "attributes":
+            if _obs._observer is not None:
+                _made(self, scope, 1)  # type: ignore[arg-type]
+            return built
+        cls = type(self)
+        if scope == "build":
+            try:
+                if cls._pf_plain_build:
+                    obj = cls._model(**built)
+                else:
+                    obj = cls._pf_builder.build(cls._model, built, self._pf_context)
+            except Exception as exc:
+                error = self._pf_builder_error(plan, scope, built, exc)
+                raise error from error.__cause__
+        else:
+            obj, found = self._pf_build(plan, scope, built)
+            if found:
+                # An existing row is returned as it is: no new children, no hooks.
+                return obj
+        if later:
+            self._pf_make_later(plan, obj, values, later, scope)
+        hooks = cls._pf_hooks.get(scope)
+        if hooks:
+            self._pf_run_hooks(plan, scope, hooks, obj, values)
+        if _obs._observer is not None:
+            _made(self, scope, 1)  # type: ignore[arg-type]
+        return obj
+
+    async def _pf_aone(
+        self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+    ) -> Any:
+        """:meth:`_pf_one` for ``acreate``: fields, children and hooks are awaited."""
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        built, values, later = await self._pf_aresolve(plan, overrides)
+        return await self._pf_acreate_row(plan, built, values, later)
+
+    def _pf_later_child(self, item: Later, obj: Any) -> tuple[Factory[Any], dict[str, Any]]:
+        """The child factory and the overrides of one later field's rows."""
+        field = item.field
+        child = self._pf_child_factory(field.factory)
+        overrides = {**field.overrides, **item.extra} if item.extra else dict(field.overrides)
+        back = item.relation.back
+        if item.relation.kind == "children" and back is not None:
+            overrides.update(back(obj))
+        return child, overrides
+
+    def _pf_later_enter(
+        self, plan: Plan, item: Later, child: Factory[Any], overrides: dict[str, Any]
+    ) -> Token[Link | None]:
+        """Put the object on the chain of objects being made while its later rows are
+        made: a cycle through them is refused before they are (see ``chain``)."""
+        field = item.field
+        sure = always_makes(field, field)
+        return enter(
+            self,  # type: ignore[arg-type]
+            plan,
+            item.made_with,
+            item.key,
+            sure,
+            child,
+            field.schema,
+            field.traits,
+            overrides,
+        )
+
+    def _pf_later_calls(
+        self, item: Later, obj: Any
+    ) -> tuple[Factory[Any], dict[str, Any], list[str]]:
+        """The child factory, the overrides and the path labels of one later field's rows."""
+        field = item.field
+        child, overrides = self._pf_later_child(item, obj)
+        if isinstance(field, ManyField):
+            labels = [
+                f"{item.key}[{i}]" for i in range(field.size_from(self._pf_randomness.random))
+            ]
+        else:
+            labels = [item.key]
+        return child, overrides, labels
+
+    def _pf_link(
+        self, plan: Plan, obj: Any, values: dict[str, Any], item: Later, made: list[Any]
+    ) -> None:
+        try:
+            type(self)._pf_builder.link(obj, item.key, made, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, "link", {item.key: made}, exc)
+            raise error from error.__cause__
+        values[item.key] = made if isinstance(item.field, ManyField) else made[0]
+
+    def _pf_make_later(
+        self,
+        plan: Plan,
+        obj: Any,
+        values: dict[str, Any],
+        later: list[Later],
+        scope: str = "create",
+    ) -> None:
+        """Make the rows that point at ``obj`` (or meet it in a link table), now that it
+        exists, and link them to it; under ``build``, the same objects, unsaved."""
+        for item in later:
+            child, overrides, labels = self._pf_later_calls(item, obj)
+            made = []
+            for label in labels:
+                try:
+                    token = self._pf_later_enter(plan, item, child, overrides)
+                    try:
+                        made.append(
+                            child._pf_one(scope, item.field.schema, item.field.traits, overrides)
+                        )
+                    finally:
+                        leave(token)
+                except FactoryError as error:
+                    raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
+            self._pf_link(plan, obj, values, item, made)
+
+    async def _pf_amake_later(
+        self, plan: Plan, obj: Any, values: dict[str, Any], later: list[Later]
+    ) -> None:
+        """:meth:`_pf_make_later` for ``acreate``."""
+        for item in later:
+            child, overrides, labels = self._pf_later_calls(item, obj)
+            made = []
+            for label in labels:
+                try:
+                    token = self._pf_later_enter(plan, item, child, overrides)
+                    try:
+                        made.append(
+                            await child._pf_aone(item.field.schema, item.field.traits, overrides)
+                        )
+                    finally:
+                        leave(token)
+                except FactoryError as error:
+                    raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
+            self._pf_link(plan, obj, values, item, made)
+
+    def _pf_later_pending(
+        self, plan: Plan, batch: Batch, items: list[LaterRow]
+    ) -> list[tuple[Any, dict[str, Any], Later, list[Pending]]]:
+        found = []
+        for obj, values, later, origin in items:
+            for item in later:
+                child, overrides, labels = self._pf_later_calls(item, obj)
+                field = item.field
+                pendings = [
+                    child._pf_defer(
+                        batch,
+                        Origin(plan.factory_name, plan.schema, label, 1, origin),
+                        field.schema,
+                        field.traits,
+                        overrides,
+                    )
+                    for label in labels
+                ]
+                found.append((obj, values, item, pendings))
+        return found
+
+    def _pf_defer(
+        self,
+        batch: Batch,
+        origin: Origin,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Any:
+        """Resolve a child's attributes for a batch and leave its row to be written later."""
+        if self._get_or_create:
+            # Finding an existing row needs a query per child: no bulk write for these.
+            return self._pf_one("create", schema, traits, overrides)
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
+        before = batch.added
+        built, values, later = Resolution.run(self, plan, "create", overrides, batch, origin)  # type: ignore[arg-type]
+        pending = self._pf_pending(batch, origin, plan, built, values, later)
+        pending.nested = batch.added != before + 1
+        return pending
+
+    async def _pf_adefer(
+        self,
+        batch: Batch,
+        origin: Origin,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Any:
+        """:meth:`_pf_defer` for ``acreate_batch``."""
+        if self._get_or_create:
+            return await self._pf_aone(schema, traits, overrides)
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
+        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
+        resolution.batch = batch
+        resolution.origin = origin
+        resolution.depth = origin.depth
+        before = batch.added
+        await resolution.aresolve()
+        built, values = resolution.finish()
+        pending = self._pf_pending(batch, origin, plan, built, values, resolution.later)
+        pending.nested = batch.added != before + 1
+        return pending
+
+    def _pf_pending(
+        self,
+        batch: Batch,
+        origin: Origin,
+        plan: Plan,
+        built: dict[str, Any],
+        values: dict[str, Any] | None,
+        later: list[Later],
+    ) -> Pending:
+        pending = Pending(self, plan, built, built if values is None else values, later, origin)  # type: ignore[arg-type]
+        batch.add(pending)
+        return pending
+
+    def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> tuple[Any, bool]:
+        """Create one object, or find it when ``_get_or_create`` names fields; and whether
+        it was found."""
+        builder = type(self)._pf_builder
+        model = type(self)._model
+        try:
+            if self._get_or_create:
+                existing = builder.get(model, self._pf_lookup(plan, built), self._pf_context)
+                if existing is not None:
+                    return existing, True
+            return builder.create(model, built, self._pf_context), False
+        except Exception as exc:
+            error = self._pf_builder_error(plan, scope, built, exc)
+            raise error from error.__cause__
+
+    def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
+        missing = [k for k in self._get_or_create if k not in built]
+        if missing:
+            raise FactoryDefinitionError(
+                f"_get_or_create names {', '.join(map(repr, missing))}, which the schema "
+                "does not give"
+            ).within(plan.factory_name, plan.schema)
+        return {k: built[k] for k in self._get_or_create}
+
+    async def _pf_acreate_row(
+        self, plan: Plan, built: dict[str, Any], values: dict[str, Any], later: list[Later]
+    ) -> Any:
+        cls = type(self)
+        builder = cls._pf_builder
+        try:
+            if self._get_or_create:
+                lookup = self._pf_lookup(plan, built)
+                existing = await builder.aget(cls._model, lookup, self._pf_context)
+                if existing is not None:
+                    return existing
+            obj = await builder.acreate(cls._model, built, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, "acreate", built, exc)
+            raise error from error.__cause__
+        if later:
+            await self._pf_amake_later(plan, obj, values, later)
+        await self._pf_arun_hooks(plan, obj, values)
+        if _obs._observer is not None:
+            _made(self, "create", 1)  # type: ignore[arg-type]
+        return obj
+
+    async def _pf_aresolve(
+        self, plan: Plan, overrides: dict[str, Any], batch: Batch | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
+        if plan.simple and not overrides:
+            values = plan.base.copy()
+            return values, values, []
+        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
+        resolution.batch = batch
+        await resolution.aresolve()
+        built, values = resolution.finish()
+        return built, values, resolution.later
+
+    def _pf_builder_error(
+        self,
+        plan: Plan,
+        scope: str,
+        built: Mapping[str, Any],
+        exc: Exception,
+        rows: list[dict[str, Any]] | None = None,
+    ) -> FactoryError:
+        if isinstance(exc, FactoryError):
+            if not exc.steps:
+                exc.within(plan.factory_name, plan.schema)
+            return exc
+        builder = type(self)._pf_builder
+        model = type(self)._model
+        method = scope if rows is None else f"{scope}_many"
+        error = BuilderError(
+            f"{type(builder).__name__}.{method}({model.__name__}) raised {exc!r}",
+            attributes=built,
+            rows=rows,
+        )
+        error.__cause__ = exc
+        return error.within(plan.factory_name, plan.schema)
+
+    def _pf_hook_error(
+        self, plan: Plan, scope: str, hook: Callable[..., Any], exc: Exception
+    ) -> FactoryError:
+        if isinstance(exc, FactoryError):
+            return exc.within(plan.factory_name, plan.schema)
+        error = HookError(f"after-{scope} hook {hook.__name__} raised {exc!r}")
+        error.__cause__ = exc
+        return error.within(plan.factory_name, plan.schema)
+
+    def _pf_run_hooks(
+        self,
+        plan: Plan,
+        scope: str,
+        hooks: tuple[Callable[..., Any], ...],
+        obj: Any,
+        values: dict[str, Any],
+    ) -> None:
+        attrs = types.MappingProxyType(values)
+        for hook in hooks:
+            try:
+                result = hook(self, obj, attrs)
+            except Exception as exc:
+                error = self._pf_hook_error(plan, scope, hook, exc)
+                raise error from error.__cause__
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
+                error = AsyncModeError(
+                    f"after-{scope} hook {hook.__name__} returned an awaitable, which only "
+                    "acreate() and acreate_batch() await; call one of those"
+                )
+                raise error.within(plan.factory_name, plan.schema)
+
+    async def _pf_arun_hooks(self, plan: Plan, obj: Any, values: dict[str, Any]) -> None:
+        hooks = type(self)._pf_hooks.get("create")
+        if not hooks:
+            return
+        attrs = types.MappingProxyType(values)
+        for hook in hooks:
+            try:
+                result = hook(self, obj, attrs)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:
+                error = self._pf_hook_error(plan, "create", hook, exc)
+                raise error from error.__cause__
