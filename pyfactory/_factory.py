@@ -30,6 +30,7 @@ from pyfactory._core.plan.planning import _frames
 from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.batch import MakeBatch
 from pyfactory._core.realization.observe import _Timed
+from pyfactory._drive import drive
 from pyfactory._names import (
     FACTORY_API,
     MAKE_METHODS,
@@ -455,8 +456,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         schema, count, traits = self._pf_batch_args("attributes_batch", (first, *args))
         if _obs._observer is not None:
             with _Timed(self, "attributes", count):
-                return self._pf_batch("attributes", schema, count, traits, overrides)
-        return self._pf_batch("attributes", schema, count, traits, overrides)
+                return drive(self._pf_batch("attributes", schema, count, traits, overrides))
+        return drive(self._pf_batch("attributes", schema, count, traits, overrides))
 
     @overload
     def build_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
@@ -469,8 +470,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         schema, count, traits = self._pf_batch_args("build_batch", (first, *args))
         if _obs._observer is not None:
             with _Timed(self, "build", count):
-                return self._pf_batch("build", schema, count, traits, overrides)
-        return self._pf_batch("build", schema, count, traits, overrides)
+                return drive(self._pf_batch("build", schema, count, traits, overrides))
+        return drive(self._pf_batch("build", schema, count, traits, overrides))
 
     @overload
     def create_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...

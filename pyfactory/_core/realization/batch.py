@@ -12,7 +12,6 @@ from contextvars import Token
 from typing import (
     Any,
     TypeVar,
-    cast,
 )
 
 from pyfactory._core.plan.plan import Plan
@@ -29,6 +28,7 @@ from pyfactory._core.resolution.pending import (
     settle_row,
 )
 from pyfactory._core.resolution.resolver import Later, Resolution
+from pyfactory._drive import Body, Call, adrive, drive
 from pyfactory._limits import MAX_BATCH
 from pyfactory.errors import (
     BuilderError,
@@ -180,7 +180,10 @@ class MakeBatch(MakeOne[M]):
         traits: tuple[str, ...],
         overrides: dict[str, Any],
         keep: bool = True,
-    ) -> list[Any]:
+        is_async: bool = False,
+    ) -> Body[list[Any]]:
+        """A batch in chunks of ``_batch_size``: the one body of ``attributes_batch``,
+        ``build_batch``, ``create_batch``, ``insert_batch`` and their async twins."""
         size = type(self)._batch_size
         made: list[Any] = []
         with _MemoryGuard() as guard:
@@ -189,7 +192,9 @@ class MakeBatch(MakeOne[M]):
             # time; the whole call is still one transaction.
             for start, chunk in _chunks(count, size):
                 try:
-                    objs = self._pf_chunk(scope, schema, chunk, traits, overrides, keep)
+                    objs = yield from self._pf_chunk(
+                        scope, schema, chunk, traits, overrides, keep, is_async
+                    )
                 except BuilderError as error:
                     _after_chunk_start(error, start)
                     raise
@@ -198,31 +203,7 @@ class MakeBatch(MakeOne[M]):
             return made
         # Out of memory (the guard let go of the traceback): see _MemoryGuard.
         made.clear()
-        raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
-
-    async def _pf_abatch(
-        self,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        keep: bool = True,
-    ) -> list[M]:
-        size = type(self)._batch_size
-        made: list[M] = []
-        with _MemoryGuard() as guard:
-            guard.hold(count)
-            for start, chunk in _chunks(count, size):
-                try:
-                    objs = await self._pf_achunk(schema, chunk, traits, overrides, keep)
-                except BuilderError as error:
-                    _after_chunk_start(error, start)
-                    raise
-                if keep:
-                    made.extend(objs)
-            return made
-        made.clear()
-        raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
+        raise self._pf_out_of_memory(batch_method(scope, keep, is_async), schema, count)
 
     def _pf_batch_schema(self, schema: str | None) -> str | None:
         """The schema a batch call names, for a message: the default when it names none."""
@@ -253,110 +234,63 @@ class MakeBatch(MakeOne[M]):
         count: int,
         traits: tuple[str, ...],
         overrides: dict[str, Any],
-        keep: bool = True,
-    ) -> list[Any]:
+        keep: bool,
+        is_async: bool,
+    ) -> Body[list[Any]]:
         """One chunk of a batch; with ``keep`` false, the rows may be written without
         making objects (nothing needs them: no hooks, no rows made after them)."""
-        plan, rows, everything, laters = self._pf_resolve_rows(
-            scope, schema, count, traits, overrides
+        plan, rows, everything, laters = yield from self._pf_resolve_rows(
+            scope, schema, count, traits, overrides, is_async
         )
         if scope == "attributes":
             _made(self, scope, len(rows))  # type: ignore[arg-type]
             return rows
         cls = type(self)
         found: set[int] = set()
+        builder = cls._pf_builder
         if scope == "build":
             objs = []
             for row in rows:
                 try:
-                    objs.append(cls._pf_builder.build(cls._model, row, self._pf_context))
+                    objs.append(builder.build(cls._model, row, self._pf_context))
                 except Exception as exc:
                     error = self._pf_builder_error(plan, scope, row, exc)
                     raise error from error.__cause__
         elif self._get_or_create:
             objs = []
             for index, row in enumerate(rows):
-                obj, existed = self._pf_build(plan, scope, row)
+                method = "acreate" if is_async else "create"
+                obj, existed = yield from self._pf_write_one(plan, method, row)
                 objs.append(obj)
                 if existed:
                     # An existing row is returned as it is: no new children, no hooks.
                     found.add(index)
                     laters.pop(index, None)
-        elif not keep and not laters and not cls._pf_hooks.get(scope):
-            written = self._pf_insert_rows(plan, rows) if rows else 0
+        elif not keep and not laters and scope not in cls._pf_hooks:
+            written = 0
+            if rows:
+                written = yield from self._pf_write_rows(plan, rows, "insert_many", is_async)
             _made(self, scope, written)  # type: ignore[arg-type]
             return []
         else:
-            objs = self._pf_create_rows(plan, rows) if rows else []
+            objs = []
+            if rows:
+                objs = yield from self._pf_write_rows(plan, rows, "create_many", is_async)
         if laters and scope == "create":
-            self._pf_make_later_many(
-                plan, [(objs[i], everything[i], later, None) for i, later in laters.items()]
-            )
+            items: list[LaterRow] = [
+                (objs[i], everything[i], later, None) for i, later in laters.items()
+            ]
+            yield from self._pf_make_later_many(plan, items)
         elif laters:
             for index, later in laters.items():
-                self._pf_make_later(plan, objs[index], everything[index], later, scope)
+                yield from self._pf_make_later(plan, objs[index], everything[index], later, scope)
         hooks = cls._pf_hooks.get(scope)
         if hooks:
             for index, (obj, values) in enumerate(zip(objs, everything, strict=True)):
                 if index not in found:
-                    self._pf_run_hooks(plan, scope, hooks, obj, values)
+                    yield from self._pf_run_hooks(plan, scope, hooks, obj, values)
         _made(self, scope, len(objs) - len(found))  # type: ignore[arg-type]
         return objs
-
-    async def _pf_achunk(
-        self,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        keep: bool = True,
-    ) -> list[M]:
-        given = overrides
-        plan, overrides = self._pf_plan(schema, traits, given)
-        if overrides and plan.cached:
-            plan, overrides = plan.with_overrides(overrides), {}
-        rows = []
-        everything = []
-        laters = []
-        batch = None if self._get_or_create else Batch()
-        waiting = []  # the rows that hold placeholders
-        for index in range(count):
-            if index and not plan.cached:
-                plan, overrides = self._pf_plan(schema, traits, given)
-            before = batch.added if batch is not None else 0
-            built, values, later = await self._pf_aresolve(plan, overrides, batch)
-            rows.append(built)
-            everything.append(values)
-            laters.append(later)
-            if batch is not None and batch.added != before:
-                waiting.append(index)
-        if batch is not None and batch.groups:
-            await batch.aflush()
-            for index in waiting:
-                await asettle_row(rows[index])
-                if everything[index] is not rows[index]:
-                    await asettle_row(everything[index])
-        if self._get_or_create:
-            return [
-                await self._pf_acreate_row(plan, b, v, later)
-                for b, v, later in zip(rows, everything, laters, strict=True)
-            ]
-        if not keep and not any(laters) and not type(self)._pf_hooks.get("create"):
-            written = await self._pf_ainsert_rows(plan, rows) if rows else 0
-            _made(self, "create", written)  # type: ignore[arg-type]
-            return []
-        made = await self._pf_acreate_rows(plan, rows) if rows else []
-        items: list[LaterRow] = [
-            (obj, values, later, None)
-            for obj, values, later in zip(made, everything, laters, strict=True)
-            if later
-        ]
-        if items:
-            await self._pf_amake_later_many(plan, items)
-        for obj, values in zip(made, everything, strict=True):
-            await self._pf_arun_hooks(plan, obj, values)
-        _made(self, "create", len(made))  # type: ignore[arg-type]
-        return cast("list[M]", made)
 
     def _pf_resolve_rows(
         self,
@@ -365,7 +299,8 @@ class MakeBatch(MakeOne[M]):
         count: int,
         traits: tuple[str, ...],
         overrides: dict[str, Any],
-    ) -> tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]:
+        is_async: bool,
+    ) -> Body[tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]]:
         """Resolve the rows of a batch: the plan, what the builder gets, every value, and
         the fields to make once each object exists (by row)."""
         given = overrides
@@ -386,7 +321,11 @@ class MakeBatch(MakeOne[M]):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
-            built, values, later = Resolution.run(self, plan, scope, overrides, batch)  # type: ignore[arg-type]
+            if is_async:
+                step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch)
+                built, values, later = yield step
+            else:  # the hot path of every sync batch: no step to drive
+                built, values, later = Resolution.run(self, plan, scope, overrides, batch)  # type: ignore[arg-type]
             rows.append(built)
             everything.append(values)
             if later:
@@ -394,8 +333,9 @@ class MakeBatch(MakeOne[M]):
             if batch is not None and batch.added != before:
                 waiting.append(index)
         if batch is not None and batch.groups:
-            batch.flush()
-            # Children only come from special fields, unless overrides vary by row.
+            yield Call(batch.flush, batch.aflush)
+            # Children only come from special fields, unless overrides vary by row. Every
+            # placeholder is written by now: settling them reads the objects back.
             keys = plan.specials if plan.cached and not overrides else None
             for index in waiting:
                 settle_row(rows[index], keys)
@@ -411,14 +351,16 @@ class MakeBatch(MakeOne[M]):
         overrides: dict[str, Any],
         keep: bool = True,
     ) -> list[M]:
+        """``create_batch`` and ``insert_batch``: the batch body, driven in one transaction."""
         cls = type(self)
+        body = self._pf_batch("create", schema, count, traits, overrides, keep)
         try:
             if cls._pf_atomic:
                 with cls._pf_builder.transaction(self._pf_context):
-                    return self._pf_batch("create", schema, count, traits, overrides, keep)
-            return self._pf_batch("create", schema, count, traits, overrides, keep)
+                    return drive(body)
+            return drive(body)
         except BuilderError as error:
-            _name_the_call(error, "create_batch" if keep else "insert_batch")
+            _name_the_call(error, batch_method("create", keep))
             raise
 
     async def _pf_acreate_batch(
@@ -429,14 +371,16 @@ class MakeBatch(MakeOne[M]):
         overrides: dict[str, Any],
         keep: bool = True,
     ) -> list[M]:
+        """:meth:`_pf_create_batch` for ``acreate_batch`` and ``ainsert_batch``."""
         cls = type(self)
+        body = self._pf_batch("create", schema, count, traits, overrides, keep, True)
         try:
             if cls._pf_atomic:
                 async with cls._pf_builder.atransaction(self._pf_context):
-                    return await self._pf_abatch(schema, count, traits, overrides, keep)
-            return await self._pf_abatch(schema, count, traits, overrides, keep)
+                    return await adrive(body)
+            return await adrive(body)
         except BuilderError as error:
-            _name_the_call(error, "acreate_batch" if keep else "ainsert_batch")
+            _name_the_call(error, batch_method("create", keep, True))
             raise
 
     def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
@@ -457,121 +401,26 @@ class MakeBatch(MakeOne[M]):
             leave(token)
         return tokens[0]
 
-    def _pf_make_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
+    def _pf_make_later_many(self, plan: Plan, items: list[LaterRow]) -> Body[None]:
         """:meth:`_pf_make_later` for a whole batch: each table of rows in one write."""
         token = self._pf_later_many_enter(plan, items)
         try:
             batch = Batch()
-            found = self._pf_later_pending(plan, batch, items)
-            batch.flush()
+            found = yield from self._pf_later_pending(plan, batch, items)
+            yield Call(batch.flush, batch.aflush)
             for obj, values, item, pendings in found:
+                # Written by the flush: result() reads each object back.
                 self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
         finally:
             leave(token)
 
-    async def _pf_amake_later_many(self, plan: Plan, items: list[LaterRow]) -> None:
-        """:meth:`_pf_make_later_many` for ``acreate_batch``."""
-        token = self._pf_later_many_enter(plan, items)
-        try:
-            batch = Batch()
-            found = self._pf_later_pending(plan, batch, items)
-            await batch.aflush()
-            for obj, values, item, pendings in found:
-                self._pf_link(plan, obj, values, item, [await p.aresult() for p in pendings])
-        finally:
-            leave(token)
-
-    def _pf_pending_rows(self, pendings: list[Pending]) -> tuple[Plan, list[dict[str, Any]]]:
-        return pendings[0].plan, [pending.built for pending in pendings]
-
-    def _pf_pending_made(self, pendings: list[Pending], objs: list[Any]) -> list[LaterRow]:
-        """Record the objects written for pending children; their fields to make next."""
-        for pending, obj in zip(pendings, objs, strict=True):
-            pending.obj = obj
-        return [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
-
     def _pf_create_pending(self, pendings: list[Pending]) -> None:
         """Write the rows of pending children of one plan in one ``create_many`` call."""
-        for pending in pendings:
-            if pending.nested:
-                settle_row(pending.built)
-                # Often the same dict: settled once, its children are not walked again.
-                if pending.values is not pending.built:
-                    settle_row(pending.values)
-        plan, rows = self._pf_pending_rows(pendings)
-        try:
-            objs = self._pf_create_rows(plan, rows)
-        except FactoryError as error:
-            error = _child_row_error(pendings, error)
-            raise error from error.__cause__
-        later = self._pf_pending_made(pendings, objs)
-        if later:
-            self._pf_make_later_many(plan, later)
-        hooks = type(self)._pf_hooks.get("create")
-        if hooks:
-            for pending in pendings:
-                self._pf_run_hooks(plan, "create", hooks, pending.obj, pending.values)
-        _made(self, "create", len(pendings))  # type: ignore[arg-type]
+        drive(self._pf_pending_body(pendings, False))
 
     async def _pf_acreate_pending(self, pendings: list[Pending]) -> None:
         """:meth:`_pf_create_pending` for ``acreate_batch``."""
-        for pending in pendings:
-            if pending.nested:
-                await asettle_row(pending.built)
-                if pending.values is not pending.built:
-                    await asettle_row(pending.values)
-        plan, rows = self._pf_pending_rows(pendings)
-        try:
-            objs = await self._pf_acreate_rows(plan, rows)
-        except FactoryError as error:
-            error = _child_row_error(pendings, error)
-            raise error from error.__cause__
-        later = self._pf_pending_made(pendings, objs)
-        if later:
-            await self._pf_amake_later_many(plan, later)
-        for pending in pendings:
-            await self._pf_arun_hooks(plan, pending.obj, pending.values)
-        _made(self, "create", len(pendings))  # type: ignore[arg-type]
-
-    def _pf_create_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
-        """The builder's ``create_many`` for finished rows, its errors with their path."""
-        cls = type(self)
-        try:
-            objs = cls._pf_builder.create_many(cls._model, rows, self._pf_context)
-        except Exception as exc:
-            error = self._pf_rows_error(plan, "create_many", exc, rows)
-            raise error from error.__cause__
-        self._pf_check_count(plan, "create_many", objs, rows)
-        return objs
-
-    async def _pf_acreate_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
-        """:meth:`_pf_create_rows` for ``acreate_batch``."""
-        cls = type(self)
-        try:
-            objs = await cls._pf_builder.acreate_many(cls._model, rows, self._pf_context)
-        except Exception as exc:
-            error = self._pf_rows_error(plan, "acreate_many", exc, rows)
-            raise error from error.__cause__
-        self._pf_check_count(plan, "acreate_many", objs, rows)
-        return objs
-
-    def _pf_insert_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> int:
-        """The builder's ``insert_many`` for finished rows, its errors with their path."""
-        cls = type(self)
-        try:
-            return cls._pf_builder.insert_many(cls._model, rows, self._pf_context)
-        except Exception as exc:
-            error = self._pf_rows_error(plan, "insert_many", exc, rows)
-            raise error from error.__cause__
-
-    async def _pf_ainsert_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> int:
-        """:meth:`_pf_insert_rows` for ``ainsert_batch``."""
-        cls = type(self)
-        try:
-            return await cls._pf_builder.ainsert_many(cls._model, rows, self._pf_context)
-        except Exception as exc:
-            error = self._pf_rows_error(plan, "ainsert_many", exc, rows)
-            raise error from error.__cause__
+        await adrive(self._pf_pending_body(pendings, True))
 
     def _pf_rows_error(
         self, plan: Plan, method: str, exc: Exception, rows: list[dict[str, Any]]
@@ -595,3 +444,48 @@ class MakeBatch(MakeOne[M]):
         # is one of the batch's own rows rather than a child's.
         error._pf_failed = [index, True]  # type: ignore[attr-defined]
         return error.within(plan.factory_name, plan.schema)
+
+    def _pf_pending_body(self, pendings: list[Pending], is_async: bool) -> Body[None]:
+        for pending in pendings:
+            if pending.nested:
+                yield Call(settle_row, asettle_row, pending.built)
+                # Often the same dict: settled once, its children are not walked again.
+                if pending.values is not pending.built:
+                    yield Call(settle_row, asettle_row, pending.values)
+        plan, rows = pendings[0].plan, [pending.built for pending in pendings]
+        try:
+            objs = yield from self._pf_write_rows(plan, rows, "create_many", is_async)
+        except FactoryError as error:
+            error = _child_row_error(pendings, error)
+            raise error from error.__cause__
+        for pending, obj in zip(pendings, objs, strict=True):
+            pending.obj = obj
+        later: list[LaterRow] = [(p.obj, p.values, p.later, p.origin) for p in pendings if p.later]
+        if later:
+            yield from self._pf_make_later_many(plan, later)
+        hooks = type(self)._pf_hooks.get("create")
+        if hooks:
+            for pending in pendings:
+                yield from self._pf_run_hooks(plan, "create", hooks, pending.obj, pending.values)
+        _made(self, "create", len(pendings))  # type: ignore[arg-type]
+
+    def _pf_write_rows(
+        self, plan: Plan, rows: list[dict[str, Any]], many: str, is_async: bool
+    ) -> Body[Any]:
+        """The builder's ``create_many`` or ``insert_many`` (``many``; ``acreate_many``
+        or ``ainsert_many`` under the async methods) for finished rows; its errors with
+        their path."""
+        cls = type(self)
+        builder = cls._pf_builder
+        method = f"a{many}" if is_async else many
+        args = (cls._model, rows, self._pf_context)
+        try:
+            result = yield Call(getattr(builder, many), getattr(builder, f"a{many}"), *args)
+        except MemoryError:
+            raise  # the batch's own out-of-memory error says what to do (see _MemoryGuard)
+        except Exception as exc:
+            error = self._pf_rows_error(plan, method, exc, rows)
+            raise error from error.__cause__
+        if method.endswith("create_many"):
+            self._pf_check_count(plan, method, result, rows)
+        return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import Token
 from typing import (
     TYPE_CHECKING,
@@ -31,6 +31,7 @@ from pyfactory._core.resolution.pending import (
     Pending,
 )
 from pyfactory._core.resolution.resolver import Later, Resolution
+from pyfactory._drive import Body, Call, adrive, drive
 from pyfactory.errors import (
     AsyncModeError,
     BuilderError,
@@ -109,7 +110,10 @@ class MakeOne(Planning[M]):
         traits: tuple[str, ...],
         overrides: dict[str, Any],
     ) -> Any:
-        """Make one object in ``scope``; the heart of every synchronous method."""
+        """Make one object in ``scope``; the heart of every synchronous method.
+
+        Building is the hot path, written out here; creating shares its body with
+        ``acreate`` (:meth:`_pf_finish_one`)."""
         plan = (
             None if traits or overrides or type(schema) is not str else self._pf_plans.get(schema)
         )
@@ -124,37 +128,31 @@ class MakeOne(Planning[M]):
             if _obs._observer is not None:
                 _made(self, scope, 1)  # type: ignore[arg-type]
             return built
+        if scope != "build":
+            return drive(self._pf_finish_one(plan, scope, built, values, later, scope))
         cls = type(self)
-        if scope == "build":
-            try:
-                if cls._pf_plain_build:
-                    obj = cls._model(**built)
-                else:
-                    obj = cls._pf_builder.build(cls._model, built, self._pf_context)
-            except Exception as exc:
-                error = self._pf_builder_error(plan, scope, built, exc)
-                raise error from error.__cause__
-        else:
-            obj, found = self._pf_build(plan, scope, built)
-            if found:
-                # An existing row is returned as it is: no new children, no hooks.
-                return obj
-        if later:
-            self._pf_make_later(plan, obj, values, later, scope)
-        hooks = cls._pf_hooks.get(scope)
-        if hooks:
-            self._pf_run_hooks(plan, scope, hooks, obj, values)
-        if _obs._observer is not None:
+        try:
+            if cls._pf_plain_build:
+                obj = cls._model(**built)
+            else:
+                obj = cls._pf_builder.build(cls._model, built, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, scope, built, exc)
+            raise error from error.__cause__
+        if later or scope in cls._pf_hooks:
+            drive(self._pf_after_one(plan, scope, obj, values, later))
+        elif _obs._observer is not None:
             _made(self, scope, 1)  # type: ignore[arg-type]
         return obj
 
     async def _pf_aone(
         self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
     ) -> Any:
-        """:meth:`_pf_one` for ``acreate``: fields, children and hooks are awaited."""
+        """:meth:`_pf_one` for ``acreate``: fields are awaited, then the same body writes
+        the row, its children and hooks."""
         plan, overrides = self._pf_plan(schema, traits, overrides)
         built, values, later = await self._pf_aresolve(plan, overrides)
-        return await self._pf_acreate_row(plan, built, values, later)
+        return await adrive(self._pf_finish_one(plan, "create", built, values, later, "acreate"))
 
     def _pf_later_child(self, item: Later, obj: Any) -> tuple[Factory[Any], dict[str, Any]]:
         """The child factory and the overrides of one later field's rows."""
@@ -216,39 +214,21 @@ class MakeOne(Planning[M]):
         values: dict[str, Any],
         later: list[Later],
         scope: str = "create",
-    ) -> None:
+    ) -> Body[None]:
         """Make the rows that point at ``obj`` (or meet it in a link table), now that it
         exists, and link them to it; under ``build``, the same objects, unsaved."""
         for item in later:
             child, overrides, labels = self._pf_later_calls(item, obj)
+            schema, traits = item.field.schema, item.field.traits
             made = []
             for label in labels:
                 try:
                     token = self._pf_later_enter(plan, item, child, overrides)
                     try:
-                        made.append(
-                            child._pf_one(scope, item.field.schema, item.field.traits, overrides)
+                        step = Call(
+                            child._pf_one, child._pf_ascoped, scope, schema, traits, overrides
                         )
-                    finally:
-                        leave(token)
-                except FactoryError as error:
-                    raise error.within(plan.factory_name, plan.schema, label) from error.__cause__
-            self._pf_link(plan, obj, values, item, made)
-
-    async def _pf_amake_later(
-        self, plan: Plan, obj: Any, values: dict[str, Any], later: list[Later]
-    ) -> None:
-        """:meth:`_pf_make_later` for ``acreate``."""
-        for item in later:
-            child, overrides, labels = self._pf_later_calls(item, obj)
-            made = []
-            for label in labels:
-                try:
-                    token = self._pf_later_enter(plan, item, child, overrides)
-                    try:
-                        made.append(
-                            await child._pf_aone(item.field.schema, item.field.traits, overrides)
-                        )
+                        made.append((yield step))
                     finally:
                         leave(token)
                 except FactoryError as error:
@@ -257,22 +237,19 @@ class MakeOne(Planning[M]):
 
     def _pf_later_pending(
         self, plan: Plan, batch: Batch, items: list[LaterRow]
-    ) -> list[tuple[Any, dict[str, Any], Later, list[Pending]]]:
+    ) -> Body[list[tuple[Any, dict[str, Any], Later, list[Pending]]]]:
         found = []
         for obj, values, later, origin in items:
             for item in later:
                 child, overrides, labels = self._pf_later_calls(item, obj)
                 field = item.field
-                pendings = [
-                    child._pf_defer(
-                        batch,
-                        Origin(plan.factory_name, plan.schema, label, 1, origin),
-                        field.schema,
-                        field.traits,
-                        overrides,
+                pendings = []
+                for label in labels:
+                    where = Origin(plan.factory_name, plan.schema, label, 1, origin)
+                    pending = yield from child._pf_defer_body(
+                        batch, where, field.schema, field.traits, overrides
                     )
-                    for label in labels
-                ]
+                    pendings.append(pending)
                 found.append((obj, values, item, pendings))
         return found
 
@@ -285,17 +262,7 @@ class MakeOne(Planning[M]):
         overrides: dict[str, Any],
     ) -> Any:
         """Resolve a child's attributes for a batch and leave its row to be written later."""
-        if self._get_or_create:
-            # Finding an existing row needs a query per child: no bulk write for these.
-            return self._pf_one("create", schema, traits, overrides)
-        plan, overrides = self._pf_plan(schema, traits, overrides)
-        if plan.simple and not overrides:
-            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
-        before = batch.added
-        built, values, later = Resolution.run(self, plan, "create", overrides, batch, origin)  # type: ignore[arg-type]
-        pending = self._pf_pending(batch, origin, plan, built, values, later)
-        pending.nested = batch.added != before + 1
-        return pending
+        return drive(self._pf_defer_body(batch, origin, schema, traits, overrides))
 
     async def _pf_adefer(
         self,
@@ -306,21 +273,7 @@ class MakeOne(Planning[M]):
         overrides: dict[str, Any],
     ) -> Any:
         """:meth:`_pf_defer` for ``acreate_batch``."""
-        if self._get_or_create:
-            return await self._pf_aone(schema, traits, overrides)
-        plan, overrides = self._pf_plan(schema, traits, overrides)
-        if plan.simple and not overrides:
-            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
-        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
-        resolution.batch = batch
-        resolution.origin = origin
-        resolution.depth = origin.depth
-        before = batch.added
-        await resolution.aresolve()
-        built, values = resolution.finish()
-        pending = self._pf_pending(batch, origin, plan, built, values, resolution.later)
-        pending.nested = batch.added != before + 1
-        return pending
+        return await adrive(self._pf_defer_body(batch, origin, schema, traits, overrides))
 
     def _pf_pending(
         self,
@@ -335,21 +288,6 @@ class MakeOne(Planning[M]):
         batch.add(pending)
         return pending
 
-    def _pf_build(self, plan: Plan, scope: str, built: dict[str, Any]) -> tuple[Any, bool]:
-        """Create one object, or find it when ``_get_or_create`` names fields; and whether
-        it was found."""
-        builder = type(self)._pf_builder
-        model = type(self)._model
-        try:
-            if self._get_or_create:
-                existing = builder.get(model, self._pf_lookup(plan, built), self._pf_context)
-                if existing is not None:
-                    return existing, True
-            return builder.create(model, built, self._pf_context), False
-        except Exception as exc:
-            error = self._pf_builder_error(plan, scope, built, exc)
-            raise error from error.__cause__
-
     def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
         missing = [k for k in self._get_or_create if k not in built]
         if missing:
@@ -359,36 +297,22 @@ class MakeOne(Planning[M]):
             ).within(plan.factory_name, plan.schema)
         return {k: built[k] for k in self._get_or_create}
 
-    async def _pf_acreate_row(
-        self, plan: Plan, built: dict[str, Any], values: dict[str, Any], later: list[Later]
-    ) -> Any:
-        cls = type(self)
-        builder = cls._pf_builder
-        try:
-            if self._get_or_create:
-                lookup = self._pf_lookup(plan, built)
-                existing = await builder.aget(cls._model, lookup, self._pf_context)
-                if existing is not None:
-                    return existing
-            obj = await builder.acreate(cls._model, built, self._pf_context)
-        except Exception as exc:
-            error = self._pf_builder_error(plan, "acreate", built, exc)
-            raise error from error.__cause__
-        if later:
-            await self._pf_amake_later(plan, obj, values, later)
-        await self._pf_arun_hooks(plan, obj, values)
-        if _obs._observer is not None:
-            _made(self, "create", 1)  # type: ignore[arg-type]
-        return obj
-
     async def _pf_aresolve(
-        self, plan: Plan, overrides: dict[str, Any], batch: Batch | None = None
+        self,
+        plan: Plan,
+        overrides: dict[str, Any],
+        batch: Batch | None = None,
+        origin: Origin | None = None,
+        scope: str = "create",
     ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
+        """:meth:`_pf_resolve` for ``acreate``: coroutine fields are awaited."""
         if plan.simple and not overrides:
             values = plan.base.copy()
             return values, values, []
-        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
+        resolution = Resolution(self, plan, scope, True, overrides)  # type: ignore[arg-type]
         resolution.batch = batch
+        resolution.origin = origin
+        resolution.depth = origin.depth if origin is not None else 0
         await resolution.aresolve()
         built, values = resolution.finish()
         return built, values, resolution.later
@@ -432,33 +356,126 @@ class MakeOne(Planning[M]):
         hooks: tuple[Callable[..., Any], ...],
         obj: Any,
         values: dict[str, Any],
-    ) -> None:
-        attrs = types.MappingProxyType(values)
-        for hook in hooks:
-            try:
-                result = hook(self, obj, attrs)
-            except Exception as exc:
-                error = self._pf_hook_error(plan, scope, hook, exc)
-                raise error from error.__cause__
-            if inspect.isawaitable(result):
-                if inspect.iscoroutine(result):
-                    result.close()
-                error = AsyncModeError(
-                    f"after-{scope} hook {hook.__name__} returned an awaitable, which only "
-                    "acreate() and acreate_batch() await; call one of those"
-                )
-                raise error.within(plan.factory_name, plan.schema)
-
-    async def _pf_arun_hooks(self, plan: Plan, obj: Any, values: dict[str, Any]) -> None:
-        hooks = type(self)._pf_hooks.get("create")
-        if not hooks:
-            return
+    ) -> Body[None]:
+        """Call the after-``scope`` hooks; a hook's coroutine is awaited under ``acreate``
+        and refused by the sync methods."""
         attrs = types.MappingProxyType(values)
         for hook in hooks:
             try:
                 result = hook(self, obj, attrs)
                 if inspect.isawaitable(result):
-                    await result
+                    yield Call(_unawaited, _awaited, result)
+            except _Unawaited:
+                refused = AsyncModeError(
+                    f"after-{scope} hook {hook.__name__} returned an awaitable, which only "
+                    "acreate() and acreate_batch() await; call one of those"
+                )
+                raise refused.within(plan.factory_name, plan.schema) from None
             except Exception as exc:
-                error = self._pf_hook_error(plan, "create", hook, exc)
+                error = self._pf_hook_error(plan, scope, hook, exc)
                 raise error from error.__cause__
+
+    async def _pf_ascoped(
+        self, scope: str, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+    ) -> Any:
+        """:meth:`_pf_aone` with :meth:`_pf_one`'s arguments, for a body's step: under
+        ``acreate`` every object is created."""
+        return await self._pf_aone(schema, traits, overrides)
+
+    def _pf_after_one(
+        self, plan: Plan, scope: str, obj: Any, values: dict[str, Any], later: list[Later]
+    ) -> Body[None]:
+        """What follows one object's row: the rows made after it, its hooks, the count."""
+        if later:
+            yield from self._pf_make_later(plan, obj, values, later, scope)
+        hooks = type(self)._pf_hooks.get(scope)
+        if hooks:
+            yield from self._pf_run_hooks(plan, scope, hooks, obj, values)
+        if _obs._observer is not None:
+            _made(self, scope, 1)  # type: ignore[arg-type]
+
+    def _pf_defer_body(
+        self,
+        batch: Batch,
+        origin: Origin,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Body[Any]:
+        if self._get_or_create:
+            # Finding an existing row needs a query per child: no bulk write for these.
+            return (yield Call(self._pf_one, self._pf_ascoped, "create", schema, traits, overrides))
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
+        before = batch.added
+        resolved = yield Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, origin)
+        pending = self._pf_pending(batch, origin, plan, *resolved)
+        pending.nested = batch.added != before + 1
+        return pending
+
+    def _pf_finish_one(
+        self,
+        plan: Plan,
+        scope: str,
+        built: dict[str, Any],
+        values: dict[str, Any],
+        later: list[Later],
+        method: str,
+    ) -> Body[Any]:
+        """Write one resolved row (or find it, for ``_get_or_create``), then make what
+        comes after it; ``method`` names the call in errors (``create``, ``acreate``)."""
+        obj, found = yield from self._pf_write_one(plan, method, built)
+        if not found:
+            # An existing row is returned as it is: no new children, no hooks.
+            yield from self._pf_after_one(plan, scope, obj, values, later)
+        return obj
+
+    def _pf_resolve(
+        self,
+        plan: Plan,
+        overrides: dict[str, Any],
+        batch: Batch | None = None,
+        origin: Origin | None = None,
+        scope: str = "create",
+    ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
+        """One object's attributes, its values and its later fields, resolved now."""
+        if plan.simple and not overrides:
+            values = plan.base.copy()
+            return values, values, []
+        return Resolution.run(self, plan, scope, overrides, batch, origin)  # type: ignore[arg-type]
+
+    def _pf_write_one(
+        self, plan: Plan, method: str, built: dict[str, Any]
+    ) -> Body[tuple[Any, bool]]:
+        """Create one object, or find it when ``_get_or_create`` names fields; and whether
+        it was found."""
+        cls = type(self)
+        builder = cls._pf_builder
+        try:
+            if self._get_or_create:
+                lookup = self._pf_lookup(plan, built)
+                existing = yield Call(
+                    builder.get, builder.aget, cls._model, lookup, self._pf_context
+                )
+                if existing is not None:
+                    return existing, True
+            obj = yield Call(builder.create, builder.acreate, cls._model, built, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, method, built, exc)
+            raise error from error.__cause__
+        return obj, False
+
+
+class _Unawaited(Exception):
+    """A hook's awaitable met by a sync method (see :meth:`MakeOne._pf_run_hooks`)."""
+
+
+def _unawaited(result: Awaitable[Any]) -> None:
+    if inspect.iscoroutine(result):
+        result.close()  # never awaited: close it, so Python does not warn
+    raise _Unawaited
+
+
+async def _awaited(result: Awaitable[Any]) -> Any:
+    return await result
