@@ -6,28 +6,33 @@ for. ``create`` and ``build`` make them in the order their :func:`ref` values ne
 each through its own factory, then apply the call's ``links`` through the builder,
 and return a graph instance whose attributes are the objects made.
 
-The graph plans the whole call before it makes anything, so a bad argument, an
-unknown name or a malformed link fails before the first row is written.
+The graph plans the whole call before it makes anything (:mod:`pyfactory._graph_plan`),
+so a bad argument, an unknown name or a malformed link fails before the first row is
+written. Making is written once, as a generator of steps (:func:`_steps`: each
+node's object, then each group of links); ``create`` and ``build`` run the steps
+with a short sync driver, ``acreate`` with a short async one.
+
+Where it sits: above the factory (it makes each node through its factory's ``_pf_*``
+methods) and :mod:`pyfactory._graph_plan`, which it imports; nothing in the core
+imports it but ``pyfactory/__init__.py``.
 """
 
 from __future__ import annotations
 
-import re
+import abc
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import AsyncExitStack, ExitStack
+from contextlib import AsyncExitStack, ExitStack, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
-
-import attrs
 
 from pyfactory._context import Context, Randomness
 from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.observe import _Timed
 from pyfactory._core.realization.one import derive
 from pyfactory._factory import Factory
+from pyfactory._graph_plan import Ref, _Call, _Unit
 from pyfactory._names import NoDefaultSchema, NotASchema, NotATrait, split_names
-from pyfactory._walk import holds
 from pyfactory.builders import ModelBuilder
-from pyfactory.errors import FactoryError, GraphError, Step, UsageError
+from pyfactory.errors import FactoryError, GraphError, UsageError
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -37,41 +42,11 @@ __all__ = ["Graph", "Node", "Nodes", "Ref", "node", "nodes", "ref"]
 M = TypeVar("M")
 G = TypeVar("G", bound="Graph")
 
-#: ``"left.attribute:right"`` or ``"left.attribute:right.attribute..."``.
-_LINK = re.compile(r"^([^.:]+)\.([^.:]+):([^.:]+(?:\.[^.:]+)*)$")
-_LINK_FORM = '"name.attribute:other" (or "name.attribute:other.attribute")'
-
 #: Names a node may not take: the graph's own API, and the ``links`` argument.
 RESERVED = frozenset({"acreate", "build", "context", "create", "links"})
 
 
 # ---------------------------------------------------------------------- refs
-
-
-@attrs.frozen(repr=False)
-class Ref:
-    """A value that stands for another node of the same graph: see :func:`ref`.
-
-    Attributes:
-        target: The name, and any attributes after it: ``"organization.owner"``.
-
-    .. versionadded:: 0.1
-    """
-
-    target: str
-
-    @property
-    def head(self) -> str:
-        """The name the ref starts from."""
-        return self.target.split(".", 1)[0]
-
-    @property
-    def attributes(self) -> tuple[str, ...]:
-        """The attributes read, in order, from the object that :attr:`head` names."""
-        return tuple(self.target.split(".")[1:])
-
-    def __repr__(self) -> str:
-        return f"ref({self.target!r})"
 
 
 def ref(target: str, /) -> Ref:
@@ -94,41 +69,6 @@ def ref(target: str, /) -> Ref:
             f'("organization" or "organization.owner"), not {target!r}'
         )
     return Ref(target)
-
-
-def _refs_in(value: Any) -> Iterator[Ref]:
-    """Every ref in an override value, inside plain lists, tuples and dicts too (the
-    containers that :func:`pyfactory._walk.holds` looks into)."""
-    if isinstance(value, Ref):
-        yield value
-        return
-    kind = type(value)
-    if kind is dict:
-        for item in value.values():
-            yield from _refs_in(item)
-    elif kind is list or kind is tuple:
-        for item in value:
-            yield from _refs_in(item)
-
-
-def _replace_refs(value: Any, resolve: Any) -> Any:
-    """``value`` with each ref resolved; a container without refs is kept as it is."""
-    if isinstance(value, Ref):
-        return resolve(value)
-    kind = type(value)
-    if (kind is dict or kind is list or kind is tuple) and not holds(value, _is_ref):
-        return value
-    if kind is dict:
-        return {k: _replace_refs(v, resolve) for k, v in value.items()}
-    if kind is list:
-        return [_replace_refs(v, resolve) for v in value]
-    if kind is tuple:
-        return tuple(_replace_refs(v, resolve) for v in value)
-    return value
-
-
-def _is_ref(value: Any) -> bool:
-    return isinstance(value, Ref)
 
 
 # ---------------------------------------------------------------------- nodes
@@ -313,299 +253,6 @@ def _is_factory(target: Any) -> bool:
     return isinstance(target, Factory) or (isinstance(target, type) and issubclass(target, Factory))
 
 
-# ---------------------------------------------------------------------- planning
-
-
-class _Unit:
-    """One object to make in a call: a node, a collection's entry, or a nested graph."""
-
-    __slots__ = ("deps", "label", "maker", "name", "obj", "overrides", "ready", "refs", "slot")
-
-    def __init__(self, slot: _Slot[Any], name: str, label: str, maker: Any) -> None:
-        self.slot = slot
-        self.name = name
-        self.label = label
-        self.maker = maker
-        self.overrides: dict[str, Any] = {}
-        self.ready = False
-        self.obj: Any = None
-        self.deps: list[_Unit] = []
-        #: Whether the overrides hold refs, to replace before the unit is made.
-        self.refs = False
-
-    def builder(self) -> tuple[ModelBuilder[Any], Context]:
-        maker = self.maker
-        return type(maker)._pf_builder, maker._pf_context
-
-
-@attrs.frozen
-class _Link:
-    text: str
-    left: _Unit
-    attribute: str
-    right: Ref
-
-
-class _Call:
-    """One call of a graph, planned: every unit in the order to make them, and the links.
-
-    Everything here is checked before anything is made; :meth:`Graph._pf_make` and
-    :meth:`Graph._pf_amake` only do the I/O.
-    """
-
-    def __init__(self, graph: Graph, method: str, given: dict[str, Any], links: Any) -> None:
-        self.graph = graph
-        self.owner = type(graph).__name__
-        self.method = method
-        self.units: list[_Unit] = []
-        #: A name → its unit, or a collection's name → its entries.
-        self.names: dict[str, _Unit | list[_Unit]] = {}
-        slots = type(graph)._pf_slots
-        unknown = [k for k in given if k not in slots]
-        if unknown:
-            raise self.error(
-                f"no node {unknown[0]!r}; the graph's nodes are: {', '.join(slots)}",
-                available=slots,
-            )
-        for name, slot in slots.items():
-            if isinstance(slot, Nodes):
-                self.names[name] = self._entries(slot, given.get(name))
-            else:
-                self.names[name] = self._node(slot, given.get(name, _MISSING))
-        for unit in self.units:
-            for found in _refs_in(unit.overrides):
-                unit.refs = True
-                target = self.lookup(found.head, f"{found!r} in {unit.label}")
-                unit.deps.extend(target if isinstance(target, list) else [target])
-        self.order = self._sorted()
-        self.links = self._links(links)
-
-    def error(self, reason: str, label: str | None = None, **kwargs: Any) -> GraphError:
-        return GraphError(reason, steps=[Step(self.owner, self.method, label)], **kwargs)
-
-    # ------------------------------------------------------------ arguments
-
-    def _node(self, slot: _Slot[Any], value: Any) -> _Unit:
-        unit = _Unit(slot, slot.name, slot.name, self.graph._pf_maker(slot))
-        self.units.append(unit)
-        if value is _MISSING:
-            value = {}
-        if isinstance(value, dict):
-            unit.overrides = {**slot.overrides, **value}
-        elif self._is_ready(slot, value):
-            unit.ready = True
-            unit.obj = value
-        else:
-            made = slot.target.__name__ if slot.is_graph else slot.factory_class._model.__name__
-            raise self.error(
-                f"{slot.name} takes a dict of overrides or a ready {made}, got {value!r}",
-                slot.name,
-            )
-        return unit
-
-    def _entries(self, slot: _Slot[Any], value: Any) -> list[_Unit]:
-        if value is None:
-            return []
-        if isinstance(value, Mapping):
-            items = list(value.items())
-        elif isinstance(value, (list, tuple)):
-            items = [(name, {}) for name in value]
-        else:
-            raise self.error(
-                f"{slot.name} takes a list of names or a dict of name → overrides, got {value!r}",
-                slot.name,
-            )
-        made = []
-        maker = self.graph._pf_maker(slot)
-        for name, spec in items:
-            if not isinstance(name, str) or not name:
-                raise self.error(f"entry names are non-empty strings, got {name!r}", slot.name)
-            label = f"{slot.name}[{name!r}]"
-            taken = self.names.get(name)
-            slots = type(self.graph)._pf_slots
-            if taken is not None or name in slots:
-                if name in slots:
-                    where = f"the {slots[name].kind} {name}"
-                else:
-                    assert isinstance(taken, _Unit)  # only the slots' names map to lists
-                    where = taken.label
-                if isinstance(taken, _Unit) and taken.slot is slot:
-                    reason = f"{name!r} is given twice"
-                else:
-                    reason = (
-                        f"the name {name!r} is taken by {where}; names are unique across "
-                        "a graph, since links and refs use them alone"
-                    )
-                raise self.error(reason, slot.name)
-            unit = _Unit(slot, name, label, maker)
-            if isinstance(spec, dict):
-                keyed = {slot.key: name} if slot.key is not None else {}
-                unit.overrides = {**slot.overrides, **keyed, **spec}
-            elif self._is_ready(slot, spec):
-                unit.ready = True
-                unit.obj = spec
-            else:
-                model = slot.factory_class._model.__name__
-                raise self.error(
-                    f"takes a dict of overrides or a ready {model}, got {spec!r}", label
-                )
-            made.append(unit)
-            self.names[name] = unit
-        self.units.extend(made)
-        return made
-
-    @staticmethod
-    def _is_ready(slot: _Slot[Any], value: Any) -> bool:
-        if slot.is_graph:
-            return isinstance(value, slot.target) and "_pf_made" in value.__dict__
-        model = slot.factory_class._model
-        return value is not None and not isinstance(value, dict) and isinstance(value, model)
-
-    # ------------------------------------------------------------ names and order
-
-    def lookup(self, name: str, where: str) -> _Unit | list[_Unit]:
-        found = self.names.get(name)
-        if found is None:
-            have = sorted(self.names)
-            raise self.error(
-                f"{where} names {name!r}, which this call does not make; "
-                f"the names are: {', '.join(have)}",
-                available=have,
-            )
-        return found
-
-    def _sorted(self) -> list[_Unit]:
-        """The units in an order where each comes after the units its refs name."""
-        order: list[_Unit] = []
-        state: dict[int, int] = {}  # id → 1 while its dependencies are visited, 2 once done
-        path: list[_Unit] = []
-
-        def visit(unit: _Unit) -> None:
-            seen = state.get(id(unit))
-            if seen == 2:
-                return
-            if seen == 1:
-                cycle = [u.label for u in path[path.index(unit) :]] + [unit.label]
-                raise self.error(f"refs form a cycle: {' → '.join(cycle)}")
-            state[id(unit)] = 1
-            path.append(unit)
-            for dep in unit.deps:
-                visit(dep)
-            path.pop()
-            state[id(unit)] = 2
-            order.append(unit)
-
-        for unit in self.units:
-            visit(unit)
-        return order
-
-    def _links(self, links: Any) -> list[_Link]:
-        if isinstance(links, (str, bytes)) or not isinstance(links, Iterable):
-            raise self.error(
-                f"links takes a list of strings of the form {_LINK_FORM}, got {links!r}"
-            )
-        parsed = []
-        for text in links:
-            match = _LINK.match(text) if isinstance(text, str) else None
-            if match is None:
-                raise self.error(f"link {text!r} is not of the form {_LINK_FORM}")
-            left_name, attribute, right = match.groups()
-            left = self.lookup(left_name, f"link {text!r}")
-            if isinstance(left, list):
-                entries = ", ".join(u.name for u in left) or "none in this call"
-                raise self.error(
-                    f"link {text!r} starts from the collection {left_name!r}; start from "
-                    f"one of its entries: {entries}"
-                )
-            if left.slot.is_graph:
-                raise self.error(
-                    f"link {text!r} starts from the nested graph {left_name!r}; give the "
-                    f"link to that graph's own links=[...]"
-                )
-            target = Ref(right)
-            self.lookup(target.head, f"link {text!r}")
-            parsed.append(_Link(text, left, attribute, target))
-        return parsed
-
-    # ------------------------------------------------------------ values
-
-    def resolve(self, found: Ref, label: str) -> Any:
-        target = self.names[found.head]
-        value: Any = [u.obj for u in target] if isinstance(target, list) else target.obj
-        unit = None if isinstance(target, list) else target
-        for attribute in found.attributes:
-            if isinstance(value, list):
-                raise self.error(
-                    f"{found!r} reads {attribute!r} from the collection {found.head!r}; "
-                    "ref one of its entries",
-                    label,
-                )
-            try:
-                if isinstance(value, Graph) or unit is None or unit.slot.is_graph:
-                    value = getattr(value, attribute)
-                else:
-                    value = unit.builder()[0].getattr(value, attribute)
-            except (AttributeError, KeyError) as exc:
-                error = self.error(
-                    f"{found!r}: {type(value).__name__} has no attribute {attribute!r}", label
-                )
-                raise error from exc
-        return value
-
-    def overrides(self, unit: _Unit) -> dict[str, Any]:
-        if not unit.refs:
-            return unit.overrides
-        return _replace_refs(unit.overrides, lambda r: self.resolve(r, unit.label))  # type: ignore[no-any-return]
-
-    def wrap(self, unit: _Unit, exc: Exception) -> GraphError:
-        """A node's failure, as a GraphError whose path runs from the graph through it."""
-        step = Step(self.owner, self.method, unit.label)
-        if isinstance(exc, GraphError):
-            exc.steps = (step, *exc.steps)
-            return exc
-        if isinstance(exc, FactoryError):
-            error = GraphError(exc.reason, steps=[step, *exc.steps])
-        else:
-            error = GraphError(f"raised {exc!r}", steps=[step])
-        error.__cause__ = exc
-        return error
-
-    def link_groups(self) -> list[tuple[_Unit, str, list[Any], list[str]]]:
-        """The links by (left object, attribute), in the order first given: each group is
-        one call of the builder, with the objects to add and the links' texts."""
-        groups: dict[tuple[int, str], tuple[_Unit, str, list[Any], list[str]]] = {}
-        for link in self.links:
-            value = self.resolve(link.right, f"link {link.text!r}")
-            group = groups.setdefault(
-                (id(link.left), link.attribute), (link.left, link.attribute, [], [])
-            )
-            for obj in value if isinstance(value, list) else [value]:
-                if not any(obj is o for o in group[2]):
-                    group[2].append(obj)
-            group[3].append(link.text)
-        return list(groups.values())
-
-    def link_error(self, texts: list[str], exc: Exception) -> GraphError:
-        names = ", ".join(repr(t) for t in texts)
-        reason = exc.reason if isinstance(exc, FactoryError) else str(exc)
-        error = self.error(f"link {names}: {reason}")
-        error.__cause__ = exc
-        return error
-
-    def result(self) -> dict[str, Any]:
-        made: dict[str, Any] = {}
-        for name, found in self.names.items():
-            if name in type(self.graph)._pf_slots:
-                if isinstance(found, list):
-                    made[name] = {u.name: u.obj for u in found}
-                else:
-                    made[name] = found.obj
-        return made
-
-
-_MISSING: Any = object()
-
-
 # ---------------------------------------------------------------------- the graph
 
 
@@ -725,53 +372,30 @@ class Graph:
 
     # ------------------------------------------------------------ making
 
-    def _pf_make(self: G, scope: str, given: dict[str, Any], links: Any) -> G:
-        call = _Call(self, scope, given, links)
-        for unit in call.order:
-            if unit.ready:
-                continue
-            overrides = call.overrides(unit)
-            try:
-                if unit.slot.is_graph:
-                    sub_links = overrides.pop("links", ())
-                    unit.obj = unit.maker._pf_make(scope, overrides, sub_links)
-                else:
-                    unit.obj = _one(unit.maker, scope, unit.slot, overrides)
-            except Exception as exc:
-                error = call.wrap(unit, exc)
-                raise error from error.__cause__
-        for left, attribute, related, texts in call.link_groups():
-            builder, context = left.builder()
-            try:
-                builder.add(left.obj, attribute, related, context)
-            except Exception as exc:
-                error = call.link_error(texts, exc)
-                raise error from exc
+    # The one body of ``create``, ``build`` and ``acreate`` is :func:`_steps`; these two
+    # drivers only run each step's I/O, the sync way or the async way.
+
+    def _pf_make(self: G, method: str, given: dict[str, Any], links: Any) -> G:
+        call = _Call(self, method, given, links)
+        for step in _steps(call):
+            with step.running():
+                step.run()
         return self._pf_result(call.result())
 
     async def _pf_amake(self: G, given: dict[str, Any], links: Any) -> G:
         call = _Call(self, "acreate", given, links)
-        for unit in call.order:
-            if unit.ready:
-                continue
-            overrides = call.overrides(unit)
-            try:
-                if unit.slot.is_graph:
-                    sub_links = overrides.pop("links", ())
-                    unit.obj = await unit.maker._pf_amake(overrides, sub_links)
-                else:
-                    unit.obj = await _aone(unit.maker, unit.slot, overrides)
-            except Exception as exc:
-                error = call.wrap(unit, exc)
-                raise error from error.__cause__
-        for left, attribute, related, texts in call.link_groups():
-            builder, context = left.builder()
-            try:
-                await builder.aadd(left.obj, attribute, related, context)
-            except Exception as exc:
-                error = call.link_error(texts, exc)
-                raise error from exc
+        for step in _steps(call):
+            with step.running():
+                await step.arun()
         return self._pf_result(call.result())
+
+    @contextmanager
+    def _pf_opening(self, method: str) -> Iterator[None]:
+        """A builder's transaction that fails to open names this graph's call."""
+        try:
+            yield
+        except FactoryError as error:
+            raise error.within(type(self).__name__, method) from error.__cause__
 
     def create(self: G, /, *, links: Iterable[str] = (), **nodes: Any) -> G:
         """Make and persist every node, then link them; return the graph of objects.
@@ -799,10 +423,8 @@ class Graph:
         """
         with ExitStack() as stack:
             for builder, context in self._pf_transactions():
-                try:
+                with self._pf_opening("create"):
                     stack.enter_context(builder.transaction(context))
-                except FactoryError as error:
-                    raise error.within(type(self).__name__, "create") from error.__cause__
             return self._pf_make("create", nodes, links)
 
     def build(self: G, /, *, links: Iterable[str] = (), **nodes: Any) -> G:
@@ -821,26 +443,141 @@ class Graph:
         """
         async with AsyncExitStack() as stack:
             for builder, context in self._pf_transactions():
-                try:
+                with self._pf_opening("acreate"):
                     await stack.enter_async_context(builder.atransaction(context))
-                except FactoryError as error:
-                    raise error.within(type(self).__name__, "acreate") from error.__cause__
             return await self._pf_amake(nodes, links)
 
 
-def _one(factory: Factory[Any], scope: str, slot: _Slot[Any], overrides: dict[str, Any]) -> Any:
-    # The graph's own transaction covers the call: the factory's is not entered again.
-    if _obs._observer is not None:
-        with _Timed(factory, scope, 1):
-            return factory._pf_one(scope, slot.schema, slot.traits, overrides)
-    return factory._pf_one(scope, slot.schema, slot.traits, overrides)
+# ---------------------------------------------------------------------- steps
 
 
-async def _aone(factory: Factory[Any], slot: _Slot[Any], overrides: dict[str, Any]) -> Any:
-    if _obs._observer is not None:
-        with _Timed(factory, "create", 1):
-            return await factory._pf_aone(slot.schema, slot.traits, overrides)
-    return await factory._pf_aone(slot.schema, slot.traits, overrides)
+def _steps(call: _Call) -> Iterator[_Step]:
+    """Every write of one call, in order: each node's object in the order its refs
+    need, then each group of links.
+
+    A generator, so that a node's refs are read only once the nodes they name are
+    made; :meth:`Graph._pf_make` and :meth:`Graph._pf_amake` drive it.
+    """
+    for unit in call.order:
+        if unit.ready:
+            continue
+        overrides = call.overrides(unit)
+        if unit.slot.is_graph:
+            links = overrides.pop("links", ())
+            yield _Nest(call, unit, (overrides, links))
+        else:
+            yield _One(call, unit, (unit.slot.schema, unit.slot.traits, overrides))
+    for left, attribute, related, texts in call.link_groups():
+        yield _Add(call, left, attribute, related, texts)
+
+
+class _Step(abc.ABC):
+    """One write of a graph's call: ``with step.running(): step.run()`` under
+    ``create`` and ``build``, ``await step.arun()`` instead under ``acreate``."""
+
+    __slots__ = ("args", "call")
+
+    def __init__(self, call: _Call, args: tuple[Any, ...]) -> None:
+        self.call = call
+        #: The arguments of the write, but for the method (``build``, ``create``).
+        self.args = args
+
+    @abc.abstractmethod
+    def run(self) -> None:
+        """Do the write, for ``create`` or ``build``."""
+
+    @abc.abstractmethod
+    async def arun(self) -> None:
+        """Do the write, for ``acreate``."""
+
+    @abc.abstractmethod
+    def failed(self, exc: Exception) -> GraphError:
+        """The error to raise when the write raised ``exc``."""
+
+    def timer(self) -> _Timed | None:
+        """What times the write for the observer, if it is a public call of its own."""
+        return None
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Time the write for the observer (``--pyfactory-report``), and raise its
+        failure as a GraphError whose path names the node or the links."""
+        timer = self.timer() if _obs._observer is not None else None
+        try:
+            with timer or nullcontext():
+                yield
+        except Exception as exc:
+            error = self.failed(exc)
+            raise error from error.__cause__
+
+
+class _One(_Step):
+    """Make one node's object (or a collection entry's) with its factory.
+
+    Args are the schema, traits and overrides. The graph's own transaction covers
+    the call: the factory's is not entered again.
+    """
+
+    __slots__ = ("unit",)
+
+    def __init__(self, call: _Call, unit: _Unit, args: tuple[Any, ...]) -> None:
+        super().__init__(call, args)
+        self.unit = unit
+
+    def run(self) -> None:
+        self.unit.obj = self.unit.maker._pf_one(self.call.method, *self.args)
+
+    async def arun(self) -> None:
+        self.unit.obj = await self.unit.maker._pf_aone(*self.args)
+
+    def failed(self, exc: Exception) -> GraphError:
+        return self.call.wrap(self.unit, exc)
+
+    def timer(self) -> _Timed | None:
+        # Each node counts as one call of its factory.
+        return _Timed(self.unit.maker, self.call.scope, 1)
+
+
+class _Nest(_One):
+    """Make a nested graph's objects. Args are its nodes' arguments and its links.
+
+    Its transactions are open already (see :meth:`Graph._pf_transactions`), and its
+    nodes are timed one by one.
+    """
+
+    __slots__ = ()
+
+    def run(self) -> None:
+        self.unit.obj = self.unit.maker._pf_make(self.call.method, *self.args)
+
+    async def arun(self) -> None:
+        self.unit.obj = await self.unit.maker._pf_amake(*self.args)
+
+    def timer(self) -> _Timed | None:
+        return None
+
+
+class _Add(_Step):
+    """Add the objects of a call's links to one object's collection, through its
+    factory's builder. Args are as for :meth:`~pyfactory.builders.ModelBuilder.add`."""
+
+    __slots__ = ("builder", "texts")
+
+    def __init__(
+        self, call: _Call, left: _Unit, attribute: str, related: list[Any], texts: list[str]
+    ) -> None:
+        self.builder, context = left.builder()
+        super().__init__(call, (left.obj, attribute, related, context))
+        self.texts = texts
+
+    def run(self) -> None:
+        self.builder.add(*self.args)
+
+    async def arun(self) -> None:
+        await self.builder.aadd(*self.args)
+
+    def failed(self, exc: Exception) -> GraphError:
+        return self.call.link_error(self.texts, exc)
 
 
 def _check_schema(where: str, slot: _Slot[Any]) -> None:

@@ -1111,6 +1111,45 @@ class TestObserved:
             observe(previous)
         assert calls == ["OrganizationFactory", "UserFactory"]
 
+    @pytest.mark.parametrize("method", ["build", "create", "acreate"])
+    async def test_nested_graph_and_links_are_not_calls(self, method: str) -> None:
+        """Under an observer, a nested graph's nodes count as calls of their factories,
+        while the nested graph itself and the links do not, alike under ``build``,
+        ``create`` and ``acreate`` (which reports its nodes as ``create`` calls)."""
+        calls: list[tuple[str, str, int]] = []
+
+        class Observer:
+            def made(self, factory: type[Any], scope: str, count: int) -> None:
+                pass
+
+            def called(self, factory: type[Any], scope: str, count: int, seconds: float) -> None:
+                calls.append((factory.__name__, scope, count))
+
+        class Outer(Graph):
+            inner = node(OrgGraph)
+            team = node(TeamFactory, "basic")
+            lead = node(UserFactory)
+
+        previous = observe(Observer())
+        try:
+            made = getattr(Outer(), method)(
+                inner={"teams": ["t"], "users": ["a"], "links": ["t.members:a"]},
+                links=["team.members:lead"],
+            )
+            objs = await made if method == "acreate" else made
+        finally:
+            observe(previous)
+        assert objs.inner.teams["t"].members == [objs.inner.users["a"]]
+        assert objs.team.members == [objs.lead]
+        scope = "create" if method == "acreate" else method
+        assert calls == [
+            ("OrganizationFactory", scope, 1),
+            ("TeamFactory", scope, 1),
+            ("UserFactory", scope, 1),
+            ("TeamFactory", scope, 1),
+            ("UserFactory", scope, 1),
+        ]
+
 
 class TestBuilderAdd:
     def test_dict_not_a_collection(self) -> None:
