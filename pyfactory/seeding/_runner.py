@@ -2,7 +2,7 @@
 ``AsyncSession`` (or a ``Session``).
 
 Both run one body (:func:`_seeds`, a generator of the steps of I/O; see
-:mod:`pyfactory.seeding._flow`) with one state (:class:`_Run`: the order, the context
+:mod:`pyfactory.seeding._flow`) with one state (:class:`Run`: the order, the context
 of each seed, the row counts and the summary); each adds only its driver and the way
 it opens its session. SQLAlchemy is imported when a run starts, so that defining seeds
 needs nothing but pyfactory.
@@ -251,7 +251,7 @@ def _listening(counter: _RowCounter) -> Iterator[None]:
 # --------------------------------------------------------------------- the shared run
 
 
-class _Run:
+class Run:
     """What the sync and async runners share: everything but the I/O."""
 
     def __init__(
@@ -367,11 +367,11 @@ def _async_on_sync(seed: type[Seed], method: str, bind: Any) -> str:
     url = getattr(bind, "url", None) or getattr(getattr(bind, "bind", None), "url", None)
     backend = url.get_backend_name() if url is not None else ""
     if url is not None and backend in _ASYNC_DRIVERS:
-        use = _shown(url.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}"))
+        use = shown_url(url.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}"))
     else:
         use = "sqlite+aiosqlite:///... or postgresql+asyncpg://..."
     where = (
-        f"the URL {_shown(url)} has a synchronous driver"
+        f"the URL {shown_url(url)} has a synchronous driver"
         if url is not None
         else "the session is a synchronous Session"
     )
@@ -417,7 +417,7 @@ def engine_for(url: str | URL) -> Any:
     return create_engine(url)
 
 
-def _shown(url: str | URL) -> str:
+def shown_url(url: str | URL) -> str:
     """The URL as it may be shown: without its password, nor one in its query
     (``?password=``, which libpq takes too)."""
     from sqlalchemy import make_url
@@ -446,7 +446,7 @@ def _target(bind: Any, runner: str) -> tuple[Any, Any, bool]:
     if isinstance(bind, (str, URL)):
         if not takes_async and _is_async_url(bind):
             raise AsyncModeError(
-                f"run_seeds() was given the async URL {_shown(bind)}; await arun_seeds(...) "
+                f"run_seeds() was given the async URL {shown_url(bind)}; await arun_seeds(...) "
                 "instead, or use a synchronous driver"
             )
         return None, engine_for(bind), True
@@ -502,7 +502,7 @@ async def _async_session(engine: AsyncEngine, owned: bool) -> AsyncIterator[Asyn
 # --------------------------------------------------------------------- the one body
 
 
-def _seeds(state: _Run, session: Any) -> Flow[None]:
+def _seeds(state: Run, session: Any) -> Flow[None]:
     """Run the seeds in ``session``: the body of :func:`run_seeds` and
     :func:`arun_seeds`, driven by :func:`drive` on a ``Session`` and by :func:`adrive`
     on an ``AsyncSession`` (see :mod:`pyfactory.seeding._flow`).
@@ -610,10 +610,10 @@ def run_seeds(
 
     .. versionadded:: 0.1
     """
-    return _run(_Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
+    return run_with(Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
 
 
-def _run(state: _Run, bind: Session | Engine | str | URL) -> SeedSummary:
+def run_with(state: Run, bind: Session | Engine | str | URL) -> SeedSummary:
     """:func:`run_seeds` with its state made: ``pyfactory seed`` reads it after an
     interrupt."""
     with state.running(), _opened(bind, "run_seeds") as session, _listening(state.counter):
@@ -645,11 +645,11 @@ async def arun_seeds(
 
     .. versionadded:: 0.1
     """
-    return await _arun(_Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
+    return await arun_with(Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
 
 
-async def _arun(
-    state: _Run, bind: AsyncSession | AsyncEngine | Session | Engine | str | URL
+async def arun_with(
+    state: Run, bind: AsyncSession | AsyncEngine | Session | Engine | str | URL
 ) -> SeedSummary:
     """:func:`arun_seeds` with its state made; a sync bind gets a ``Session``."""
     async with AsyncExitStack() as stack:
