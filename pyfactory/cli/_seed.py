@@ -18,10 +18,10 @@ import inspect
 import re
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote
 
 from pyfactory.cli._modules import NotFound, import_target
@@ -34,6 +34,8 @@ from pyfactory.seeding._summary import SeedSummary
 from pyfactory.seeding.errors import SeedFailedError, _first_line, _rows
 
 __all__ = ["DEFAULT_URL", "add_parser", "command"]
+
+T = TypeVar("T")
 
 #: Where ``pyfactory seed`` writes without ``--url``: a SQLite file in the current
 #: directory.
@@ -394,41 +396,43 @@ def _no_tables(engine: Any, metadata: list[Any], absent: list[str]) -> UsageProb
 def _prepare(engine: Any, metadata: list[Any], create: bool, output: _Output) -> Flow[None]:
     """Connect, then create the missing tables of the seeds' models (``--create-tables``)
     or check that the database has some: the one body of :func:`_sync` and
-    :func:`_async` (see :mod:`pyfactory.seeding._flow`). On an async engine the work
-    on the tables runs through ``AsyncConnection.run_sync``."""
+    :func:`_async` (see :mod:`pyfactory.seeding._flow`)."""
     try:
         connection = yield engine.connect()
     except Exception as error:
         raise _unreachable(engine, error, output) from None
     try:
-        if hasattr(connection, "run_sync"):
-            absent = yield connection.run_sync(_tables, metadata, create)
+        if create:
+            try:
+                yield _on(connection, _create, metadata)
+            except Exception as error:
+                output.traceback(error)
+                raise UsageProblem(
+                    f"--create-tables: cannot create the tables: {type(error).__name__}: "
+                    f"{_first_line(getattr(error, 'orig', None) or error)}"
+                ) from None
         else:
-            absent = _tables(connection, metadata, create)
-    except Exception as error:
-        if not create:
-            raise
-        output.traceback(error)
-        raise UsageProblem(
-            f"--create-tables: cannot create the tables: {type(error).__name__}: "
-            f"{_first_line(getattr(error, 'orig', None) or error)}"
-        ) from None
+            absent = yield _on(connection, _absent, metadata)
+            problem = _no_tables(engine, metadata, absent)
+            if problem is not None:
+                raise problem
     finally:
         yield connection.close()
-    problem = _no_tables(engine, metadata, absent)
-    if problem is not None:
-        raise problem
 
 
-def _tables(connection: Any, metadata: list[Any], create: bool) -> list[str]:
-    """On a synchronous connection: create the missing tables of the metadata, all in
-    one transaction, or list those that the database does not have."""
-    if not create:
-        return _absent(connection, metadata)
+def _on(connection: Any, work: Callable[..., T], *args: Any) -> T | Awaitable[T]:
+    """``work(connection, *args)`` on a synchronous connection; on an async one, an
+    awaitable of it, run on its synchronous connection by ``run_sync``."""
+    if hasattr(connection, "run_sync"):
+        return connection.run_sync(work, *args)  # type: ignore[no-any-return]
+    return work(connection, *args)
+
+
+def _create(connection: Any, metadata: list[Any]) -> None:
+    """Create the missing tables of the metadata, all in one transaction."""
     for one in metadata:
         one.create_all(connection)
     connection.commit()
-    return []
 
 
 def _sync(

@@ -533,7 +533,7 @@ def _seeds(state: Run, session: Any) -> Flow[None]:
         except Exception as error:
             yield session.rollback()
             raise state.failed(seed, error) from error
-        except GeneratorExit:
+        except GeneratorExit:  # pragma: no cover - an interrupt between two steps
             raise  # the driver let go of the body: it runs no step any more
         except BaseException:
             try:
