@@ -2,12 +2,13 @@
 ``pyfactory seed MODULE[:NAME] ... [--url URL]`` and ``pyfactory --version``.
 
 The command-line layer, the top of pyfactory: it imports the public API and
-:mod:`pyfactory.seeding`, and nothing below imports it (``seed`` is
-:mod:`pyfactory.cli._seed`). Both commands name their modules the same way, read by
-one loader (:mod:`pyfactory.cli._modules`): a dotted module name, a ``.py`` file or a
-package directory. Also run as ``python -m pyfactory``. Exit codes of ``check``: 0 when every check
-passes, 1 when a build fails (or a module raises while it is imported), 2 for a usage
-error (an unknown option, a module that cannot be found, no factory to check). Those of
+:mod:`pyfactory.seeding` (``seed`` is :mod:`pyfactory.cli._seed`), and only
+``__main__`` and the pytest plugin (for :func:`summary`) import it. Both commands
+name their modules the same way, read by one loader (:mod:`pyfactory.cli._modules`):
+a dotted module name, a ``.py`` file or a package directory. Also run as
+``python -m pyfactory``. Exit codes of ``check``: 0 when every check passes, 1 when
+a build fails (or a module raises while it is imported), 2 for a usage error (an
+unknown option, a module that cannot be found, no factory to check). Those of
 ``seed``: 0 done, 1 a seed failed, 2 bad usage (see :mod:`pyfactory.seeding`).
 """
 
