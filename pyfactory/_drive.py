@@ -1,21 +1,32 @@
 """One body for the sync and the async methods: a generator of steps, and two drivers.
 
-A body is a generator that does everything but wait: where it needs a builder's
-write, a child made or a hook's coroutine, it yields a :class:`Call` naming the
-sync and the async way to do it, and receives the result (or the exception, raised
-at the ``yield``, so its own ``try`` blocks apply). :func:`drive` runs a body with
-the sync ways, :func:`adrive` awaits the async ones; bodies nest with ``yield from``.
-This is how ``create_batch`` and ``acreate_batch`` share every line but the calls
-that wait, as httpx's ``Auth.auth_flow`` serves both of its clients.
+A body is a generator that does everything but wait. Where it needs something that
+waits (a builder's write, a child made, a hook's coroutine, a session's commit), it
+yields a step and receives the step's result; a step that fails raises at that
+``yield``, so the body's own ``try`` blocks (a rollback, an error's path) are
+written once. :func:`drive` runs a body for the sync methods, :func:`adrive` for
+the async ones, and bodies nest with ``yield from``. This is how ``create_batch``
+and ``acreate_batch``, or ``run_seeds`` and ``arun_seeds``, share every line but
+the ones that wait, as httpx's ``Auth.auth_flow`` serves both of its clients.
 
-Hand-written rather than taken from a library: no well-kept one does this for
-plain generators (``greenlet``-based bridges such as SQLAlchemy's need a greenlet
-per call and hide the waits). Part of the foundation: it imports nothing of
+A step is either
+
+* a :class:`Call`, naming the sync and the async way to do one thing (the factory's
+  realization: ``Call(builder.create_many, builder.acreate_many, model, rows, ctx)``);
+  or
+* what the body got by calling something itself, on an object that is sync or async
+  already (seeding: ``yield session.commit()``): under :func:`drive` it is the
+  result; under :func:`adrive` an awaitable is awaited first.
+
+Hand-written rather than taken from a library: no well-kept one drives plain
+generators both ways (greenlet bridges such as SQLAlchemy's need a greenlet per
+call and hide where a body waits). Part of the foundation: it imports nothing of
 pyfactory, so every layer may use it.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
@@ -41,12 +52,13 @@ class Call:
         self.args = args
 
 
-#: A body: yields :class:`Call` steps, receives their results, returns ``T``.
-Body = Generator[Call, Any, T]
+#: A body: yields steps, is sent their results, returns ``T``.
+Body = Generator[Any, Any, T]
 
 
 def drive(body: Body[T]) -> T:
-    """Run ``body`` with each step's sync way."""
+    """Run ``body`` for the sync methods: a :class:`Call`'s sync way is called, any
+    other step is its own result."""
     result: Any = None
     failed: BaseException | None = None
     while True:
@@ -54,6 +66,9 @@ def drive(body: Body[T]) -> T:
             step = body.send(result) if failed is None else body.throw(failed)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        if type(step) is not Call:
+            result, failed = step, None
+            continue
         try:
             result, failed = step.sync(*step.args), None
         except BaseException as exc:  # handed back to the body, at its yield
@@ -61,7 +76,8 @@ def drive(body: Body[T]) -> T:
 
 
 async def adrive(body: Body[T]) -> T:
-    """Run ``body`` awaiting each step's async way."""
+    """Run ``body`` for the async methods: a :class:`Call`'s async way and any other
+    awaitable step are awaited."""
     result: Any = None
     failed: BaseException | None = None
     while True:
@@ -70,6 +86,12 @@ async def adrive(body: Body[T]) -> T:
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         try:
-            result, failed = await step.async_(*step.args), None
-        except BaseException as exc:
+            if type(step) is Call:
+                result = await step.async_(*step.args)
+            elif inspect.isawaitable(step):
+                result = await step
+            else:
+                result = step
+            failed = None
+        except BaseException as exc:  # an interrupt too: the body rolls back
             result, failed = None, exc

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from pyfactory._factory import Factory
+from pyfactory import Factory
+from pyfactory._drive import Body, adrive, drive
 from pyfactory.errors import UsageError
 from pyfactory.seeding._progress import Reporter, Silent
 
@@ -132,15 +133,7 @@ class SeedContext:
         Raises:
             UsageError: The count is not a non-negative int, or a schema has none.
         """
-        made, schema, total, traits = self._plan(factory, first, args)
-        self._progress.fill_started(_label(made, schema), total)
-        for size in self._chunks(total):
-            if schema is None:
-                made.insert_batch(size, *traits, **overrides)
-            else:
-                made.insert_batch(schema, size, *traits, **overrides)
-            self._progress.advance(size)
-        return total
+        return drive(self._fill("insert_batch", factory, first, args, overrides))
 
     async def afill(
         self,
@@ -151,13 +144,27 @@ class SeedContext:
         **overrides: Any,
     ) -> int:
         """:meth:`fill` through ``ainsert_batch``, for an ``AsyncSession``."""
+        return await adrive(self._fill("ainsert_batch", factory, first, args, overrides))
+
+    def _fill(
+        self,
+        method: str,
+        factory: type[Factory[Any]] | Factory[Any],
+        first: str | int,
+        args: tuple[Any, ...],
+        overrides: dict[str, Any],
+    ) -> Body[int]:
+        """The one body of :meth:`fill` and :meth:`afill`: ``method`` is the factory's
+        ``insert_batch`` or ``ainsert_batch``, and each chunk is yielded as what it
+        returned (see :mod:`pyfactory._drive`)."""
         made, schema, total, traits = self._plan(factory, first, args)
+        insert = getattr(made, method)
         self._progress.fill_started(_label(made, schema), total)
         for size in self._chunks(total):
             if schema is None:
-                await made.ainsert_batch(size, *traits, **overrides)
+                yield insert(size, *traits, **overrides)
             else:
-                await made.ainsert_batch(schema, size, *traits, **overrides)
+                yield insert(schema, size, *traits, **overrides)
             self._progress.advance(size)
         return total
 

@@ -1,9 +1,11 @@
 """Running seeds: :func:`run_seeds` over a ``Session`` and :func:`arun_seeds` over an
-``AsyncSession`` (or a ``Session``), side by side.
+``AsyncSession`` (or a ``Session``).
 
-Both share every step that is not I/O (:class:`_Run`): the order, the context of each
-seed, the row counts and the summary. SQLAlchemy is imported when a run starts, so
-that defining seeds needs nothing but pyfactory.
+Both run one body (:func:`_seeds`, a generator of the steps of I/O; see
+:mod:`pyfactory._drive`) with one state (:class:`Run`: the order, the context
+of each seed, the row counts and the summary); each adds only its driver and the way
+it opens its session. SQLAlchemy is imported when a run starts, so that defining seeds
+needs nothing but pyfactory.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ import inspect
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    ExitStack,
+    asynccontextmanager,
+    contextmanager,
+    nullcontext,
+)
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyfactory._drive import Body, adrive, drive
 from pyfactory.errors import AsyncModeError, UsageError
 from pyfactory.seeding._context import CHUNK_SIZE, SeedContext, scale_problem
 from pyfactory.seeding._progress import Reporter, Silent, reporter
@@ -241,13 +251,12 @@ def _listening(counter: _RowCounter) -> Iterator[None]:
 # --------------------------------------------------------------------- the shared run
 
 
-class _Run:
+class Run:
     """What the sync and async runners share: everything but the I/O."""
 
     def __init__(
         self,
         seeds: Iterable[type[Seed]] | type[Seed],
-        *,
         settings: Any = None,
         only: Iterable[str] = (),
         scale: float = 1,
@@ -274,11 +283,17 @@ class _Run:
         self.started = time.perf_counter()
         self.seed_started = self.started
 
-    def start(self) -> None:
-        """The run starts: its clock and its progress bars (made here, not before, so
-        that ``pyfactory seed`` shows none for a URL it cannot reach)."""
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """The run, from its start: its clock and its progress bars (made here, not
+        before, so that ``pyfactory seed`` shows none for a URL it cannot reach), which
+        are closed at its end."""
         self.started = time.perf_counter()
         self.reporter = reporter(self.progress, len(self.order))
+        try:
+            yield
+        finally:
+            self.reporter.close()
 
     def refuse_async(self, bind: Any) -> None:
         """Before any seed runs: an ``async def`` method cannot work on a synchronous
@@ -352,11 +367,11 @@ def _async_on_sync(seed: type[Seed], method: str, bind: Any) -> str:
     url = getattr(bind, "url", None) or getattr(getattr(bind, "bind", None), "url", None)
     backend = url.get_backend_name() if url is not None else ""
     if url is not None and backend in _ASYNC_DRIVERS:
-        use = _shown(url.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}"))
+        use = shown_url(url.set(drivername=f"{backend}+{_ASYNC_DRIVERS[backend]}"))
     else:
         use = "sqlite+aiosqlite:///... or postgresql+asyncpg://..."
     where = (
-        f"the URL {_shown(url)} has a synchronous driver"
+        f"the URL {shown_url(url)} has a synchronous driver"
         if url is not None
         else "the session is a synchronous Session"
     )
@@ -366,11 +381,21 @@ def _async_on_sync(seed: type[Seed], method: str, bind: Any) -> str:
     )
 
 
-def _sync_result(value: T | Awaitable[T], seed: type[Seed], method: str, session: Any) -> T:
-    """What a seed's method returned on a synchronous session: never an awaitable."""
+def _plain_result(value: T | Awaitable[T], seed: type[Seed], method: str, session: Any) -> T:
+    """What a seed's plain ``def`` method returned: never an awaitable, which nothing
+    would await. On a ``Session`` nothing can; on an ``AsyncSession`` the method ran
+    inside ``run_sync`` and made the awaitable with the synchronous session, so awaiting
+    it would not work either. The coroutine is closed, not left unawaited."""
     if inspect.isawaitable(value):
         if inspect.iscoroutine(value):
             value.close()
+        if hasattr(session, "sync_session"):
+            name = f"{seed.__name__}.{method}"
+            raise AsyncModeError(
+                f"{name} returned an awaitable but is a plain def, which runs inside "
+                "AsyncSession.run_sync with a synchronous ctx.session: write it as async "
+                "def (a decorator on it must keep it an async def function)"
+            )
         raise AsyncModeError(_async_on_sync(seed, method, session))
     return value
 
@@ -392,48 +417,7 @@ def engine_for(url: str | URL) -> Any:
     return create_engine(url)
 
 
-# --------------------------------------------------------------------- sync
-
-
-@contextmanager
-def _session(bind: Session | Engine | str | URL) -> Iterator[Session]:
-    """The session to run seeds in: the one given, or one on the engine or URL given
-    (and the engine of a URL is disposed of afterwards)."""
-    _sqlalchemy()
-    from sqlalchemy import URL, Engine, create_engine
-    from sqlalchemy.orm import Session
-
-    if isinstance(bind, Session):
-        yield bind
-        return
-    if isinstance(bind, _async_types()):
-        raise AsyncModeError(
-            f"run_seeds() was given an {type(bind).__name__}; await arun_seeds(...) instead"
-        )
-    owned = isinstance(bind, (str, URL))
-    if owned:
-        assert isinstance(bind, (str, URL))
-        if _is_async_url(bind):
-            raise AsyncModeError(
-                f"run_seeds() was given the async URL {_shown(bind)}; await arun_seeds(...) "
-                "instead, or use a synchronous driver"
-            )
-        engine = create_engine(bind)
-    elif isinstance(bind, Engine):
-        engine = bind
-    else:
-        raise UsageError(
-            f"run_seeds() takes a Session, an Engine or a URL, not {type(bind).__name__}"
-        )
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    finally:
-        if owned:
-            engine.dispose()
-
-
-def _shown(url: str | URL) -> str:
+def shown_url(url: str | URL) -> str:
     """The URL as it may be shown: without its password, nor one in its query
     (``?password=``, which libpq takes too)."""
     from sqlalchemy import make_url
@@ -442,6 +426,144 @@ def _shown(url: str | URL) -> str:
     if "password" in parsed.query:
         parsed = parsed.update_query_dict({"password": "***"})
     return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+# --------------------------------------------------------------------- sessions
+
+
+def _target(bind: Any, runner: str) -> tuple[Any, Any, bool]:
+    """What ``runner`` (``run_seeds`` or ``arun_seeds``) runs seeds on: the session
+    given, or else an engine, and whether that engine is made here from a URL (and so
+    disposed of afterwards). ``run_seeds`` refuses what is async."""
+    _sqlalchemy()
+    from sqlalchemy import URL, Engine
+    from sqlalchemy.orm import Session
+
+    async_types = _async_types()
+    takes_async = runner == "arun_seeds"
+    if isinstance(bind, Session) or (takes_async and isinstance(bind, async_types[:1])):
+        return bind, None, False
+    if isinstance(bind, (str, URL)):
+        if not takes_async and _is_async_url(bind):
+            raise AsyncModeError(
+                f"run_seeds() was given the async URL {shown_url(bind)}; await arun_seeds(...) "
+                "instead, or use a synchronous driver"
+            )
+        return None, engine_for(bind), True
+    if isinstance(bind, Engine) or (takes_async and isinstance(bind, async_types[1:])):
+        return None, bind, False
+    if isinstance(bind, async_types):
+        raise AsyncModeError(
+            f"run_seeds() was given an {type(bind).__name__}; await arun_seeds(...) instead"
+        )
+    takes = (
+        "an AsyncSession, an AsyncEngine, a Session, an Engine or a URL"
+        if takes_async
+        else "a Session, an Engine or a URL"
+    )
+    raise UsageError(f"{runner}() takes {takes}, not {type(bind).__name__}")
+
+
+def _opened(bind: Any, runner: str) -> Any:
+    """The session to run seeds in, as a context manager: the one given (left open),
+    or one on the engine or URL given (closed afterwards). On an async engine it is an
+    async context manager, which only :func:`arun_seeds` is given."""
+    given, engine, owned = _target(bind, runner)
+    if given is not None:
+        return nullcontext(given)  # a context manager of both kinds
+    if hasattr(engine, "sync_engine"):
+        return _async_session(engine, owned)
+    return _session(engine, owned)
+
+
+@contextmanager
+def _session(engine: Engine, owned: bool) -> Iterator[Session]:
+    """A ``Session`` on ``engine``; the engine is disposed of afterwards when it was
+    made from a URL."""
+    from sqlalchemy.orm import Session
+
+    with ExitStack() as stack:
+        if owned:
+            stack.callback(engine.dispose)
+        yield stack.enter_context(Session(engine, expire_on_commit=False))
+
+
+@asynccontextmanager
+async def _async_session(engine: AsyncEngine, owned: bool) -> AsyncIterator[AsyncSession]:
+    """:func:`_session` on an ``AsyncEngine``."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    async with AsyncExitStack() as stack:
+        if owned:
+            stack.push_async_callback(engine.dispose)
+        yield await stack.enter_async_context(AsyncSession(engine, expire_on_commit=False))
+
+
+# --------------------------------------------------------------------- the one body
+
+
+def _seeds(state: Run, session: Any) -> Body[None]:
+    """Run the seeds in ``session``: the body of :func:`run_seeds` and
+    :func:`arun_seeds`, driven by :func:`drive` on a ``Session`` and by :func:`adrive`
+    on an ``AsyncSession`` (see :mod:`pyfactory._drive`).
+
+    For each seed: ``should_run``, then ``run`` and a commit; a rollback when it is
+    skipped, in a dry run, or when a step raises. An error fails the seed; an interrupt
+    (Ctrl-C, a cancelled task) stops it, and goes through.
+    """
+    state.refuse_async(session)
+    for seed in state.order:
+        instance = seed()
+        ctx = state.context(session, seed)
+        sync_ctx = None
+        if hasattr(session, "sync_session"):
+            sync_ctx = state.context(session.sync_session, seed)
+        state.begin(seed)
+        try:
+            if not (yield _call(instance, "should_run", ctx, sync_ctx)):
+                yield session.rollback()
+                state.finish(seed, "skipped")
+                continue
+            if state.dry_run:
+                yield session.rollback()
+                state.finish(seed, "would run")
+                continue
+            yield _call(instance, "run", ctx, sync_ctx)
+            yield session.commit()
+        except Exception as error:
+            yield session.rollback()
+            raise state.failed(seed, error) from error
+        except GeneratorExit:  # pragma: no cover - an interrupt between two steps
+            raise  # the driver let go of the body: it runs no step any more
+        except BaseException:
+            try:
+                yield session.rollback()
+            finally:
+                state.stop(seed)
+            raise
+        state.finish(seed, "ran")
+
+
+def _call(instance: Seed, method: str, ctx: SeedContext, sync_ctx: SeedContext | None) -> Any:
+    """Call a seed's ``run`` or ``should_run``: on a ``Session``, what it returns; on an
+    ``AsyncSession``, an awaitable of it.
+
+    With an ``AsyncSession`` (``sync_ctx`` is its ``Session``'s context), a plain
+    ``def`` runs inside ``session.run_sync`` and sees the session's synchronous
+    ``Session`` as ``ctx.session``: the same seeds serve a sync URL and an async one (a
+    sync ``session.get()`` on the ``AsyncSession`` would hand back a coroutine that
+    nobody awaits); an ``async def`` is called with ``ctx``.
+    """
+    bound = getattr(instance, method)
+    seed, session = type(instance), ctx.session
+    if sync_ctx is None:
+        return _plain_result(bound(ctx), seed, method, session)
+    if inspect.iscoroutinefunction(bound):
+        return bound(ctx)
+    return session.run_sync(lambda _: _plain_result(bound(sync_ctx), seed, method, session))
+
+
+# --------------------------------------------------------------------- the runners
 
 
 def run_seeds(
@@ -488,122 +610,15 @@ def run_seeds(
 
     .. versionadded:: 0.1
     """
-    state = _Run(
-        seeds,
-        settings=settings,
-        only=only,
-        scale=scale,
-        dry_run=dry_run,
-        progress=progress,
-        chunk_size=chunk_size,
-    )
-    return _run(state, bind)
+    return run_with(Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
 
 
-def _run(state: _Run, bind: Session | Engine | str | URL) -> SeedSummary:
+def run_with(state: Run, bind: Session | Engine | str | URL) -> SeedSummary:
     """:func:`run_seeds` with its state made: ``pyfactory seed`` reads it after an
     interrupt."""
-    state.start()
-    try:
-        with _session(bind) as session, _listening(state.counter):
-            state.refuse_async(session)
-            for seed in state.order:
-                instance = seed()
-                ctx = state.context(session, seed)
-                state.begin(seed)
-                try:
-                    if not _sync_result(instance.should_run(ctx), seed, "should_run", session):
-                        session.rollback()
-                        state.finish(seed, "skipped")
-                        continue
-                    if state.dry_run:
-                        session.rollback()
-                        state.finish(seed, "would run")
-                        continue
-                    _sync_result(instance.run(ctx), seed, "run", session)
-                    session.commit()
-                except Exception as error:
-                    session.rollback()
-                    raise state.failed(seed, error) from error
-                except BaseException:
-                    try:
-                        session.rollback()
-                    finally:
-                        state.stop(seed)
-                    raise
-                state.finish(seed, "ran")
-    finally:
-        state.reporter.close()
+    with state.running(), _opened(bind, "run_seeds") as session, _listening(state.counter):
+        drive(_seeds(state, session))
     return state.summary()
-
-
-# --------------------------------------------------------------------- async
-
-
-@asynccontextmanager
-async def _asession(
-    bind: AsyncSession | AsyncEngine | Session | Engine | str | URL,
-) -> AsyncIterator[Any]:
-    """:func:`_session` for :func:`arun_seeds`: async binds give an ``AsyncSession``,
-    sync ones a ``Session``."""
-    _sqlalchemy()
-    from sqlalchemy import URL, Engine
-    from sqlalchemy.orm import Session
-
-    async_types = _async_types()
-    if async_types and isinstance(bind, async_types[0]):
-        yield bind
-        return
-    if isinstance(bind, (str, URL)):
-        is_async = _is_async_url(bind)
-    elif isinstance(bind, (Session, Engine)):
-        is_async = False
-    elif async_types and isinstance(bind, async_types[1]):
-        is_async = True
-    else:
-        raise UsageError(
-            "arun_seeds() takes an AsyncSession, an AsyncEngine, a Session, an Engine or "
-            f"a URL, not {type(bind).__name__}"
-        )
-    if not is_async:
-        with _session(bind) as session:
-            yield session
-        return
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    engine: Any = engine_for(bind) if isinstance(bind, (str, URL)) else bind
-    try:
-        async with AsyncSession(engine, expire_on_commit=False) as asession:
-            yield asession
-    finally:
-        if engine is not bind:  # made here, from a URL
-            await engine.dispose()
-
-
-async def _maybe(value: T | Awaitable[T]) -> T:
-    if inspect.isawaitable(value):
-        done: T = await value
-        return done
-    return value
-
-
-async def _call(
-    instance: Seed, method: str, ctx: SeedContext, sync_ctx: SeedContext | None, session: Any
-) -> Any:
-    """Call a seed's ``run`` or ``should_run``, awaiting it if it is ``async def``.
-
-    With an ``AsyncSession``, a plain ``def`` runs inside ``session.run_sync`` and sees
-    the session's synchronous ``Session`` as ``ctx.session``: the same seeds serve a
-    sync URL and an async one (a sync ``session.get()`` on the ``AsyncSession`` would
-    hand back a coroutine that nobody awaits). With a ``Session``, it is called as
-    :func:`run_seeds` calls it.
-    """
-    bound = getattr(instance, method)
-    if sync_ctx is None:
-        return _sync_result(bound(ctx), type(instance), method, session)
-    if not inspect.iscoroutinefunction(bound):
-        return await session.run_sync(lambda _: bound(sync_ctx))
-    return await bound(ctx)
 
 
 async def arun_seeds(
@@ -624,70 +639,26 @@ async def arun_seeds(
     ``bind`` may be an ``AsyncSession``, an ``AsyncEngine`` or an async URL
     (``sqlite+aiosqlite://``, ``postgresql+asyncpg://``), and also their synchronous
     counterparts, for seeds written with plain ``def``; the other arguments are those
-    of :func:`run_seeds`.
-
-    Returns:
-        What each seed did.
-
-    Raises:
-        SeedFailedError: A seed raised; its ``summary`` says what ran before.
-        MissingSeedError: A dependency or ``only`` name that is no seed (nothing ran).
-        SeedCycleError: Seeds that depend on themselves (nothing ran).
-        AsyncModeError: A seed written ``async def`` given a synchronous bind (nothing
-            ran).
-        UsageError: A bad ``scale`` or ``chunk_size`` (nothing ran).
+    of :func:`run_seeds`. It returns what :func:`run_seeds` returns, and raises what it
+    raises, but for :class:`~pyfactory.AsyncModeError`, which here means a seed written
+    ``async def`` given a synchronous bind (nothing ran).
 
     .. versionadded:: 0.1
     """
-    state = _Run(
-        seeds,
-        settings=settings,
-        only=only,
-        scale=scale,
-        dry_run=dry_run,
-        progress=progress,
-        chunk_size=chunk_size,
-    )
-    return await _arun(state, bind)
+    return await arun_with(Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
 
 
-async def _arun(
-    state: _Run, bind: AsyncSession | AsyncEngine | Session | Engine | str | URL
+async def arun_with(
+    state: Run, bind: AsyncSession | AsyncEngine | Session | Engine | str | URL
 ) -> SeedSummary:
-    """:func:`arun_seeds` with its state made."""
-    state.start()
-    try:
-        async with _asession(bind) as session:
-            with _listening(state.counter):
-                state.refuse_async(session)
-                for seed in state.order:
-                    instance = seed()
-                    ctx = state.context(session, seed)
-                    sync_ctx = None
-                    if hasattr(session, "sync_session"):
-                        sync_ctx = state.context(session.sync_session, seed)
-                    state.begin(seed)
-                    try:
-                        if not await _call(instance, "should_run", ctx, sync_ctx, session):
-                            await _maybe(session.rollback())
-                            state.finish(seed, "skipped")
-                            continue
-                        if state.dry_run:
-                            await _maybe(session.rollback())
-                            state.finish(seed, "would run")
-                            continue
-                        await _call(instance, "run", ctx, sync_ctx, session)
-                        await _maybe(session.commit())
-                    except Exception as error:
-                        await _maybe(session.rollback())
-                        raise state.failed(seed, error) from error
-                    except BaseException:
-                        try:
-                            await _maybe(session.rollback())
-                        finally:
-                            state.stop(seed)
-                        raise
-                    state.finish(seed, "ran")
-    finally:
-        state.reporter.close()
+    """:func:`arun_seeds` with its state made; a sync bind gets a ``Session``."""
+    async with AsyncExitStack() as stack:
+        stack.enter_context(state.running())
+        opened = _opened(bind, "arun_seeds")
+        if isinstance(opened, AbstractAsyncContextManager):
+            session = await stack.enter_async_context(opened)
+        else:
+            session = stack.enter_context(opened)
+        stack.enter_context(_listening(state.counter))
+        await adrive(_seeds(state, session))
     return state.summary()

@@ -1,7 +1,9 @@
 """``pyfactory seed``: the command line's seeding subcommand (see :mod:`pyfactory.cli`).
 
-Kept apart from :mod:`pyfactory.cli` so that ``pyfactory check`` never imports
-SQLAlchemy. Bad input (a module that does not import, a name that is no seed, a URL
+Part of the command-line layer, above :mod:`pyfactory.seeding`, whose runner it
+drives; it finds modules with :mod:`pyfactory.cli._modules`, as ``pyfactory check``
+does, and imports SQLAlchemy only when it runs, so that ``pyfactory check`` never
+does. Bad input (a module that does not import, a name that is no seed, a URL
 that cannot be reached) is one line on standard error and exit code 2, with the
 traceback only under ``--debug``; a seed that fails is the summary, one line, and
 exit code 1; Ctrl-C is one line and exit code 130. Nothing it prints shows the
@@ -16,22 +18,24 @@ import inspect
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote
 
+from pyfactory._drive import Body, adrive, drive
+from pyfactory.cli._modules import NotFound, import_target
 from pyfactory.errors import AsyncModeError, FactoryError
 from pyfactory.seeding._context import scale_problem
+from pyfactory.seeding._runner import Run, arun_with, engine_for, run_with, shown_url
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedSummary
 from pyfactory.seeding.errors import SeedFailedError, _first_line, _rows
 
-if TYPE_CHECKING:
-    from pyfactory.seeding._runner import _Run
-
 __all__ = ["DEFAULT_URL", "add_parser", "command"]
+
+T = TypeVar("T")
 
 #: Where ``pyfactory seed`` writes without ``--url``: a SQLite file in the current
 #: directory.
@@ -92,7 +96,7 @@ class _Output:
     def __init__(self, url: str, debug: bool) -> None:
         self.debug = debug
         #: The seeds' run once it has started, for the line that an interrupt prints.
-        self.run: _Run | None = None
+        self.run: Run | None = None
         # Longest first, so that a password's encoded form is replaced whole. A password
         # of fewer than 4 characters is only taken out where it is written as one (a
         # URL, password=): replacing "ab" everywhere would garble every line.
@@ -118,10 +122,8 @@ class _Output:
 
     def shown(self, url: str) -> str:
         """``url`` without its password, as SQLAlchemy renders it when it can read it."""
-        from pyfactory.seeding._runner import _shown
-
         try:
-            return self.scrub(_shown(url))
+            return self.scrub(shown_url(url))
         except Exception:  # an unreadable URL is shown scrubbed as written
             return self.scrub(url)
 
@@ -268,12 +270,10 @@ def _pick(module: ModuleType, target: str, names: list[str]) -> list[type[Seed]]
     return picked
 
 
-def _load(importer: Callable[[str], ModuleType], target: str, output: _Output) -> ModuleType:
-    from pyfactory.cli import _NotFound
-
+def _load(target: str, output: _Output) -> ModuleType:
     try:
-        return importer(target)
-    except _NotFound as error:
+        return import_target(target)
+    except NotFound as error:
         output.traceback(error)
         raise UsageProblem(str(error)) from None
     except Exception as error:
@@ -315,8 +315,6 @@ def _metadata(modules: Iterable[ModuleType]) -> list[Any]:
 
 def _engine(url: str, output: _Output) -> Any:
     """An engine for ``url`` (async for an async driver)."""
-    from pyfactory.seeding._runner import engine_for
-
     try:
         return engine_for(url)
     except Exception as error:
@@ -333,11 +331,9 @@ def _engine(url: str, output: _Output) -> Any:
 
 
 def _unreachable(engine: Any, error: Exception, output: _Output) -> UsageProblem:
-    from pyfactory.seeding._runner import _shown
-
     output.traceback(error)
     return UsageProblem(
-        f"cannot connect to {_shown(engine.url)}: {type(error).__name__}: "
+        f"cannot connect to {shown_url(engine.url)}: {type(error).__name__}: "
         f"{_first_line(getattr(error, 'orig', None) or error)}"
     )
 
@@ -385,8 +381,6 @@ def _absent(connection: Any, metadata: list[Any]) -> list[str]:
 def _no_tables(engine: Any, metadata: list[Any], absent: list[str]) -> UsageProblem | None:
     """Without --create-tables, a database that has none of the models' tables: every
     seed would fail on them."""
-    from pyfactory.seeding._runner import _shown
-
     every = sum(len(one.tables) for one in metadata)
     if not absent or len(absent) < every:
         return None
@@ -394,63 +388,78 @@ def _no_tables(engine: Any, metadata: list[Any], absent: list[str]) -> UsageProb
         f" and {len(absent) - 5} more" if len(absent) > 5 else ""
     )
     return UsageProblem(
-        f"the database {_shown(engine.url)} has none of the tables of the seeds' models "
+        f"the database {shown_url(engine.url)} has none of the tables of the seeds' models "
         f"({names}): add --create-tables to create them"
     )
 
 
-def _sync(
-    engine: Any, state: _Run, metadata: list[Any], create: bool, output: _Output
-) -> SeedSummary:
-    from pyfactory.seeding._runner import _run
-
+def _prepare(engine: Any, metadata: list[Any], create: bool, output: _Output) -> Body[None]:
+    """Connect, then create the missing tables of the seeds' models (``--create-tables``)
+    or check that the database has some: the one body of :func:`_sync` and
+    :func:`_async` (see :mod:`pyfactory._drive`)."""
     try:
-        with engine.connect():
-            pass
+        connection = yield engine.connect()
     except Exception as error:
         raise _unreachable(engine, error, output) from None
-    if create:
-        for one in metadata:
-            one.create_all(engine)
-    elif metadata:
-        with engine.connect() as connection:
-            problem = _no_tables(engine, metadata, _absent(connection, metadata))
-        if problem is not None:
-            raise problem
-    return _run(state, engine)
-
-
-async def _async(
-    engine: Any, state: _Run, metadata: list[Any], create: bool, output: _Output
-) -> SeedSummary:
-    from pyfactory.seeding._runner import _arun
-
     try:
-        try:
-            async with engine.connect():
-                pass
-        except Exception as error:
-            raise _unreachable(engine, error, output) from None
         if create:
-            async with engine.begin() as connection:
-                for one in metadata:
-                    await connection.run_sync(one.create_all)
-        elif metadata:
-            async with engine.connect() as connection:
-                absent = await connection.run_sync(_absent, metadata)
+            try:
+                yield _on(connection, _create, metadata)
+            except Exception as error:
+                output.traceback(error)
+                raise UsageProblem(
+                    f"--create-tables: cannot create the tables: {type(error).__name__}: "
+                    f"{_first_line(getattr(error, 'orig', None) or error)}"
+                ) from None
+        else:
+            absent = yield _on(connection, _absent, metadata)
             problem = _no_tables(engine, metadata, absent)
             if problem is not None:
                 raise problem
-        return await _arun(state, engine)
+    finally:
+        yield connection.close()
+
+
+def _on(connection: Any, work: Callable[..., T], *args: Any) -> T | Awaitable[T]:
+    """``work(connection, *args)`` on a synchronous connection; on an async one, an
+    awaitable of it, run on its synchronous connection by ``run_sync``."""
+    if hasattr(connection, "run_sync"):
+        return connection.run_sync(work, *args)  # type: ignore[no-any-return]
+    return work(connection, *args)
+
+
+def _create(connection: Any, metadata: list[Any]) -> None:
+    """Create the missing tables of the metadata, all in one transaction."""
+    for one in metadata:
+        one.create_all(connection)
+    connection.commit()
+
+
+def _sync(
+    engine: Any, state: Run, metadata: list[Any], create: bool, output: _Output
+) -> SeedSummary:
+    try:
+        drive(_prepare(engine, metadata, create, output))
+        return run_with(state, engine)
+    finally:
+        engine.dispose()
+
+
+async def _async(
+    engine: Any, state: Run, metadata: list[Any], create: bool, output: _Output
+) -> SeedSummary:
+    try:
+        await adrive(_prepare(engine, metadata, create, output))
+        return await arun_with(state, engine)
     finally:
         await engine.dispose()
 
 
-def command(args: argparse.Namespace, importer: Callable[[str], ModuleType]) -> int:
+def command(args: argparse.Namespace) -> int:
     """Run ``pyfactory seed`` with parsed arguments; the exit code."""
     output = _Output(args.url, args.debug)
     try:
-        return _command(args, importer, output)
+        return _command(args, output)
     except UsageProblem as problem:
         output.err(f"pyfactory seed: error: {problem}")
         return 2
@@ -459,7 +468,7 @@ def command(args: argparse.Namespace, importer: Callable[[str], ModuleType]) -> 
         return INTERRUPTED
 
 
-def _interrupted(run: _Run | None) -> str:
+def _interrupted(run: Run | None) -> str:
     """The line of Ctrl-C: the seed it stopped, rolled back, and those that finished."""
     if run is None or not (run.results or run.interrupted):
         return "interrupted before any seed ran"
@@ -477,7 +486,7 @@ def _interrupted(run: _Run | None) -> str:
 
 
 def _targets(
-    args: argparse.Namespace, importer: Callable[[str], ModuleType], output: _Output
+    args: argparse.Namespace, output: _Output
 ) -> tuple[list[type[Seed]], list[ModuleType]]:
     """The seeds that the targets name, and the modules they come from."""
     seeds: list[type[Seed]] = []
@@ -487,7 +496,7 @@ def _targets(
         module_name, names = (
             (matched["module"], matched["names"].split(",")) if matched else (target, [])
         )
-        module = _load(importer, module_name, output)
+        module = _load(module_name, output)
         modules.append(module)
         seeds.extend(s for s in _pick(module, target, names) if s not in seeds)
     return seeds, modules
@@ -504,9 +513,7 @@ def _takes_no_arguments(value: Any) -> bool:
     return True
 
 
-def _settings(
-    args: argparse.Namespace, importer: Callable[[str], ModuleType], output: _Output
-) -> Any:
+def _settings(args: argparse.Namespace, output: _Output) -> Any:
     """The object that ``--settings MODULE:NAME`` names, or None; a function or class
     called with no arguments, what it returns (FastAPI's ``get_settings()``)."""
     if not args.settings:
@@ -514,7 +521,7 @@ def _settings(
     module_name, _, attribute = args.settings.rpartition(":")
     if not module_name or not attribute:
         raise UsageProblem(f"--settings is MODULE:NAME, not {args.settings!r}")
-    holder = _load(importer, module_name, output)
+    holder = _load(module_name, output)
     if not hasattr(holder, attribute):
         raise UsageProblem(f"--settings: {module_name} has no {attribute!r}")
     value = getattr(holder, attribute)
@@ -529,9 +536,7 @@ def _settings(
         ) from None
 
 
-def _command(
-    args: argparse.Namespace, importer: Callable[[str], ModuleType], output: _Output
-) -> int:
+def _command(args: argparse.Namespace, output: _Output) -> int:
     try:
         import sqlalchemy  # noqa: F401
     except ImportError:
@@ -539,19 +544,17 @@ def _command(
             "pyfactory seed needs SQLAlchemy 2: pip install 'pyfactory-schema[sqlalchemy]'"
         ) from None
 
-    from pyfactory.seeding._runner import _Run
-
     problem = scale_problem(args.scale)
     if problem is not None:
         raise UsageProblem(f"--scale is {problem}")
-    seeds, modules = _targets(args, importer, output)
+    seeds, modules = _targets(args, output)
     only = [name for item in args.only for name in item.split(",") if name]
     try:
         ordered = order_seeds(seeds, only=only)  # every problem of the seeds, before connecting
     except FactoryError as error:
         output.traceback(error)
         raise UsageProblem(str(error)) from None
-    settings = _settings(args, importer, output)
+    settings = _settings(args, output)
     # The seeds' own modules too: a module may import its seeds from another.
     modules.extend(sys.modules[s.__module__] for s in ordered if s.__module__ in sys.modules)
     metadata = _metadata(dict.fromkeys(modules))
@@ -570,7 +573,7 @@ def _command(
     if args.chunk_size is not None:
         options["chunk_size"] = args.chunk_size
     engine = _engine(args.url, output)
-    output.run = state = _Run(seeds, **options)
+    output.run = state = Run(seeds, **options)
     try:
         state.refuse_async(engine)  # before connecting: nothing is made for them
     except AsyncModeError as error:
@@ -584,10 +587,7 @@ def _command(
         if hasattr(engine, "sync_engine"):
             summary = asyncio.run(_async(engine, state, metadata, args.create_tables, output))
         else:
-            try:
-                summary = _sync(engine, state, metadata, args.create_tables, output)
-            finally:
-                engine.dispose()
+            summary = _sync(engine, state, metadata, args.create_tables, output)
     except SeedFailedError as error:
         output.out(str(error.summary))
         if error.__cause__ is not None:

@@ -1,29 +1,28 @@
 """The ``pyfactory`` command line: ``pyfactory check MODULE [MODULE ...]``,
 ``pyfactory seed MODULE[:NAME] ... [--url URL]`` and ``pyfactory --version``.
 
-Both commands name their modules the same way, read by one loader (:func:`_import`):
+The command-line layer, the top of pyfactory: it imports the public API and
+:mod:`pyfactory.seeding` (``seed`` is :mod:`pyfactory.cli._seed`), and only
+``__main__`` and the pytest plugin (for :func:`summary`) import it. Both commands
+name their modules the same way, read by one loader (:mod:`pyfactory.cli._modules`):
 a dotted module name, a ``.py`` file or a package directory. Also run as
-``python -m pyfactory``. Exit codes of ``check``: 0 when every check
-passes, 1 when a build fails (or a module raises while it is imported), 2 for a usage
-error (an unknown option, a module that cannot be found, no factory to check). Those of
+``python -m pyfactory``. Exit codes of ``check``: 0 when every check passes, 1 when
+a build fails (or a module raises while it is imported), 2 for a usage error (an
+unknown option, a module that cannot be found, no factory to check). Those of
 ``seed``: 0 done, 1 a seed failed, 2 bad usage (see :mod:`pyfactory.seeding`).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pyfactory import __version__
-from pyfactory._check import CheckFailure, check
-from pyfactory._factory import Factory
+from pyfactory import CheckFailure, Factory, __version__, check
+from pyfactory.cli._modules import NotFound, modules_of
 
 __all__ = ["main", "summary"]
 
@@ -37,72 +36,6 @@ def summary(factories: Sequence[type[Factory[Any]]], failures: Sequence[CheckFai
     return [
         *(str(failure) for failure in failures),
         f"pyfactory check: {len(failures)} of {builds} builds of {count} failed",
-    ]
-
-
-class _NotFound(Exception):
-    """A module named on the command line that does not exist."""
-
-
-def _import(target: str) -> ModuleType:
-    """Import a dotted module name, or a file path (its package's, when it is in one).
-
-    Raises:
-        _NotFound: There is no such module or file.
-    """
-    if not (target.endswith(".py") or "/" in target or "\\" in target):
-        # A console script does not put the current directory on the path; python -m does.
-        if "" not in sys.path and str(Path.cwd()) not in sys.path:
-            sys.path.insert(0, str(Path.cwd()))
-        try:
-            return importlib.import_module(target)
-        except ModuleNotFoundError as error:
-            name = error.name or ""
-            if target == name or target.startswith(f"{name}."):
-                raise _NotFound(f"no module named {target!r} (from {Path.cwd()})") from None
-            raise  # a module that it imports is missing: its own error
-    path = Path(target)
-    if path.is_dir():
-        if not (path / "__init__.py").is_file():
-            raise _NotFound(
-                f"{target} is a directory but not a package (it has no __init__.py): "
-                "name a .py file in it, or add an __init__.py"
-            )
-        path = path / "__init__.py"  # a package directory: examples/ticketing
-    if not path.is_file():
-        raise _NotFound(f"no such file: {target}")
-    path = path.resolve()
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    root = path.parent
-    while (root / "__init__.py").is_file():
-        parts.insert(0, root.name)
-        root = root.parent
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    return importlib.import_module(".".join(parts))
-
-
-def _modules(target: str) -> list[ModuleType]:
-    """The module that ``target`` names and, when it is a package, every module in it,
-    subpackages included (``__main__`` aside: importing it would run a program).
-
-    A package's factories usually live in its modules (``myapp/factories.py``), which
-    the package itself need not import, so checking a package checks them all.
-
-    Raises:
-        _NotFound: There is no such module or file.
-    """
-    module = _import(target)
-    if not hasattr(module, "__path__"):
-        return [module]
-    inside = pkgutil.walk_packages(module.__path__, prefix=f"{module.__name__}.")
-    return [
-        module,
-        *(
-            importlib.import_module(info.name)
-            for info in inside
-            if info.name.rpartition(".")[2] != "__main__"
-        ),
     ]
 
 
@@ -122,8 +55,8 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     factories: list[type[Factory[Any]]] = []
     for target in args.modules:
         try:
-            modules = _modules(target)
-        except _NotFound as error:
+            modules = modules_of(target)
+        except NotFound as error:
             parser.error(str(error))
         except Exception as error:
             # A module that raises while it is imported is broken too: show where.
@@ -180,18 +113,13 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="the seed of every factory made, so a failure replays (default: 0)",
     )
-    # Imported here, not at the top: `pyfactory check` must not need what seeding needs.
-    from pyfactory.seeding._command import add_parser
+    # Imported here, not at the top: importing pyfactory.cli (the pytest plugin reads
+    # summary() from it) need not load what seeding needs.
+    from pyfactory.cli import _seed
 
-    seeding = add_parser(commands)
-    seeding.set_defaults(parser=seeding, run=_seed)
+    seeding = _seed.add_parser(commands)
+    seeding.set_defaults(parser=seeding, run=lambda parser, args: _seed.command(args))
     return parser
-
-
-def _seed(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from pyfactory.seeding._command import command
-
-    return command(args, _import)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
