@@ -41,7 +41,7 @@ from pyfactory import (
     sequence,
     trait,
 )
-from pyfactory.builders import AsyncSQLAlchemyBuilder
+from pyfactory.builders import SQLAlchemyBuilder
 
 DATABASE = Path("sqlalchemy_async.sqlite3")
 
@@ -93,12 +93,13 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
 
 
-# --- The factories: each names AsyncSQLAlchemyBuilder(). ---------------------
+# --- The factories: each names SQLAlchemyBuilder(), which writes through a ----
+# --- Session under create() and through an AsyncSession under acreate(). ----
 
 
 class AuthorFactory(Factory[Author]):
     _model = Author
-    _model_builder = AsyncSQLAlchemyBuilder()
+    _model_builder = SQLAlchemyBuilder()
     _default_schema = "basic"
 
     @schema()
@@ -108,7 +109,7 @@ class AuthorFactory(Factory[Author]):
 
 class CommentFactory(Factory[Comment]):
     _model = Comment
-    _model_builder = AsyncSQLAlchemyBuilder()
+    _model_builder = SQLAlchemyBuilder()
     _default_schema = "basic"
 
     @schema()
@@ -118,7 +119,7 @@ class CommentFactory(Factory[Comment]):
 
 class TagFactory(Factory[Tag]):
     _model = Tag
-    _model_builder = AsyncSQLAlchemyBuilder()
+    _model_builder = SQLAlchemyBuilder()
     _default_schema = "basic"
 
     @schema()
@@ -128,7 +129,7 @@ class TagFactory(Factory[Tag]):
 
 class PostFactory(Factory[Post]):
     _model = Post
-    _model_builder = AsyncSQLAlchemyBuilder()
+    _model_builder = SQLAlchemyBuilder()
     _default_schema = "basic"
 
     @schema()

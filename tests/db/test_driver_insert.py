@@ -465,7 +465,7 @@ class TestPlan:
         from sqlalchemy import create_engine, inspect
 
         from pyfactory.builders._sa_insert import plan
-        from pyfactory.builders.sqlalchemy import _shape
+        from pyfactory.builders._sa_shape import shape_of as _shape
 
         dialect = create_engine(url).dialect
         shape = _shape(model)
@@ -483,7 +483,7 @@ class TestPlan:
         from sqlalchemy.dialects import mysql
 
         from pyfactory.builders._sa_insert import plan
-        from pyfactory.builders.sqlalchemy import _shape
+        from pyfactory.builders._sa_shape import shape_of as _shape
 
         shape = _shape(Maker)
         assert isinstance(shape.table, Table)
