@@ -454,10 +454,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
     def attributes_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[dict[str, Any]]:
         """``count`` attribute dicts: ``attributes_batch("basic", 10, last_name="X")``."""
         schema, count, traits = self._pf_batch_args("attributes_batch", (first, *args))
-        if _obs._observer is not None:
-            with _Timed(self, "attributes", count):
-                return drive(self._pf_batch("attributes", schema, count, traits, overrides))
-        return drive(self._pf_batch("attributes", schema, count, traits, overrides))
+        with _Timed(self, "attributes", count):
+            return drive(self._pf_batch("attributes", schema, count, traits, overrides))
 
     @overload
     def build_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
@@ -468,10 +466,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
     def build_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """``count`` built instances: ``build_batch("basic", 10, last_name="X")``."""
         schema, count, traits = self._pf_batch_args("build_batch", (first, *args))
-        if _obs._observer is not None:
-            with _Timed(self, "build", count):
-                return drive(self._pf_batch("build", schema, count, traits, overrides))
-        return drive(self._pf_batch("build", schema, count, traits, overrides))
+        with _Timed(self, "build", count):
+            return drive(self._pf_batch("build", schema, count, traits, overrides))
 
     @overload
     def create_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
@@ -482,10 +478,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
     def create_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """``count`` created instances, handed to the builder's ``create_many`` in one call."""
         schema, count, traits = self._pf_batch_args("create_batch", (first, *args))
-        if _obs._observer is not None:
-            with _Timed(self, "create", count):
-                return self._pf_create_batch(schema, count, traits, overrides)
-        return self._pf_create_batch(schema, count, traits, overrides)
+        with _Timed(self, "create", count):
+            return self._pf_create_batch(schema, count, traits, overrides)
 
     @overload
     def insert_batch(self, count: int, /, *traits: str, **overrides: Any) -> int: ...
@@ -506,11 +500,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         .. versionadded:: 0.1
         """
         schema, count, traits = self._pf_batch_args("insert_batch", (first, *args))
-        if _obs._observer is not None:
-            with _Timed(self, "create", count):
-                self._pf_create_batch(schema, count, traits, overrides, keep=False)
-                return count
-        self._pf_create_batch(schema, count, traits, overrides, keep=False)
+        with _Timed(self, "create", count):
+            self._pf_create_batch(schema, count, traits, overrides, keep=False)
         return count
 
     @overload
@@ -525,11 +516,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         .. versionadded:: 0.1
         """
         schema, count, traits = self._pf_batch_args("ainsert_batch", (first, *args))
-        if _obs._observer is not None:
-            with _Timed(self, "create", count):
-                await self._pf_acreate_batch(schema, count, traits, overrides, keep=False)
-                return count
-        await self._pf_acreate_batch(schema, count, traits, overrides, keep=False)
+        with _Timed(self, "create", count):
+            await self._pf_acreate_batch(schema, count, traits, overrides, keep=False)
         return count
 
     @overload
@@ -541,10 +529,8 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
     async def acreate_batch(self, first: Any, /, *args: Any, **overrides: Any) -> list[M]:
         """:meth:`create_batch`, awaiting fields, children, ``acreate_many`` and hooks."""
         schema, count, traits = self._pf_batch_args("acreate_batch", (first, *args))
-        if _obs._observer is not None:
-            with _Timed(self, "create", count):
-                return await self._pf_acreate_batch(schema, count, traits, overrides)
-        return await self._pf_acreate_batch(schema, count, traits, overrides)
+        with _Timed(self, "create", count):
+            return await self._pf_acreate_batch(schema, count, traits, overrides)
 
 
 # ----------------------------------------------------------------- factory_for

@@ -9,10 +9,10 @@ schema dict serves every object a factory makes.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
+from pyfactory._drive import Body, adrive, drive
 from pyfactory._limits import MAX_BATCH
 
 # The counters live in _sequences; docs/pytest-seeds.rst names them as
@@ -740,41 +740,31 @@ class NestedField(SpecialField[Any]):
         self.value = value
 
     def resolve(self, ctx: FieldContext) -> Any:
-        return _resolve_nested(ctx, self.value)
+        return drive(_nested(ctx, self.value))
 
     async def aresolve(self, ctx: FieldContext) -> Any:
-        return await _aresolve_nested(ctx, self.value)
+        return await adrive(_nested(ctx, self.value))
 
     def describe(self) -> str:
         return f"{type(self.value).__name__} of special fields"
 
 
-def _resolve_nested(ctx: FieldContext, value: Any) -> Any:
+def _nested(ctx: FieldContext, value: Any) -> Body[Any]:
+    """A container's special fields resolved in place, at any depth: a body whose steps
+    are the inner fields' values (a coroutine's is awaited under ``acreate``)."""
     kind = type(value)
-    if kind is list:
-        return [_resolve_nested(ctx, v) for v in value]
-    if kind is tuple:
-        return tuple(_resolve_nested(ctx, v) for v in value)
     if kind is dict:
-        return {k: _resolve_nested(ctx, v) for k, v in value.items()}
+        resolved = {}
+        for key, item in value.items():
+            resolved[key] = yield from _nested(ctx, item)
+        return resolved
+    if kind is list or kind is tuple:
+        items = []
+        for item in value:
+            items.append((yield from _nested(ctx, item)))  # noqa: PERF401 - no yield in a comprehension
+        return items if kind is list else tuple(items)
     if isinstance(value, SpecialField):
-        return ctx.resolve_inner(value)
-    if kind is set:
-        return set(value)
-    return value
-
-
-async def _aresolve_nested(ctx: FieldContext, value: Any) -> Any:
-    kind = type(value)
-    if kind is list:
-        return [await _aresolve_nested(ctx, v) for v in value]
-    if kind is tuple:
-        return tuple([await _aresolve_nested(ctx, v) for v in value])
-    if kind is dict:
-        return {k: await _aresolve_nested(ctx, v) for k, v in value.items()}
-    if isinstance(value, SpecialField):
-        result = ctx.resolve_inner(value)
-        return await result if inspect.isawaitable(result) else result
+        return (yield ctx.resolve_inner(value))
     if kind is set:
         return set(value)
     return value

@@ -22,32 +22,24 @@ from typing import (
     get_origin,
 )
 
-from pyfactory._context import Context, Randomness
-from pyfactory._core.plan.keys import (
-    ModelKeys,
-)
-from pyfactory._core.plan.plan import Plan
-from pyfactory.builders import ModelBuilder, ObjectBuilder, Relation
-from pyfactory.errors import (
-    FactoryDefinitionError,
-)
+from pyfactory.builders import ModelBuilder, ObjectBuilder
+from pyfactory.errors import FactoryDefinitionError
 
 if TYPE_CHECKING:
+    # Only named in the declarations of FactoryBase: the layers above fill them.
+    from pyfactory._context import Context, Randomness
+    from pyfactory._core.plan.keys import ModelKeys
+    from pyfactory._core.plan.plan import Plan
     from pyfactory._factory import Factory
+    from pyfactory.builders import Relation
 
 M = TypeVar("M")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 _SCHEMA_MARK = "__pyfactory_schema__"
-
-
 _TRAIT_MARK = "__pyfactory_trait__"
-
-
 _AFTER_MARK = "__pyfactory_after__"
-
-
 _AUTO_MARK = "__pyfactory_auto__"
 
 

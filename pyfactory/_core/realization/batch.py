@@ -8,6 +8,7 @@ from __future__ import annotations
 import mmap
 import reprlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import Token
 from typing import (
     Any,
@@ -21,11 +22,10 @@ from pyfactory._core.resolution.chain import Link, leave
 from pyfactory._core.resolution.pending import (
     Batch,
     Pending,
-    asettle_row,
     batch_method,
     batch_out_of_memory,
     batch_too_large,
-    settle_row,
+    settling_row,
 )
 from pyfactory._core.resolution.resolver import Later, Resolution
 from pyfactory._drive import Body, Call, adrive, drive
@@ -72,6 +72,16 @@ _values_repr.maxlist = 6
 
 
 _values_repr.maxlevel = 3
+
+
+@contextmanager
+def _naming_the_call(call: str) -> Iterator[None]:
+    """Around a batch call: its builder's errors say which call failed (:func:`_name_the_call`)."""
+    try:
+        yield
+    except BuilderError as error:
+        _name_the_call(error, call)
+        raise
 
 
 def _name_the_call(error: BuilderError, call: str) -> None:
@@ -333,14 +343,14 @@ class MakeBatch(MakeOne[M]):
             if batch is not None and batch.added != before:
                 waiting.append(index)
         if batch is not None and batch.groups:
-            yield Call(batch.flush, batch.aflush)
+            yield from batch.flushing()
             # Children only come from special fields, unless overrides vary by row. Every
             # placeholder is written by now: settling them reads the objects back.
             keys = plan.specials if plan.cached and not overrides else None
             for index in waiting:
-                settle_row(rows[index], keys)
+                yield from settling_row(rows[index], keys)
                 if everything[index] is not rows[index]:
-                    settle_row(everything[index], keys)
+                    yield from settling_row(everything[index], keys)
         return plan, rows, everything, laters
 
     def _pf_create_batch(
@@ -352,36 +362,23 @@ class MakeBatch(MakeOne[M]):
         keep: bool = True,
     ) -> list[M]:
         """``create_batch`` and ``insert_batch``: the batch body, driven in one transaction."""
-        cls = type(self)
         body = self._pf_batch("create", schema, count, traits, overrides, keep)
-        try:
-            if cls._pf_atomic:
-                with cls._pf_builder.transaction(self._pf_context):
-                    return drive(body)
-            return drive(body)
-        except BuilderError as error:
-            _name_the_call(error, batch_method("create", keep))
-            raise
+        with _naming_the_call(batch_method("create", keep)):
+            if not type(self)._pf_atomic:
+                return drive(body)
+            with type(self)._pf_builder.transaction(self._pf_context):
+                return drive(body)
 
-    async def _pf_acreate_batch(
-        self,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        keep: bool = True,
-    ) -> list[M]:
-        """:meth:`_pf_create_batch` for ``acreate_batch`` and ``ainsert_batch``."""
-        cls = type(self)
+    async def _pf_acreate_batch(self, *call: Any, keep: bool = True) -> list[M]:
+        """:meth:`_pf_create_batch` (same arguments) for ``acreate_batch`` and
+        ``ainsert_batch``."""
+        schema, count, traits, overrides = call
         body = self._pf_batch("create", schema, count, traits, overrides, keep, True)
-        try:
-            if cls._pf_atomic:
-                async with cls._pf_builder.atransaction(self._pf_context):
-                    return await adrive(body)
-            return await adrive(body)
-        except BuilderError as error:
-            _name_the_call(error, batch_method("create", keep, True))
-            raise
+        with _naming_the_call(batch_method("create", keep, True)):
+            if not type(self)._pf_atomic:
+                return await adrive(body)
+            async with type(self)._pf_builder.atransaction(self._pf_context):
+                return await adrive(body)
 
     def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
         """:meth:`_pf_later_enter` for the rows of a batch, which share one plan: their
@@ -407,7 +404,7 @@ class MakeBatch(MakeOne[M]):
         try:
             batch = Batch()
             found = yield from self._pf_later_pending(plan, batch, items)
-            yield Call(batch.flush, batch.aflush)
+            yield from batch.flushing()
             for obj, values, item, pendings in found:
                 # Written by the flush: result() reads each object back.
                 self._pf_link(plan, obj, values, item, [p.result() for p in pendings])
@@ -448,10 +445,10 @@ class MakeBatch(MakeOne[M]):
     def _pf_pending_body(self, pendings: list[Pending], is_async: bool) -> Body[None]:
         for pending in pendings:
             if pending.nested:
-                yield Call(settle_row, asettle_row, pending.built)
+                yield from settling_row(pending.built)
                 # Often the same dict: settled once, its children are not walked again.
                 if pending.values is not pending.built:
-                    yield Call(settle_row, asettle_row, pending.values)
+                    yield from settling_row(pending.values)
         plan, rows = pendings[0].plan, [pending.built for pending in pendings]
         try:
             objs = yield from self._pf_write_rows(plan, rows, "create_many", is_async)

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 M = TypeVar("M")
 LaterRow = tuple[Any, dict[str, Any], list[Later], "Origin | None"]
+#: What resolving one object gives: its attributes, every value, its later fields.
+Resolved = tuple[dict[str, Any], dict[str, Any], list[Later]]
 
 
 def derive(target: Any, context: Context, randomness: Randomness) -> Any:
@@ -246,34 +248,12 @@ class MakeOne(Planning[M]):
                 pendings = []
                 for label in labels:
                     where = Origin(plan.factory_name, plan.schema, label, 1, origin)
-                    pending = yield from child._pf_defer_body(
+                    pending = yield from child._pf_defer(
                         batch, where, field.schema, field.traits, overrides
                     )
                     pendings.append(pending)
                 found.append((obj, values, item, pendings))
         return found
-
-    def _pf_defer(
-        self,
-        batch: Batch,
-        origin: Origin,
-        schema: str | None,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-    ) -> Any:
-        """Resolve a child's attributes for a batch and leave its row to be written later."""
-        return drive(self._pf_defer_body(batch, origin, schema, traits, overrides))
-
-    async def _pf_adefer(
-        self,
-        batch: Batch,
-        origin: Origin,
-        schema: str | None,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-    ) -> Any:
-        """:meth:`_pf_defer` for ``acreate_batch``."""
-        return await adrive(self._pf_defer_body(batch, origin, schema, traits, overrides))
 
     def _pf_pending(
         self,
@@ -297,19 +277,23 @@ class MakeOne(Planning[M]):
             ).within(plan.factory_name, plan.schema)
         return {k: built[k] for k in self._get_or_create}
 
+    def _pf_resolve(self, plan: Plan, overrides: dict[str, Any], *where: Any) -> Resolved:
+        """One created object's attributes, its values and its later fields, resolved
+        now (the sync side of a body's step; ``where``: the batch and origin)."""
+        return Resolution.run(self, plan, "create", overrides, *where)  # type: ignore[arg-type]
+
     async def _pf_aresolve(
         self,
         plan: Plan,
         overrides: dict[str, Any],
         batch: Batch | None = None,
         origin: Origin | None = None,
-        scope: str = "create",
-    ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
+    ) -> Resolved:
         """:meth:`_pf_resolve` for ``acreate``: coroutine fields are awaited."""
         if plan.simple and not overrides:
             values = plan.base.copy()
             return values, values, []
-        resolution = Resolution(self, plan, scope, True, overrides)  # type: ignore[arg-type]
+        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
         resolution.batch = batch
         resolution.origin = origin
         resolution.depth = origin.depth if origin is not None else 0
@@ -394,7 +378,7 @@ class MakeOne(Planning[M]):
         if _obs._observer is not None:
             _made(self, scope, 1)  # type: ignore[arg-type]
 
-    def _pf_defer_body(
+    def _pf_defer(
         self,
         batch: Batch,
         origin: Origin,
@@ -402,6 +386,8 @@ class MakeOne(Planning[M]):
         traits: tuple[str, ...],
         overrides: dict[str, Any],
     ) -> Body[Any]:
+        """Resolve a child's attributes for a batch and leave its row to be written later
+        (a :class:`Pending` in the batch); a body, driven by the resolver."""
         if self._get_or_create:
             # Finding an existing row needs a query per child: no bulk write for these.
             return (yield Call(self._pf_one, self._pf_ascoped, "create", schema, traits, overrides))
@@ -430,20 +416,6 @@ class MakeOne(Planning[M]):
             # An existing row is returned as it is: no new children, no hooks.
             yield from self._pf_after_one(plan, scope, obj, values, later)
         return obj
-
-    def _pf_resolve(
-        self,
-        plan: Plan,
-        overrides: dict[str, Any],
-        batch: Batch | None = None,
-        origin: Origin | None = None,
-        scope: str = "create",
-    ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
-        """One object's attributes, its values and its later fields, resolved now."""
-        if plan.simple and not overrides:
-            values = plan.base.copy()
-            return values, values, []
-        return Resolution.run(self, plan, scope, overrides, batch, origin)  # type: ignore[arg-type]
 
     def _pf_write_one(
         self, plan: Plan, method: str, built: dict[str, Any]

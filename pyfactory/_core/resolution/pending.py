@@ -3,7 +3,7 @@
 While the rows of a batch are resolved, an association does not create its
 child: the child's attributes are resolved (its own associations deferred in
 turn, one level deeper) and a :class:`Pending` stands in for it. When every
-row is resolved, :meth:`Batch.flush` creates the pending children level by
+row is resolved, :meth:`Batch.flushing` creates the pending children level by
 level, deepest first, each level of each factory in one ``create_many`` call,
 and the placeholders in the rows above are replaced by the created objects.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._drive import Body, Call, adrive, drive
 from pyfactory._limits import MAX_BATCH
 from pyfactory._walk import holds
 from pyfactory.errors import FactoryError, FieldError, UsageError
@@ -31,11 +32,13 @@ __all__ = [
     "Origin",
     "Pending",
     "PendingAttr",
+    "asettle",
     "batch_method",
     "batch_out_of_memory",
     "batch_too_large",
     "settle",
-    "settle_row",
+    "settling",
+    "settling_row",
     "unsettled",
 ]
 
@@ -200,32 +203,34 @@ def holds_placeholder(value: Any) -> bool:
     return holds(value, _is_placeholder)
 
 
-def settle(value: Any) -> Any:
-    """``value`` with its placeholders replaced by what they stand for, at any depth."""
+def settling(value: Any) -> Body[Any]:
+    """``value`` with its placeholders replaced by what they stand for, at any depth: a
+    body (each placeholder's object is a step), driven by :func:`settle` and
+    :func:`asettle` or nested in a batch's body."""
     kind = type(value)
     if kind is Pending or kind is PendingAttr:
-        return value.result()
+        return (yield Call(value.result, value.aresult))
     if not holds_placeholder(value):
         return value
-    if kind is list:
-        return [settle(v) for v in value]
-    if kind is tuple:
-        return tuple(settle(v) for v in value)
-    return {k: settle(v) for k, v in value.items()}
+    if kind is dict:
+        settled = {}
+        for key, item in value.items():
+            settled[key] = yield from settling(item)
+        return settled
+    items = []
+    for item in value:
+        items.append((yield from settling(item)))  # noqa: PERF401 - no yield in a comprehension
+    return items if kind is list else tuple(items)
+
+
+def settle(value: Any) -> Any:
+    """:func:`settling`, for the sync methods."""
+    return drive(settling(value))
 
 
 async def asettle(value: Any) -> Any:
-    """:func:`settle` under ``acreate_batch``."""
-    kind = type(value)
-    if kind is Pending or kind is PendingAttr:
-        return await value.aresult()
-    if not holds_placeholder(value):
-        return value
-    if kind is list:
-        return [await asettle(v) for v in value]
-    if kind is tuple:
-        return tuple([await asettle(v) for v in value])
-    return {k: await asettle(v) for k, v in value.items()}
+    """:func:`settling`, for the async methods."""
+    return await adrive(settling(value))
 
 
 def unsettled(row: dict[str, Any]) -> list[str]:
@@ -235,24 +240,14 @@ def unsettled(row: dict[str, Any]) -> list[str]:
     return [key for key, value in row.items() if type(value) in look and holds_placeholder(value)]
 
 
-def settle_row(row: dict[str, Any], keys: tuple[str, ...] | None = None) -> None:
+def settling_row(row: dict[str, Any], keys: tuple[str, ...] | None = None) -> Body[None]:
     """Replace the placeholders among a row's values, in place; only among ``keys``
     when given (the keys of its plan's special fields, where children go)."""
-    if keys is None:
-        for key in unsettled(row):
-            row[key] = settle(row[key])
-        return
     look = _MAY_HOLD
-    for key in keys:
+    for key in unsettled(row) if keys is None else keys:
         value = row.get(key)
         if type(value) in look and holds_placeholder(value):
-            row[key] = settle(value)
-
-
-async def asettle_row(row: dict[str, Any]) -> None:
-    """:func:`settle_row` under ``acreate_batch``."""
-    for key in unsettled(row):
-        row[key] = await asettle(row[key])
+            row[key] = yield from settling(value)
 
 
 class Batch:
@@ -277,14 +272,10 @@ class Batch:
         self.groups = {}
         return [[p for p in group if p.obj is _NOT_YET] for _, group in ordered]
 
-    def flush(self) -> None:
-        """Create every pending child, one ``create_many`` per factory, plan and level."""
+    def flushing(self) -> Body[None]:
+        """Create every pending child, one ``create_many`` per factory, plan and level:
+        a body, nested in the batch's."""
         for group in self._levels():
             if group:
-                group[0].factory._pf_create_pending(group)
-
-    async def aflush(self) -> None:
-        """:meth:`flush` under ``acreate_batch``."""
-        for group in self._levels():
-            if group:
-                await group[0].factory._pf_acreate_pending(group)
+                factory = group[0].factory
+                yield Call(factory._pf_create_pending, factory._pf_acreate_pending, group)

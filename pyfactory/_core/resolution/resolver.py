@@ -25,6 +25,7 @@ from pyfactory._core.resolution.pending import (
     settle,
     unsettled,
 )
+from pyfactory._drive import adrive, drive
 from pyfactory._walk import CONTAINERS, fresh_copy, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -682,8 +683,10 @@ class Resolution(FieldContext):
             token = self._enter(field, child, overrides)
             try:
                 if self.batch is not None:
-                    return child._pf_defer(
-                        self.batch, self._origin(index), field.schema, field.traits, overrides
+                    return drive(
+                        child._pf_defer(
+                            self.batch, self._origin(index), field.schema, field.traits, overrides
+                        )
                     )
                 return child._pf_one(self.scope, field.schema, field.traits, overrides)
             finally:
@@ -701,8 +704,10 @@ class Resolution(FieldContext):
             token = self._enter(field, child, overrides)
             try:
                 if self.batch is not None:
-                    return await child._pf_adefer(
-                        self.batch, self._origin(index), field.schema, field.traits, overrides
+                    return await adrive(
+                        child._pf_defer(
+                            self.batch, self._origin(index), field.schema, field.traits, overrides
+                        )
                     )
                 return await child._pf_aone(field.schema, field.traits, overrides)
             finally:
