@@ -14,10 +14,10 @@ API changed in that range are written here, each beside its version:
 * ``FixtureManager.getfixturedefs(name, ...)`` takes the node id in pytest 8.0 and
   the node from 8.1;
 * the session's definitions are one ``name -> [definitions]`` table up to pytest
-  9.0 and come from ``FixtureManager._get_all_fixture_defs()`` since 9.1.
+  9.1 and come from ``FixtureManager._get_all_fixture_defs()`` since 9.2.
 
-The suite runs on the installed pytest; ``tests/test_project.py`` runs the plugin's
-tests again on pytest 8.0 (``test_plugin_on_the_oldest_pytest``).
+The suite runs on the installed pytest; ``tests/pytest_plugin/test_oldest_pytest.py``
+runs the plugin's fixture tests again on pytest 8.0.
 
 Layer: the pytest plugin, above the core; imports only pytest and the standard library.
 """
@@ -59,9 +59,9 @@ def definitions(session: pytest.Session) -> list[Any]:
     plugins, conftests, modules and classes, wherever they are visible."""
     manager = _manager(session)
     every = getattr(manager, "_get_all_fixture_defs", None)
-    if every is None:  # pytest 9.0 and earlier
+    if every is None:  # pytest 9.1 and earlier
         return [d for defs in manager._arg2fixturedefs.values() for d in defs]
-    return list(every())  # pytest 9.1 and later
+    return list(every())  # pytest 9.2 and later
 
 
 def names(session: pytest.Session) -> set[str]:

@@ -1,7 +1,7 @@
 """The plugin's one adapter to pytest's private fixture tables
 (``pyfactory.pytest._fixtures``), asked from inside real pytest sessions.
 
-``tests/test_project.py::test_plugin_on_the_oldest_pytest`` runs this module (and
+``test_oldest_pytest.py::test_plugin_on_the_oldest_pytest`` runs this module (and
 ``test_register.py``) again on pytest 8.0, so the adapter is tested at both ends of
 the supported range."""
 
