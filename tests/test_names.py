@@ -51,18 +51,42 @@ def resolve(path: str) -> Any:
     raise ImportError(path)
 
 
+def where(obj: Any) -> str:
+    """The full name mypy gives a class or function: where it is defined."""
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def plugin_modules() -> list[Any]:
+    """The mypy plugin's modules: the package and each module in it."""
+    return [
+        pyfactory.mypy,
+        *(
+            importlib.import_module(f"pyfactory.mypy.{path.stem}")
+            for path in sorted((PACKAGE / "mypy").glob("_*.py"))
+            if path.stem != "__init__"
+        ),
+    ]
+
+
 def plugin_paths() -> list[str]:
-    """Every full name written in the mypy plugin's source, as a whole string."""
-    tree = ast.parse((PACKAGE / "mypy.py").read_text())
-    return sorted(
-        {
-            node.value
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and DOTTED.fullmatch(node.value)
-        }
-    )
+    """Every full name in the mypy plugin: each whole string written in its source, and
+    each string value of its modules (a name built from another, as ``FACTORY`` from
+    ``FACTORY_MODULE``, is checked as what mypy will compare)."""
+    written = {
+        node.value
+        for path in sorted((PACKAGE / "mypy").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    built = {
+        value
+        for module in plugin_modules()
+        for name, constant in vars(module).items()
+        if not name.startswith("__") and isinstance(constant, (str, tuple, dict))
+        for value in ([constant] if isinstance(constant, str) else constant)
+        if isinstance(value, str)
+    }
+    return sorted(path for path in written | built if DOTTED.fullmatch(path))
 
 
 def type_checking_imports() -> dict[str, str]:
@@ -159,6 +183,29 @@ class TestTheMypyPluginPaths:
         if inspect.isclass(value) or inspect.isfunction(value):
             assert f"{value.__module__}.{value.__qualname__}" == path
 
+    def test_the_plugin_knows_where_factory_is_defined(self) -> None:
+        """The one constant that says which module defines ``Factory``, ``schema`` and
+        ``trait`` (mypy knows them by it) names that module."""
+        plugin = pyfactory.mypy
+        assert Factory.__module__ == plugin.FACTORY_MODULE
+        assert where(Factory) == plugin.FACTORY
+        assert where(schema) == plugin.SCHEMA_DECORATOR
+        assert where(pyfactory.trait) == plugin.TRAIT_DECORATOR
+
+    def test_the_plugin_modules_import_no_other_module_of_pyfactory(self) -> None:
+        """Each module of the plugin imports mypy, ``pyfactory._names``, ``__version__``
+        and the plugin's own modules, nothing of the factory machinery."""
+        allowed = {"pyfactory", "pyfactory._names"}
+        for path in sorted((PACKAGE / "mypy").glob("*.py")):
+            tree = ast.parse(path.read_text())
+            imported = {
+                node.module
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module is not None
+            }
+            ours = {m for m in imported if m.split(".")[0] == "pyfactory"}
+            assert {m for m in ours if not m.startswith("pyfactory.mypy.")} <= allowed, path
+
     def test_the_plugin_checks_the_methods_that_make_objects(self) -> None:
         """The plugin's method list is the factory's, with the same batch flags."""
         assert pyfactory.mypy.METHODS == MAKE_METHODS
@@ -168,7 +215,9 @@ class TestTheMypyPluginPaths:
         code = (
             "import sys, pyfactory.mypy\n"
             "loaded = sorted(m for m in sys.modules if m.startswith('pyfactory'))\n"
-            "assert loaded == ['pyfactory', 'pyfactory._names', 'pyfactory.mypy'], loaded\n"
+            "plugin = [m for m in loaded if m.startswith('pyfactory.mypy.')]\n"
+            "rest = [m for m in loaded if m not in plugin]\n"
+            "assert rest == ['pyfactory', 'pyfactory._names', 'pyfactory.mypy'], loaded\n"
         )
         result = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=False

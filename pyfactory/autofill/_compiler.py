@@ -1,6 +1,11 @@
 """The compiler: :class:`_Compiler` turns one field into a generator, in the order
 of look-ups that :func:`~pyfactory.autofill.resolve_generator` documents, and
 words the errors for a field that cannot be generated.
+
+Layer: the top of ``pyfactory.autofill`` below ``_resolve``: it reads the tables of
+generators (``_types``, ``_names``, ``_formats``) and the modules under them, and none
+of them imports it. A generator called on its own reaches it through
+``_BuiltinGenerator._compile_alone``, which this module sets.
 """
 
 from __future__ import annotations
@@ -274,3 +279,24 @@ class _Compiler:
         from pyfactory.introspect import FieldInfo
 
         return self.compile(_spec_for(tp), FieldInfo(f"{self.field.name}[]", tp))
+
+
+def _compile_alone(generator: _BuiltinGenerator, field: FieldInfo) -> Generator:
+    """The generator that a built-in generator called on its own gives for ``field``:
+    compiled as a factory without mappings would, its natural value for a type it
+    cannot make, and the compiler's errors for a type or constraints it cannot meet."""
+    compiler = _Compiler(field, None, None, None, None)
+    try:
+        gen = generator.compile(compiler, compiler.spec)
+        if gen is None:
+            gen = generator._fallback(compiler, compiler.spec)
+    except _Unsupported as error:
+        raise compiler.unsupported(error.type) from None
+    except _Impossible as error:
+        raise compiler.impossible(str(error)) from None
+    return gen
+
+
+# The generators call it when called on their own; they cannot import this module,
+# which reads their tables.
+_BuiltinGenerator._compile_alone = _compile_alone

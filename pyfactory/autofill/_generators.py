@@ -2,14 +2,18 @@
 :data:`~pyfactory.autofill.TYPE_GENERATORS`) and :class:`NameGenerator` (those of
 :data:`~pyfactory.autofill.NAME_GENERATORS`), compiled once per field and
 callable on their own.
+
+Layer: the bottom of the generator modules, above ``_common``; the rule modules
+(``_text``, ``_numbers``, ...), the tables (``_types``, ``_names``, ``_formats``) and
+the compiler import it, and it imports none of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pyfactory.autofill._common import Generator, _Impossible, _rng, _Unsupported
+from pyfactory.autofill._common import Generator, _rng
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -25,6 +29,13 @@ class _BuiltinGenerator:
 
     __slots__ = ("label",)
 
+    #: Compiles ``field`` for a generator called on its own, as a factory without
+    #: mappings would. :mod:`pyfactory.autofill._compiler` sets it when it loads: the
+    #: compiler sits above this module (it reads the tables of generators made from
+    #: these classes), and ``pyfactory.autofill`` loads it before a generator can be
+    #: reached.
+    _compile_alone: ClassVar[Callable[[_BuiltinGenerator, FieldInfo], Generator]]
+
     def __init__(self, label: str) -> None:
         self.label = label
 
@@ -38,18 +49,8 @@ class _BuiltinGenerator:
     def __call__(self, faker: Faker, field: FieldInfo) -> Any:
         if field.choices:
             return _rng(faker).choice(tuple(field.choices))
-        from pyfactory.autofill._compiler import _Compiler  # the compiler imports the tables
-
-        compiler = _Compiler(field, None, None, None, None)
-        try:
-            gen = self.compile(compiler, compiler.spec)
-            if gen is None:
-                gen = self._fallback(compiler, compiler.spec)
-        except _Unsupported as error:
-            raise compiler.unsupported(error.type) from None
-        except _Impossible as error:
-            raise compiler.impossible(str(error)) from None
-        return gen(faker, field)
+        # Looked up on the class: on an instance, mypy would bind the callable to it.
+        return _BuiltinGenerator._compile_alone(self, field)(faker, field)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label}>"

@@ -24,7 +24,7 @@ import pytest
 from pyfactory import Factory
 from pyfactory._check import check
 from pyfactory.cli import summary
-from pyfactory.pytest import _register
+from pyfactory.pytest import _fixtures, _register
 
 #: The key of a pytest-xdist worker's check line in the output it sends back.
 _OUTPUT_KEY = "pyfactory_check"
@@ -41,7 +41,7 @@ def registered(session: pytest.Session) -> list[type[Factory[Any]]]:
     process that runs several sessions (pytester) checks each one's own.
     """
     found: set[type[Factory[Any]]] = set()
-    for fixturedef in _register.fixture_defs(session._fixturemanager):
+    for fixturedef in _fixtures.definitions(session):
         registration = getattr(fixturedef.func, _register._MARK, None)
         if isinstance(registration, _register.Registration):
             found.add(registration.factory)

@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 import sys
 import weakref
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from inspect import CO_OPTIMIZED, Parameter, Signature, signature
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 import pytest
 
-from pyfactory._factory import Factory
+from pyfactory import Factory
 from pyfactory.builders import ModelBuilder
 from pyfactory.errors import (
     AsyncModeError,
@@ -36,6 +36,7 @@ from pyfactory.errors import (
     set_missing_context_hint,
 )
 from pyfactory.fields import AssociationField
+from pyfactory.pytest import _fixtures
 
 __all__ = [
     "FactoryFixture",
@@ -508,7 +509,7 @@ def _object_fixture(registration: Registration) -> Any:
 # ------------------------------------------------------------------- overrides
 
 
-def _registration_of(fixturedefs: Any) -> Registration | None:
+def _registration_of(fixturedefs: Sequence[Any]) -> Registration | None:
     """The registration behind the fixture a test sees, if register() made it."""
     if not fixturedefs:
         return None
@@ -518,7 +519,7 @@ def _registration_of(fixturedefs: Any) -> Registration | None:
 
 def _visible(request_or_node: Any, name: str) -> Registration | None:
     node = getattr(request_or_node, "node", request_or_node)
-    return _registration_of(node.session._fixturemanager.getfixturedefs(name, node))
+    return _registration_of(_fixtures.visible(node, name))
 
 
 def _override_names(request: pytest.FixtureRequest, prefix: str) -> set[str]:
@@ -528,25 +529,10 @@ def _override_names(request: pytest.FixtureRequest, prefix: str) -> set[str]:
     callspec = getattr(request.node, "callspec", None)
     if callspec is not None:
         names.update(k for k in callspec.params if k.startswith(prefix))
-    manager = request.node.session._fixturemanager
-    for candidate in _fixture_names(manager):
-        if candidate.startswith(prefix) and manager.getfixturedefs(candidate, request.node):
+    for candidate in _fixtures.names(request.session):
+        if candidate.startswith(prefix) and _fixtures.visible(request.node, candidate):
             names.add(candidate)
     return names
-
-
-def _fixture_names(manager: Any) -> set[str]:
-    """Every fixture name the session knows."""
-    return {fixturedef.argname for fixturedef in fixture_defs(manager)}
-
-
-def fixture_defs(manager: Any) -> list[Any]:
-    """Every fixture definition the session knows, from pytest's private tables:
-    ``_get_all_fixture_defs()`` since pytest 9, the ``_arg2fixturedefs`` table before."""
-    every = getattr(manager, "_get_all_fixture_defs", None)
-    if every is not None:
-        return list(every())
-    return [d for defs in manager._arg2fixturedefs.values() for d in defs]  # pragma: no cover
 
 
 def _overrides(

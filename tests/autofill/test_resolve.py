@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import subprocess
+import sys
 import typing
 import uuid
 from datetime import date, datetime
@@ -440,3 +442,33 @@ class TestEdges:
         """A date field bounded by a datetime uses its date."""
         info = field("d", date, ge=datetime(2020, 5, 5, 12), le=datetime(2020, 5, 6))
         assert set(values(info, faker, count=50)) == {date(2020, 5, 5), date(2020, 5, 6)}
+
+
+class TestGeneratorsOnTheirOwn:
+    """A generator of the tables, called on its own, compiles its field through the
+    compiler, which the tables' modules do not import."""
+
+    @pytest.mark.parametrize(
+        ("table", "call", "made"),
+        [
+            ("_types", "TYPE_GENERATORS[int](fake, FieldInfo('n', int, ge=5, le=9))", "int"),
+            ("_names", "NAME_GENERATORS['email'](fake, FieldInfo('email', str))", "str"),
+        ],
+    )
+    def test_called_in_a_process_that_imported_only_its_table(
+        self, table: str, call: str, made: str
+    ) -> None:
+        """Importing just the table's module is enough: the package loads the
+        compiler before a generator can be reached."""
+        code = (
+            "import faker\n"
+            f"from pyfactory.autofill.{table} import *\n"
+            "from pyfactory.introspect import FieldInfo\n"
+            "fake = faker.Faker()\n"
+            f"print(type({call}).__name__)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == made
