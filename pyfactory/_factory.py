@@ -181,13 +181,13 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         # A builder whose build() is the base class's model(**attributes) is called
         # inline by the hot path; the result is the same object.
         cls._pf_plain_build = type(cls._pf_builder).build is ModelBuilder.build
+        cls._pf_quick_build = cls._pf_plain_build and "build" not in cls._pf_hooks
         builder_type = type(cls._pf_builder)
         # These ask whether the builder overrides a method whose base version does
         # nothing (no relations, no transaction), only to skip calling it: nothing is
         # guessed about the builder, so they need no declaration of its own.
         cls._pf_relational = builder_type.relation is not ModelBuilder.relation
-        cls._pf_relations = {}
-        cls._pf_keys = None
+        cls._pf_relations, cls._pf_keys = {}, None
         cls._pf_atomic = (
             builder_type.transaction is not ModelBuilder.transaction
             or builder_type.atransaction is not ModelBuilder.atransaction
@@ -400,10 +400,10 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
                 trait, ``key__field=value`` reaches the association at ``key``, and
                 ``OMIT`` removes a key.
         """
-        if _obs._observer is not None:
-            with _Timed(self, "build", 1):
-                return cast("M", self._pf_one("build", schema, traits, overrides))
-        return cast("M", self._pf_one("build", schema, traits, overrides))
+        if _obs._observer is None:
+            return self._pf_one("build", schema, traits, overrides)  # type: ignore[no-any-return]
+        with _Timed(self, "build", 1):
+            return self._pf_one("build", schema, traits, overrides)  # type: ignore[no-any-return]
 
     def create(self, schema: str | None = None, /, *traits: str, **overrides: Any) -> M:
         """A model instance persisted by the builder; arguments as for :meth:`build`.

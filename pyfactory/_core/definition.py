@@ -188,6 +188,9 @@ class FactoryBase(Generic[M]):
     _pf_hooks: ClassVar[dict[str, tuple[Callable[..., Any], ...]]] = {}
     _pf_builder: ClassVar[ModelBuilder[Any]]
     _pf_plain_build: ClassVar[bool] = True
+    #: A plain build with no after-build hook: ``build()`` of a schema of plain values
+    #: calls the model directly.
+    _pf_quick_build: ClassVar[bool] = True
     _pf_atomic: ClassVar[bool] = False
     _pf_relational: ClassVar[bool] = False
     _pf_relations: ClassVar[dict[str, Relation | None]] = {}

@@ -680,6 +680,12 @@ class Resolution(FieldContext):
         meant for it."""
         child, overrides = self._child_call(field)
         try:
+            if self.batch is None and not overrides and not field.traits:
+                plan = child._pf_plans.get(field.schema)
+                if plan is not None and plan.simple:
+                    # A child of plain values makes no child of its own: it can neither
+                    # close a cycle nor deepen the chain, which it need not join.
+                    return child._pf_one(self.scope, field.schema, (), overrides)
             token = self._enter(field, child, overrides)
             try:
                 if self.batch is not None:
