@@ -276,6 +276,10 @@ class MakeOne(Planning[M]):
         batch.add(pending)
         return pending
 
+    def _pf_read(self, obj: Any, name: str) -> Any:
+        """Attribute ``name`` of an object this factory wrote, as its builder reads it."""
+        return type(self)._pf_builder.getattr(obj, name)
+
     def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
         missing = [k for k in self._get_or_create if k not in built]
         if missing:

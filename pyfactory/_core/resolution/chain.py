@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from pyfactory._core.plan.plan import Plan
+    from pyfactory._core.resolution.maker import Maker
     from pyfactory._factory import Factory
 
 __all__ = ["MAX_DEPTH", "Link", "always_makes", "enter", "leave"]
@@ -92,7 +93,7 @@ class Link:
         overrides: Mapping[str, Any] | None,
         key: str,
         sure: bool,
-        child: Factory[Any],
+        child: Maker,
         parent: Link | None,
     ) -> None:
         self.cls = type(factory)
@@ -195,7 +196,7 @@ def enter(
     overrides: Mapping[str, Any] | None,
     key: str,
     sure: bool,
-    child: Factory[Any],
+    child: Maker,
     schema: str | None,
     traits: tuple[str, ...],
     child_overrides: dict[str, Any],
@@ -225,7 +226,7 @@ def leave(token: Token[Link | None]) -> None:
 
 def check(
     link: Link,
-    child: Factory[Any],
+    child: Maker,
     schema: str | None,
     traits: tuple[str, ...],
     overrides: dict[str, Any],

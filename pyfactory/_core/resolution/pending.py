@@ -24,8 +24,8 @@ from pyfactory.errors import FactoryError, FieldError, UsageError
 
 if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
+    from pyfactory._core.resolution.maker import Maker
     from pyfactory._core.resolution.resolver import Later
-    from pyfactory._factory import Factory
 
 __all__ = [
     "Batch",
@@ -125,7 +125,7 @@ class Pending:
 
     def __init__(
         self,
-        factory: Factory[Any],
+        factory: Maker,
         plan: Plan,
         built: dict[str, Any],
         values: dict[str, Any],
@@ -181,7 +181,7 @@ class PendingAttr:
 
     def _read(self, obj: Any) -> Any:
         try:
-            return self.pending.factory._pf_builder.getattr(obj, self.name)
+            return self.pending.factory._pf_read(obj, self.name)
         except Exception as exc:
             if isinstance(exc, FactoryError):
                 raise

@@ -1,7 +1,8 @@
 """The resolver: a schema's raw dict, traits and overrides in; finished attributes out.
 
-It is pure: it never talks to a database. Children of associations are made by
-calling back into their factory, which owns the builder.
+It is pure: it never talks to a database. Children of associations are asked of
+their factory through the small :class:`~pyfactory._core.resolution.maker.Maker`
+protocol, which the realization layer implements; writing is its business.
 
 :class:`Resolution` resolves one object's special fields from its
 :class:`~pyfactory._core.plan.plan.Plan`, on demand and in declaration order,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
     from pyfactory._context import Context
     from pyfactory._core.resolution.chain import Link
+    from pyfactory._core.resolution.maker import Maker
     from pyfactory._core.resolution.pending import Batch
     from pyfactory._factory import Factory
     from pyfactory.builders import Relation
@@ -636,9 +638,7 @@ class Resolution(FieldContext):
 
     # ---------------------------------------------------------------- children
 
-    def _child_call(
-        self, field: AssociationField | ManyField
-    ) -> tuple[Factory[Any], dict[str, Any]]:
+    def _child_call(self, field: AssociationField | ManyField) -> tuple[Maker, dict[str, Any]]:
         target = field.factory
         child = self.factory._pf_children.get(target)
         if child is None:
@@ -656,7 +656,7 @@ class Resolution(FieldContext):
         return self._frame(error, self.key if index is None else f"{self.key}[{index}]")
 
     def _enter(
-        self, field: AssociationField | ManyField, child: Factory[Any], overrides: dict[str, Any]
+        self, field: AssociationField | ManyField, child: Maker, overrides: dict[str, Any]
     ) -> Token[Link | None]:
         """Put this object on the chain of objects being made (see ``chain``):
         a child that would close a cycle is refused here, before it is made."""
