@@ -23,9 +23,10 @@ keep them, but the tables of the builder tests live here, once:
 
 The factories of these models are in ``tests/db/blog.py`` and ``tests/db/more_models.py``
 (one set per builder). The database fixtures of ``tests/plugins/databases.py`` (``engine``,
-``session``, ``async_session``, ...) create these tables unless a module names others
-through its ``db_metadata`` fixture. Mapped class names are unique in this ``Base``'s
-registry: relationships name their targets by class name.
+``session``, ``async_session``, ...) create these tables (:data:`TABLES`) unless a module
+names others through its ``db_metadata`` or ``db_tables`` fixture. A module may map a
+special table of its own on this ``Base`` (a cycle, a long chain): mapped class names
+must stay unique in its registry, where relationships find their targets by name.
 """
 
 from __future__ import annotations
@@ -222,3 +223,8 @@ class Sheet(Base):
     __tablename__ = "sheet"
     id: Mapped[int] = mapped_column(primary_key=True)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+#: The tables above: what the database fixtures create on this ``Base`` by default.
+#: Modules may map tables of their own on it (naming them in a ``db_tables`` fixture).
+TABLES = tuple(Base.metadata.sorted_tables)

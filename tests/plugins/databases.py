@@ -20,13 +20,18 @@ Engine helpers: ``make_engine(url, **kw)`` and ``make_async_engine(url, **kw)`` 
 engines and dispose of them after the test, before its database is dropped.
 
 Engines and sessions with tables, on ``db_url`` / ``async_db_url`` (so on each backend):
-``engine``, ``session``, ``async_engine`` and ``async_session``. They create the tables
-of ``db_metadata``: the shared models of ``tests/models/sqlalchemy.py`` unless a module
-(or conftest) with tables of its own overrides that fixture::
+``engine``, ``session``, ``async_engine`` and ``async_session``; on the SQLite file only:
+``sqlite_engine`` and ``sqlite_session``. They create the tables of ``db_metadata``
+(``db_tables`` of them): the shared models of ``tests/models/sqlalchemy.py`` unless a
+module (or conftest) with tables of its own overrides one of those fixtures::
 
     @pytest.fixture
-    def db_metadata() -> MetaData:
+    def db_metadata() -> MetaData:  # a declarative base of the module's own
         return Base.metadata
+
+    @pytest.fixture
+    def db_tables() -> list[Table]:  # the module's tables on the shared Base
+        return [Category.__table__]
 
 Without ``PYFACTORY_TEST_POSTGRES_URL`` the PostgreSQL cases skip, saying how to enable
 them, except under CI (``CI`` set), where they fail: CI never skips a backend. The
@@ -38,12 +43,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import URL, Engine, MetaData, create_engine, make_url
+from sqlalchemy import URL, Engine, MetaData, Table, create_engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -241,18 +246,37 @@ async def make_async_engine(
 
 @pytest.fixture
 def db_metadata() -> MetaData:
-    """The tables that ``engine`` and ``async_engine`` create: the suite's shared models.
-    A module with tables of its own overrides this fixture."""
+    """The metadata whose tables ``engine`` and ``async_engine`` create: the suite's
+    shared ``Base``. A module with a declarative base of its own overrides this
+    fixture."""
     from tests.models.sqlalchemy import Base
 
     return Base.metadata
 
 
 @pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine], db_metadata: MetaData) -> Engine:
-    """An engine on the test's database, with the tables of ``db_metadata``."""
+def db_tables(db_metadata: MetaData) -> Sequence[Table] | None:
+    """Which tables of ``db_metadata`` to create: ``None`` for all of them.
+
+    On the shared ``Base``, where modules add tables of their own, the shared ones
+    (``tests.models.sqlalchemy.TABLES``): a module with tables of its own on that
+    ``Base`` names them by overriding this fixture.
+    """
+    from tests.models import sqlalchemy as shared
+
+    return shared.TABLES if db_metadata is shared.Base.metadata else None
+
+
+@pytest.fixture
+def engine(
+    db_url: str,
+    make_engine: Callable[..., Engine],
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
+) -> Engine:
+    """An engine on the test's database (each backend in turn), with the tables."""
     engine = make_engine(db_url)
-    db_metadata.create_all(engine)
+    db_metadata.create_all(engine, tables=db_tables)
     return engine
 
 
@@ -265,12 +289,15 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 async def async_engine(
-    async_db_url: str, make_async_engine: Callable[..., AsyncEngine], db_metadata: MetaData
+    async_db_url: str,
+    make_async_engine: Callable[..., AsyncEngine],
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
 ) -> AsyncEngine:
-    """An async engine on the test's database, with the tables of ``db_metadata``."""
+    """An async engine on the test's database (each backend in turn), with the tables."""
     engine = make_async_engine(async_db_url)
     async with engine.begin() as conn:
-        await conn.run_sync(db_metadata.create_all)
+        await conn.run_sync(db_metadata.create_all, tables=db_tables)
     return engine
 
 
@@ -278,6 +305,27 @@ async def async_engine(
 async def async_session(async_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """An AsyncSession on ``async_engine``."""
     async with AsyncSession(async_engine) as session:
+        yield session
+
+
+@pytest.fixture
+def sqlite_engine(
+    sqlite_url: str,
+    make_engine: Callable[..., Engine],
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
+) -> Engine:
+    """An engine on the test's SQLite file only, with the tables: for tests of
+    pyfactory's own logic, which one backend shows."""
+    engine = make_engine(sqlite_url)
+    db_metadata.create_all(engine, tables=db_tables)
+    return engine
+
+
+@pytest.fixture
+def sqlite_session(sqlite_engine: Engine) -> Iterator[Session]:
+    """A Session on ``sqlite_engine``."""
+    with Session(sqlite_engine) as session:
         yield session
 
 
