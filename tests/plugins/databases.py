@@ -1,7 +1,7 @@
 """Real databases for the tests: a SQLite file, and a PostgreSQL server.
 
-A pytest plugin, registered once for the whole suite by ``pytest_plugins`` in
-``tests/conftest.py``: every test module and conftest sees these fixtures without
+A pytest plugin, registered once for the whole suite by ``pytest_plugins`` in the
+checkout's root ``conftest.py``: every test module and conftest sees these fixtures without
 importing them.
 
 URL fixtures (strings, ready for ``create_engine`` / ``create_async_engine``):

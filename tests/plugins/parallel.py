@@ -1,7 +1,7 @@
 """pytest-xdist for this suite: every worker counts sequences 1, 2, 3 and claims nothing.
 
-A pytest plugin, registered once for the whole suite by ``pytest_plugins`` in
-``tests/conftest.py``. The suite runs under ``-n auto`` (the ini's addopts).
+A pytest plugin, registered once for the whole suite by ``pytest_plugins`` in the
+checkout's root ``conftest.py``. The suite runs under ``-n auto`` (the ini's addopts).
 
 pyfactory's own pytest plugin keeps the values of pytest-xdist workers apart, for users
 whose workers write to one shared database: worker *i* of *n* counts its sequences in
