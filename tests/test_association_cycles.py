@@ -8,12 +8,11 @@ import dataclasses
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import ForeignKey, create_engine, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Table, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pyfactory import (
     CyclicDependencyError,
@@ -28,6 +27,7 @@ from pyfactory import (
 )
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 from tests.models import RecordingBuilder
+from tests.models.sqlalchemy import Base
 
 recorder = RecordingBuilder()
 
@@ -356,10 +356,6 @@ class TestACycleThatNeverStops:
 # ------------------------------------------------------------ on a database
 
 
-class Base(DeclarativeBase):
-    pass
-
-
 class Category(Base):
     __tablename__ = "category"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -388,12 +384,15 @@ class CategoryFactory(Factory[Category]):
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'cycles.sqlite3'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as db:
-        yield db
-    engine.dispose()
+def db_tables() -> list[Table]:
+    """The category table, for the SQLite file of ``sqlite_session``."""
+    return [Category.__table__]
+
+
+@pytest.fixture
+def session(sqlite_session: Session) -> Session:
+    """A session on the test's SQLite file (tests/plugins/databases.py)."""
+    return sqlite_session
 
 
 def _count(session: Session) -> int:

@@ -34,22 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 from pyfactory import Factory, FactoryDefinitionError, factory_for, schema
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from pyfactory.introspect._sqlalchemy_fields import foreign_key_targets, sqlalchemy_unique_groups
-from tests.db import conftest as db_fixtures
 from tests.db.spies import Inserts
-
-# The database fixtures of tests/db, which this module uses too: pytest finds fixtures
-# among a module's names. (A pytest_plugins entry would register tests/db/conftest.py a
-# second time, under another name.)
-db_backend = db_fixtures.db_backend
-db_url = db_fixtures.db_url
-async_db_url = db_fixtures.async_db_url
-sqlite_path = db_fixtures.sqlite_path
-sqlite_url = db_fixtures.sqlite_url
-postgres_url = db_fixtures.postgres_url
-postgres_admin = db_fixtures.postgres_admin
-postgres_database_url = db_fixtures.postgres_database_url
-make_engine = db_fixtures.make_engine
-make_async_engine = db_fixtures.make_async_engine
 
 
 class Base(DeclarativeBase):
@@ -240,16 +225,12 @@ def _enforce_foreign_keys(engine: Engine) -> None:
 
 @pytest.fixture
 def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
+    """The database fixtures' engine (tests/plugins/databases.py, whose ``session`` uses
+    this one), with SQLite enforcing foreign keys before the tables are made."""
     engine = make_engine(db_url)
     _enforce_foreign_keys(engine)
     Base.metadata.create_all(engine)
     return engine
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
 
 
 def count(session: Session, model: Any) -> int:

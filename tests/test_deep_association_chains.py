@@ -11,17 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import ForeignKey, create_engine, select
+from sqlalchemy import Engine, ForeignKey, Table, create_engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pyfactory import Factory, association, schema
 from pyfactory.builders import DictBuilder
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
-
-
-class Base(DeclarativeBase):
-    pass
+from tests.models.sqlalchemy import Base
 
 
 class Node(Base):
@@ -112,12 +109,15 @@ def test_a_chain_of_five_thousand_levels_builds() -> None:
 
 
 @pytest.fixture
-def sqlite_file(tmp_path: Path) -> Path:
-    path = tmp_path / "chain.sqlite3"
-    engine = create_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    return path
+def db_tables() -> list[Table]:
+    """The node table, for the SQLite file of ``sqlite_engine``."""
+    return [Node.__table__]
+
+
+@pytest.fixture
+def sqlite_file(sqlite_engine: Engine, sqlite_path: Path) -> Path:
+    """The test's SQLite file (tests/plugins/databases.py), with the node table."""
+    return sqlite_path
 
 
 @pytest.mark.parametrize("length", [200, 1000])

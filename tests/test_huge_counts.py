@@ -16,7 +16,7 @@ import pytest
 
 from pyfactory import Factory, FactoryDefinitionError, UsageError, many, schema
 from pyfactory._limits import MAX_BATCH
-from tests.models import PostFactory, UserFactory, recorder
+from tests.models import PostFactory, RecordingBuilder, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,11 @@ class TestAbsurdCountsAreRefusedUpFront:
             ),
         ],
     )
-    def test_every_method_that_returns_a_list(self, method: str, advice: str) -> None:
+    def test_every_method_that_returns_a_list(
+        self, method: str, advice: str, recorder: RecordingBuilder
+    ) -> None:
+        # The recorder fixture empties the shared builder's record first: under
+        # pytest-xdist the test before may be any that made users without it.
         with pytest.raises(UsageError) as info:
             getattr(UserFactory(), method)("basic", 10**9)
         assert str(info.value) == (

@@ -31,7 +31,8 @@ from tests.test_typing import (
     write_docs_modules,
 )
 
-pytestmark = pytest.mark.slow
+# One worker runs the mypy runs, which tests/test_typing.py shares (``_runs``).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mypy")]
 
 CACHED_CASE = "from_cache.py"
 SHARED = "plugin_models.py"

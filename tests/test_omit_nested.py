@@ -5,12 +5,11 @@ field's value (DESIGN §3)."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, create_engine, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import JSON, Engine, Table, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pyfactory import (
     OMIT,
@@ -25,6 +24,7 @@ from pyfactory import (
 )
 from pyfactory.builders import DictBuilder, ObjectBuilder
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+from tests.models.sqlalchemy import Base
 
 
 @dataclasses.dataclass
@@ -189,12 +189,8 @@ class TestOmitUnderAcreate:
         assert made == [{"tags": ["a"], "more": ["awaited", {}], "extra": {}}] * 2
 
 
-class Base(DeclarativeBase):
-    pass
-
-
 class Document(Base):
-    __tablename__ = "document"
+    __tablename__ = "omit_document"
     id: Mapped[int] = mapped_column(primary_key=True)
     body: Mapped[Any] = mapped_column(JSON)
 
@@ -208,16 +204,18 @@ class DocumentFactory(Factory[Document]):
         return {"body": {"tags": ["a", OMIT], "draft": OMIT}}
 
 
-def test_a_created_json_column_is_written_without_omit(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'docs.sqlite3'}")
-    Base.metadata.create_all(engine)
-    try:
-        with Session(engine) as session:
-            DocumentFactory(session=session).create("basic")
-            DocumentFactory(session=session).create_batch("basic", 2, body=[OMIT, 1])
-            session.commit()
-        with Session(engine) as session:
-            bodies = session.scalars(select(Document.body).order_by(Document.id)).all()
-        assert bodies == [{"tags": ["a"]}, [1], [1]]
-    finally:
-        engine.dispose()
+@pytest.fixture
+def db_tables() -> list[Table]:
+    """The document table, for the SQLite file of ``sqlite_engine``."""
+    return [Document.__table__]
+
+
+def test_a_created_json_column_is_written_without_omit(sqlite_engine: Engine) -> None:
+    engine = sqlite_engine  # the test's SQLite file, with the table (tests/plugins)
+    with Session(engine) as session:
+        DocumentFactory(session=session).create("basic")
+        DocumentFactory(session=session).create_batch("basic", 2, body=[OMIT, 1])
+        session.commit()
+    with Session(engine) as session:
+        bodies = session.scalars(select(Document.body).order_by(Document.id)).all()
+    assert bodies == [{"tags": ["a"]}, [1], [1]]

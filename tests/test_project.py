@@ -146,8 +146,10 @@ def test_sdist_carries_the_quickstart_and_the_package_page_metadata(tmp_path: Pa
         "examples/quickstart.py",
         "docs/conf.py",
         "docs/index.rst",
+        "conftest.py",
         "docs/conftest.py",
         "tests/conftest.py",
+        "tests/plugins/databases.py",
         "tests/test_project.py",
         "benchmarks/README.rst",
     } <= names

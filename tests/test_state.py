@@ -8,14 +8,11 @@ from typing import Any
 
 from faker import Faker
 from sqlalchemy import String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from pyfactory import Factory, _state, fake, schema, sequence
 from pyfactory.autofill._unique import set_unique_claim, unique_claim
-
-
-class Base(DeclarativeBase):
-    pass
+from tests.models.sqlalchemy import Base
 
 
 class Account(Base):

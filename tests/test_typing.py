@@ -22,7 +22,8 @@ import pytest
 
 import pyfactory
 
-pytestmark = pytest.mark.slow
+# One worker runs the mypy runs, which tests/test_mypy_plugin.py shares (``_runs``).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mypy")]
 
 CASES = Path(__file__).parent / "typing_cases"
 EXPECT = re.compile(r"#\s*(?P<kind>[NE]):\s*(?P<message>.+?)\s*$")

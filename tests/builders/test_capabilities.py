@@ -8,22 +8,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import ForeignKey, create_engine, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Table, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from pyfactory import Context, Factory, Graph, factory_for, node, schema
 from pyfactory.builders import DictBuilder, ModelBuilder, ObjectBuilder
 from pyfactory.builders.django import DjangoBuilder
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from tests.django_app.models import Author as DjangoAuthor
-
-
-class Base(DeclarativeBase):
-    pass
+from tests.models.sqlalchemy import Base
 
 
 class Writer(Base):
@@ -57,12 +53,15 @@ class Ticket:
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'caps.sqlite'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
+def db_tables() -> list[Table]:
+    """The writer and essay tables, for the SQLite file of ``sqlite_session``."""
+    return [Writer.__table__, Essay.__table__]
+
+
+@pytest.fixture
+def session(sqlite_session: Session) -> Session:
+    """A session on the test's SQLite file (tests/plugins/databases.py)."""
+    return sqlite_session
 
 
 class SessionBuilder(ModelBuilder[Any]):

@@ -1,72 +1,30 @@
-"""A small blog mapped with SQLAlchemy 2, and its factories, for the builder tests.
+"""The factories of the blog, for the builder tests.
 
-Authors write posts; a post has comments (one-to-many, with ``back_populates``),
-tags (many-to-many through ``post_tags``) and notes (one-to-many with no reverse
-relationship, so only the foreign key points back).
+The blog's models (authors, posts, comments, tags, notes) are in
+``tests/models/sqlalchemy.py``, shared by the suite; this module names them too, so
+that tests import the models and their factories from one place.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
 from pyfactory import Factory, after, association, fake, many, schema, sequence, trait
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
+from tests.models.sqlalchemy import Author, Base, Comment, Note, Post, Tag, post_tags
 
-
-class Base(DeclarativeBase):
-    pass
-
-
-post_tags = Table(
+__all__ = [
+    "ASYNC",
+    "SYNC",
+    "Author",
+    "Base",
+    "Comment",
+    "Note",
+    "Post",
+    "Tag",
+    "factories",
     "post_tags",
-    Base.metadata,
-    Column("post_id", ForeignKey("post.id"), primary_key=True),
-    Column("tag_id", ForeignKey("tag.id"), primary_key=True),
-)
-
-
-class Author(Base):
-    __tablename__ = "author"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    email: Mapped[str] = mapped_column(String(120), unique=True)
-    posts: Mapped[list[Post]] = relationship(back_populates="author")
-
-
-class Tag(Base):
-    __tablename__ = "tag"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
-
-
-class Post(Base):
-    __tablename__ = "post"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    published: Mapped[bool] = mapped_column(default=False)
-    author_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
-    author: Mapped[Author] = relationship(back_populates="posts")
-    comments: Mapped[list[Comment]] = relationship(back_populates="post")
-    tags: Mapped[list[Tag]] = relationship(secondary=post_tags)
-    notes: Mapped[list[Note]] = relationship()
-
-
-class Comment(Base):
-    __tablename__ = "comment"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    body: Mapped[str] = mapped_column(String(200))
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
-    post: Mapped[Post] = relationship(back_populates="comments")
-
-
-class Note(Base):
-    __tablename__ = "note"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    text: Mapped[str] = mapped_column(String(200))
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+]
 
 
 def factories(builder_class: type[Any], **options: Any) -> dict[str, type[Factory[Any]]]:

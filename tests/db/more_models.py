@@ -1,160 +1,60 @@
-"""More mapped models for the SQLAlchemy builder tests, each with a shape the blog lacks.
+"""The factories of the models with shapes the blog lacks, for the SQLAlchemy builder
+tests.
 
-* ``Team``/``Member``: one-to-many declared with ``backref="team"`` (a string).
-* ``Band``/``Gig``: one-to-many declared with ``backref=backref("band", ...)``.
-* ``Person``/``Profile``: a one-to-one (``uselist=False``) reverse relationship with
-  ``back_populates``; ``Person``/``Passport``: one-to-one with no reverse relationship,
-  so only the foreign key points back.
-* ``Animal``/``Dog``: joined-table inheritance; ``Doc``: a ``version_id_col``, a
-  many-to-one ``owner`` and a many-to-many ``labels``. Neither can take the fast Core
-  INSERT path, so their rows go through the ORM's bulk INSERT.
-* ``Box``/``Item``: a write-only one-to-many collection (``WriteOnlyMapped``).
-* ``Sheet``: a JSON column, which may hold the id of another row.
-* ``Member.scratch``: a plain class attribute, not a column.
+The models (``Team``/``Member``, ``Band``/``Gig``, ``Person``/``Profile``/``Passport``,
+``Animal``/``Dog``, ``Doc``, ``Box``/``Item``, ``Sheet``; what each shows is said there)
+are in ``tests/models/sqlalchemy.py``, shared by the suite; this module names them
+too.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
-from sqlalchemy.orm import (
-    DeclarativeBase,
-    Mapped,
-    WriteOnlyMapped,
-    backref,
-    mapped_column,
-    relationship,
-)
+from typing import Any
 
 from pyfactory import Factory, after, association, many, schema, sequence
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Team(Base):
-    __tablename__ = "team"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    members: Mapped[list[Member]] = relationship(backref="team")
-
-
-class Member(Base):
-    __tablename__ = "member"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
-    #: Not a column: a value the ORM constructor accepts but no INSERT can write.
-    scratch = None
-
-
-class Band(Base):
-    __tablename__ = "band"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    gigs: Mapped[list[Gig]] = relationship(backref=backref("band", lazy="joined"))
-
-
-class Gig(Base):
-    __tablename__ = "gig"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    city: Mapped[str] = mapped_column(String(80))
-    band_id: Mapped[int] = mapped_column(ForeignKey("band.id"))
-
-
-class Person(Base):
-    __tablename__ = "person"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    profile: Mapped[Profile | None] = relationship(back_populates="person", uselist=False)
-    passport: Mapped[Passport | None] = relationship(uselist=False)
-
-
-class Profile(Base):
-    __tablename__ = "profile"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bio: Mapped[str] = mapped_column(String(200))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
-    person: Mapped[Person] = relationship(back_populates="profile")
-
-
-class Passport(Base):
-    __tablename__ = "passport"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(20))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), unique=True)
-
-
-class Animal(Base):
-    __tablename__ = "animal"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(80))
-    __mapper_args__: ClassVar[dict[str, Any]] = {
-        "polymorphic_on": "kind",
-        "polymorphic_identity": "animal",
-    }
-
-
-class Dog(Animal):
-    __tablename__ = "dog"
-    id: Mapped[int] = mapped_column(ForeignKey("animal.id"), primary_key=True)
-    good: Mapped[bool] = mapped_column(default=True)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "dog"}
-
-
-class Owner(Base):
-    __tablename__ = "owner"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-
-
-class Label(Base):
-    __tablename__ = "label"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
-
-
-doc_labels = Table(
-    "doc_labels",
-    Base.metadata,
-    Column("doc_id", ForeignKey("doc.id"), primary_key=True),
-    Column("label_id", ForeignKey("label.id"), primary_key=True),
+from tests.models.sqlalchemy import (
+    Animal,
+    Band,
+    Base,
+    Box,
+    Doc,
+    Dog,
+    Gig,
+    Item,
+    Label,
+    Member,
+    Owner,
+    Passport,
+    Person,
+    Profile,
+    Sheet,
+    Team,
+    doc_labels,
 )
 
-
-class Doc(Base):
-    __tablename__ = "doc"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(80))
-    version: Mapped[int] = mapped_column()
-    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"))
-    owner: Mapped[Owner] = relationship()
-    labels: Mapped[list[Label]] = relationship(secondary=doc_labels)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
-
-
-class Box(Base):
-    __tablename__ = "box"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    label: Mapped[str] = mapped_column(String(40))
-    items: WriteOnlyMapped[Item] = relationship()
-
-
-class Item(Base):
-    __tablename__ = "item"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40))
-    box_id: Mapped[int] = mapped_column(ForeignKey("box.id"))
-
-
-class Sheet(Base):
-    __tablename__ = "sheet"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+__all__ = [
+    "ASYNC",
+    "SYNC",
+    "Animal",
+    "Band",
+    "Base",
+    "Box",
+    "Doc",
+    "Dog",
+    "Gig",
+    "Item",
+    "Label",
+    "Member",
+    "Owner",
+    "Passport",
+    "Person",
+    "Profile",
+    "Sheet",
+    "Team",
+    "doc_labels",
+    "factories",
+]
 
 
 def factories(builder_class: type[Any], **options: Any) -> dict[str, type[Factory[Any]]]:

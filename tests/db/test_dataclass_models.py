@@ -4,12 +4,11 @@ does not take, required nullable columns, and collections with ``default_factory
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, inspect, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Engine, MetaData, event, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pyfactory import OMIT
@@ -17,27 +16,10 @@ from tests.db.dataclass_models import ASYNC, SYNC, Base, Hero, Power, Team
 
 
 @pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
-    engine = make_engine(db_url)
-    Base.metadata.create_all(engine)
-    return engine
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
-@pytest.fixture
-async def async_session(
-    async_db_url: str, make_async_engine: Callable[..., AsyncEngine]
-) -> AsyncIterator[AsyncSession]:
-    engine = make_async_engine(async_db_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    async with AsyncSession(engine) as session:
-        yield session
+def db_metadata() -> MetaData:
+    """The dataclass models' tables, for the database fixtures' ``engine`` and
+    ``async_session``."""
+    return Base.metadata
 
 
 class Selects:

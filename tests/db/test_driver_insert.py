@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import enum
 import itertools
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Engine,
     ForeignKey,
+    MetaData,
     Numeric,
     String,
     Table,
@@ -197,20 +197,9 @@ ASYNC = factories(AsyncSQLAlchemyBuilder())
 
 
 @pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
-    engine = make_engine(db_url)
-    Base.metadata.create_all(engine)
-    return engine
-
-
-@pytest.fixture
-async def async_engine(
-    async_db_url: str, make_async_engine: Callable[..., AsyncEngine]
-) -> AsyncEngine:
-    engine = make_async_engine(async_db_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    return engine
+def db_metadata() -> MetaData:
+    """This module's tables, for the database fixtures' ``engine`` and ``async_engine``."""
+    return Base.metadata
 
 
 COLUMNS = [

@@ -5,12 +5,12 @@ handing out ``user1@example.org`` again."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, String, select
+from sqlalchemy import Engine, MetaData, String, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -25,7 +25,7 @@ from pyfactory import (
 from pyfactory.builders import ObjectBuilder
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from pyfactory.fields import counters
-from tests.db.conftest import _with_driver
+from tests.plugins.databases import _with_driver
 
 
 class Base(DeclarativeBase):
@@ -57,16 +57,9 @@ class AsyncMemberFactory(MemberFactory):
 
 
 @pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
-    engine = make_engine(db_url)
-    Base.metadata.create_all(engine)
-    return engine
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
+def db_metadata() -> MetaData:
+    """This module's table, for the database fixtures' ``engine`` and ``session``."""
+    return Base.metadata
 
 
 def store(session: Session, *rows: tuple[str, str]) -> None:

@@ -29,6 +29,10 @@ DRIVERS = {
     "postgresql": ("psycopg", "asyncpg"),
 }
 
+# Later tests check the databases that earlier ones used, so under pytest-xdist the
+# module runs on one worker, in order.
+pytestmark = pytest.mark.xdist_group("test_servers")
+
 # Databases that earlier tests of this module used, checked by later ones.
 used_postgres_databases: list[str] = []
 seen_urls: set[str] = set()

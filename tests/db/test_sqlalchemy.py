@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,15 +27,8 @@ from pyfactory import (
     sequence,
 )
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
-from tests.db.blog import ASYNC, SYNC, Author, Base, Comment, Note, Post, Tag, factories
+from tests.db.blog import ASYNC, SYNC, Author, Comment, Note, Post, Tag, factories
 from tests.db.spies import Inserts
-
-
-@pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
-    engine = make_engine(db_url)
-    Base.metadata.create_all(engine)
-    return engine
 
 
 def count(session: Session, model: type[Any]) -> int:
@@ -320,17 +313,6 @@ class TestErrors:
             assert SYNC["Tag"](session=scoped).create().id is not None
         finally:
             scoped.remove()
-
-
-@pytest.fixture
-async def async_session(
-    async_db_url: str, make_async_engine: Callable[..., AsyncEngine]
-) -> AsyncIterator[AsyncSession]:
-    engine = make_async_engine(async_db_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    async with AsyncSession(engine) as session:
-        yield session
 
 
 async def acount(session: AsyncSession, model: type[Any]) -> int:

@@ -3,12 +3,11 @@ PostgreSQL. Links are rows after ``create``; a failing call leaves nothing behin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Engine, MetaData, func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from pyfactory import AsyncModeError, BuilderError, Graph, GraphError, node, nodes, ref
@@ -34,27 +33,10 @@ MODELS = (Organization, Project, Team, User, Role)
 
 
 @pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
-    engine = make_engine(db_url)
-    Base.metadata.create_all(engine)
-    return engine
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
-@pytest.fixture
-async def async_session(
-    async_db_url: str, make_async_engine: Callable[..., AsyncEngine]
-) -> AsyncIterator[AsyncSession]:
-    engine = make_async_engine(async_db_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    async with AsyncSession(engine) as session:
-        yield session
+def db_metadata() -> MetaData:
+    """The world's tables, for the ``engine`` and ``async_session`` of
+    tests/plugins/databases.py."""
+    return Base.metadata
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -28,6 +28,11 @@ def seed(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+# The module's tests read one run of the demo (``demo``): one pytest-xdist worker
+# makes it for all of them.
+pytestmark = pytest.mark.xdist_group("ticketing_demo")
+
+
 def rows(db: sqlite3.Connection, sql: str) -> list[tuple[object, ...]]:
     return db.execute(sql).fetchall()
 

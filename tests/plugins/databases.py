@@ -1,4 +1,8 @@
-"""Real databases for the builder tests: a SQLite file, and a PostgreSQL server.
+"""Real databases for the tests: a SQLite file, and a PostgreSQL server.
+
+A pytest plugin, registered once for the whole suite by ``pytest_plugins`` in the
+checkout's root ``conftest.py``: every test module and conftest sees these fixtures without
+importing them.
 
 URL fixtures (strings, ready for ``create_engine`` / ``create_async_engine``):
 
@@ -15,20 +19,36 @@ URL fixtures (strings, ready for ``create_engine`` / ``create_async_engine``):
 Engine helpers: ``make_engine(url, **kw)`` and ``make_async_engine(url, **kw)`` create
 engines and dispose of them after the test, before its database is dropped.
 
+Engines and sessions with tables, on ``db_url`` / ``async_db_url`` (so on each backend):
+``engine``, ``session``, ``async_engine`` and ``async_session``; on the SQLite file only:
+``sqlite_engine`` and ``sqlite_session``. They create the tables of ``db_metadata``
+(``db_tables`` of them): the shared models of ``tests/models/sqlalchemy.py`` unless a
+module (or conftest) with tables of its own overrides one of those fixtures::
+
+    @pytest.fixture
+    def db_metadata() -> MetaData:  # a declarative base of the module's own
+        return Base.metadata
+
+    @pytest.fixture
+    def db_tables() -> list[Table]:  # the module's tables on the shared Base
+        return [Category.__table__]
+
 Without ``PYFACTORY_TEST_POSTGRES_URL`` the PostgreSQL cases skip, saying how to enable
-them, except under CI (``CI`` set), where they fail: CI never skips a backend.
+them, except under CI (``CI`` set), where they fail: CI never skips a backend. The
+terminal summary then counts them in one line (:func:`pytest_terminal_summary`) rather
+than listing each.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import URL, Engine, create_engine, make_url
+from sqlalchemy import URL, Engine, MetaData, Table, create_engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -221,40 +241,125 @@ async def make_async_engine(
         await engine.dispose()
 
 
-# --- The blog and more_models tables --------------------------------------------------
-# test_bulk.py and test_sqlalchemy_edges.py use both sets of tables; a module with
-# tables of its own defines its own ``engine``, which takes precedence over this one.
+# --- Engines and sessions with tables -----------------------------------------------------
 
 
 @pytest.fixture
-def engine(db_url: str, make_engine: Callable[..., Engine]) -> Engine:
-    """An engine on the test's database, with the blog and more_models tables."""
-    from tests.db import blog, more_models
+def db_metadata() -> MetaData:
+    """The metadata whose tables ``engine`` and ``async_engine`` create: the suite's
+    shared ``Base``. A module with a declarative base of its own overrides this
+    fixture."""
+    from tests.models.sqlalchemy import Base
 
+    return Base.metadata
+
+
+@pytest.fixture
+def db_tables(db_metadata: MetaData) -> Sequence[Table] | None:
+    """Which tables of ``db_metadata`` to create: ``None`` for all of them.
+
+    On the shared ``Base``, where modules add tables of their own, the shared ones
+    (``tests.models.sqlalchemy.TABLES``): a module with tables of its own on that
+    ``Base`` names them by overriding this fixture.
+    """
+    from tests.models import sqlalchemy as shared
+
+    return shared.TABLES if db_metadata is shared.Base.metadata else None
+
+
+@pytest.fixture
+def engine(
+    db_url: str,
+    make_engine: Callable[..., Engine],
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
+) -> Engine:
+    """An engine on the test's database (each backend in turn), with the tables."""
     engine = make_engine(db_url)
-    blog.Base.metadata.create_all(engine)
-    more_models.Base.metadata.create_all(engine)
+    db_metadata.create_all(engine, tables=db_tables)
     return engine
 
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
+    """A Session on ``engine``."""
     with Session(engine) as session:
         yield session
 
 
 @pytest.fixture
-def async_engine(async_db_url: str, make_async_engine: Callable[..., AsyncEngine]) -> AsyncEngine:
-    return make_async_engine(async_db_url)
+async def async_engine(
+    async_db_url: str,
+    make_async_engine: Callable[..., AsyncEngine],
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
+) -> AsyncEngine:
+    """An async engine on the test's database (each backend in turn), with the tables."""
+    engine = make_async_engine(async_db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(db_metadata.create_all, tables=db_tables)
+    return engine
 
 
 @pytest.fixture
 async def async_session(async_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """An AsyncSession on the test's database, with the blog and more_models tables."""
-    from tests.db import blog, more_models
-
-    async with async_engine.begin() as conn:
-        await conn.run_sync(blog.Base.metadata.create_all)
-        await conn.run_sync(more_models.Base.metadata.create_all)
+    """An AsyncSession on ``async_engine``."""
     async with AsyncSession(async_engine) as session:
         yield session
+
+
+@pytest.fixture
+def sqlite_engine(
+    sqlite_url: str,
+    make_engine: Callable[..., Engine],
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
+) -> Engine:
+    """An engine on the test's SQLite file only, with the tables: for tests of
+    pyfactory's own logic, which one backend shows."""
+    engine = make_engine(sqlite_url)
+    db_metadata.create_all(engine, tables=db_tables)
+    return engine
+
+
+@pytest.fixture
+def sqlite_session(sqlite_engine: Engine) -> Iterator[Session]:
+    """A Session on ``sqlite_engine``."""
+    with Session(sqlite_engine) as session:
+        yield session
+
+
+# --- One line for the PostgreSQL tests that skipped -------------------------------------
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Count the PostgreSQL tests that skipped (no ``PYFACTORY_TEST_POSTGRES_URL``) in
+    one line, and each other reason for a skip in one line with its count.
+
+    The ini's ``-r`` leaves skips out of pytest's own short summary (``-rfExX``), which
+    would list the PostgreSQL runs one by one: hundreds of lines that say the same.
+    Under pytest-xdist this runs in the controller, which has every worker's reports.
+    """
+    skipped = terminalreporter.stats.get("skipped", [])
+    by_reason: dict[str, int] = {}
+    for report in skipped:
+        reason = _skip_reason(report)
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+    postgres = sum(n for reason, n in by_reason.items() if POSTGRES_ENV in reason)
+    if postgres:
+        terminalreporter.write_line(
+            f"{postgres} PostgreSQL tests skipped: set "
+            f"{POSTGRES_ENV}=postgresql://user@host:port/db to run them "
+            "(`bash .ci/run` starts a throwaway server and sets it)",
+            yellow=True,
+        )
+    for reason, count in sorted(by_reason.items()):
+        if POSTGRES_ENV not in reason:
+            terminalreporter.write_line(f"{count} skipped: {reason}", yellow=True)

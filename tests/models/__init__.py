@@ -1,8 +1,13 @@
-"""Small models, a recording builder and factories shared by the tests.
+"""The models shared by the tests, one module per backend; here, plain objects.
 
-The factories here make a little graph: a user with a profile (which has an
-avatar) and posts (which have comments). They all persist through one
-:class:`RecordingBuilder`, so a test can count what was made.
+* here: small dataclass models, a recording builder and factories. The factories make
+  a little graph: a user with a profile (which has an avatar) and posts (which have
+  comments). They all persist through one :class:`RecordingBuilder`, so a test can
+  count what was made;
+* ``tests/models/sqlalchemy.py``: the SQLAlchemy tables, on one declarative ``Base``
+  (their database fixtures are in ``tests/plugins/databases.py``);
+* Django's models live in ``tests/django_app/models.py``, the app that
+  ``tests/django_settings.py`` installs (Django finds models only in an app).
 """
 
 from __future__ import annotations

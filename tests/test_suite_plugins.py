@@ -1,0 +1,96 @@
+"""The test suite's own plugins (tests/plugins/): under pytest-xdist every worker counts
+sequences 1, 2, 3, and the PostgreSQL tests that skip are counted in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FACTORIES = """
+from pyfactory import Factory, schema, sequence
+
+
+class UserFactory(Factory[dict]):
+    _model = dict
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self):
+        return {"username": sequence("user{n}")}
+"""
+
+# Eight tests, so that both workers run some.
+VALUE_TESTS = """
+import pytest
+from factories import UserFactory
+
+
+@pytest.mark.parametrize("n", range(8))
+def test_first_user(n):
+    assert [UserFactory().build()["username"] for _ in range(2)] == ["user1", "user2"]
+"""
+
+POSTGRES_TESTS = """
+import pytest
+
+
+@pytest.mark.parametrize("n", range(3))
+def test_needs_postgres(postgres_url, n):
+    pass
+
+
+def test_skips_for_another_reason():
+    pytest.skip("no such tool here")
+
+
+def test_runs():
+    pass
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A project whose subprocess runs can import this checkout's ``tests`` package,
+    without a PostgreSQL server and outside CI."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("PYFACTORY_TEST_POSTGRES_URL", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makepyfile(factories=FACTORIES)
+    return pytester
+
+
+def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return suite.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:django", "-n", "2", *args)
+
+
+def test_every_xdist_worker_counts_sequences_from_one(suite: pytest.Pytester) -> None:
+    """With tests.plugins.parallel each worker gives user1, user2 as a lone process does,
+    where pyfactory's default for users puts each worker in a lane of its own."""
+    suite.makepyfile(test_values=VALUE_TESTS)
+    run(suite, "-p", "tests.plugins.parallel").assert_outcomes(passed=8)
+    lanes = run(suite)
+    lanes.assert_outcomes(passed=0, failed=8)  # gw0 gives user1, user3; gw1 user2, user4
+    lanes.stdout.fnmatch_lines(["*Under pytest-xdist its sequences counted in this worker's lane*"])
+
+
+def test_skipped_postgresql_tests_are_counted_in_one_line(suite: pytest.Pytester) -> None:
+    """Without PYFACTORY_TEST_POSTGRES_URL the PostgreSQL tests skip, and the summary
+    says so once, with their count and how to run them; other skips get a line per
+    reason; pytest lists no skip one by one. Under pytest-xdist too, where the reports
+    come from the workers."""
+    suite.makepyfile(test_postgres=POSTGRES_TESTS)
+    result = run(suite, "-p", "tests.plugins.databases", "-rfExX")
+    result.assert_outcomes(passed=1, skipped=4)
+    result.stdout.fnmatch_lines(
+        [
+            "3 PostgreSQL tests skipped: set PYFACTORY_TEST_POSTGRES_URL="
+            "postgresql://user@host:port/db to run them (`bash .ci/run` starts a "
+            "throwaway server and sets it)",
+            "1 skipped: no such tool here",
+        ]
+    )
+    assert "SKIPPED [" not in result.stdout.str()
+    assert result.stdout.str().count("PostgreSQL") == 1
