@@ -66,11 +66,18 @@ def drive(body: Body[T]) -> T:
             step = body.send(result) if failed is None else body.throw(failed)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        finally:
+            # The error's traceback holds this frame: keeping the error here too would
+            # make a cycle that, out of memory, keeps a whole batch alive.
+            failed = None
         if type(step) is not Call:
-            result, failed = step, None
+            result = step
             continue
         try:
-            result, failed = step.sync(*step.args), None
+            result = step.sync(*step.args)
+        except MemoryError:
+            _out_of_memory(body)
+            raise
         except BaseException as exc:  # handed back to the body, at its yield
             result, failed = None, exc
 
@@ -85,6 +92,10 @@ async def adrive(body: Body[T]) -> T:
             step = body.send(result) if failed is None else body.throw(failed)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        finally:
+            # The error's traceback holds this frame: keeping the error here too would
+            # make a cycle that, out of memory, keeps a whole batch alive.
+            failed = None
         try:
             if type(step) is Call:
                 result = await step.async_(*step.args)
@@ -92,6 +103,15 @@ async def adrive(body: Body[T]) -> T:
                 result = await step
             else:
                 result = step
-            failed = None
+        except MemoryError:
+            _out_of_memory(body)
+            raise
         except BaseException as exc:  # an interrupt too: the body rolls back
             result, failed = None, exc
+
+
+def _out_of_memory(body: Body[Any]) -> None:
+    """Close ``body`` when a step runs out of memory, rather than raise the error in it:
+    resuming generators needs memory there is none of, while closing runs their
+    ``finally`` blocks and lets go of what they hold (a batch's rows, say)."""
+    body.close()

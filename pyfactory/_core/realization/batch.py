@@ -76,11 +76,13 @@ _values_repr.maxlevel = 3
 
 @contextmanager
 def _naming_the_call(call: str) -> Iterator[None]:
-    """Around a batch call: its builder's errors say which call failed (:func:`_name_the_call`)."""
+    """Around a batch call: its builder's errors say which call failed (:func:`_name_the_call`);
+    those of ``attributes_batch`` and ``build_batch`` name no rows written, and are left."""
     try:
         yield
     except BuilderError as error:
-        _name_the_call(error, call)
+        if "create" in call or "insert" in call:
+            _name_the_call(error, call)
         raise
 
 
@@ -122,13 +124,16 @@ def _ordinal(n: int) -> str:
 #: rollback of what it wrote, and the error, still find room. An anonymous mapping
 #: whose pages are never touched costs address space, not memory (about 10 µs).
 _RESERVE_BYTES = 16 * 2**20
+#: What a large batch makes sure is free before each chunk (see _MemoryGuard.probe).
+_PROBE_BYTES = 8 * 2**20
 
 
 class _MemoryGuard:
-    """Around a batch's body, which starts with :meth:`hold`: swallows a MemoryError, so
-    that the code after the ``with`` block raises the batch's own error once the
-    traceback, and with it the rows being made, is let go of and the reserve is free
-    again for the rollback."""
+    """Around a batch's body, which starts with :meth:`hold`: memory held back while the
+    batch runs, given back when it ends, however it ends. Out of memory, the drivers
+    close the body (:func:`~pyfactory._drive.drive`), so the reserve and the rows being
+    made are free again for the rollback, and ``_pf_run_batch`` raises the batch's
+    own error."""
 
     __slots__ = ("reserve",)
 
@@ -146,16 +151,17 @@ class _MemoryGuard:
             except OSError as error:  # ENOMEM: too little left even to start the batch
                 raise MemoryError(str(error)) from None
 
-    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> bool:
+    def probe(self) -> None:
+        """Before a chunk of a large batch: raise MemoryError here, in pyfactory's own code,
+        when less than :data:`_PROBE_BYTES` is left, rather than deep in a builder's or
+        a driver's C code, where running out can fail in ways that cannot be reported
+        (``SystemError: ... returned NULL``). It costs microseconds per chunk."""
+        if self.reserve is not None:
+            bytearray(_PROBE_BYTES)
+
+    def __exit__(self, *exc_info: object) -> None:
         if self.reserve is not None:
             self.reserve.close()
-        return kind is not None and issubclass(kind, MemoryError)
-
-
-def _chunks(count: int, size: int) -> Iterator[tuple[int, int]]:
-    """``(start, length)`` of each chunk of ``size`` rows in a batch of ``count``."""
-    for start in range(0, count, size):
-        yield start, min(size, count - start)
 
 
 class MakeBatch(MakeOne[M]):
@@ -200,7 +206,11 @@ class MakeBatch(MakeOne[M]):
             guard.hold(count)
             # Chunks keep the resolved rows and placeholders of one chunk in memory at a
             # time; the whole call is still one transaction.
-            for start, chunk in _chunks(count, size):
+            # A range, not a generator: out of memory, a generator left to finalize
+            # could fail in its finalizer, where nothing can report it.
+            for start in range(0, count, size):
+                chunk = min(size, count - start)
+                guard.probe()
                 try:
                     objs = yield from self._pf_chunk(
                         scope, schema, chunk, traits, overrides, keep, is_async
@@ -211,9 +221,6 @@ class MakeBatch(MakeOne[M]):
                 if keep:
                     made.extend(objs)
             return made
-        # Out of memory (the guard let go of the traceback): see _MemoryGuard.
-        made.clear()
-        raise self._pf_out_of_memory(batch_method(scope, keep, is_async), schema, count)
 
     def _pf_batch_schema(self, schema: str | None) -> str | None:
         """The schema a batch call names, for a message: the default when it names none."""
@@ -353,32 +360,42 @@ class MakeBatch(MakeOne[M]):
                     yield from settling_row(everything[index], keys)
         return plan, rows, everything, laters
 
-    def _pf_create_batch(
+    def _pf_run_batch(
         self,
+        scope: str,
         schema: str | None,
         count: int,
         traits: tuple[str, ...],
         overrides: dict[str, Any],
         keep: bool = True,
-    ) -> list[M]:
-        """``create_batch`` and ``insert_batch``: the batch body, driven in one transaction."""
-        body = self._pf_batch("create", schema, count, traits, overrides, keep)
-        with _naming_the_call(batch_method("create", keep)):
-            if not type(self)._pf_atomic:
-                return drive(body)
-            with type(self)._pf_builder.transaction(self._pf_context):
-                return drive(body)
+    ) -> list[Any]:
+        """The sync batch methods: the batch body, driven (for ``create``, in one
+        transaction); out of memory, the batch's own error."""
+        body = self._pf_batch(scope, schema, count, traits, overrides, keep)
+        try:
+            with _naming_the_call(batch_method(scope, keep)):
+                if scope != "create" or not type(self)._pf_atomic:
+                    return drive(body)
+                with type(self)._pf_builder.transaction(self._pf_context):
+                    return drive(body)
+        except MemoryError:
+            pass  # leaving this block lets go of the traceback, and the rows it holds
+        raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
 
-    async def _pf_acreate_batch(self, *call: Any, keep: bool = True) -> list[M]:
-        """:meth:`_pf_create_batch` (same arguments) for ``acreate_batch`` and
-        ``ainsert_batch``."""
+    async def _pf_arun_batch(self, *call: Any, keep: bool = True) -> list[M]:
+        """:meth:`_pf_run_batch` of ``create`` (the same arguments after the scope),
+        for ``acreate_batch`` and ``ainsert_batch``."""
         schema, count, traits, overrides = call
         body = self._pf_batch("create", schema, count, traits, overrides, keep, True)
-        with _naming_the_call(batch_method("create", keep, True)):
-            if not type(self)._pf_atomic:
-                return await adrive(body)
-            async with type(self)._pf_builder.atransaction(self._pf_context):
-                return await adrive(body)
+        try:
+            with _naming_the_call(batch_method("create", keep, True)):
+                if not type(self)._pf_atomic:
+                    return await adrive(body)
+                async with type(self)._pf_builder.atransaction(self._pf_context):
+                    return await adrive(body)
+        except MemoryError:
+            pass
+        raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
 
     def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
         """:meth:`_pf_later_enter` for the rows of a batch, which share one plan: their
