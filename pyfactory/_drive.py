@@ -56,62 +56,63 @@ class Call:
 Body = Generator[Any, Any, T]
 
 
-def drive(body: Body[T]) -> T:
-    """Run ``body`` for the sync methods: a :class:`Call`'s sync way is called, any
-    other step is its own result."""
-    result: Any = None
-    failed: BaseException | None = None
-    while True:
+class _Loop:
+    """What both drivers do between two steps: hand the body the last step's result,
+    or raise its error in the body at its ``yield``, and take the next step."""
+
+    __slots__ = ("body", "failed", "result")
+
+    def __init__(self, body: Body[Any]) -> None:
+        self.body = body
+        self.result: Any = None
+        self.failed: BaseException | None = None
+
+    def next(self) -> Any:
+        """The body's next step; StopIteration when it has returned."""
+        failed, self.failed = self.failed, None
         try:
-            step = body.send(result) if failed is None else body.throw(failed)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            if failed is None:
+                return self.body.send(self.result)
+            if type(failed) is MemoryError:
+                # Resuming generators needs memory there is none of; closing them runs
+                # their finally blocks and lets go of what they hold (a batch's rows).
+                self.body.close()
+                raise failed
+            return self.body.throw(failed)
         finally:
             # The error's traceback holds this frame: keeping the error here too would
             # make a cycle that, out of memory, keeps a whole batch alive.
             failed = None
-        if type(step) is not Call:
-            result = step
-            continue
+
+
+def drive(body: Body[T]) -> T:
+    """Run ``body`` for the sync methods: a :class:`Call`'s sync way is called, any
+    other step is its own result."""
+    loop = _Loop(body)
+    while True:
         try:
-            result = step.sync(*step.args)
-        except MemoryError:
-            _out_of_memory(body)
-            raise
+            step = loop.next()
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        try:
+            loop.result = step.sync(*step.args) if type(step) is Call else step
         except BaseException as exc:  # handed back to the body, at its yield
-            result, failed = None, exc
+            loop.failed = exc
 
 
 async def adrive(body: Body[T]) -> T:
     """Run ``body`` for the async methods: a :class:`Call`'s async way and any other
     awaitable step are awaited."""
-    result: Any = None
-    failed: BaseException | None = None
+    loop = _Loop(body)
     while True:
         try:
-            step = body.send(result) if failed is None else body.throw(failed)
+            step = loop.next()
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
-        finally:
-            # The error's traceback holds this frame: keeping the error here too would
-            # make a cycle that, out of memory, keeps a whole batch alive.
-            failed = None
         try:
             if type(step) is Call:
-                result = await step.async_(*step.args)
-            elif inspect.isawaitable(step):
-                result = await step
+                loop.result = await step.async_(*step.args)
             else:
-                result = step
-        except MemoryError:
-            _out_of_memory(body)
-            raise
+                loop.result = await step if inspect.isawaitable(step) else step
         except BaseException as exc:  # an interrupt too: the body rolls back
-            result, failed = None, exc
-
-
-def _out_of_memory(body: Body[Any]) -> None:
-    """Close ``body`` when a step runs out of memory, rather than raise the error in it:
-    resuming generators needs memory there is none of, while closing runs their
-    ``finally`` blocks and lets go of what they hold (a batch's rows, say)."""
-    body.close()
+            loop.failed = exc

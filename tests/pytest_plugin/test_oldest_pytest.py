@@ -63,9 +63,15 @@ def test_plugin_on_the_oldest_pytest(tmp_path: Path) -> None:
     assert installed.returncode == 0, installed.stdout + installed.stderr
     (tmp_path / "pytest.ini").write_text(INI)
 
-    # The plugin is found through PYTEST_PLUGINS rather than an installed entry point.
+    # The plugins are named in PYTEST_PLUGINS, with no entry point loaded: the
+    # checkout's own egg-info (after ``pip install -e .``) would register pyfactory's
+    # a second time.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE_"))}
-    env.update(PYTHONPATH=str(ROOT), PYTEST_PLUGINS="pyfactory.pytest")
+    env.update(
+        PYTHONPATH=str(ROOT),
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        PYTEST_PLUGINS="pyfactory.pytest,pytest_asyncio.plugin",
+    )
     command = [str(python)]
     measuring = coverage.Coverage.current()
     if measuring is not None:
