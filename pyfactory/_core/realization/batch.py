@@ -264,15 +264,8 @@ class MakeBatch(MakeOne[M]):
             return rows
         cls = type(self)
         found: set[int] = set()
-        builder = cls._pf_builder
         if scope == "build":
-            objs = []
-            for row in rows:
-                try:
-                    objs.append(builder.build(cls._model, row, self._pf_context))
-                except Exception as exc:
-                    error = self._pf_builder_error(plan, scope, row, exc)
-                    raise error from error.__cause__
+            objs = self._pf_build_rows(plan, rows)
         elif self._get_or_create:
             objs = []
             for index, row in enumerate(rows):
@@ -309,6 +302,25 @@ class MakeBatch(MakeOne[M]):
         _made(self, scope, len(objs) - len(found))  # type: ignore[arg-type]
         return objs
 
+    def _pf_build_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
+        """``build_batch``'s objects: one call of the model per row when it takes the
+        attributes as keywords, else the builder's ``build``."""
+        cls = type(self)
+        if cls._pf_plain_build:
+            model = cls._model
+            try:
+                return [model(**row) for row in rows]
+            except Exception:
+                pass  # the loop below finds the row, and says what went wrong with it
+        objs = []
+        for row in rows:
+            try:
+                objs.append(cls._pf_builder.build(cls._model, row, self._pf_context))
+            except Exception as exc:
+                error = self._pf_builder_error(plan, "build", row, exc)
+                raise error from error.__cause__
+        return objs
+
     def _pf_resolve_rows(
         self,
         scope: str,
@@ -327,7 +339,11 @@ class MakeBatch(MakeOne[M]):
             plan, overrides = plan.with_overrides(overrides), {}
         laters: dict[int, list[Later]] = {}
         if plan.simple and not overrides and plan.cached:
-            rows = [plan.base.copy() for _ in range(count)]
+            if scope == "build" and type(self)._pf_quick_build:
+                # Read only: each object is model(**row), which copies it.
+                rows = [plan.base] * count
+            else:
+                rows = [plan.base.copy() for _ in range(count)]
             return plan, rows, rows, laters
         # Children of created rows wait and are written in bulk, a level at a time.
         batch = Batch() if scope == "create" and not self._get_or_create else None
