@@ -28,7 +28,7 @@ from pyfactory._core.plan.auto import reset_unique as reset_auto_unique
 from pyfactory._core.plan.plan import Plan
 from pyfactory._core.plan.planning import _frames
 from pyfactory._core.realization import observe as _obs
-from pyfactory._core.realization.batch import MakeBatch
+from pyfactory._core.realization.batch import BatchCall, MakeBatch
 from pyfactory._core.realization.observe import _Timed
 from pyfactory._names import (
     FACTORY_API,
@@ -454,7 +454,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         """``count`` attribute dicts: ``attributes_batch("basic", 10, last_name="X")``."""
         schema, count, traits = self._pf_batch_args("attributes_batch", (first, *args))
         with _Timed(self, "attributes", count):
-            return self._pf_run_batch("attributes", schema, count, traits, overrides)
+            return self._pf_run_batch(BatchCall("attributes", schema, count, traits, overrides))
 
     @overload
     def build_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
@@ -466,7 +466,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         """``count`` built instances: ``build_batch("basic", 10, last_name="X")``."""
         schema, count, traits = self._pf_batch_args("build_batch", (first, *args))
         with _Timed(self, "build", count):
-            return self._pf_run_batch("build", schema, count, traits, overrides)
+            return self._pf_run_batch(BatchCall("build", schema, count, traits, overrides))
 
     @overload
     def create_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...
@@ -478,7 +478,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         """``count`` created instances, handed to the builder's ``create_many`` in one call."""
         schema, count, traits = self._pf_batch_args("create_batch", (first, *args))
         with _Timed(self, "create", count):
-            return self._pf_run_batch("create", schema, count, traits, overrides)
+            return self._pf_run_batch(BatchCall("create", schema, count, traits, overrides))
 
     @overload
     def insert_batch(self, count: int, /, *traits: str, **overrides: Any) -> int: ...
@@ -500,7 +500,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         """
         schema, count, traits = self._pf_batch_args("insert_batch", (first, *args))
         with _Timed(self, "create", count):
-            self._pf_run_batch("create", schema, count, traits, overrides, keep=False)
+            self._pf_run_batch(BatchCall("create", schema, count, traits, overrides, keep=False))
         return count
 
     @overload
@@ -516,7 +516,9 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         """
         schema, count, traits = self._pf_batch_args("ainsert_batch", (first, *args))
         with _Timed(self, "create", count):
-            await self._pf_arun_batch(schema, count, traits, overrides, keep=False)
+            await self._pf_arun_batch(
+                BatchCall("create", schema, count, traits, overrides, False, True)
+            )
         return count
 
     @overload
@@ -529,7 +531,9 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         """:meth:`create_batch`, awaiting fields, children, ``acreate_many`` and hooks."""
         schema, count, traits = self._pf_batch_args("acreate_batch", (first, *args))
         with _Timed(self, "create", count):
-            return await self._pf_arun_batch(schema, count, traits, overrides)
+            return await self._pf_arun_batch(
+                BatchCall("create", schema, count, traits, overrides, True, True)
+            )
 
 
 # ----------------------------------------------------------------- factory_for

@@ -15,6 +15,8 @@ from typing import (
     TypeVar,
 )
 
+import attrs
+
 from pyfactory._core.plan.plan import Plan
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
@@ -164,6 +166,26 @@ class _MemoryGuard:
             self.reserve.close()
 
 
+@attrs.frozen
+class BatchCall:
+    """One call of a batch method, as every step of its body reads it."""
+
+    #: ``"attributes"``, ``"build"`` or ``"create"``.
+    scope: str
+    schema: str | None
+    count: int
+    traits: tuple[str, ...]
+    overrides: dict[str, Any]
+    #: False for ``insert_batch``: the rows are written, no list is returned.
+    keep: bool = True
+    is_async: bool = False
+
+    @property
+    def method(self) -> str:
+        """The method's name, for messages: ``create_batch``, ``ainsert_batch``, ..."""
+        return batch_method(self.scope, self.keep, self.is_async)
+
+
 class MakeBatch(MakeOne[M]):
     """Many objects at a time; see the module docstring."""
 
@@ -188,19 +210,11 @@ class MakeBatch(MakeOne[M]):
             raise batch_too_large(type(self).__name__, name, method, count)
         return schema, count, traits
 
-    def _pf_batch(
-        self,
-        scope: str,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        keep: bool = True,
-        is_async: bool = False,
-    ) -> Body[list[Any]]:
+    def _pf_batch(self, call: BatchCall) -> Body[list[Any]]:
         """A batch in chunks of ``_batch_size``: the one body of ``attributes_batch``,
         ``build_batch``, ``create_batch``, ``insert_batch`` and their async twins."""
         size = type(self)._batch_size
+        count = call.count
         made: list[Any] = []
         with _MemoryGuard() as guard:
             guard.hold(count)
@@ -212,13 +226,11 @@ class MakeBatch(MakeOne[M]):
                 chunk = min(size, count - start)
                 guard.probe()
                 try:
-                    objs = yield from self._pf_chunk(
-                        scope, schema, chunk, traits, overrides, keep, is_async
-                    )
+                    objs = yield from self._pf_chunk(call, chunk)
                 except BuilderError as error:
                     _after_chunk_start(error, start)
                     raise
-                if keep:
+                if call.keep:
                     made.extend(objs)
             return made
 
@@ -240,25 +252,15 @@ class MakeBatch(MakeOne[M]):
             )
             raise error.within(plan.factory_name, plan.schema)
 
-    def _pf_out_of_memory(self, method: str, schema: str | None, count: int) -> FactoryError:
-        name = self._pf_batch_schema(schema)
-        return batch_out_of_memory(type(self).__name__, name, method, count)
+    def _pf_out_of_memory(self, call: BatchCall) -> FactoryError:
+        name = self._pf_batch_schema(call.schema)
+        return batch_out_of_memory(type(self).__name__, name, call.method, call.count)
 
-    def _pf_chunk(
-        self,
-        scope: str,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        keep: bool,
-        is_async: bool,
-    ) -> Body[list[Any]]:
-        """One chunk of a batch; with ``keep`` false, the rows may be written without
+    def _pf_chunk(self, call: BatchCall, count: int) -> Body[list[Any]]:
+        """``count`` rows of a batch; with ``keep`` false, the rows may be written without
         making objects (nothing needs them: no hooks, no rows made after them)."""
-        plan, rows, everything, laters = yield from self._pf_resolve_rows(
-            scope, schema, count, traits, overrides, is_async
-        )
+        scope, is_async = call.scope, call.is_async
+        plan, rows, everything, laters = yield from self._pf_resolve_rows(call, count)
         if scope == "attributes":
             _made(self, scope, len(rows))  # type: ignore[arg-type]
             return rows
@@ -276,7 +278,7 @@ class MakeBatch(MakeOne[M]):
                     # An existing row is returned as it is: no new children, no hooks.
                     found.add(index)
                     laters.pop(index, None)
-        elif not keep and not laters and scope not in cls._pf_hooks:
+        elif not call.keep and not laters and scope not in cls._pf_hooks:
             written = 0
             if rows:
                 written = yield from self._pf_write_rows(plan, rows, "insert_many", is_async)
@@ -322,17 +324,11 @@ class MakeBatch(MakeOne[M]):
         return objs
 
     def _pf_resolve_rows(
-        self,
-        scope: str,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        is_async: bool,
+        self, call: BatchCall, count: int
     ) -> Body[tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]]:
-        """Resolve the rows of a batch: the plan, what the builder gets, every value, and
-        the fields to make once each object exists (by row)."""
-        given = overrides
+        """Resolve ``count`` rows of a batch: the plan, what the builder gets, every value,
+        and the fields to make once each object exists (by row)."""
+        scope, schema, traits, given = call.scope, call.schema, call.traits, call.overrides
         plan, overrides = self._pf_plan(schema, traits, given)
         if overrides and plan.cached:
             # The same overrides for every object: merge them into the plan once.
@@ -354,7 +350,7 @@ class MakeBatch(MakeOne[M]):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
-            if is_async:
+            if call.is_async:
                 step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch)
                 built, values, later = yield step
             else:  # the hot path of every sync batch: no step to drive
@@ -376,42 +372,32 @@ class MakeBatch(MakeOne[M]):
                     yield from settling_row(everything[index], keys)
         return plan, rows, everything, laters
 
-    def _pf_run_batch(
-        self,
-        scope: str,
-        schema: str | None,
-        count: int,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-        keep: bool = True,
-    ) -> list[Any]:
+    def _pf_run_batch(self, call: BatchCall) -> list[Any]:
         """The sync batch methods: the batch body, driven (for ``create``, in one
         transaction); out of memory, the batch's own error."""
-        body = self._pf_batch(scope, schema, count, traits, overrides, keep)
+        body = self._pf_batch(call)
         try:
-            with _naming_the_call(batch_method(scope, keep)):
-                if scope != "create" or not type(self)._pf_atomic:
+            with _naming_the_call(call.method):
+                if call.scope != "create" or not type(self)._pf_atomic:
                     return drive(body)
                 with type(self)._pf_builder.transaction(self._pf_context):
                     return drive(body)
         except MemoryError:
             pass  # leaving this block lets go of the traceback, and the rows it holds
-        raise self._pf_out_of_memory(batch_method(scope, keep), schema, count)
+        raise self._pf_out_of_memory(call)
 
-    async def _pf_arun_batch(self, *call: Any, keep: bool = True) -> list[M]:
-        """:meth:`_pf_run_batch` of ``create`` (the same arguments after the scope),
-        for ``acreate_batch`` and ``ainsert_batch``."""
-        schema, count, traits, overrides = call
-        body = self._pf_batch("create", schema, count, traits, overrides, keep, True)
+    async def _pf_arun_batch(self, call: BatchCall) -> list[Any]:
+        """:meth:`_pf_run_batch` for ``acreate_batch`` and ``ainsert_batch``."""
+        body = self._pf_batch(call)
         try:
-            with _naming_the_call(batch_method("create", keep, True)):
+            with _naming_the_call(call.method):
                 if not type(self)._pf_atomic:
                     return await adrive(body)
                 async with type(self)._pf_builder.atransaction(self._pf_context):
                     return await adrive(body)
         except MemoryError:
             pass
-        raise self._pf_out_of_memory(batch_method("create", keep, True), schema, count)
+        raise self._pf_out_of_memory(call)
 
     def _pf_later_many_enter(self, plan: Plan, items: list[LaterRow]) -> Token[Link | None]:
         """:meth:`_pf_later_enter` for the rows of a batch, which share one plan: their
