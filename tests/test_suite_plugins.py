@@ -1,5 +1,6 @@
-"""The test suite's own plugins (tests/plugins/): under pytest-xdist every worker counts
-sequences 1, 2, 3, and the PostgreSQL tests that skip are counted in one line."""
+"""The test suite's set-up: under pytest-xdist every worker counts sequences 1, 2, 3
+(``pyfactory_xdist_lanes = "off"``), and the PostgreSQL tests that skip are counted in
+one line (tests/plugins/databases.py)."""
 
 from __future__ import annotations
 
@@ -67,11 +68,14 @@ def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def test_every_xdist_worker_counts_sequences_from_one(suite: pytest.Pytester) -> None:
-    """With tests.plugins.parallel each worker gives user1, user2 as a lone process does,
-    where pyfactory's default for users puts each worker in a lane of its own."""
+    """With the lanes off (the option, or the ini as this suite sets it) each worker gives
+    user1, user2 as a lone process does, where pyfactory's default for users puts each
+    worker in a lane of its own."""
     suite.makepyfile(test_values=VALUE_TESTS)
-    run(suite, "-p", "tests.plugins.parallel").assert_outcomes(passed=8)
-    lanes = run(suite)
+    run(suite, "--pyfactory-xdist-lanes=off").assert_outcomes(passed=8)
+    suite.makeini("[pytest]\npyfactory_xdist_lanes = off\n")
+    run(suite).assert_outcomes(passed=8)
+    lanes = run(suite, "--pyfactory-xdist-lanes=on")
     lanes.assert_outcomes(passed=0, failed=8)  # gw0 gives user1, user3; gw1 user2, user4
     lanes.stdout.fnmatch_lines(["*Under pytest-xdist its sequences counted in this worker's lane*"])
 
@@ -94,3 +98,16 @@ def test_skipped_postgresql_tests_are_counted_in_one_line(suite: pytest.Pytester
     )
     assert "SKIPPED [" not in result.stdout.str()
     assert result.stdout.str().count("PostgreSQL") == 1
+
+
+def test_a_wrong_lanes_value_is_told_at_once(suite: pytest.Pytester) -> None:
+    """An ini value other than on or off stops the run with one line saying what to give,
+    with or without pytest-xdist."""
+    suite.makepyfile(test_values=VALUE_TESTS)
+    suite.makeini("[pytest]\npyfactory_xdist_lanes = sometimes\n")
+    result = suite.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:django", "-n", "0")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*pyfactory_xdist_lanes = 'sometimes': give on (each pytest-xdist worker counts*"]
+    )

@@ -66,6 +66,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "for command lines that give it",
     )
     group.addoption(
+        "--pyfactory-xdist-lanes",
+        choices=("on", "off"),
+        default=None,
+        help="under pytest-xdist, keep each worker's sequences in a lane of its own and "
+        "claim unique values across workers (on, the default: for workers that share "
+        "a database), or count and draw in each worker as one process does (off: for "
+        "tests that each have a database of their own); also the ini option "
+        "pyfactory_xdist_lanes",
+    )
+    parser.addini(
+        "pyfactory_xdist_lanes",
+        "on or off: see --pyfactory-xdist-lanes",
+        default="on",
+    )
+    group.addoption(
         "--pyfactory-report",
         action="store_true",
         default=False,

@@ -225,13 +225,28 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     state = _State(seed, given is not None, keep)
     config.stash[_STATE] = state
-    if workerinput is not None and int(workerinput.get("workercount", 1)) > 1:
+    lanes = _lanes(config)  # checked in every run, so that a wrong value is told at once
+    if workerinput is not None and int(workerinput.get("workercount", 1)) > 1 and lanes:
         worker = str(workerinput["workerid"])
         count = int(workerinput["workercount"])
         state.spacing = counters.spacing
         counters.spread(_worker_index(worker) % count, count)
         state.claims = _SharedClaims(_claims_path(str(workerinput["testrunuid"])), worker)
         state.previous_claim = set_unique_claim(state.claims)
+
+
+def _lanes(config: pytest.Config) -> bool:
+    """Whether pytest-xdist workers count in lanes and claim unique values across the
+    run: ``--pyfactory-xdist-lanes``, else the ini's ``pyfactory_xdist_lanes``."""
+    given = config.getoption("pyfactory_xdist_lanes") or config.getini("pyfactory_xdist_lanes")
+    value = str(given).strip().lower()
+    if value not in ("on", "off"):
+        raise pytest.UsageError(
+            f"pyfactory_xdist_lanes = {given!r}: give on (each pytest-xdist worker counts "
+            "in a lane of its own, for workers that share a database) or off (each counts "
+            "as one process does, for tests that each have their own database)"
+        )
+    return value == "on"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
