@@ -1,4 +1,6 @@
-"""``Factory[M]``: collects a class's schemas, traits and hooks, and realizes them."""
+"""``Factory[M]``, the public API, on the layers of :mod:`pyfactory._core` it inherits
+from (definition → plan → realization, see docs/architecture.rst); and
+:func:`factory_for`, which makes a factory class for a model with none written."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Plan: a schema's dict, made once per schema, traits and overrides.
 
-:class:`Planning` turns names into a :class:`~pyfactory._core.resolution.resolver.Plan`:
+:class:`Planning` turns names into a :class:`~pyfactory._core.plan.plan.Plan`:
 the name rule (a trait may stand where the schema goes), trait layering, the
 schema method's evaluation (with ``super()`` chaining), the auto-fill layer, and
 the checks of overrides and context keys. It reads definitions and makes no

@@ -59,32 +59,22 @@ def _after_chunk_start(error: BuilderError, start: int) -> None:
 
 
 _values_repr = reprlib.Repr()
-
-
 _values_repr.maxstring = 80
-
-
 _values_repr.maxother = 80
-
-
 _values_repr.maxdict = 12
-
-
 _values_repr.maxlist = 6
-
-
 _values_repr.maxlevel = 3
 
 
 @contextmanager
-def _naming_the_call(call: str) -> Iterator[None]:
-    """Around a batch call: its builder's errors say which call failed (:func:`_name_the_call`);
-    those of ``attributes_batch`` and ``build_batch`` name no rows written, and are left."""
+def _naming_the_call(call: BatchCall) -> Iterator[None]:
+    """Around a batch call that writes rows: its builder's errors say which call failed
+    (:func:`_name_the_call`); ``attributes_batch`` and ``build_batch`` write none."""
     try:
         yield
     except BuilderError as error:
-        if "create" in call or "insert" in call:
-            _name_the_call(error, call)
+        if call.scope == "create":
+            _name_the_call(error, call.method)
         raise
 
 
@@ -270,8 +260,8 @@ class MakeBatch(MakeOne[M]):
             objs = self._pf_build_rows(plan, rows)
         elif self._get_or_create:
             objs = []
+            method = "acreate" if is_async else "create"
             for index, row in enumerate(rows):
-                method = "acreate" if is_async else "create"
                 obj, existed = yield from self._pf_write_one(plan, method, row)
                 objs.append(obj)
                 if existed:
@@ -377,7 +367,7 @@ class MakeBatch(MakeOne[M]):
         transaction); out of memory, the batch's own error."""
         body = self._pf_batch(call)
         try:
-            with _naming_the_call(call.method):
+            with _naming_the_call(call):
                 if call.scope != "create" or not type(self)._pf_atomic:
                     return drive(body)
                 with type(self)._pf_builder.transaction(self._pf_context):
@@ -390,7 +380,7 @@ class MakeBatch(MakeOne[M]):
         """:meth:`_pf_run_batch` for ``acreate_batch`` and ``ainsert_batch``."""
         body = self._pf_batch(call)
         try:
-            with _naming_the_call(call.method):
+            with _naming_the_call(call):
                 if not type(self)._pf_atomic:
                     return await adrive(body)
                 async with type(self)._pf_builder.atransaction(self._pf_context):
@@ -497,9 +487,7 @@ class MakeBatch(MakeOne[M]):
         args = (cls._model, rows, self._pf_context)
         try:
             result = yield Call(getattr(builder, many), getattr(builder, f"a{many}"), *args)
-        except MemoryError:
-            raise  # the batch's own out-of-memory error says what to do (see _MemoryGuard)
-        except Exception as exc:
+        except Exception as exc:  # never a MemoryError: the drivers close the body on one
             error = self._pf_rows_error(plan, method, exc, rows)
             raise error from error.__cause__
         if method.endswith("create_many"):

@@ -164,6 +164,94 @@ class MakeOne(Planning[M]):
         built, values, later = await self._pf_aresolve(plan, overrides)
         return await adrive(self._pf_finish_one(plan, "create", built, values, later, "acreate"))
 
+    async def _pf_ascoped(
+        self, scope: str, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+    ) -> Any:
+        """:meth:`_pf_aone` with :meth:`_pf_one`'s arguments, for a body's step: under
+        ``acreate`` every object is created."""
+        return await self._pf_aone(schema, traits, overrides)
+
+    def _pf_finish_one(
+        self,
+        plan: Plan,
+        scope: str,
+        built: dict[str, Any],
+        values: dict[str, Any],
+        later: list[Later],
+        method: str,
+    ) -> Body[Any]:
+        """Write one resolved row (or find it, for ``_get_or_create``), then make what
+        comes after it; ``method`` names the call in errors (``create``, ``acreate``)."""
+        obj, found = yield from self._pf_write_one(plan, method, built)
+        if not found:
+            # An existing row is returned as it is: no new children, no hooks.
+            yield from self._pf_after_one(plan, scope, obj, values, later)
+        return obj
+
+    def _pf_write_one(
+        self, plan: Plan, method: str, built: dict[str, Any]
+    ) -> Body[tuple[Any, bool]]:
+        """Create one object, or find it when ``_get_or_create`` names fields; and whether
+        it was found."""
+        cls = type(self)
+        builder = cls._pf_builder
+        try:
+            if self._get_or_create:
+                lookup = self._pf_lookup(plan, built)
+                existing = yield Call(
+                    builder.get, builder.aget, cls._model, lookup, self._pf_context
+                )
+                if existing is not None:
+                    return existing, True
+            obj = yield Call(builder.create, builder.acreate, cls._model, built, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, method, built, exc)
+            raise error from error.__cause__
+        return obj, False
+
+    def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
+        missing = [k for k in self._get_or_create if k not in built]
+        if missing:
+            raise FactoryDefinitionError(
+                f"_get_or_create names {', '.join(map(repr, missing))}, which the schema "
+                "does not give"
+            ).within(plan.factory_name, plan.schema)
+        return {k: built[k] for k in self._get_or_create}
+
+    def _pf_after_one(
+        self, plan: Plan, scope: str, obj: Any, values: dict[str, Any], later: list[Later]
+    ) -> Body[None]:
+        """What follows one object's row: the rows made after it, its hooks, the count."""
+        if later:
+            yield from self._pf_make_later(plan, obj, values, later, scope)
+        hooks = type(self)._pf_hooks.get(scope)
+        if hooks:
+            yield from self._pf_run_hooks(plan, scope, hooks, obj, values)
+        if _obs._observer is not None:
+            _made(self, scope, 1)  # type: ignore[arg-type]
+
+    def _pf_resolve(self, plan: Plan, overrides: dict[str, Any], *where: Any) -> Resolved:
+        """One created object's attributes, its values and its later fields, resolved
+        now (the sync side of a body's step; ``where``: the batch and origin)."""
+        return Resolution.run(self, plan, "create", overrides, *where)  # type: ignore[arg-type]
+
+    async def _pf_aresolve(
+        self,
+        plan: Plan,
+        overrides: dict[str, Any],
+        batch: Batch | None = None,
+        origin: Origin | None = None,
+    ) -> Resolved:
+        """:meth:`_pf_resolve` for ``acreate``: coroutine fields are awaited."""
+        if plan.simple and not overrides:
+            values = plan.base.copy()
+            return values, values, []
+        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
+        resolution.place(batch, origin)
+        await resolution.aresolve()
+        built, values = resolution.finish()
+        return built, values, resolution.later
+
     def _pf_later_child(self, item: Later, obj: Any) -> tuple[Factory[Any], dict[str, Any]]:
         """The child factory and the overrides of one later field's rows."""
         field = item.field
@@ -263,6 +351,28 @@ class MakeOne(Planning[M]):
                 found.append((obj, values, item, pendings))
         return found
 
+    def _pf_defer(
+        self,
+        batch: Batch,
+        origin: Origin,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+    ) -> Body[Any]:
+        """Resolve a child's attributes for a batch and leave its row to be written later
+        (a :class:`Pending` in the batch); a body, driven by the resolver."""
+        if self._get_or_create:
+            # Finding an existing row needs a query per child: no bulk write for these.
+            return (yield Call(self._pf_one, self._pf_ascoped, "create", schema, traits, overrides))
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        if plan.simple and not overrides:
+            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
+        before = batch.added
+        resolved = yield Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, origin)
+        pending = self._pf_pending(batch, origin, plan, *resolved)
+        pending.nested = batch.added != before + 1
+        return pending
+
     def _pf_pending(
         self,
         batch: Batch,
@@ -280,38 +390,31 @@ class MakeOne(Planning[M]):
         """Attribute ``name`` of an object this factory wrote, as its builder reads it."""
         return type(self)._pf_builder.getattr(obj, name)
 
-    def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
-        missing = [k for k in self._get_or_create if k not in built]
-        if missing:
-            raise FactoryDefinitionError(
-                f"_get_or_create names {', '.join(map(repr, missing))}, which the schema "
-                "does not give"
-            ).within(plan.factory_name, plan.schema)
-        return {k: built[k] for k in self._get_or_create}
-
-    def _pf_resolve(self, plan: Plan, overrides: dict[str, Any], *where: Any) -> Resolved:
-        """One created object's attributes, its values and its later fields, resolved
-        now (the sync side of a body's step; ``where``: the batch and origin)."""
-        return Resolution.run(self, plan, "create", overrides, *where)  # type: ignore[arg-type]
-
-    async def _pf_aresolve(
+    def _pf_run_hooks(
         self,
         plan: Plan,
-        overrides: dict[str, Any],
-        batch: Batch | None = None,
-        origin: Origin | None = None,
-    ) -> Resolved:
-        """:meth:`_pf_resolve` for ``acreate``: coroutine fields are awaited."""
-        if plan.simple and not overrides:
-            values = plan.base.copy()
-            return values, values, []
-        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
-        resolution.batch = batch
-        resolution.origin = origin
-        resolution.depth = origin.depth if origin is not None else 0
-        await resolution.aresolve()
-        built, values = resolution.finish()
-        return built, values, resolution.later
+        scope: str,
+        hooks: tuple[Callable[..., Any], ...],
+        obj: Any,
+        values: dict[str, Any],
+    ) -> Body[None]:
+        """Call the after-``scope`` hooks; a hook's coroutine is awaited under ``acreate``
+        and refused by the sync methods."""
+        attrs = types.MappingProxyType(values)
+        for hook in hooks:
+            try:
+                result = hook(self, obj, attrs)
+                if inspect.isawaitable(result):
+                    yield Call(_unawaited, _awaited, result)
+            except _Unawaited:
+                refused = AsyncModeError(
+                    f"after-{scope} hook {hook.__name__} returned an awaitable, which only "
+                    "acreate() and acreate_batch() await; call one of those"
+                )
+                raise refused.within(plan.factory_name, plan.schema) from None
+            except Exception as exc:
+                error = self._pf_hook_error(plan, scope, hook, exc)
+                raise error from error.__cause__
 
     def _pf_builder_error(
         self,
@@ -344,111 +447,6 @@ class MakeOne(Planning[M]):
         error = HookError(f"after-{scope} hook {hook.__name__} raised {exc!r}")
         error.__cause__ = exc
         return error.within(plan.factory_name, plan.schema)
-
-    def _pf_run_hooks(
-        self,
-        plan: Plan,
-        scope: str,
-        hooks: tuple[Callable[..., Any], ...],
-        obj: Any,
-        values: dict[str, Any],
-    ) -> Body[None]:
-        """Call the after-``scope`` hooks; a hook's coroutine is awaited under ``acreate``
-        and refused by the sync methods."""
-        attrs = types.MappingProxyType(values)
-        for hook in hooks:
-            try:
-                result = hook(self, obj, attrs)
-                if inspect.isawaitable(result):
-                    yield Call(_unawaited, _awaited, result)
-            except _Unawaited:
-                refused = AsyncModeError(
-                    f"after-{scope} hook {hook.__name__} returned an awaitable, which only "
-                    "acreate() and acreate_batch() await; call one of those"
-                )
-                raise refused.within(plan.factory_name, plan.schema) from None
-            except Exception as exc:
-                error = self._pf_hook_error(plan, scope, hook, exc)
-                raise error from error.__cause__
-
-    async def _pf_ascoped(
-        self, scope: str, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
-    ) -> Any:
-        """:meth:`_pf_aone` with :meth:`_pf_one`'s arguments, for a body's step: under
-        ``acreate`` every object is created."""
-        return await self._pf_aone(schema, traits, overrides)
-
-    def _pf_after_one(
-        self, plan: Plan, scope: str, obj: Any, values: dict[str, Any], later: list[Later]
-    ) -> Body[None]:
-        """What follows one object's row: the rows made after it, its hooks, the count."""
-        if later:
-            yield from self._pf_make_later(plan, obj, values, later, scope)
-        hooks = type(self)._pf_hooks.get(scope)
-        if hooks:
-            yield from self._pf_run_hooks(plan, scope, hooks, obj, values)
-        if _obs._observer is not None:
-            _made(self, scope, 1)  # type: ignore[arg-type]
-
-    def _pf_defer(
-        self,
-        batch: Batch,
-        origin: Origin,
-        schema: str | None,
-        traits: tuple[str, ...],
-        overrides: dict[str, Any],
-    ) -> Body[Any]:
-        """Resolve a child's attributes for a batch and leave its row to be written later
-        (a :class:`Pending` in the batch); a body, driven by the resolver."""
-        if self._get_or_create:
-            # Finding an existing row needs a query per child: no bulk write for these.
-            return (yield Call(self._pf_one, self._pf_ascoped, "create", schema, traits, overrides))
-        plan, overrides = self._pf_plan(schema, traits, overrides)
-        if plan.simple and not overrides:
-            return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
-        before = batch.added
-        resolved = yield Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, origin)
-        pending = self._pf_pending(batch, origin, plan, *resolved)
-        pending.nested = batch.added != before + 1
-        return pending
-
-    def _pf_finish_one(
-        self,
-        plan: Plan,
-        scope: str,
-        built: dict[str, Any],
-        values: dict[str, Any],
-        later: list[Later],
-        method: str,
-    ) -> Body[Any]:
-        """Write one resolved row (or find it, for ``_get_or_create``), then make what
-        comes after it; ``method`` names the call in errors (``create``, ``acreate``)."""
-        obj, found = yield from self._pf_write_one(plan, method, built)
-        if not found:
-            # An existing row is returned as it is: no new children, no hooks.
-            yield from self._pf_after_one(plan, scope, obj, values, later)
-        return obj
-
-    def _pf_write_one(
-        self, plan: Plan, method: str, built: dict[str, Any]
-    ) -> Body[tuple[Any, bool]]:
-        """Create one object, or find it when ``_get_or_create`` names fields; and whether
-        it was found."""
-        cls = type(self)
-        builder = cls._pf_builder
-        try:
-            if self._get_or_create:
-                lookup = self._pf_lookup(plan, built)
-                existing = yield Call(
-                    builder.get, builder.aget, cls._model, lookup, self._pf_context
-                )
-                if existing is not None:
-                    return existing, True
-            obj = yield Call(builder.create, builder.acreate, cls._model, built, self._pf_context)
-        except Exception as exc:
-            error = self._pf_builder_error(plan, method, built, exc)
-            raise error from error.__cause__
-        return obj, False
 
 
 class _Unawaited(Exception):

@@ -259,6 +259,13 @@ class Resolution(FieldContext):
         self.origin: Origin | None = None
         self.start(scope, overrides)
 
+    def place(self, batch: Batch | None, origin: Origin | None) -> None:
+        """Where this object's children go: into ``batch``, to be written with their
+        level, and where the object stands in it (``origin``), for paths and depth."""
+        self.batch = batch
+        self.origin = origin
+        self.depth = origin.depth if origin is not None else 0
+
     def start(self, scope: str, overrides: Mapping[str, Any] | None) -> None:
         """Set up for one object; a finished resolution starts again here for the next."""
         plan = self.plan
@@ -355,9 +362,7 @@ class Resolution(FieldContext):
             resolution = cls(factory, plan, scope, False, overrides)
         else:
             resolution.start(scope, overrides)
-        resolution.batch = batch
-        resolution.origin = origin
-        resolution.depth = origin.depth if origin is not None else 0
+        resolution.place(batch, origin)
         resolution.resolve()
         built, values = resolution.finish()
         result = (built, values, resolution.later)
