@@ -196,8 +196,11 @@ class SequenceField(SpecialField[T_co]):
         return None if where in counter.resumed else where
 
     def resolve(self, ctx: FieldContext) -> T_co:
-        counter = self._counter(ctx)
-        where = self._unresumed(ctx, counter)
+        # Per object: the counter's look-up is written out, as the hot path of a build.
+        counter = self._counters.get((type(ctx.factory), self.key or ctx.key))
+        if counter is None:
+            counter = self._counter(ctx)
+        where = None if self.pattern is None else self._unresumed(ctx, counter)
         if where is not None:
             assert self.pattern is not None
             builder = type(ctx.factory)._pf_builder

@@ -201,5 +201,8 @@ class FactoryBase(Generic[M]):
     _pf_context: Context
     _pf_randomness: Randomness
     _pf_plans: dict[Any, Plan]
+    #: ``build(schema)`` with no traits, overrides or observer, for schemas of plain
+    #: values: the model's constructor with the values bound (see MakeOne._pf_one).
+    _pf_quick: dict[str | None, Callable[[], Any]]
     _pf_raw: dict[tuple[str, str], dict[str, Any]]
     _pf_children: dict[Any, Factory[Any]]

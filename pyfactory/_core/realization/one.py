@@ -12,6 +12,7 @@ import inspect
 import types
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import Token
+from functools import partial
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -84,6 +85,7 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
     if own.seed is None and own._faker is None:
         child._pf_randomness = randomness
     child._pf_plans = {}
+    child._pf_quick = {}
     child._pf_raw = {}
     child._pf_children = {}
     return child
@@ -126,11 +128,15 @@ class MakeOne(Planning[M]):
         if plan.simple and not overrides:
             if scope == "build" and cls._pf_quick_build and _obs._observer is None:
                 # The hot path of every test: a schema of plain values, a class that
-                # takes them as keywords, no hook, no observer: one call.
+                # takes them as keywords, no hook, no observer: one call, which
+                # build() makes directly next time.
+                if plan.cached and not traits:
+                    model: Callable[..., Any] = cls._model
+                    self._pf_quick[schema] = partial(model, **plan.base)
                 try:
                     return cls._model(**plan.base)
                 except Exception as exc:
-                    error = self._pf_builder_error(plan, scope, plan.base.copy(), exc)
+                    error = self._pf_quick_failed(schema, exc)
                     raise error from error.__cause__
             built = values = plan.base.copy()
         else:
@@ -154,6 +160,11 @@ class MakeOne(Planning[M]):
         elif _obs._observer is not None:
             _made(self, scope, 1)  # type: ignore[arg-type]
         return obj
+
+    def _pf_quick_failed(self, schema: str | None, exc: Exception) -> FactoryError:
+        """The error for a model that refused the values of a plain schema."""
+        plan, _ = self._pf_plan(schema, (), {})
+        return self._pf_builder_error(plan, "build", plan.base.copy(), exc)
 
     async def _pf_aone(
         self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]

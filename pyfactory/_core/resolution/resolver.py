@@ -213,7 +213,7 @@ class Resolution(FieldContext):
     """
 
     __slots__ = (
-        "_view",
+        "attrs",
         "awaiting",
         "batch",
         "child_overrides",
@@ -250,7 +250,9 @@ class Resolution(FieldContext):
         self.stack: list[str] = []
         #: The child each association made, by ``id(field)``, for the fields that share it.
         self.children: dict[int, Any] = {}
-        self._view: Attrs | None = None
+        #: The lazy view of this object's attributes (a slot, not FieldContext's
+        #: property: lazy fields read it once per object, on the hot path).
+        self.attrs = Attrs(self)  # type: ignore[misc]
         #: The create_batch collector whose children wait to be written in bulk.
         self.batch: Batch | None = None
         #: How many associations down from the batch's rows this object is.
@@ -362,7 +364,11 @@ class Resolution(FieldContext):
             resolution = cls(factory, plan, scope, False, overrides)
         else:
             resolution.start(scope, overrides)
-        resolution.place(batch, origin)
+        if batch is not None or origin is not None:
+            resolution.place(batch, origin)
+        else:
+            resolution.batch = resolution.origin = None
+            resolution.depth = 0
         resolution.resolve()
         built, values = resolution.finish()
         result = (built, values, resolution.later)
@@ -375,13 +381,6 @@ class Resolution(FieldContext):
         return result
 
     # ---------------------------------------------------- the field context
-
-    @property
-    def attrs(self) -> Attrs:
-        view = self._view
-        if view is None:
-            view = self._view = Attrs(self)
-        return view
 
     @property
     def overrides(self) -> dict[str, Any]:
