@@ -5,8 +5,10 @@ from pyfactory.providers import (  # noqa: F401  (registers compilers)
     _internet,
     _numbers,
     _person,
+    _text,
     _time,
 )
 from pyfactory.providers._compile import FastProvider, fast_provider
+from pyfactory.providers._unique import UniqueValues
 
-__all__ = ["FastProvider", "fast_provider"]
+__all__ = ["FastProvider", "UniqueValues", "fast_provider"]

@@ -231,9 +231,7 @@ class Session:
         found = getattr(self.generator, name, None)
         return None if found is None else self.compile(found, args, kwargs or {})
 
-    def compile(
-        self, method: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]
-    ) -> Gen | None:
+    def compile(self, method: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Gen | None:
         """The Gen of a bound method of a Faker provider called with these arguments,
         or None."""
         owner = getattr(method, "__self__", None)
@@ -400,8 +398,7 @@ def fast_provider(
     try:
         key: Hashable = (
             tuple(
-                (type(p), getattr(p, "__use_weighting__", False))
-                for p in generator.get_providers()
+                (type(p), getattr(p, "__use_weighting__", False)) for p in generator.get_providers()
             ),
             type(owner),
             name,

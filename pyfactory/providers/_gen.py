@@ -1,17 +1,19 @@
-"""The building blocks of compiled providers: each turns 64 random bits into a value.
+"""The building blocks of compiled providers: each turns random bits into a value.
 
-A :class:`Gen` wraps ``draw(r)``, a plain function of one uniformly random 64-bit
-integer ``r`` (a :func:`~pyfactory._stream.mix` of the value's key). What a Faker
-method does with its Random -- pick from a table, fill in a template, numerify a
-pattern -- becomes a Gen made once, when the provider is compiled; drawing a value is
-then a few integer operations and a table look-up.
+A :class:`Gen` wraps ``draw(r)``, a plain function of a uniformly random 64-bit
+integer ``r``. What a Faker method does with its Random -- pick from a table, fill
+in a template, numerify a pattern -- becomes a Gen made once, when the provider is
+compiled; drawing a value is then a few integer operations and table look-ups.
 
 Bits are spent with Lemire's multiply-shift: ``(r * n) >> 64`` is a number below
-``n``, and ``(r * n) & MASK`` the bits left over, which the next pick of the same
-value uses (they hold ``64 - log2(n)`` random bits). A part that needs more bits than
-one word holds (another token of a template, the next digits of a long pattern) draws a
-fresh word ``mix(r + i * GAMMA)``: the ``i``-th draw of ``r`` in the counter-based
-scheme of :mod:`pyfactory._stream`.
+``n`` and ``(r * n) & MASK`` the bits left over, which hold ``64 - log2(n)`` random
+bits for the next pick. A Gen that spends few bits has ``split(r) -> (value, rest)``
+and says how many it spends (:attr:`Gen.bits`), so a template chains its parts
+through one word -- a name is a format, a first name and a last name from one
+``mix`` -- and draws a fresh word, ``mix(r + i * GAMMA)`` (the ``i``-th draw of ``r``
+in the counter-based scheme of :mod:`pyfactory._stream`), only when the next part
+would not fit in what is left. ``mix`` is the dearest step of a cheap value (12
+operations on 64-bit integers), so that is what the chaining saves.
 
 Every Gen can also say how many values it has (:meth:`Gen.size`) and, for small
 spaces, list them (:meth:`Gen.values`): that is what
@@ -24,11 +26,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
+from math import log2
 from typing import Any, TypeAlias
 
 from pyfactory._stream import GAMMA, MASK, mix
 
 __all__ = [
+    "BUDGET",
+    "FULL",
     "LIMIT",
     "PLACEHOLDERS",
     "Choice",
@@ -48,26 +53,42 @@ __all__ = [
 #: is never nearly used up in practice, and listing it would cost more than it saves.
 LIMIT = 1 << 20
 
-#: Integer weights are scaled to add up to about this much: fine enough that a float
-#: weight keeps 12 significant digits, small enough that ``r * total`` stays cheap.
-_WEIGHT_SCALE = 1 << 40
+#: Bits of one 64-bit word that chained picks may spend: the last pick keeps a few
+#: spare bits, so it is still uniform to within 2**-4 of its smallest step.
+BUDGET = 60
+#: The ``bits`` of a Gen that needs a fresh word of its own (it has no ``split``).
+FULL = 64
+
+#: A weighted table's smallest weight gets at least this many units of the integer
+#: weights: enough for its share to be right within half a percent.
+_UNITS = 256
+#: ... and the units add up to at most this: a weighted pick spends log2(total) bits.
+_MOST_UNITS = 1 << 32
 
 Draw = Callable[[int], Any]
+Split = Callable[[int], "tuple[Any, int]"]
 
 
 class Gen:
-    """A compiled way to make a value from 64 random bits: see the module docstring.
+    """A compiled way to make a value from random bits: see the module docstring.
 
     Attributes:
-        draw: ``draw(r) -> value``, ``r`` a uniformly random 64-bit integer.
+        draw: ``draw(r) -> value``.
+        split: ``split(r) -> (value, rest)``, the bits left for the next pick, or None
+            for a Gen that needs a fresh word.
+        bits: How many of ``r``'s bits ``split`` spends (:data:`FULL` without split).
         weighted: Whether some part picks with weights (a uniform variant of the same
             provider then spreads values more evenly, which unique draws use).
     """
 
-    __slots__ = ("draw", "weighted")
+    __slots__ = ("bits", "draw", "split", "weighted")
 
-    def __init__(self, draw: Draw, weighted: bool = False) -> None:
+    def __init__(
+        self, draw: Draw, split: Split | None = None, bits: float = FULL, weighted: bool = False
+    ) -> None:
         self.draw = draw
+        self.split = split if bits <= BUDGET else None
+        self.bits = bits if self.split is not None else FULL
         self.weighted = weighted
 
     def size(self) -> int | None:
@@ -87,10 +108,12 @@ class Gen:
         return None
 
     def leafwise(self, fn: Callable[[str], str]) -> Gen | None:
-        """The same Gen with ``fn`` applied to every piece of text it puts together,
-        at compile time; None when it cannot. Right only for an ``fn`` that works
-        piece by piece (``fn(a + b) == fn(a) + fn(b)``), such as lower-casing."""
-        return None
+        """The same Gen, as text, with ``fn`` applied to every piece of text it puts
+        together: at compile time where it can (tables, literals), otherwise to its
+        value as a whole; None when it cannot. Right only for an ``fn`` that works
+        piece by piece (``fn(a + b) == fn(a) + fn(b)``), such as lower-casing, and in
+        a text context (a template formats every part with ``str``)."""
+        return Mapped(self, lambda value: fn(str(value)))
 
     def mapped(self, fn: Callable[[Any], Any]) -> Gen:
         """The Gen of ``fn(value)``: computed once per table entry where it can,
@@ -105,7 +128,7 @@ class Const(Gen):
 
     def __init__(self, value: Any) -> None:
         self.value = value
-        super().__init__(lambda r: value)
+        super().__init__(lambda r: value, lambda r: (value, r), 0)
 
     def size(self) -> int:
         return 1
@@ -121,6 +144,15 @@ class Const(Gen):
 
     def mapped(self, fn: Callable[[Any], Any]) -> Gen:
         return Const(fn(self.value))
+
+
+def _integer_weights(weights: Sequence[float]) -> list[int]:
+    """Weights as integers, scaled so the smallest positive one has :data:`_UNITS`
+    units (no more than :data:`_MOST_UNITS` in all); a tiny positive weight keeps
+    at least one unit, as it keeps a chance in ``random.choices``."""
+    positive = [w for w in weights if w > 0]
+    scale = min(_UNITS / min(positive), _MOST_UNITS / sum(positive))
+    return [max(1, round(w * scale)) if w > 0 else 0 for w in weights]
 
 
 class Choice(Gen):
@@ -139,22 +171,29 @@ class Choice(Gen):
         entries = self.table
         n = len(entries)
         if self.weights is None or len(set(self.weights)) <= 1:
-            super().__init__(lambda r: entries[(r * n) >> 64])
+
+            def split(r: int) -> tuple[Any, int]:
+                x = r * n
+                return entries[x >> 64], x & MASK
+
+            super().__init__(lambda r: entries[(r * n) >> 64], split, log2(n))
             return
-        largest = max(self.weights)
-        scale = _WEIGHT_SCALE / (largest * n)
-        # An entry with a tiny positive weight keeps a chance, as in random.choices.
-        ints = [max(1, round(w * scale)) if w > 0 else 0 for w in self.weights]
-        cumulative = list(accumulate(ints))
+        cumulative = list(accumulate(_integer_weights(self.weights)))
         total = cumulative[-1]
 
-        def draw(r: int) -> Any:
-            return entries[bisect_right(cumulative, (r * total) >> 64)]
+        def split_weighted(r: int) -> tuple[Any, int]:
+            x = r * total
+            return entries[bisect_right(cumulative, x >> 64)], x & MASK
 
-        super().__init__(draw, weighted=True)
+        super().__init__(
+            lambda r: entries[bisect_right(cumulative, (r * total) >> 64)],
+            split_weighted,
+            log2(total),
+            weighted=True,
+        )
 
     def size(self) -> int:
-        return len(set(self._distinct()))
+        return len(self._distinct())
 
     def values(self) -> list[Any] | None:
         return self._distinct() if len(self.table) <= LIMIT else None
@@ -187,41 +226,69 @@ def choice(table: Sequence[Any], weights: Sequence[float] | None = None) -> Gen:
 
 class OneOf(Gen):
     """One of several Gens, picked uniformly or by weights, then drawn from the bits
-    the pick leaves: Faker's ``random_element(formats)`` before a ``parse``."""
+    the pick leaves (or from a fresh word when they would not be enough): Faker's
+    ``random_element(formats)`` before a ``parse``."""
 
     __slots__ = ("gens", "weights")
 
     def __init__(self, gens: Sequence[Gen], weights: Sequence[float] | None = None) -> None:
         self.gens = tuple(gens)
-        self.weights = None if weights is None else tuple(weights)
+        self.weights = None if weights is None or len(set(weights)) <= 1 else tuple(weights)
+        weighted = self.weights is not None or any(g.weighted for g in self.gens)
+        if self.weights is None:
+            cumulative = None
+            total = len(self.gens)
+        else:
+            cumulative = list(accumulate(_integer_weights(self.weights)))
+            total = cumulative[-1]
+        widest = max(g.bits for g in self.gens)
+        if log2(total) + widest <= BUDGET:
+            self._chained(cumulative, total, log2(total) + widest, weighted)
+            return
+        # An option too wide for the bits the pick leaves gets a fresh word.
         draws = tuple(g.draw for g in self.gens)
-        n = len(draws)
-        weighted = any(g.weighted for g in self.gens)
-        if self.weights is None or len(set(self.weights)) <= 1:
+
+        def draw(r: int) -> Any:
+            x = (r * total) >> 64
+            index = x if cumulative is None else bisect_right(cumulative, x)
+            return draws[index](mix((r + GAMMA) & MASK))
+
+        super().__init__(draw, weighted=weighted)
+
+    def _chained(
+        self, cumulative: list[int] | None, total: int, bits: float, weighted: bool
+    ) -> None:
+        draws = tuple(g.draw for g in self.gens)
+        splits = tuple(g.split for g in self.gens)
+        if cumulative is None:
+            n = total
 
             def draw(r: int) -> Any:
                 x = r * n
                 return draws[x >> 64](x & MASK)
 
-            super().__init__(draw, weighted)
+            def split(r: int) -> tuple[Any, int]:
+                x = r * n
+                return splits[x >> 64](x & MASK)  # type: ignore[misc]
+
+            super().__init__(draw, split, bits, weighted)
             return
-        scale = _WEIGHT_SCALE / (max(self.weights) * n)
-        cumulative = list(accumulate(max(1, round(w * scale)) if w > 0 else 0 for w in self.weights))
-        total = cumulative[-1]
 
         def draw_weighted(r: int) -> Any:
             x = r * total
-            # The bits left are those below the pick: x's low word, uniform enough.
             return draws[bisect_right(cumulative, x >> 64)](x & MASK)
 
-        super().__init__(draw_weighted, weighted=True)
+        def split_weighted(r: int) -> tuple[Any, int]:
+            x = r * total
+            return splits[bisect_right(cumulative, x >> 64)](x & MASK)  # type: ignore[misc]
+
+        super().__init__(draw_weighted, split_weighted, bits, weighted)
 
     def size(self) -> int | None:
-        sizes = [g.size() for g in self.gens]
-        if any(s is None for s in sizes):
+        sizes = {id(g): g.size() for g in self.gens}
+        if any(s is None for s in sizes.values()):
             return None
-        unique = {id(g): s for g, s in zip(self.gens, sizes)}
-        return sum(s for s in unique.values() if s is not None)
+        return sum(s for s in sizes.values() if s is not None)
 
     def values(self) -> list[Any] | None:
         seen: dict[Any, None] = {}
@@ -238,10 +305,13 @@ class OneOf(Gen):
         return _union(g.pieces() for g in self.gens)
 
     def leafwise(self, fn: Callable[[str], str]) -> Gen | None:
-        gens = [g.leafwise(fn) for g in self.gens]
-        if any(g is None for g in gens):
+        mapped: dict[int, Gen | None] = {}
+        for gen in self.gens:
+            if id(gen) not in mapped:
+                mapped[id(gen)] = gen.leafwise(fn)
+        if any(g is None for g in mapped.values()):
             return None
-        return OneOf([g for g in gens if g is not None], self.weights)
+        return OneOf([mapped[id(g)] for g in self.gens], self.weights)  # type: ignore[misc]
 
 
 def _union(parts: Iterable[set[str] | None]) -> set[str] | None:
@@ -254,11 +324,13 @@ def _union(parts: Iterable[set[str] | None]) -> set[str] | None:
 
 
 class Template(Gen):
-    """Literal text with Gens in between, each part drawn from its own bits: the
-    compiled form of one Faker format such as ``"{{first_name}} {{last_name}}"``.
+    """Literal text with Gens in between: the compiled form of one Faker format such
+    as ``"{{first_name}} {{last_name}}"``.
 
-    The first part uses the bits it is given; part ``i`` uses ``mix(r + i * GAMMA)``.
-    Values are joined with one ``%`` format, which is cheaper than a ``join``.
+    The parts are chained through the bits they are given while those last, then
+    through ``mix(r + i * GAMMA)`` for the ``i``-th group of parts; a part without
+    ``split`` has a fresh word to itself. Values are joined with one ``%`` format,
+    which is cheaper than a ``join``.
     """
 
     __slots__ = ("parts",)
@@ -267,7 +339,13 @@ class Template(Gen):
         self.parts = tuple(parts)
         gens = [p for p in self.parts if isinstance(p, Gen)]
         fmt = "".join(p.replace("%", "%%") if isinstance(p, str) else "%s" for p in self.parts)
-        super().__init__(_template_draw(fmt, [g.draw for g in gens]), any(g.weighted for g in gens))
+        weighted = any(g.weighted for g in gens)
+        groups = _groups(gens)
+        if len(groups) == 1 and gens[0].split is not None:
+            chained = _chain(fmt, groups[0])
+            super().__init__(chained[0], chained[1], sum(g.bits for g in gens), weighted)
+            return
+        super().__init__(_grouped_draw(fmt, groups), weighted=weighted)
 
     def size(self) -> int | None:
         total = 1
@@ -307,34 +385,82 @@ class Template(Gen):
         return template(parts)
 
 
-def _template_draw(fmt: str, draws: list[Draw]) -> Draw:
-    # Unrolled for the common shapes: a loop would cost more than the parts.
-    if not draws:
-        text = fmt.replace("%%", "%")
-        return lambda r: text
-    if len(draws) == 1:
-        (d0,) = draws
-        return lambda r: fmt % (d0(r),)
-    if len(draws) == 2:
-        d0, d1 = draws
+def _groups(gens: list[Gen]) -> list[list[Gen]]:
+    """The parts in groups that each fit in one word's :data:`BUDGET`; a part without
+    ``split`` makes a group of its own."""
+    groups: list[list[Gen]] = []
+    bits = float(FULL)
+    for gen in gens:
+        if gen.split is None or bits + gen.bits > BUDGET:
+            groups.append([gen])
+            bits = gen.bits
+        else:
+            groups[-1].append(gen)
+            bits += gen.bits
+    return groups
+
+
+def _chain(fmt: str, gens: list[Gen]) -> tuple[Draw, Split]:
+    """``draw`` and ``split`` of a template whose parts all fit in one word."""
+    # Unrolled for the common shapes: a loop costs more than these parts.
+    if len(gens) == 1:
+        d0, s0 = gens[0].draw, gens[0].split
+        assert s0 is not None
+
+        def split1(r: int) -> tuple[str, int]:
+            v0, r = s0(r)
+            return fmt % (v0,), r
+
+        return (lambda r: fmt % (d0(r),)), split1
+    if len(gens) == 2:
+        s0, s1 = gens[0].split, gens[1].split
+        d1 = gens[1].draw
+        assert s0 is not None and s1 is not None
 
         def draw2(r: int) -> str:
-            return fmt % (d0(r), d1(mix((r + GAMMA) & MASK)))
+            v0, r = s0(r)
+            return fmt % (v0, d1(r))
 
-        return draw2
-    if len(draws) == 3:
-        d0, d1, d2 = draws
+        def split2(r: int) -> tuple[str, int]:
+            v0, r = s0(r)
+            v1, r = s1(r)
+            return fmt % (v0, v1), r
 
-        def draw3(r: int) -> str:
-            return fmt % (d0(r), d1(mix((r + GAMMA) & MASK)), d2(mix((r + 2 * GAMMA) & MASK)))
+        return draw2, split2
+    splits = tuple(g.split for g in gens)
 
-        return draw3
-    indexed = tuple(enumerate(draws))
+    def split_n(r: int) -> tuple[str, int]:
+        values = []
+        for s in splits:
+            value, r = s(r)  # type: ignore[misc]
+            values.append(value)
+        return fmt % tuple(values), r
 
-    def draw_n(r: int) -> str:
-        return fmt % tuple(d(mix((r + i * GAMMA) & MASK)) if i else d(r) for i, d in indexed)
+    return (lambda r: split_n(r)[0]), split_n
 
-    return draw_n
+
+def _grouped_draw(fmt: str, groups: list[list[Gen]]) -> Draw:
+    """``draw`` of a template that needs more than one word."""
+    plan = tuple(
+        (None, group[0].draw) if group[0].split is None else (tuple(g.split for g in group), None)
+        for group in groups
+    )
+
+    def draw(r: int) -> str:
+        values: list[Any] = []
+        word = r
+        for g, (splits, whole) in enumerate(plan):
+            if g:
+                word = mix((r + g * GAMMA) & MASK)
+            if whole is not None:
+                values.append(whole(word))
+                continue
+            for s in splits:  # type: ignore[union-attr]
+                value, word = s(word)
+                values.append(value)
+        return fmt % tuple(values)
+
+    return draw
 
 
 def template(parts: Sequence[str | Gen]) -> Gen:
@@ -366,11 +492,6 @@ _MAYBE = {"!": ("",) * 10 + tuple("0123456789"), "@": ("",) * 9 + tuple("1234567
 #: The characters that numerify, lexify and hexify replace.
 PLACEHOLDERS = re.compile(r"[#%$!@?^]")
 
-#: Bits of one 64-bit word a pattern spends before it draws a fresh one: some are
-#: left so the last pick of a word is still fine-grained.
-_BITS_PER_WORD = 56
-
-
 #: A piece of a :class:`Pattern`: literal text, or (how many values, the first number
 #: or a table of texts, its ``%`` format).
 _Item: TypeAlias = "str | tuple[int, int | tuple[str, ...], str]"
@@ -393,7 +514,9 @@ class Pattern(Gen):
             item.replace("%", "%%") if isinstance(item, str) else item[2] for item in self._items
         )
         segments = tuple((item[0], item[1]) for item in self._items if not isinstance(item, str))
-        super().__init__(_pattern_draw(fmt, segments))
+        bits = sum(log2(span) for span, _ in segments)
+        draw, split = _pattern_draws(fmt, segments)
+        super().__init__(draw, split, bits)
 
     def size(self) -> int:
         total = 1
@@ -411,10 +534,7 @@ class Pattern(Gen):
                 combos = [c + item for c in combos]
                 continue
             span, base, spec = item
-            if isinstance(base, int):
-                options = [spec % (base + i) for i in range(span)]
-            else:
-                options = list(base)
+            options = [spec % (base + i) for i in range(span)] if isinstance(base, int) else base
             combos = [c + o for c in combos for o in options]
         return list(dict.fromkeys(combos))
 
@@ -477,49 +597,70 @@ def pattern(
         else:
             items.append(ch)
         i += 1
+    if all(isinstance(item, str) for item in items):
+        return Const(text.upper() if upper else text)
     gen: Gen = Pattern(items)
     if upper:
         gen = gen.leafwise(str.upper) or gen.mapped(str.upper)
-    if all(isinstance(item, str) for item in items):
-        return Const(gen.draw(0))
     return gen
 
 
-def _pattern_draw(fmt: str, segments: tuple[tuple[int, int | tuple[str, ...]], ...]) -> Draw:
-    if not segments:
-        text = fmt.replace("%%", "%")
-        return lambda r: text
-    # Group the segments so that each group spends at most one word's bits.
-    groups: list[list[tuple[int, int | tuple[str, ...]]]] = [[]]
-    bits = 0
-    for segment in segments:
-        need = segment[0].bit_length()
-        if groups[-1] and bits + need > _BITS_PER_WORD:
-            groups.append([])
-            bits = 0
-        groups[-1].append(segment)
-        bits += need
-    if len(groups) == 1 and len(segments) == 1:
+_Segment: TypeAlias = "tuple[int, int | tuple[str, ...]]"
+
+
+def _pattern_draws(fmt: str, segments: tuple[_Segment, ...]) -> tuple[Draw, Split | None]:
+    """``draw`` and (when it fits in one word) ``split`` of a pattern."""
+    if len(segments) == 1:
         ((span, base),) = segments
         if isinstance(base, int):
-            return lambda r: fmt % (base + ((r * span) >> 64),)
-        return lambda r: fmt % (base[(r * span) >> 64],)
+
+            def split_number(r: int) -> tuple[str, int]:
+                x = r * span
+                return fmt % (base + (x >> 64),), x & MASK
+
+            return (lambda r: fmt % (base + ((r * span) >> 64),)), split_number
+        table = base
+
+        def split_text(r: int) -> tuple[str, int]:
+            x = r * span
+            return fmt % (table[x >> 64],), x & MASK
+
+        return (lambda r: fmt % (table[(r * span) >> 64],)), split_text
+
+    def fill(word: int, group: tuple[_Segment, ...], out: list[Any]) -> int:
+        for span, base in group:
+            x = word * span
+            word = x & MASK
+            out.append(base + (x >> 64) if base.__class__ is int else base[x >> 64])  # type: ignore[operator,index]
+        return word
+
+    groups: list[list[_Segment]] = [[]]
+    bits = 0.0
+    for segment in segments:
+        need = log2(segment[0])
+        if groups[-1] and bits + need > BUDGET:
+            groups.append([])
+            bits = 0.0
+        groups[-1].append(segment)
+        bits += need
+    if len(groups) == 1:
+        only = tuple(groups[0])
+
+        def split(r: int) -> tuple[str, int]:
+            out: list[Any] = []
+            r = fill(r, only, out)
+            return fmt % tuple(out), r
+
+        return (lambda r: split(r)[0]), split
     plan = tuple(tuple(group) for group in groups)
 
     def draw(r: int) -> str:
         out: list[Any] = []
-        append = out.append
-        word = r
         for g, group in enumerate(plan):
-            if g:
-                word = mix((r + g * GAMMA) & MASK)
-            for span, base in group:
-                x = word * span
-                word = x & MASK
-                append(base + (x >> 64) if base.__class__ is int else base[x >> 64])  # type: ignore[operator,index]
+            fill(mix((r + g * GAMMA) & MASK) if g else r, group, out)
         return fmt % tuple(out)
 
-    return draw
+    return draw, None
 
 
 class Mapped(Gen):
@@ -530,8 +671,16 @@ class Mapped(Gen):
     def __init__(self, inner: Gen, fn: Callable[[Any], Any]) -> None:
         self.inner = inner
         self.fn = fn
-        d = inner.draw
-        super().__init__(lambda r: fn(d(r)), inner.weighted)
+        d, s = inner.draw, inner.split
+        if s is None:
+            super().__init__(lambda r: fn(d(r)), weighted=inner.weighted)
+            return
+
+        def split(r: int) -> tuple[Any, int]:
+            value, r = s(r)
+            return fn(value), r
+
+        super().__init__(lambda r: fn(d(r)), split, inner.bits, inner.weighted)
 
     def size(self) -> int | None:
         values = self.values()
@@ -546,19 +695,23 @@ class Func(Gen):
     """A Gen written by hand (dates, numbers, sentences), with what it knows of its
     space."""
 
-    __slots__ = ("_size", "_values")
+    __slots__ = ("_pieces", "_size", "_values")
 
     def __init__(
         self,
         draw: Draw,
         *,
+        split: Split | None = None,
+        bits: float = FULL,
         size: int | None = None,
         values: Callable[[], list[Any]] | None = None,
+        pieces: set[str] | None = None,
         weighted: bool = False,
     ) -> None:
         self._size = size
         self._values = values
-        super().__init__(draw, weighted)
+        self._pieces = pieces
+        super().__init__(draw, split, bits, weighted)
 
     def size(self) -> int | None:
         return self._size
@@ -567,3 +720,6 @@ class Func(Gen):
         if self._values is None or self._size is None or self._size > LIMIT:
             return None
         return self._values()
+
+    def pieces(self) -> set[str] | None:
+        return self._pieces

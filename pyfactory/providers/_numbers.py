@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK, mix
@@ -30,8 +31,15 @@ def _integers(low: int, high: int, step: int = 1) -> Gen | None:
     count = len(range(low, high + 1, step))
     if count == 0:
         return None
+
+    def split(r: int) -> tuple[int, int]:
+        x = r * count
+        return low + step * (x >> 64), x & MASK
+
     return Func(
         lambda r: low + step * ((r * count) >> 64),
+        split=split,
+        bits=math.log2(count),
         size=count,
         values=lambda: list(range(low, high + 1, step)),
     )
@@ -87,6 +95,31 @@ def _null_boolean(call: Call) -> Gen | None:
     return choice([None, True, False]) if call.no_arguments() else None
 
 
+def _uuid_from_int(value: int) -> uuid.UUID:
+    """``uuid.UUID(int=value)`` without ``UUID.__init__``'s checks of arguments that
+    are not given, which cost three times the rest: the two slots it would set, set
+    directly (as ``UUID.__init__`` itself does, with ``object.__setattr__``)."""
+    made = object.__new__(uuid.UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    return made
+
+
+def _checked_uuid_maker() -> Callable[[int], uuid.UUID]:
+    # A Python whose UUID keeps other state gets the plain constructor.
+    probe = (0x1234 << 64) | 0x8000_0000_0000_0001
+    try:
+        made = _uuid_from_int(probe)
+        if made == uuid.UUID(int=probe) and str(made) == str(uuid.UUID(int=probe)):
+            return _uuid_from_int
+    except (AttributeError, TypeError):
+        pass
+    return lambda value: uuid.UUID(int=value)
+
+
+_uuid = _checked_uuid_maker()
+
+
 @compiles(_MISC, "uuid4")
 def _uuid4(call: Call) -> Gen | None:
     """``uuid4(cast_to=str)``: 122 random bits (two words) with version 4 and the
@@ -118,7 +151,7 @@ def _uuid4(call: Call) -> Gen | None:
 
     def value(r: int) -> uuid.UUID:
         high, low = parts(r)
-        return uuid.UUID(int=(high << 64) | low)
+        return _uuid((high << 64) | low)
 
     if cast is None:
         return Func(value, size=1 << 122)
@@ -154,7 +187,9 @@ def _pyfloat(call: Call) -> Gen | None:
     return _float_between(low, high, right, bool(positive))
 
 
-def _digit_counts(left: int | None, right: int | None, needed_left: int) -> list[tuple[int, int]] | None:
+def _digit_counts(
+    left: int | None, right: int | None, needed_left: int
+) -> list[tuple[int, int]] | None:
     """The (left, right) digit counts Faker may pick, each as likely."""
     if left is None and right is None:
         pairs = [(max(1, _FLOAT_DIGITS - r), r) for r in range(1, _FLOAT_DIGITS - needed_left + 1)]

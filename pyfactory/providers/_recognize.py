@@ -26,10 +26,11 @@ import string
 import textwrap
 from collections.abc import Callable
 from functools import lru_cache, partial
+from math import log2
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK, mix
-from pyfactory.providers._gen import Func, Gen, OneOf, pattern
+from pyfactory.providers._gen import BUDGET, Func, Gen, OneOf, pattern
 
 __all__ = ["recognize"]
 
@@ -108,7 +109,9 @@ def _has_parameters(node: ast.FunctionDef) -> bool:
     )
 
 
-def _decorators(node: ast.FunctionDef, inner: Callable[..., Any]) -> list[Callable[[Any], Any]] | None:
+def _decorators(
+    node: ast.FunctionDef, inner: Callable[..., Any]
+) -> list[Callable[[Any], Any]] | None:
     """What Faker's decorators on the method do to its value, innermost first; None
     for a decorator that is not one of Faker's string decorators."""
     from faker.utils import decorators, text
@@ -289,7 +292,18 @@ def _randint(args: list[ast.expr]) -> Gen | None:
     if not isinstance(low, int) or not isinstance(high, int) or high < low:
         return None
     span = high - low + 1
-    return Func(lambda r: low + ((r * span) >> 64), size=span, values=lambda: list(range(low, high + 1)))
+
+    def split(r: int) -> tuple[int, int]:
+        x = r * span
+        return low + (x >> 64), x & MASK
+
+    return Func(
+        lambda r: low + ((r * span) >> 64),
+        split=split,
+        bits=log2(span),
+        size=span,
+        values=lambda: list(range(low, high + 1)),
+    )
 
 
 def _printf(node: ast.BinOp, env: dict[str, ast.expr], call: Any) -> Gen | None:
@@ -301,12 +315,25 @@ def _printf(node: ast.BinOp, env: dict[str, ast.expr], call: Any) -> Gen | None:
     gens = [_expr(operand, env, call) for operand in operands]
     if any(g is None for g in gens):
         return None
-    draws = tuple(g.draw for g in gens if g is not None)
     sizes = [g.size() for g in gens if g is not None]
     size = None if any(s is None for s in sizes) else _product(sizes)
+    splits = tuple(g.split for g in gens if g is not None)
+    if all(s is not None for s in splits) and sum(g.bits for g in gens if g) <= BUDGET:
+        # The numbers fit in one word: chained, as a template's parts.
+        def draw(r: int) -> str:
+            values = []
+            for s in splits:
+                value, r = s(r)  # type: ignore[misc]
+                values.append(value)
+            return fmt % tuple(values)
 
-    def draw(r: int) -> str:
-        return fmt % tuple(d(mix((r + i * GAMMA) & MASK)) if i else d(r) for i, d in enumerate(draws))
+    else:
+        draws = tuple(g.draw for g in gens if g is not None)
+
+        def draw(r: int) -> str:
+            return fmt % tuple(
+                d(mix((r + i * GAMMA) & MASK)) if i else d(r) for i, d in enumerate(draws)
+            )
 
     try:
         draw(0)

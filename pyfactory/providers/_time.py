@@ -15,6 +15,7 @@ shorter than a second).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -104,10 +105,14 @@ def _date(call: Call) -> Gen | None:
         return Func(
             lambda r: fromordinal(_EPOCH_ORDINAL + ((r * span) >> 64) // _DAY).isoformat(),
             size=end // _DAY + 1,
+            pieces={"0123456789", "-"},
         )
     moments = _microseconds(0, end, _EPOCH)
     draw = moments.draw
-    return Func(lambda r: draw(r).strftime(fmt))
+    # What the text is made of: digits, the pattern's literal text, and names (of
+    # months, days), which hold no numerify placeholder.
+    pieces = {"0123456789", re.sub("%[^%]", "", fmt)}
+    return Func(lambda r: draw(r).strftime(fmt), pieces=pieces)
 
 
 @compiles(_TIME, "date_object")
