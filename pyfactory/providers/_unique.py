@@ -4,17 +4,17 @@
 A draw for a key tries, in order, until it finds a value never given before (and that
 the claim, if any, accepts):
 
-1. the key's own value, then the values of three sub-keys of it;
-2. for a provider with weighted tables (names, whose popular entries fill up
-   first), four more sub-keys drawn with uniform weights, which reach the rare
-   entries;
+1. the key's own value, the one it has without ``unique=True``;
+2. the values of three sub-keys of the key (:func:`~pyfactory._stream.subkey`),
+   drawn with uniform weights when the provider has weighted tables (names, whose
+   popular entries are the first to be used up: the rare ones are then reached);
 3. for a provider whose values can be told apart by added digits (emails, user
    names, domains, URLs), the value of a sub-key with digits added (``jdoe47@...``):
    two digits, then one more every three tries, so however many values are taken
    a few tries find a free one;
 4. for a provider with a small space (a table such as ``country`` or ``job``, a range
    of numbers or of days, booleans), one of the values not given yet, picked with
-   the key's bits from a Fenwick tree of what is left -- never a retry loop;
+   the key's bits from a Fenwick tree of what is left: one pick, never a retry loop;
 5. otherwise (a large composite space: ``name``, ``address``, ``sentence``) more
    sub-keys, up to :data:`MAX_TRIES` in all.
 
@@ -39,7 +39,8 @@ from pyfactory.providers._compile import FastProvider
 
 __all__ = ["MAX_TRIES", "UniqueValues"]
 
-#: Sub-keys tried with the provider as compiled, and again with uniform weights.
+#: Draws of a key (its own value, then sub-keys) tried before digits or a pick
+#: among the values left.
 RETRIES = 4
 #: Tries in all before a draw of a large space without digits gives up.
 MAX_TRIES = 64
@@ -189,23 +190,25 @@ class UniqueValues:
 
     def _draw(self, key: int, claim: Callable[[Any], bool] | None) -> Any:
         provider = self.provider
-        for attempt in range(RETRIES):
-            value = provider(subkey(key, attempt - 1) if attempt else key)
+        # The value the key has without unique=True.
+        value = provider(key)
+        if self._take(value, claim):
+            return value
+        # Other draws of the key; uniform where the provider has weights, as its
+        # popular entries are the first to be used up.
+        other = provider.uniform() or provider
+        draw = other.draw
+        for attempt in range(1, RETRIES):
+            value = draw(subkey(key, attempt))
             if self._take(value, claim):
                 return value
-        uniform = provider.uniform()
-        if uniform is not None:
-            for attempt in range(RETRIES, 2 * RETRIES):
-                value = uniform(subkey(key, attempt))
-                if self._take(value, claim):
-                    return value
         if self._widen is not None:
-            return self._widened(key, claim)
+            return self._widened(key, draw, claim)
         values = self._values()
         if values is not None:
             return self._from_remaining(key, values, claim)
-        for attempt in range(2 * RETRIES, MAX_TRIES):
-            value = provider(subkey(key, attempt))
+        for attempt in range(RETRIES, MAX_TRIES):
+            value = draw(subkey(key, attempt))
             if self._take(value, claim):
                 return value
         raise FactoryError(
@@ -218,7 +221,7 @@ class UniqueValues:
     def _take(self, value: Any, claim: Callable[[Any], bool] | None) -> bool:
         """Record ``value`` as given if it is new and the claim accepts it; a value
         the claim refuses is recorded too (another process has it)."""
-        hashable = _hashable(value)
+        hashable = value if value.__class__ is str else _hashable(value)
         if hashable in self._seen:
             return False
         self._seen.add(hashable)
@@ -226,16 +229,16 @@ class UniqueValues:
             self._remaining.remove(hashable)
         return claim is None or bool(claim(value))
 
-    def _widened(self, key: int, claim: Callable[[Any], bool] | None) -> Any:
+    def _widened(
+        self, key: int, draw: Callable[[int], Any], claim: Callable[[Any], bool] | None
+    ) -> Any:
         widen = self._widen
         assert widen is not None
-        provider = self.provider
         for attempt in range(MAX_TRIES):
             width = _FIRST_WIDTH + attempt // 3
-            base = provider(subkey(key, 2 * RETRIES + attempt))
-            bits = subkey(key, MAX_TRIES + attempt)
-            digits = str((bits * 10**width) >> 64).zfill(width)
-            value = widen(base, digits)
+            base = draw(subkey(key, RETRIES + attempt))
+            bits = subkey(key, RETRIES + MAX_TRIES + attempt)
+            value = widen(base, str((bits * 10**width) >> 64).zfill(width))
             if self._take(value, claim):
                 return value
         # Digits grow by one every three tries: MAX_TRIES of them all taken cannot
@@ -255,7 +258,7 @@ class UniqueValues:
         remaining = self._remaining
         attempt = 0
         while remaining.left:
-            value = remaining.pick(subkey(key, 2 * RETRIES + attempt))
+            value = remaining.pick(subkey(key, RETRIES + attempt))
             attempt += 1
             if self._take(value, claim):
                 return value
