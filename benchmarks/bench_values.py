@@ -249,7 +249,8 @@ def run(
     )
     out("")
     out(
-        f"  {'provider':<38} {'library':<10} {'call':<38} {'best us':>9} {'median us':>9} {'x faker':>8}"
+        f"  {'provider':<38} {'library':<10} {'call':<38} {'best us':>9} {'median us':>9} "
+        f"{'x faker':>8}"
     )
     summary: list[tuple[str, float]] = []
     for case in cases(selected):

@@ -201,7 +201,8 @@ class Choice(Gen):
     def _distinct(self) -> list[Any]:
         if self.weights is None:
             return list(dict.fromkeys(self.table))
-        return list(dict.fromkeys(v for v, w in zip(self.table, self.weights) if w > 0))
+        pairs = zip(self.table, self.weights, strict=True)
+        return list(dict.fromkeys(v for v, w in pairs if w > 0))
 
     def pieces(self) -> set[str] | None:
         if all(isinstance(v, str) for v in self.table):
@@ -403,9 +404,10 @@ def _groups(gens: list[Gen]) -> list[list[Gen]]:
 def _chain(fmt: str, gens: list[Gen]) -> tuple[Draw, Split]:
     """``draw`` and ``split`` of a template whose parts all fit in one word."""
     # Unrolled for the common shapes: a loop costs more than these parts.
+    splits = tuple(g.split for g in gens if g.split is not None)
+    assert len(splits) == len(gens)
     if len(gens) == 1:
-        d0, s0 = gens[0].draw, gens[0].split
-        assert s0 is not None
+        d0, s0 = gens[0].draw, splits[0]
 
         def split1(r: int) -> tuple[str, int]:
             v0, r = s0(r)
@@ -413,9 +415,8 @@ def _chain(fmt: str, gens: list[Gen]) -> tuple[Draw, Split]:
 
         return (lambda r: fmt % (d0(r),)), split1
     if len(gens) == 2:
-        s0, s1 = gens[0].split, gens[1].split
+        s0, s1 = splits
         d1 = gens[1].draw
-        assert s0 is not None and s1 is not None
 
         def draw2(r: int) -> str:
             v0, r = s0(r)
@@ -427,12 +428,11 @@ def _chain(fmt: str, gens: list[Gen]) -> tuple[Draw, Split]:
             return fmt % (v0, v1), r
 
         return draw2, split2
-    splits = tuple(g.split for g in gens)
 
     def split_n(r: int) -> tuple[str, int]:
         values = []
         for s in splits:
-            value, r = s(r)  # type: ignore[misc]
+            value, r = s(r)
             values.append(value)
         return fmt % tuple(values), r
 
@@ -441,10 +441,11 @@ def _chain(fmt: str, gens: list[Gen]) -> tuple[Draw, Split]:
 
 def _grouped_draw(fmt: str, groups: list[list[Gen]]) -> Draw:
     """``draw`` of a template that needs more than one word."""
-    plan = tuple(
-        (None, group[0].draw) if group[0].split is None else (tuple(g.split for g in group), None)
-        for group in groups
-    )
+    # Each group: the splits of its chained parts, or () and the draw of its one part.
+    plan: list[tuple[tuple[Split, ...], Draw]] = []
+    for group in groups:
+        splits = tuple(g.split for g in group if g.split is not None)
+        plan.append((splits, group[0].draw))
 
     def draw(r: int) -> str:
         values: list[Any] = []
@@ -452,10 +453,10 @@ def _grouped_draw(fmt: str, groups: list[list[Gen]]) -> Draw:
         for g, (splits, whole) in enumerate(plan):
             if g:
                 word = mix((r + g * GAMMA) & MASK)
-            if whole is not None:
+            if not splits:
                 values.append(whole(word))
                 continue
-            for s in splits:  # type: ignore[union-attr]
+            for s in splits:
                 value, word = s(word)
                 values.append(value)
         return fmt % tuple(values)
@@ -467,9 +468,8 @@ def template(parts: Sequence[str | Gen]) -> Gen:
     """A :class:`Template` of ``parts`` (adjacent texts merged), or its only Gen, or a
     :class:`Const` when it has no Gen."""
     merged: list[str | Gen] = []
-    for part in parts:
-        if isinstance(part, Const) and isinstance(part.value, str):
-            part = part.value
+    for given in parts:
+        part = given.value if isinstance(given, Const) and isinstance(given.value, str) else given
         if isinstance(part, str):
             if not part:
                 continue
@@ -631,7 +631,7 @@ def _pattern_draws(fmt: str, segments: tuple[_Segment, ...]) -> tuple[Draw, Spli
         for span, base in group:
             x = word * span
             word = x & MASK
-            out.append(base + (x >> 64) if base.__class__ is int else base[x >> 64])  # type: ignore[operator,index]
+            out.append(base + (x >> 64) if base.__class__ is int else base[x >> 64])  # type: ignore[index]
         return word
 
     groups: list[list[_Segment]] = [[]]

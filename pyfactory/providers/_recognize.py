@@ -25,16 +25,19 @@ import operator
 import string
 import textwrap
 from collections.abc import Callable
-from functools import lru_cache, partial
+from functools import cache, partial
 from math import log2
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyfactory._stream import GAMMA, MASK, mix
 from pyfactory.providers._gen import BUDGET, Func, Gen, OneOf, pattern
 
+if TYPE_CHECKING:
+    from pyfactory.providers._compile import Call
+
 __all__ = ["recognize"]
 
-Compiler = Callable[[Any], "Gen | None"]
+Compiler = Callable[["Call"], "Gen | None"]
 
 _PATTERN_METHODS = {
     "numerify": {"digits": True},
@@ -58,7 +61,7 @@ def recognize(function: Callable[..., Any]) -> Compiler | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _recognize(function: Callable[..., Any]) -> Compiler | None:
     inner = inspect.unwrap(function)
     try:
@@ -85,7 +88,7 @@ def _recognize(function: Callable[..., Any]) -> Compiler | None:
         return None
     returned = body[-1].value
 
-    def compile_call(call: Any) -> Gen | None:
+    def compile_call(call: Call) -> Gen | None:
         if not call.no_arguments():
             return None
         gen = _expr(returned, env, call)
@@ -172,7 +175,7 @@ def _resolve(node: ast.expr, env: dict[str, ast.expr]) -> ast.expr:
     return node
 
 
-def _elements_of(node: ast.expr, env: dict[str, ast.expr], call: Any) -> Any:
+def _elements_of(node: ast.expr, env: dict[str, ast.expr], call: Call) -> Any:
     """The data ``random_element`` is given: ``self.<attribute>`` or a literal."""
     node = _resolve(node, env)
     attribute = _self_attribute(node)
@@ -184,7 +187,7 @@ def _elements_of(node: ast.expr, env: dict[str, ast.expr], call: Any) -> Any:
         return None
 
 
-def _expr(node: ast.expr, env: dict[str, ast.expr], call: Any) -> Gen | None:
+def _expr(node: ast.expr, env: dict[str, ast.expr], call: Call) -> Gen | None:
     env = dict(env)
     node = _resolve(node, env)
     found = _method_call(node)
@@ -243,7 +246,7 @@ def _literals(nodes: list[ast.expr]) -> list[Any] | None:
 
 
 def _parse(
-    node: ast.expr, env: dict[str, ast.expr], call: Any, then: str | None = None
+    node: ast.expr, env: dict[str, ast.expr], call: Call, then: str | None = None
 ) -> Gen | None:
     node = _resolve(node, env)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -255,7 +258,7 @@ def _parse(
     return None
 
 
-def _pattern_of(method: str, node: ast.expr, env: dict[str, ast.expr], call: Any) -> Gen | None:
+def _pattern_of(method: str, node: ast.expr, env: dict[str, ast.expr], call: Call) -> Gen | None:
     """``self.numerify(...)`` and its kin, of an element, a parsed format or a text."""
     options = _PATTERN_METHODS[method]
     node = _resolve(node, env)
@@ -306,7 +309,7 @@ def _randint(args: list[ast.expr]) -> Gen | None:
     )
 
 
-def _printf(node: ast.BinOp, env: dict[str, ast.expr], call: Any) -> Gen | None:
+def _printf(node: ast.BinOp, env: dict[str, ast.expr], call: Call) -> Gen | None:
     """``"%03d-%04d" % (randint(...), ...)``: a format of drawn numbers."""
     if not isinstance(node.left, ast.Constant) or not isinstance(node.left.value, str):
         return None

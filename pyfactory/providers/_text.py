@@ -183,7 +183,7 @@ def _paragraph_of(call: Call, nb_sentences: Any, variable: Any, ext_word_list: A
     one = sentence.draw
     counts = _counts(nb_sentences, bool(variable))
     n_counts = len(counts)
-    connector = call.data("word_connector")
+    connector: str = call.data("word_connector")
 
     def draw(r: int) -> str:
         count = counts[(r * n_counts) >> 64]

@@ -168,7 +168,7 @@ class UniqueValues:
         self._lock = threading.Lock()
         self._widen = WIDENERS.get(provider.name)
         self._remaining: _Remaining | None = None
-        self._listed: list[Any] | None | bool = False  # False: not asked yet
+        self._listed: list[Any] | bool | None = False  # False: not asked yet
 
     def __len__(self) -> int:
         """How many values were given (or refused by the claim)."""

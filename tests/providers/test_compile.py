@@ -72,7 +72,9 @@ class TestDeterminism:
         """``fn(key)`` is ``fn.draw(mix(key + GAMMA))``, the key's first draw."""
         fn = fast_provider(faker(), "city")
         assert fn is not None
-        assert [fn(k) for k in range(10)] == [fn.draw(mix(k + 0x9E3779B97F4A7C15)) for k in range(10)]
+        assert [fn(k) for k in range(10)] == [
+            fn.draw(mix(k + 0x9E3779B97F4A7C15)) for k in range(10)
+        ]
 
     def test_same_values_in_a_fresh_process(self) -> None:
         """Another process (another hash seed) makes the same values from the same keys."""

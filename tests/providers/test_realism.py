@@ -19,7 +19,9 @@ from pyfactory.providers import fast_provider
 from tests.providers.conftest import KEYS, faker
 
 
-def fast(locale: str, name: str, *args: Any, keys: Iterable[int] = KEYS, **kwargs: Any) -> list[Any]:
+def fast(
+    locale: str, name: str, *args: Any, keys: Iterable[int] = KEYS, **kwargs: Any
+) -> list[Any]:
     """Values of the fast provider for ``keys``."""
     fn = fast_provider(faker(locale), name, args, kwargs)
     assert fn is not None, f"{locale} {name}: no fast provider"
@@ -65,9 +67,7 @@ def splits_into(value: str, *parts: set[str]) -> bool:
     """Whether ``value`` is one entry of each set, concatenated."""
     if not parts:
         return value == ""
-    return any(
-        value.startswith(p) and splits_into(value[len(p) :], *parts[1:]) for p in parts[0]
-    )
+    return any(value.startswith(p) and splits_into(value[len(p) :], *parts[1:]) for p in parts[0])
 
 
 class TestPerson:
@@ -247,14 +247,17 @@ class TestAddress:
         everything = states | set(address.territories_abbr)
         everything |= set(address.freely_associated_states_abbr)
         assert set(fast("en_US", "state_abbr")) == everything
-        assert set(
-            fast(
-                "en_US",
-                "state_abbr",
-                include_territories=False,
-                include_freely_associated_states=False,
+        assert (
+            set(
+                fast(
+                    "en_US",
+                    "state_abbr",
+                    include_territories=False,
+                    include_freely_associated_states=False,
+                )
             )
-        ) == states
+            == states
+        )
 
     @pytest.mark.parametrize("locale", ["en_US", "fr_FR", "de_DE", "ja_JP"])
     def test_cities_and_countries(self, locale: str) -> None:
@@ -277,7 +280,9 @@ class TestAddress:
             assert sum(any(n in c for n in names) for c in cities) > len(cities) / 2
 
     def test_fr_fr_postcodes_start_with_a_department(self) -> None:
-        departments = {"20" if d in ("2A", "2B") else d for d, _ in provider("fr_FR", "postcode").departments}
+        departments = {
+            "20" if d in ("2A", "2B") else d for d, _ in provider("fr_FR", "postcode").departments
+        }
         for code in both("fr_FR", "postcode"):
             assert re.fullmatch(r"\d{5}", code), code
             number = code[:3] if code[:3] in departments else code[:2]
@@ -301,9 +306,7 @@ class TestAddress:
             regex = re.compile(
                 "|".join(
                     numerify_regex([f])
-                    .pattern.replace(
-                        re.escape("{{area_code_with_separator}}"), f"({separated})"
-                    )
+                    .pattern.replace(re.escape("{{area_code_with_separator}}"), f"({separated})")
                     .replace(re.escape("{{area_code_without_separator}}"), f"({codes})")
                     for f in formats
                 )
@@ -446,7 +449,9 @@ class TestTime:
         tz = timezone(timedelta(hours=5))
         aware = both("en_US", "date_time_between", start, end, tz)
         lowest = start.replace(tzinfo=timezone.utc)
-        assert all(v.tzinfo == tz and lowest <= v <= end.replace(tzinfo=timezone.utc) for v in aware)
+        assert all(
+            v.tzinfo == tz and lowest <= v <= end.replace(tzinfo=timezone.utc) for v in aware
+        )
         for value in both("en_US", "date_time"):
             assert datetime(1970, 1, 1) <= value <= datetime.now()
         for value in both("en_US", "past_datetime"):
@@ -455,9 +460,7 @@ class TestTime:
     def test_dates_of_birth(self) -> None:
         """Ages between the minimum and the maximum, both reached."""
         got = both("en_US", "date_of_birth", minimum_age=18, maximum_age=30)
-        ages = {
-            TODAY.year - d.year - ((TODAY.month, TODAY.day) < (d.month, d.day)) for d in got
-        }
+        ages = {TODAY.year - d.year - ((TODAY.month, TODAY.day) < (d.month, d.day)) for d in got}
         assert ages <= set(range(18, 31))
         assert {18, 30} <= ages
 
@@ -474,7 +477,10 @@ class TestNumbers:
         assert min(got) < 100
         assert max(got) > 9900
 
-    @pytest.mark.parametrize(("name", "argument"), [("pybool", "truth_probability"), ("boolean", "chance_of_getting_true")])
+    @pytest.mark.parametrize(
+        ("name", "argument"),
+        [("pybool", "truth_probability"), ("boolean", "chance_of_getting_true")],
+    )
     def test_booleans_by_their_chances(self, name: str, argument: str) -> None:
         got = fast("en_US", name, keys=range(10000), **{argument: 80})
         assert sum(got) / len(got) == pytest.approx(0.8, abs=0.02)
@@ -486,7 +492,10 @@ class TestNumbers:
 
         texts = both("en_US", "uuid4")
         objects = fast("en_US", "uuid4", cast_to=None)
-        assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", t) for t in texts)
+        assert all(
+            re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", t)
+            for t in texts
+        )
         assert all(isinstance(u, uuid.UUID) and u.version == 4 for u in objects)
         assert [str(u) for u in objects] == fast("en_US", "uuid4")
         assert len(set(texts)) == len(texts)

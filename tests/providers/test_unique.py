@@ -65,7 +65,10 @@ class TestUniqueness:
         assert set(draw_all(UniqueValues(compiled("pyint", 0, 999), "n"), range(1000))) == set(
             range(1000)
         )
-        days = draw_all(UniqueValues(compiled("date_between", date(2020, 1, 1), date(2020, 1, 11)), "d"), range(10))
+        days = draw_all(
+            UniqueValues(compiled("date_between", date(2020, 1, 1), date(2020, 1, 11)), "d"),
+            range(10),
+        )
         assert sorted(days) == [date(2020, 1, d) for d in range(1, 11)]
         assert set(draw_all(UniqueValues(compiled("pybool"), "b"), range(2))) == {True, False}
 
@@ -83,7 +86,9 @@ class TestUniqueness:
 
     def test_unhashable_values(self) -> None:
         """Lists of words are compared by their text."""
-        got = draw_all(UniqueValues(compiled("words", 1, ext_word_list=["a", "b", "c"]), "w"), range(3))
+        got = draw_all(
+            UniqueValues(compiled("words", 1, ext_word_list=["a", "b", "c"]), "w"), range(3)
+        )
         assert sorted(got) == [["a"], ["b"], ["c"]]
 
     def test_threads_share_one_memory(self) -> None:
@@ -170,7 +175,9 @@ class TestDeterminism:
         first = draw_all(UniqueValues(fn, "a"), range(5000))
         assert draw_all(UniqueValues(fn, "b"), range(5000)) == first
 
-    @pytest.mark.parametrize(("name", "args"), [("email", ()), ("country", ()), ("pyint", (0, 300))])
+    @pytest.mark.parametrize(
+        ("name", "args"), [("email", ()), ("country", ()), ("pyint", (0, 300))]
+    )
     def test_snapshot_and_restore(self, name: str, args: tuple[Any, ...]) -> None:
         """After a restore, the draws that followed the snapshot come again, also when
         they came from the values left of a small space."""
