@@ -163,13 +163,16 @@ class Choice(Gen):
     twice.
     """
 
-    __slots__ = ("table", "weights")
+    __slots__ = ("cumulative", "table", "total", "weights")
 
     def __init__(self, table: Sequence[Any], weights: Sequence[float] | None = None) -> None:
         self.table = tuple(table)
         self.weights = None if weights is None else tuple(weights)
         entries = self.table
         n = len(entries)
+        #: What a pick draws below, and the cumulative integer weights (None: uniform).
+        self.total = n
+        self.cumulative: list[int] | None = None
         if self.weights is None or len(set(self.weights)) <= 1:
 
             def split(r: int) -> tuple[Any, int]:
@@ -180,6 +183,8 @@ class Choice(Gen):
             return
         cumulative = list(accumulate(_integer_weights(self.weights)))
         total = cumulative[-1]
+        self.total = total
+        self.cumulative = cumulative
 
         def split_weighted(r: int) -> tuple[Any, int]:
             x = r * total

@@ -234,3 +234,22 @@ class TestNone:
             assert Session(fake.factories[0]).compile(method, (), {}) is None
         finally:
             del fake.factories[0].provider("faker.providers.person").first_names
+
+
+class TestColumns:
+    """``many`` mixes the keys together, and picks a table's entries together: the
+    same values as one call per key."""
+
+    @pytest.mark.parametrize("name", ["first_name", "country", "email", "date", "pyint"])
+    def test_many_is_one_call_per_key(self, name: str) -> None:
+        fn = fast_provider(faker(), name)
+        assert fn is not None
+        keys = [*range(0, 2**64 - 1, 2**54), *range(3000)]
+        assert fn.many(keys) == [fn(k) for k in keys]
+
+    def test_keys_out_of_range_are_mixed_one_by_one(self) -> None:
+        """A key that is not a 64-bit unsigned integer is reduced as ``fn(key)`` does."""
+        fn = fast_provider(faker(), "city")
+        assert fn is not None
+        keys = [2**64, -1, 2**70 + 5, 3]
+        assert fn.many(keys) == [fn(k) for k in keys]
