@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK
-from pyfactory.providers._column import lemire_column, mix_column
+from pyfactory.providers._column import BLOCK, column, mixed_lanes
 from pyfactory.providers._gen import Choice, Const, Gen, OneOf, choice, template
 
 __all__ = ["Call", "FastProvider", "Session", "compiles", "fast_provider"]
@@ -86,25 +86,19 @@ class FastProvider:
         return self._draw(z ^ (z >> 31))
 
     def many(self, keys: Iterable[int]) -> list[Any]:
-        """One value per key, as ``[fn(k) for k in keys]``: the keys mixed together
-        (:mod:`~pyfactory.providers._column`), and a table's picks too."""
+        """One value per key, as ``[fn(k) for k in keys]``, made a column at a time
+        (:mod:`~pyfactory.providers._column`)."""
         keys = keys if isinstance(keys, list) else list(keys)
-        gen = self.gen
-        if isinstance(gen, Choice):
-            picked = lemire_column(keys, gen.total, gen.cumulative)
-            if picked is not None:
-                return list(map(gen.table.__getitem__, picked))
-        bits = mix_column(keys)
-        if bits is not None:
-            return list(map(self._draw, bits))
-        draw = self._draw
         out: list[Any] = []
-        append = out.append
-        for key in keys:
-            z = (key + GAMMA) & MASK
-            z = ((z ^ (z >> 30)) * _C1) & MASK
-            z = ((z ^ (z >> 27)) * _C2) & MASK
-            append(draw(z ^ (z >> 31)))
+        gen = self.gen
+        for start in range(0, len(keys), BLOCK):
+            block = keys[start : start + BLOCK]
+            try:
+                bits = mixed_lanes(block)
+            except (OverflowError, TypeError):  # not 64-bit unsigned keys
+                out.extend(map(self, block))
+                continue
+            out.extend(column(gen, bits, len(block)))
         return out
 
     def draw(self, bits: int) -> Any:

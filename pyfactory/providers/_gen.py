@@ -235,7 +235,7 @@ class OneOf(Gen):
     the pick leaves (or from a fresh word when they would not be enough): Faker's
     ``random_element(formats)`` before a ``parse``."""
 
-    __slots__ = ("gens", "weights")
+    __slots__ = ("chained", "cumulative", "gens", "total", "weights")
 
     def __init__(self, gens: Sequence[Gen], weights: Sequence[float] | None = None) -> None:
         self.gens = tuple(gens)
@@ -247,8 +247,13 @@ class OneOf(Gen):
         else:
             cumulative = list(accumulate(_integer_weights(self.weights)))
             total = cumulative[-1]
+        #: What the pick draws below, and the cumulative integer weights (None: uniform).
+        self.total = total
+        self.cumulative = cumulative
         widest = max(g.bits for g in self.gens)
-        if log2(total) + widest <= BUDGET:
+        #: Whether an option is drawn from the bits the pick leaves (or a fresh word).
+        self.chained = log2(total) + widest <= BUDGET
+        if self.chained:
             self._chained(cumulative, total, log2(total) + widest, weighted)
             return
         # An option too wide for the bits the pick leaves gets a fresh word.
@@ -346,7 +351,7 @@ class Template(Gen):
         gens = [p for p in self.parts if isinstance(p, Gen)]
         fmt = "".join(p.replace("%", "%%") if isinstance(p, str) else "%s" for p in self.parts)
         weighted = any(g.weighted for g in gens)
-        groups = _groups(gens)
+        groups = part_groups(gens)
         if len(groups) == 1 and gens[0].split is not None:
             chained = _chain(fmt, groups[0])
             super().__init__(chained[0], chained[1], sum(g.bits for g in gens), weighted)
@@ -391,7 +396,7 @@ class Template(Gen):
         return template(parts)
 
 
-def _groups(gens: list[Gen]) -> list[list[Gen]]:
+def part_groups(gens: Sequence[Gen]) -> list[list[Gen]]:
     """The parts in groups that each fit in one word's :data:`BUDGET`; a part without
     ``split`` makes a group of its own."""
     groups: list[list[Gen]] = []
@@ -511,16 +516,20 @@ class Pattern(Gen):
     values come out the same way, uniformly, and with a few multiplications.
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "fmt", "segments")
 
     def __init__(self, items: Sequence[_Item]) -> None:
         self._items = tuple(items)
-        fmt = "".join(
+        #: The ``%`` format of the whole, and (how many values, first number or table)
+        #: for each placeholder run, in order.
+        self.fmt = "".join(
             item.replace("%", "%%") if isinstance(item, str) else item[2] for item in self._items
         )
-        segments = tuple((item[0], item[1]) for item in self._items if not isinstance(item, str))
-        bits = sum(log2(span) for span, _ in segments)
-        draw, split = _pattern_draws(fmt, segments)
+        self.segments = tuple(
+            (item[0], item[1]) for item in self._items if not isinstance(item, str)
+        )
+        bits = sum(log2(span) for span, _ in self.segments)
+        draw, split = _pattern_draws(self.fmt, self.segments)
         super().__init__(draw, split, bits)
 
     def size(self) -> int:
@@ -613,6 +622,20 @@ def pattern(
 _Segment: TypeAlias = "tuple[int, int | tuple[str, ...]]"
 
 
+def segment_groups(segments: Sequence[_Segment]) -> list[list[_Segment]]:
+    """A pattern's segments in groups that each fit in one word's :data:`BUDGET`."""
+    groups: list[list[_Segment]] = [[]]
+    bits = 0.0
+    for segment in segments:
+        need = log2(segment[0])
+        if groups[-1] and bits + need > BUDGET:
+            groups.append([])
+            bits = 0.0
+        groups[-1].append(segment)
+        bits += need
+    return groups
+
+
 def _pattern_draws(fmt: str, segments: tuple[_Segment, ...]) -> tuple[Draw, Split | None]:
     """``draw`` and (when it fits in one word) ``split`` of a pattern."""
     if len(segments) == 1:
@@ -639,15 +662,7 @@ def _pattern_draws(fmt: str, segments: tuple[_Segment, ...]) -> tuple[Draw, Spli
             out.append(base + (x >> 64) if base.__class__ is int else base[x >> 64])  # type: ignore[index]
         return word
 
-    groups: list[list[_Segment]] = [[]]
-    bits = 0.0
-    for segment in segments:
-        need = log2(segment[0])
-        if groups[-1] and bits + need > BUDGET:
-            groups.append([])
-            bits = 0.0
-        groups[-1].append(segment)
-        bits += need
+    groups = segment_groups(segments)
     if len(groups) == 1:
         only = tuple(groups[0])
 
@@ -700,7 +715,7 @@ class Func(Gen):
     """A Gen written by hand (dates, numbers, sentences), with what it knows of its
     space."""
 
-    __slots__ = ("_pieces", "_size", "_values")
+    __slots__ = ("_pieces", "_size", "_values", "column")
 
     def __init__(
         self,
@@ -711,11 +726,15 @@ class Func(Gen):
         size: int | None = None,
         values: Callable[[], list[Any]] | None = None,
         pieces: set[str] | None = None,
+        column: Callable[[int, int], list[Any]] | None = None,
         weighted: bool = False,
     ) -> None:
         self._size = size
         self._values = values
         self._pieces = pieces
+        #: ``column(r, n)``: the values of ``n`` packed lanes of bits at once
+        #: (:mod:`pyfactory.providers._column`), or None to draw lane by lane.
+        self.column = column
         super().__init__(draw, split, bits, weighted)
 
     def size(self) -> int | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK, mix
+from pyfactory.providers._column import picks
 from pyfactory.providers._compile import Call, compiles
 from pyfactory.providers._gen import Func, Gen, choice
 
@@ -36,12 +37,19 @@ def _integers(low: int, high: int, step: int = 1) -> Gen | None:
         x = r * count
         return low + step * (x >> 64), x & MASK
 
+    def column(r: int, n: int) -> list[int]:
+        picked = picks(r, n, count)[0]
+        if step == 1:
+            return list(map(low.__add__, picked))
+        return [low + step * i for i in picked]
+
     return Func(
         lambda r: low + step * ((r * count) >> 64),
         split=split,
         bits=math.log2(count),
         size=count,
         values=lambda: list(range(low, high + 1, step)),
+        column=column,
     )
 
 
@@ -70,7 +78,12 @@ def _chance(percent: Any) -> Gen | None:
     """True with ``percent`` chances in 100: ``randint(1, 100) <= percent``."""
     if not isinstance(percent, int | float) or isinstance(percent, bool):
         return None
-    return Func(lambda r: ((r * 100) >> 64) < percent, size=2, values=lambda: [False, True])
+    return Func(
+        lambda r: ((r * 100) >> 64) < percent,
+        size=2,
+        values=lambda: [False, True],
+        column=lambda r, n: [i < percent for i in picks(r, n, 100)[0]],
+    )
 
 
 @compiles(_PYTHON, "pybool")

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from itertools import repeat
 from typing import Any
 
+from pyfactory.providers._column import picks
 from pyfactory.providers._compile import Call, compiles
 from pyfactory.providers._gen import Const, Func, Gen
 
@@ -52,8 +54,15 @@ def _microseconds(start: int, end: int, base: datetime) -> Gen:
     microsecond (Faker's ``random.uniform(start, end)`` in seconds)."""
     first = start * 1_000_000
     span = (end - start) * 1_000_000
+
+    def column(r: int, n: int) -> list[datetime]:
+        microseconds = map(first.__add__, picks(r, n, span)[0])
+        return list(map(base.__add__, map(timedelta, repeat(0), repeat(0), microseconds)))
+
     return Func(
-        lambda r: base + timedelta(0, 0, first + ((r * span) >> 64)), size=span if span else 1
+        lambda r: base + timedelta(0, 0, first + ((r * span) >> 64)),
+        size=span if span else 1,
+        column=column,
     )
 
 
@@ -71,11 +80,17 @@ def _days(first: date, count: int, *, skip_first: bool = False) -> Gen:
             return fromordinal(ordinal + (offset or 1))
 
         days = [fromordinal(ordinal + i) for i in range(1, count)] if count > 1 else [first]
-        return Func(draw_skipping, size=len(days), values=lambda: days)
+        return Func(
+            draw_skipping,
+            size=len(days),
+            values=lambda: days,
+            column=lambda r, n: [fromordinal(ordinal + (i or 1)) for i in picks(r, n, count)[0]],
+        )
     return Func(
         lambda r: fromordinal(ordinal + ((r * count) >> 64)),
         size=count,
         values=lambda: [fromordinal(ordinal + i) for i in range(count)],
+        column=lambda r, n: list(map(fromordinal, map(ordinal.__add__, picks(r, n, count)[0]))),
     )
 
 
@@ -102,10 +117,16 @@ def _date(call: Call) -> Gen | None:
         # The same text as strftime, from the day alone: a third of the time.
         span = end
         fromordinal = date.fromordinal
+
+        def column(r: int, n: int) -> list[str]:
+            days = map(_DAY.__rfloordiv__, picks(r, n, span)[0])
+            return list(map(date.isoformat, map(fromordinal, map(_EPOCH_ORDINAL.__add__, days))))
+
         return Func(
             lambda r: fromordinal(_EPOCH_ORDINAL + ((r * span) >> 64) // _DAY).isoformat(),
             size=end // _DAY + 1,
             pieces={"0123456789", "-"},
+            column=column,
         )
     moments = _microseconds(0, end, _EPOCH)
     draw = moments.draw
