@@ -240,9 +240,32 @@ class TestColumns:
     """``many`` mixes the keys together, and picks a table's entries together: the
     same values as one call per key."""
 
-    @pytest.mark.parametrize("name", ["first_name", "country", "email", "date", "pyint"])
-    def test_many_is_one_call_per_key(self, name: str) -> None:
-        fn = fast_provider(faker(), name)
+    @pytest.mark.parametrize("locale", ["en_US", "de_DE", "ja_JP"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "first_name",
+            "country",
+            "name",
+            "email",
+            "user_name",
+            "company",
+            "address",
+            "phone_number",
+            "url",
+            "sentence",
+            "date",
+            "date_time",
+            "date_of_birth",
+            "pyint",
+            "pybool",
+            "uuid4",
+        ],
+    )
+    def test_many_is_one_call_per_key(self, locale: str, name: str) -> None:
+        """Lane by lane, a column holds what one call per key gives (tables, formats,
+        weighted picks, numerify patterns, numbers, dates)."""
+        fn = fast_provider(faker(locale), name)
         assert fn is not None
         keys = [*range(0, 2**64 - 1, 2**54), *range(3000)]
         assert fn.many(keys) == [fn(k) for k in keys]
