@@ -671,7 +671,8 @@ def _pattern_draws(fmt: str, segments: tuple[_Segment, ...]) -> tuple[Draw, Spli
             r = fill(r, only, out)
             return fmt % tuple(out), r
 
-        return (lambda r: split(r)[0]), split
+        numbers = _numbers_draw(fmt, only)
+        return (numbers or (lambda r: split(r)[0])), split
     plan = tuple(tuple(group) for group in groups)
 
     def draw(r: int) -> str:
@@ -681,6 +682,38 @@ def _pattern_draws(fmt: str, segments: tuple[_Segment, ...]) -> tuple[Draw, Spli
         return fmt % tuple(out)
 
     return draw, None
+
+
+def _numbers_draw(fmt: str, segments: tuple[_Segment, ...]) -> Draw | None:
+    """``draw`` of a pattern of three or four runs of digits in one word (a phone
+    number), unrolled: the loop and its tuple would cost as much as the digits."""
+    if not all(isinstance(base, int) for _, base in segments) or len(segments) not in (3, 4):
+        return None
+    spans = [span for span, _ in segments]
+    firsts = [base for _, base in segments if isinstance(base, int)]
+    (s0, s1, s2, *s3), (b0, b1, b2, *b3) = spans, firsts
+    if not s3:
+
+        def draw3(r: int) -> str:
+            x = r * s0
+            a = b0 + (x >> 64)
+            x = (x & MASK) * s1
+            b = b1 + (x >> 64)
+            return fmt % (a, b, b2 + (((x & MASK) * s2) >> 64))
+
+        return draw3
+    last_span, last_first = s3[0], b3[0]
+
+    def draw4(r: int) -> str:
+        x = r * s0
+        a = b0 + (x >> 64)
+        x = (x & MASK) * s1
+        b = b1 + (x >> 64)
+        x = (x & MASK) * s2
+        c = b2 + (x >> 64)
+        return fmt % (a, b, c, last_first + (((x & MASK) * last_span) >> 64))
+
+    return draw4
 
 
 class Mapped(Gen):
