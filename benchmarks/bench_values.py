@@ -1,0 +1,294 @@
+"""Realistic values: a Faker call, mimesis, and pyfactory's compiled fast providers.
+
+Run from the repository root::
+
+    python benchmarks/bench_values.py           # full run, about two minutes
+    python benchmarks/bench_values.py --quick   # smoke run for CI, a few seconds
+    python benchmarks/bench_values.py --no-gc   # garbage collector off while timing
+    python benchmarks/bench_values.py email city   # only these providers
+
+For each provider, in one process and with the same ``en_US`` locale: the Faker call
+(``fake.email()``), the nearest mimesis call when mimesis is installed (its data
+differ: a mimesis email is a word and a year, not a name), and pyfactory's fast
+provider -- ``fn(key)`` with keys from a counter, and ``fn.many(keys)`` over 1,000
+keys, per value. Before timing, each fast provider is checked to make values of the
+type Faker makes. Each row is the best of several ``timeit.repeat`` samples (and
+their median), in microseconds per value, in rounds interleaved with the provider's
+other rows, with its ratio to the Faker call (``x faker``: under 0.1 is ten times
+faster). The garbage collector stays on while timing. See ``benchmarks/README.rst``.
+"""
+
+import argparse
+import gc
+import itertools
+import platform
+import statistics
+import sys
+import timeit
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from faker import Faker
+
+import pyfactory
+from pyfactory.providers import fast_provider
+
+#: Keys per ``many`` call.
+COLUMN = 1000
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One Faker provider call, and the mimesis call nearest to it (or None)."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    mimesis: str | None = None
+    #: How the call reads in the table, when its arguments would be too long.
+    short: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.short is not None:
+            return self.short
+        arguments = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs]
+        return f"{self.name}({', '.join(arguments)})"
+
+
+#: The issue's common providers; a mimesis statement runs with ``m`` its providers.
+PROVIDERS = (
+    Provider("name", mimesis="m.person.full_name()"),
+    Provider("first_name", mimesis="m.person.first_name()"),
+    Provider("last_name", mimesis="m.person.last_name()"),
+    Provider("email", mimesis="m.person.email()"),
+    Provider("user_name", mimesis="m.person.username()"),
+    Provider("company", mimesis="m.finance.company()"),
+    Provider("job", mimesis="m.person.occupation()"),
+    Provider("address", mimesis="m.address.address()"),
+    Provider("street_address"),
+    Provider("city", mimesis="m.address.city()"),
+    Provider("postcode", mimesis="m.address.postal_code()"),
+    Provider("country", mimesis="m.address.country()"),
+    Provider("phone_number", mimesis="m.person.phone_number()"),
+    Provider("word", mimesis="m.text.word()"),
+    Provider("words"),
+    Provider("sentence", mimesis="m.text.sentence()"),
+    Provider("paragraph", mimesis="m.text.text(3)"),
+    Provider("url", mimesis="m.internet.url()"),
+    Provider("domain_name", mimesis="m.internet.hostname()"),
+    Provider("date", mimesis="m.datetime.formatted_date('%Y-%m-%d')"),
+    Provider(
+        "date_between",
+        (date(1990, 1, 1), date(2020, 1, 1)),
+        mimesis="m.datetime.date()",
+        short="date_between(1990-01-01, 2020-01-01)",
+    ),
+    Provider("date_time", mimesis="m.datetime.datetime()"),
+    Provider("date_time_between"),
+    Provider("date_of_birth"),
+    Provider("uuid4", mimesis="m.cryptographic.uuid()"),
+    Provider("uuid4", kwargs=(("cast_to", None),), mimesis="m.cryptographic.uuid_object()"),
+    Provider("pyint", mimesis="m.numeric.integer_number(0, 9999)"),
+    Provider("pybool", mimesis="m.development.boolean()"),
+)
+
+
+def mimesis_namespace() -> Any | None:
+    """mimesis's providers for English, as ``m.person``, ``m.address``, ..., or None
+    when mimesis is not installed."""
+    try:
+        from mimesis import Generic, Locale
+    except ImportError:
+        return None
+    return Generic(locale=Locale.EN)
+
+
+@dataclass(frozen=True)
+class Row:
+    library: str
+    how: str
+    stmt: str
+    per_call: int = 1
+
+
+@dataclass(frozen=True)
+class Case:
+    provider: Provider
+    namespace: dict[str, Any]
+    rows: tuple[Row, ...]
+
+
+def check(provider: Provider, fake: Faker, fn: Callable[[int], Any]) -> None:
+    """The fast provider makes values of the type the Faker call makes, the same for
+    the same key, different for other keys."""
+    kwargs = dict(provider.kwargs)
+    want = type(getattr(fake, provider.name)(*provider.args, **kwargs))
+    got = [fn(k) for k in range(50)]
+    if not all(type(v) is want for v in got):
+        raise AssertionError(f"{provider.label}: fast values are not {want.__name__}: {got[:3]}")
+    if [fn(k) for k in range(50)] != got:
+        raise AssertionError(f"{provider.label}: the same key gave another value")
+    if provider.name not in ("pybool",) and len({repr(v) for v in got}) < 10:
+        raise AssertionError(f"{provider.label}: 50 keys gave few values: {got[:10]}")
+
+
+def cases(selected: Sequence[str]) -> list[Case]:
+    fake = Faker("en_US")
+    fake.seed_instance(1)
+    m = mimesis_namespace()
+    out = []
+    for provider in PROVIDERS:
+        if selected and provider.name not in selected:
+            continue
+        kwargs = dict(provider.kwargs)
+        fn = fast_provider(fake, provider.name, provider.args, kwargs)
+        if fn is None:
+            raise AssertionError(f"{provider.label}: no fast provider")
+        check(provider, fake, fn)
+        namespace = {
+            "call": getattr(fake, provider.name),
+            "args": provider.args,
+            "kwargs": kwargs,
+            "fn": fn,
+            "counter": itertools.count(1),
+            "keys": list(range(COLUMN)),
+            "m": m,
+        }
+        rows = [Row("Faker", "fake." + provider.label, "call(*args, **kwargs)")]
+        if m is not None and provider.mimesis is not None:
+            rows.append(Row("mimesis", provider.mimesis, provider.mimesis))
+        rows.append(Row("pyfactory", "fn(key)", "fn(next(counter))"))
+        rows.append(Row("pyfactory", f"fn.many({COLUMN} keys)", "fn.many(keys)", COLUMN))
+        out.append(Case(provider, namespace, tuple(rows)))
+    return out
+
+
+def calibrate(timer: timeit.Timer, target: float) -> int:
+    """The number of loops that makes one repeat last at least ``target`` seconds.
+
+    It also warms the code up (caches, compiled providers) before timing.
+    """
+    number = 1
+    while True:
+        elapsed = timer.timeit(number)
+        if elapsed >= target:
+            return number
+        # Aim a little past the target, but grow at most 10x per step.
+        guess = int(number * target * 1.2 / elapsed) if elapsed > 0 else number * 10
+        number = max(number + 1, min(guess, number * 10))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long to time: ``rounds`` x ``repeat`` samples per row, each >= ``target`` s."""
+
+    target: float
+    repeat: int
+    rounds: int
+
+
+FULL = Settings(target=0.05, repeat=2, rounds=3)
+QUICK = Settings(target=0.002, repeat=2, rounds=1)
+
+
+def measure(case: Case, settings: Settings, collect: bool = True) -> list[tuple[float, float, int]]:
+    """Microseconds per value (the best and the median sample) and loops per sample,
+    for each row, in rounds interleaved across the rows (see bench_build.py)."""
+    setup = "gc.enable()" if collect else "pass"
+    namespace = {**case.namespace, "gc": gc}
+    timers = [timeit.Timer(row.stmt, setup=setup, globals=namespace) for row in case.rows]
+    numbers = [calibrate(timer, settings.target) for timer in timers]
+    samples: list[list[float]] = [[] for _ in timers]
+    for _ in range(settings.rounds):
+        for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
+            gc.collect()
+            samples[index].extend(timer.repeat(repeat=settings.repeat, number=number))
+    return [
+        (
+            min(taken) / number / row.per_call * 1e6,
+            statistics.median(taken) / number / row.per_call * 1e6,
+            number,
+        )
+        for row, taken, number in zip(case.rows, samples, numbers, strict=True)
+    ]
+
+
+def header() -> list[str]:
+    """The interpreter and the versions of the libraries actually imported."""
+    try:
+        mimesis = version("mimesis")
+    except PackageNotFoundError:
+        mimesis = "not installed"
+    return [
+        f"Python {platform.python_version()} ({platform.python_implementation()}, "
+        f"{platform.system()} {platform.machine()})",
+        f"{'pyfactory':<12} {pyfactory.__version__}",
+        f"{'Faker':<12} {version('Faker')}",
+        f"{'mimesis':<12} {mimesis}",
+    ]
+
+
+def run(
+    quick: bool,
+    selected: Sequence[str] = (),
+    out: Callable[[str], None] = print,
+    collect: bool = True,
+) -> None:
+    settings = QUICK if quick else FULL
+    for line in header():
+        out(line)
+    samples = settings.rounds * settings.repeat
+    out(
+        f"mode: {'quick' if quick else 'full'}; best and median of {samples} samples of at "
+        f"least {settings.target * 1000:g} ms per row, in {settings.rounds} interleaved "
+        f"round(s); gc {'on' if collect else 'off'} while timing; x faker compares the bests"
+    )
+    out("")
+    out(
+        f"  {'provider':<38} {'library':<10} {'call':<38} {'best us':>9} {'median us':>9} "
+        f"{'x faker':>8}"
+    )
+    summary: list[tuple[str, float, float]] = []
+    for case in cases(selected):
+        results = measure(case, settings, collect)
+        baseline = results[0][0]
+        for row, (best, median, _) in zip(case.rows, results, strict=True):
+            out(
+                f"  {case.provider.label:<38} {row.library:<10} {row.how:<38} "
+                f"{best:>9.3f} {median:>9.3f} {best / baseline:>8.3f}"
+            )
+        summary.append((case.provider.label, baseline / results[-2][0], baseline / results[-1][0]))
+    out("")
+    out(f"  {'times faster than the Faker call (bests)':<42} {'fn(key)':>8} {'fn.many':>8}")
+    for label, one, column in summary:
+        out(f"    {label:<40} {one:>8.1f} {column:>8.1f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "providers", nargs="*", help="only these providers (by Faker name); all by default"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few short repeats: checks that every provider still compiles and runs "
+        "(for CI), numbers are rough",
+    )
+    parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="switch the garbage collector off while timing (timeit's default); it is on "
+        "by default, as when users run their tests",
+    )
+    args = parser.parse_args(argv)
+    run(args.quick, args.providers, collect=not args.no_gc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
