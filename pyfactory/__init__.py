@@ -21,8 +21,12 @@ if TYPE_CHECKING:
     from pyfactory._core.definition import after as after
     from pyfactory._core.definition import schema as schema
     from pyfactory._core.definition import trait as trait
-    from pyfactory._core.resolution.resolver import Attrs as Attrs
-    from pyfactory._core.resolution.resolver import FieldContext as FieldContext
+    from pyfactory._core.resolution.context import Attrs as Attrs
+    from pyfactory._core.resolution.context import FieldContext as FieldContext
+    from pyfactory._drawn import EachField as EachField
+    from pyfactory._drawn import FakeField as FakeField
+    from pyfactory._drawn import each as each
+    from pyfactory._drawn import fake as fake
     from pyfactory._factory import Factory as Factory
     from pyfactory._factory import factory_for as factory_for
     from pyfactory._graph import Graph as Graph
@@ -46,7 +50,6 @@ if TYPE_CHECKING:
     from pyfactory.fields import OMIT as OMIT
     from pyfactory.fields import AssociationField as AssociationField
     from pyfactory.fields import DerivedField as DerivedField
-    from pyfactory.fields import FakeField as FakeField
     from pyfactory.fields import LazyField as LazyField
     from pyfactory.fields import ManyField as ManyField
     from pyfactory.fields import RandomlyNullifyField as RandomlyNullifyField
@@ -55,7 +58,6 @@ if TYPE_CHECKING:
     from pyfactory.fields import SpecialField as SpecialField
     from pyfactory.fields import TransientField as TransientField
     from pyfactory.fields import association as association
-    from pyfactory.fields import fake as fake
     from pyfactory.fields import lazy as lazy
     from pyfactory.fields import many as many
     from pyfactory.fields import randomly_nullify as randomly_nullify
@@ -79,8 +81,8 @@ _WHERE: dict[str, str] = {
     "node": "pyfactory._graph",
     "nodes": "pyfactory._graph",
     "ref": "pyfactory._graph",
-    "Attrs": "pyfactory._core.resolution.resolver",
-    "FieldContext": "pyfactory._core.resolution.resolver",
+    "Attrs": "pyfactory._core.resolution.context",
+    "FieldContext": "pyfactory._core.resolution.context",
     "AsyncModeError": "pyfactory.errors",
     "BuilderError": "pyfactory.errors",
     "CyclicDependencyError": "pyfactory.errors",
@@ -98,7 +100,7 @@ _WHERE: dict[str, str] = {
     "OMIT": "pyfactory.fields",
     "AssociationField": "pyfactory.fields",
     "DerivedField": "pyfactory.fields",
-    "FakeField": "pyfactory.fields",
+    "FakeField": "pyfactory._drawn",
     "LazyField": "pyfactory.fields",
     "ManyField": "pyfactory.fields",
     "RandomlyNullifyField": "pyfactory.fields",
@@ -106,8 +108,10 @@ _WHERE: dict[str, str] = {
     "SequenceField": "pyfactory.fields",
     "SpecialField": "pyfactory.fields",
     "TransientField": "pyfactory.fields",
+    "EachField": "pyfactory._drawn",
     "association": "pyfactory.fields",
-    "fake": "pyfactory.fields",
+    "each": "pyfactory._drawn",
+    "fake": "pyfactory._drawn",
     "lazy": "pyfactory.fields",
     "many": "pyfactory.fields",
     "randomly_nullify": "pyfactory.fields",

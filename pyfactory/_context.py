@@ -10,10 +10,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._stream import address_key, subkey
 from pyfactory.errors import MissingContextError
 
 if TYPE_CHECKING:
     from faker import Faker
+
+    from pyfactory.providers import FastProvider, UniqueValues
 
 __all__ = [
     "Context",
@@ -115,7 +118,44 @@ def known_fakers() -> list[Faker]:
 
 
 #: What ``fake(..., unique=True)`` has handed out, by Faker: see :func:`unique_snapshot`.
-FakerMemory = Mapping["Faker", dict[Any, frozenset[Any]]]
+FakerMemory = Mapping["Faker", dict[Any, Any]]
+
+#: Marks the fast providers' memories among a Faker's in a snapshot.
+_FAST = object()
+
+
+#: The memory of ``fake(..., unique=True)`` on the fast path, per Faker and call.
+_fast_unique: weakref.WeakKeyDictionary[Faker, dict[str, UniqueValues]] = (
+    weakref.WeakKeyDictionary()
+)
+_fast_lock = threading.Lock()
+
+
+def unique_values(faker: Faker, provider: FastProvider, label: str) -> UniqueValues:
+    """The values that ``fake(..., unique=True)`` (the call ``label``) has handed out
+    through ``faker``'s fast ``provider``; reset with the Faker's own unique proxy."""
+    memory = _fast_unique.get(faker)
+    values = memory.get(label) if memory is not None else None
+    if values is None:
+        from pyfactory.providers import UniqueValues
+
+        with _fast_lock:
+            memory = _fast_unique.setdefault(faker, {})
+            values = memory.get(label)
+            if values is None:  # not made by another thread while this one waited
+                values = memory[label] = UniqueValues(provider, label)
+    return values
+
+
+def unique_clear() -> None:
+    """Forget what every Faker has handed out under ``fake(..., unique=True)``."""
+    for faker in known_fakers():
+        faker.unique.clear()
+    with _fast_lock:
+        memories = list(_fast_unique.values())
+    for memory in memories:
+        for values in memory.values():
+            values.clear()
 
 
 def unique_snapshot() -> FakerMemory:
@@ -130,6 +170,8 @@ def unique_snapshot() -> FakerMemory:
     for faker in known_fakers():
         seen = faker.unique.__getstate__()["_seen"]
         memory[faker] = {call: frozenset(values) for call, values in seen.items()}
+        for label, values in _fast_unique.get(faker, {}).items():
+            memory[faker][(_FAST, label)] = values.snapshot()
     return memory
 
 
@@ -137,12 +179,15 @@ def unique_restore(memory: FakerMemory) -> None:
     """Make what ``memory`` (from :func:`unique_snapshot`) holds the values handed out;
     a Faker that ``memory`` lacks (made since) has handed out none."""
     for faker in known_fakers():
-        kept = memory.get(faker)
-        if kept is None:
-            faker.unique.clear()
-        else:
-            seen = {call: set(values) for call, values in kept.items()}
-            faker.unique.__setstate__({"_seen": seen})
+        kept = memory.get(faker) or {}
+        seen = {call: set(values) for call, values in kept.items() if call[0] is not _FAST}
+        faker.unique.__setstate__({"_seen": seen})
+        for label, values in _fast_unique.get(faker, {}).items():
+            snapshot = kept.get((_FAST, label))
+            if snapshot is None:
+                values.clear()
+            else:
+                values.restore(snapshot)
 
 
 #: What stands in for the process-wide Faker in this context; see default_faker_from().
@@ -208,17 +253,24 @@ def default_faker_from(source: Callable[[], Faker]) -> Iterator[None]:
 class Randomness:
     """The Faker and the random stream of a factory, shared with the children it makes.
 
-    One stream serves Faker and pyfactory's own choices (random counts, random
-    unsetting), so one seed fixes every generated value. Both are made on first
-    use: a factory of constant values never imports Faker.
+    With a seed, every value's draws come from a key of its own (:meth:`root`, then
+    mixed with the value's field path: see :mod:`pyfactory._stream`), so one seed fixes
+    every generated value and no value moves when others are added or made. Without
+    one, each object's key is drawn from the Faker's stream: random, yet reproducible
+    when that Faker is seeded (``Faker.seed(42)``, or the pytest plugin's seeds). The
+    Faker is made on first use: a factory of constant values never imports Faker.
     """
 
-    __slots__ = ("__weakref__", "_faker", "_random", "seed")
+    __slots__ = ("__weakref__", "_bases", "_faker", "_faker_at", "_random", "seed")
 
     def __init__(self, faker: Faker | None = None, seed: int | None = None) -> None:
         self.seed = seed
         self._faker = faker
         self._random: _random_module.Random | None = None
+        #: The key of each (factory class, schema)'s objects, for a seed: see root().
+        self._bases: dict[tuple[type, str], int] = {}
+        #: The value key the Faker was last seeded for, and by whom (see faker_at).
+        self._faker_at: tuple[int, object] | None = None
         if faker is not None:
             remember_faker(faker)
             if seed is not None:
@@ -245,6 +297,33 @@ class Randomness:
                     faker.seed_instance(self.seed)
                     remember_faker(faker)
                     self._faker = faker
+        return faker
+
+    def root(self, factory: type, schema: str, number: int) -> int:
+        """The key of the ``number``-th object a factory instance makes of ``schema``.
+
+        Seeded: derived from (seed, factory class, schema, number), the same in every
+        process. Unseeded: 64 bits of the Faker's stream."""
+        if self.seed is None:
+            return self.random.getrandbits(64)
+        base = self._bases.get((factory, schema))
+        if base is None:
+            # The class's name, not its module's: moving a factory to another module
+            # keeps its values.
+            base = address_key(self.seed, factory.__qualname__, schema)
+            self._bases[(factory, schema)] = base
+        return subkey(base, number)
+
+    def faker_at(self, key: int, owner: object) -> Faker:
+        """The Faker, seeded for the value whose key is ``key`` (a seeded factory's), which
+        ``owner`` (one object's resolution) is making: what it gives next depends on that
+        value alone. Seeding costs a few microseconds, so it is done once per value,
+        however many calls the value makes; another owner of the same key (the same
+        object made again, by a copy of the factory) starts the stream over."""
+        faker = self.faker
+        if self._faker_at != (key, owner):
+            faker.seed_instance(key)
+            self._faker_at = (key, owner)
         return faker
 
     @property

@@ -16,7 +16,7 @@ from typing import (
     overload,
 )
 
-from pyfactory._context import Context, Randomness, known_fakers
+from pyfactory._context import Context, Randomness, unique_clear
 from pyfactory._core.definition import (
     _AFTER_MARK,
     _SCHEMA_MARK,
@@ -233,6 +233,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         self._pf_randomness = Randomness(faker, seed)
         self._pf_plans: dict[Any, Plan] = {}
         self._pf_quick: dict[str | None, Callable[[], Any]] = {}
+        self._pf_counts: dict[str, int] = {}
         self._pf_raw: dict[tuple[str, str], dict[str, Any]] = {}
         self._pf_children: dict[Any, Factory[Any]] = {}
 
@@ -307,8 +308,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
     def reset_unique(cls) -> None:
         """Forget the values that ``fake(..., unique=True)`` has handed out, in every Faker,
         and those of this factory's unique auto-filled fields."""
-        for faker in known_fakers():
-            faker.unique.clear()
+        unique_clear()
         reset_auto_unique(cls)
 
     @classmethod

@@ -25,7 +25,7 @@ import random as _random_module
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-__all__ = ["GAMMA", "Draws", "address_key", "mix", "subkey"]
+__all__ = ["GAMMA", "Draws", "address_key", "mix", "name_key", "subkey"]
 
 T = TypeVar("T")
 
@@ -53,6 +53,20 @@ def address_key(*parts: str | int | None) -> int:
     "profile.avatar")``, the same in every process."""
     text = "\x1f".join("" if part is None else str(part) for part in parts)
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+_name_keys: dict[str | int, int] = {}
+
+
+def name_key(name: str | int) -> int:
+    """:func:`address_key` of one name (a field, an index), cached: a value's key is
+    its object's key mixed with the names on its path, each looked up here."""
+    key = _name_keys.get(name)
+    if key is None:
+        if len(_name_keys) > 100_000:  # names come from schemas; bound it all the same
+            _name_keys.clear()
+        key = _name_keys[name] = address_key(name)
+    return key
 
 
 class Draws(_random_module.Random):

@@ -26,7 +26,7 @@ from pyfactory._sequences import (  # noqa: F401
     resume_pattern,
 )
 from pyfactory._walk import fresh_copy, holds
-from pyfactory.errors import FactoryDefinitionError, FactoryError
+from pyfactory.errors import FactoryDefinitionError
 
 if TYPE_CHECKING:
     from random import Random
@@ -38,7 +38,6 @@ __all__ = [
     "OMIT",
     "AssociationField",
     "Attributes",
-    "FakeField",
     "LazyField",
     "ManyField",
     "RandomlyNullifyField",
@@ -48,7 +47,6 @@ __all__ = [
     "SpecialField",
     "TransientField",
     "association",
-    "fake",
     "lazy",
     "many",
     "randomly_nullify",
@@ -539,68 +537,6 @@ def lazy(fn: Callable[[Attributes], T | Awaitable[T]]) -> LazyField[T]:
     .. versionadded:: 0.1
     """
     return LazyField(fn)
-
-
-# ------------------------------------------------------------------------ fake
-
-
-class FakeField(SpecialField[Any]):
-    """A call of the factory's Faker; see :func:`fake`."""
-
-    __slots__ = ("args", "kwargs", "provider", "unique")
-    #: ``password__length=10`` passes ``length=10`` to the provider for one call.
-    takes_overrides = True
-
-    def __init__(
-        self, provider: str, args: tuple[Any, ...], unique: bool, kwargs: dict[str, Any]
-    ) -> None:
-        if not isinstance(provider, str) or not provider:
-            raise FactoryDefinitionError(f"fake() takes a provider name, got {provider!r}")
-        self.provider = provider
-        self.args = args
-        self.unique = unique
-        self.kwargs = kwargs
-
-    def resolve(self, ctx: FieldContext) -> Any:
-        faker = ctx.faker
-        given = ctx.overrides
-        kwargs = {**self.kwargs, **given} if given else self.kwargs
-        if not self.unique:
-            return getattr(faker, self.provider)(*self.args, **kwargs)
-        from pyfactory.autofill._unique import MAX_UNIQUE_TRIES, claim_unique
-
-        # Faker's unique proxy never repeats a value of this Faker; a claim installed
-        # with set_unique_claim() also refuses those that another process gave.
-        draw = getattr(faker.unique, self.provider)
-        namespace = f"fake.{self.provider}{self.args!r}{sorted(kwargs.items())!r}"
-        for _ in range(MAX_UNIQUE_TRIES):
-            value = draw(*self.args, **kwargs)
-            if claim_unique(namespace, value):
-                return value
-        raise FactoryError(
-            f"fake({self.provider!r}, unique=True): {MAX_UNIQUE_TRIES} values in a row were "
-            "already claimed by another process; widen the provider's range"
-        )
-
-    def describe(self) -> str:
-        return f"fake({self.provider!r})"
-
-
-def fake(provider: str, /, *args: Any, unique: bool = False, **kwargs: Any) -> FakeField:
-    """A value from the factory's Faker: ``fake("email")``, ``fake("pyint", max_value=9)``.
-
-    Args:
-        provider: The Faker provider method's name.
-        *args: Positional arguments for it.
-        unique: Use Faker's unique proxy, so no value repeats until
-            ``Factory.reset_unique()``.
-        **kwargs: Keyword arguments for it. A call of the factory can add to them or
-            replace them for one object with ``key__argument`` overrides:
-            ``build(password__length=20)`` for ``"password": fake("password")``.
-
-    .. versionadded:: 0.1
-    """
-    return FakeField(provider, args, unique, kwargs)
 
 
 # ------------------------------------------------------------------- transient

@@ -204,5 +204,8 @@ class FactoryBase(Generic[M]):
     #: ``build(schema)`` with no traits, overrides or observer, for schemas of plain
     #: values: the model's constructor with the values bound (see MakeOne._pf_one).
     _pf_quick: dict[str | None, Callable[[], Any]]
+    #: How many objects of each schema this instance has made through the resolver:
+    #: each object's number, for its random stream and ``ctx.index``.
+    _pf_counts: dict[str, int]
     _pf_raw: dict[tuple[str, str], dict[str, Any]]
     _pf_children: dict[Any, Factory[Any]]

@@ -14,7 +14,7 @@ neither SQLAlchemy nor Django.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
@@ -192,6 +192,22 @@ class ModelBuilder(Generic[M]):
     async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         """:meth:`get` for ``acreate``; by default it calls :meth:`get`."""
         return self.get(model, lookup, context)
+
+    def read(self, query: Any, context: Context) -> Iterable[Any]:
+        """The values of a query given to :func:`~pyfactory.each` that is not itself an
+        iterable: a database builder runs it (SQLAlchemyBuilder runs a ``select()`` in
+        the context's session). The default knows no query and says so.
+
+        .. versionadded:: 1.0
+        """
+        raise FactoryDefinitionError(
+            f"each() takes a list or any iterable, or a query that the factory's builder "
+            f"runs; {type(self).__name__} runs none, and {query!r} is not iterable"
+        )
+
+    async def aread(self, query: Any, context: Context) -> Iterable[Any]:
+        """:meth:`read` under ``acreate``; by default it calls :meth:`read`."""
+        return self.read(query, context)
 
     def getattr(self, instance: M, name: str) -> Any:
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""

@@ -30,7 +30,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager, null
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 try:
-    from sqlalchemy import inspect, select
+    from sqlalchemy import Executable, inspect, select
     from sqlalchemy.orm import RelationshipProperty, Session
     from sqlalchemy.orm.attributes import set_committed_value
     from sqlalchemy.orm.interfaces import ONETOMANY
@@ -202,6 +202,16 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = await drive(self._async_session(context), _get, model, lookup)
         return found
+
+    def read(self, query: Any, context: Context) -> list[Any]:
+        """The rows of a ``select()`` given to :func:`~pyfactory.each`, run in the
+        context's session: ``select(User)`` gives users, ``select(User.id)`` ids."""
+        rows: list[Any] = _read(self._sync_session(context), query)
+        return rows
+
+    async def aread(self, query: Any, context: Context) -> list[Any]:
+        rows: list[Any] = await drive(self._async_session(context), _read, query)
+        return rows
 
     def supports(self, model: type[Any]) -> bool:
         """Whether ``model`` is a class mapped by the SQLAlchemy ORM."""
@@ -411,6 +421,16 @@ class AsyncSQLAlchemyBuilder(SQLAlchemyBuilder[M]):
 def _get(session: Session, model: type[Any], lookup: dict[str, Any]) -> Any:
     """The stored row that matches ``lookup``, for ``_get_or_create``; None if none."""
     return session.scalars(select(model).filter_by(**lookup).limit(1)).first()
+
+
+def _read(session: Session, query: Any) -> list[Any]:
+    """The rows (one entity or column: scalars) of a query each() was given."""
+    if not isinstance(query, Executable):
+        raise FactoryDefinitionError(
+            f"each() takes a list or any iterable, or a select() that SQLAlchemyBuilder "
+            f"runs in the context's session; {query!r} is neither"
+        )
+    return list(session.scalars(query).all())
 
 
 def _add_and_flush(

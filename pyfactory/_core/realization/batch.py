@@ -21,6 +21,7 @@ from pyfactory._core.plan.plan import Plan
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
 from pyfactory._core.resolution.chain import Link, leave
+from pyfactory._core.resolution.context import Seat
 from pyfactory._core.resolution.pending import (
     Batch,
     Pending,
@@ -336,15 +337,20 @@ class MakeBatch(MakeOne[M]):
         rows = []
         everything = []
         waiting = []  # the rows that hold placeholders
+        # The rows' numbers: their places in the batch (ctx.index), and the objects'
+        # among those this factory made of the schema (their random streams).
+        first = self._pf_number(plan.schema, count)
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
+            seat = Seat(index, first + index)
             if call.is_async:
-                step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch)
+                step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, None, seat)
                 built, values, later = yield step
             else:  # the hot path of every sync batch: no step to drive
-                built, values, later = Resolution.run(self, plan, scope, overrides, batch)  # type: ignore[arg-type]
+                run = Resolution.run
+                built, values, later = run(self, plan, scope, overrides, batch, None, seat)  # type: ignore[arg-type]
             rows.append(built)
             everything.append(values)
             if later:

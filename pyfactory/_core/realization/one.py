@@ -31,7 +31,7 @@ from pyfactory._core.resolution.pending import (
     Origin,
     Pending,
 )
-from pyfactory._core.resolution.resolver import Later, Resolution
+from pyfactory._core.resolution.resolver import Later, Resolution, Seat
 from pyfactory._drive import Body, Call, adrive, drive
 from pyfactory.errors import (
     AsyncModeError,
@@ -86,6 +86,7 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
         child._pf_randomness = randomness
     child._pf_plans = {}
     child._pf_quick = {}
+    child._pf_counts = {}
     child._pf_raw = {}
     child._pf_children = {}
     return child
@@ -107,12 +108,20 @@ class MakeOne(Planning[M]):
             )
         return child
 
+    def _pf_number(self, schema: str, count: int) -> int:
+        """Number the next ``count`` objects of ``schema``; the first one's number."""
+        counts = self._pf_counts
+        first = counts.get(schema, 0)
+        counts[schema] = first + count
+        return first
+
     def _pf_one(
         self,
         scope: str,
         schema: str | None,
         traits: tuple[str, ...],
         overrides: dict[str, Any],
+        seat: Seat | None = None,
     ) -> Any:
         """Make one object in ``scope``; the heart of every synchronous method.
 
@@ -140,7 +149,7 @@ class MakeOne(Planning[M]):
                     raise error from error.__cause__
             built = values = plan.base.copy()
         else:
-            built, values, later = Resolution.run(self, plan, scope, overrides)  # type: ignore[arg-type]
+            built, values, later = Resolution.run(self, plan, scope, overrides, None, None, seat)  # type: ignore[arg-type]
         if scope == "attributes":
             if _obs._observer is not None:
                 _made(self, scope, 1)  # type: ignore[arg-type]
@@ -171,16 +180,21 @@ class MakeOne(Planning[M]):
     ) -> Any:
         """:meth:`_pf_one` for ``acreate``: fields are awaited, then the same body writes
         the row, its children and hooks."""
-        plan, overrides = self._pf_plan(schema, traits, overrides)
-        built, values, later = await self._pf_aresolve(plan, overrides)
-        return await adrive(self._pf_finish_one(plan, "create", built, values, later, "acreate"))
+        return await self._pf_ascoped("create", schema, traits, overrides)
 
     async def _pf_ascoped(
-        self, scope: str, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+        self,
+        scope: str,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        seat: Seat | None = None,
     ) -> Any:
         """:meth:`_pf_aone` with :meth:`_pf_one`'s arguments, for a body's step: under
-        ``acreate`` every object is created."""
-        return await self._pf_aone(schema, traits, overrides)
+        ``acreate`` every object is created, whatever ``scope``."""
+        plan, overrides = self._pf_plan(schema, traits, overrides)
+        built, values, later = await self._pf_aresolve(plan, overrides, None, None, seat)
+        return await adrive(self._pf_finish_one(plan, "create", built, values, later, "acreate"))
 
     def _pf_finish_one(
         self,
@@ -243,7 +257,7 @@ class MakeOne(Planning[M]):
 
     def _pf_resolve(self, plan: Plan, overrides: dict[str, Any], *where: Any) -> Resolved:
         """One created object's attributes, its values and its later fields, resolved
-        now (the sync side of a body's step; ``where``: the batch and origin)."""
+        now (the sync side of a body's step; ``where``: the batch, origin and seat)."""
         return Resolution.run(self, plan, "create", overrides, *where)  # type: ignore[arg-type]
 
     async def _pf_aresolve(
@@ -252,12 +266,13 @@ class MakeOne(Planning[M]):
         overrides: dict[str, Any],
         batch: Batch | None = None,
         origin: Origin | None = None,
+        seat: Seat | None = None,
     ) -> Resolved:
         """:meth:`_pf_resolve` for ``acreate``: coroutine fields are awaited."""
         if plan.simple and not overrides:
             values = plan.base.copy()
             return values, values, []
-        resolution = Resolution(self, plan, "create", True, overrides)  # type: ignore[arg-type]
+        resolution = Resolution(self, plan, "create", True, overrides, seat)  # type: ignore[arg-type]
         resolution.place(batch, origin)
         await resolution.aresolve()
         built, values = resolution.finish()
@@ -369,17 +384,24 @@ class MakeOne(Planning[M]):
         schema: str | None,
         traits: tuple[str, ...],
         overrides: dict[str, Any],
+        seat: Seat | None = None,
     ) -> Body[Any]:
         """Resolve a child's attributes for a batch and leave its row to be written later
         (a :class:`Pending` in the batch); a body, driven by the resolver."""
         if self._get_or_create:
             # Finding an existing row needs a query per child: no bulk write for these.
-            return (yield Call(self._pf_one, self._pf_ascoped, "create", schema, traits, overrides))
+            return (
+                yield Call(
+                    self._pf_one, self._pf_ascoped, "create", schema, traits, overrides, seat
+                )
+            )
         plan, overrides = self._pf_plan(schema, traits, overrides)
         if plan.simple and not overrides:
             return self._pf_pending(batch, origin, plan, plan.base.copy(), None, [])
         before = batch.added
-        resolved = yield Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, origin)
+        resolved = yield Call(
+            self._pf_resolve, self._pf_aresolve, plan, overrides, batch, origin, seat
+        )
         pending = self._pf_pending(batch, origin, plan, *resolved)
         pending.nested = batch.added != before + 1
         return pending

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
+    from pyfactory._core.resolution.context import Seat
     from pyfactory._core.resolution.pending import Batch, Origin, Pending
     from pyfactory._drive import Body
 
@@ -31,15 +32,25 @@ class Maker(Protocol):
         ...
 
     def _pf_one(
-        self, scope: str, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+        self,
+        scope: str,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        seat: Seat | None = None,
     ) -> Any:
-        """One object made now, in ``scope``."""
+        """One object made now, in ``scope``; ``seat``: where it stands, for a child."""
         ...
 
-    async def _pf_aone(
-        self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]
+    async def _pf_ascoped(
+        self,
+        scope: str,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        seat: Seat | None = None,
     ) -> Any:
-        """One object created now, under ``acreate``."""
+        """One object created now, under ``acreate`` (which creates whatever ``scope``)."""
         ...
 
     def _pf_defer(
@@ -49,6 +60,7 @@ class Maker(Protocol):
         schema: str | None,
         traits: tuple[str, ...],
         overrides: dict[str, Any],
+        seat: Seat | None = None,
     ) -> Body[Any]:
         """One child resolved now and left, as a :class:`Pending`, for ``batch`` to write."""
         ...

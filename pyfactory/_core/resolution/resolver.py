@@ -12,12 +12,13 @@ sync or async.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Mapping
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
 from pyfactory._core.plan.plan import Plan, split_dunder
 from pyfactory._core.resolution.chain import always_makes, enter, leave
+from pyfactory._core.resolution.context import Attrs, FieldContext, Seat
 from pyfactory._core.resolution.pending import (
     Origin,
     Pending,
@@ -26,7 +27,8 @@ from pyfactory._core.resolution.pending import (
     settle,
     unsettled,
 )
-from pyfactory._drive import adrive, drive
+from pyfactory._drive import Body, Call, adrive, drive
+from pyfactory._stream import mix, name_key, subkey
 from pyfactory._walk import CONTAINERS, fresh_copy, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -47,18 +49,16 @@ from pyfactory.fields import (
 
 if TYPE_CHECKING:
     from contextvars import Token
-    from random import Random
 
     from faker import Faker
 
-    from pyfactory._context import Context
     from pyfactory._core.resolution.chain import Link
     from pyfactory._core.resolution.maker import Maker
     from pyfactory._core.resolution.pending import Batch
     from pyfactory._factory import Factory
     from pyfactory.builders import Relation
 
-__all__ = ["Attrs", "FieldContext", "Later", "Resolution"]
+__all__ = ["Attrs", "FieldContext", "Later", "Resolution", "Seat"]  # the first two: see context
 
 SCOPES = ("attributes", "build", "create")
 
@@ -116,95 +116,6 @@ _AWAITING = object()
 _NO_AWAITING: dict[str, Awaitable[Any]] = {}
 
 
-class Attrs(Mapping[str, Any]):
-    """The read-only view of an object's attributes given to lazy functions.
-
-    Reading a key resolves that field first if it is still special.
-    """
-
-    __slots__ = ("_resolution",)
-
-    def __init__(self, resolution: Resolution) -> None:
-        self._resolution = resolution
-
-    def __getitem__(self, key: str) -> Any:
-        resolution = self._resolution
-        # Outside acreate, a key being resolved (or in a cycle) is still pending.
-        if key in resolution.pending or resolution.is_async or resolution.batch is not None:
-            return resolution.value_of(key)
-        return resolution.values[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._resolution.values)
-
-    def __len__(self) -> int:
-        return len(self._resolution.values)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._resolution.values
-
-    def __repr__(self) -> str:
-        return f"<attributes of {self._resolution.plan.where()}: {sorted(self)}>"
-
-
-class FieldContext:
-    """What a special field sees while it resolves one object's value.
-
-    Attributes:
-        key: The key being resolved.
-        scope: ``"attributes"``, ``"build"`` or ``"create"``: the method being called.
-        is_async: Whether the object is being made by ``acreate`` or ``acreate_batch``.
-        factory: The factory instance making the object.
-
-    Do not keep a context after ``resolve`` returns: it is the live state of
-    one object's resolution.
-
-    .. versionadded:: 0.1
-    """
-
-    __slots__ = ()
-
-    key: str
-    scope: str
-    is_async: bool
-    factory: Factory[Any]
-
-    @property
-    def attrs(self) -> Attrs:
-        """The object's attributes; reading one resolves it first."""
-        raise NotImplementedError
-
-    @property
-    def faker(self) -> Faker:
-        """The factory's Faker (seeded when the factory was)."""
-        return self.factory.faker
-
-    @property
-    def random(self) -> Random:
-        """The factory's random stream, shared with its Faker."""
-        return self.factory.random
-
-    @property
-    def context(self) -> Context:
-        """The factory's context."""
-        return self.factory.context
-
-    @property
-    def overrides(self) -> dict[str, Any]:
-        """The ``key__field=value`` overrides meant for this field, as ``{field: value}``."""
-        raise NotImplementedError
-
-    def resolve_inner(self, field: SpecialField[Any]) -> Any:
-        """Resolve a field held by this one (a default, a kept value) in the same mode."""
-        raise NotImplementedError
-
-    def draw(self) -> float:
-        """A random float in [0, 1) from the factory's stream, drawn once per field and
-        object: under ``acreate`` a field may run again (when it read a value still being
-        awaited), and it then gets the same draw."""
-        raise NotImplementedError
-
-
 class Resolution(FieldContext):
     """One object's special fields, resolved on demand.
 
@@ -219,17 +130,21 @@ class Resolution(FieldContext):
         "child_overrides",
         "children",
         "depth",
-        "draws",
         "extra",
         "factory",
+        "index",
+        "inner",
         "is_async",
         "key",
         "later",
+        "number",
         "omitted",
         "order",
         "origin",
+        "parent_at",
         "pending",
         "plan",
+        "root",
         "scope",
         "stack",
         "transient",
@@ -243,6 +158,7 @@ class Resolution(FieldContext):
         scope: str,
         is_async: bool,
         overrides: Mapping[str, Any] | None,
+        seat: Seat | None = None,
     ) -> None:
         self.factory = factory
         self.plan = plan
@@ -259,7 +175,7 @@ class Resolution(FieldContext):
         self.depth = 0
         #: Where this object comes from when it is a pending child of a batch.
         self.origin: Origin | None = None
-        self.start(scope, overrides)
+        self.start(scope, overrides, seat)
 
     def place(self, batch: Batch | None, origin: Origin | None) -> None:
         """Where this object's children go: into ``batch``, to be written with their
@@ -268,10 +184,20 @@ class Resolution(FieldContext):
         self.origin = origin
         self.depth = origin.depth if origin is not None else 0
 
-    def start(self, scope: str, overrides: Mapping[str, Any] | None) -> None:
+    def start(
+        self, scope: str, overrides: Mapping[str, Any] | None, seat: Seat | None = None
+    ) -> None:
         """Set up for one object; a finished resolution starts again here for the next."""
         plan = self.plan
         self.scope = scope
+        if seat is None:
+            number = self.factory._pf_number(plan.schema, 1)
+            self.index = self.number = number
+            self.root = self.parent_at = None
+        else:
+            self.index, self.number, self.root, self.parent_at = seat
+        #: The parts of a held field being resolved (see resolve_inner), for its stream.
+        self.inner: tuple[str | int, ...] = ()
         values = plan.base.copy()
         for key in plan.copies:
             values[key] = fresh_copy(values[key])
@@ -311,8 +237,6 @@ class Resolution(FieldContext):
         #: Whether some field resolved to OMIT, so finish() must drop keys.
         self.omitted = False
         self.key = ""
-        #: Random draws by key, so a field run again under acreate draws the same.
-        self.draws: dict[str, float] | None = None
         if child_overrides:
             self._check_child_overrides()
         #: Fields made after the object exists (see pyfactory.builders.Relation).
@@ -350,6 +274,7 @@ class Resolution(FieldContext):
         overrides: Mapping[str, Any] | None,
         batch: Batch | None = None,
         origin: Origin | None = None,
+        seat: Seat | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any], list[Later]]:
         """Resolve one object synchronously: what the builder gets, every value, and the
         fields to make once the object exists.
@@ -361,9 +286,9 @@ class Resolution(FieldContext):
         try:
             resolution = plan.spares.pop()
         except IndexError:
-            resolution = cls(factory, plan, scope, False, overrides)
+            resolution = cls(factory, plan, scope, False, overrides, seat)
         else:
-            resolution.start(scope, overrides)
+            resolution.start(scope, overrides, seat)
         if batch is not None or origin is not None:
             resolution.place(batch, origin)
         else:
@@ -374,7 +299,7 @@ class Resolution(FieldContext):
         result = (built, values, resolution.later)
         # Keep no reference to this object's values or children while it waits.
         resolution.values = resolution.extra = resolution.batch = None  # type: ignore[assignment]
-        resolution.origin = None
+        resolution.origin = resolution.parent_at = None
         if resolution.children:
             resolution.children.clear()
         plan.spares.append(resolution)
@@ -386,19 +311,49 @@ class Resolution(FieldContext):
     def overrides(self) -> dict[str, Any]:
         return self.child_overrides.get(self.key, {})
 
-    def resolve_inner(self, field: SpecialField[Any]) -> Any:
-        return field.aresolve(self) if self.is_async else field.resolve(self)
+    def resolve_inner(self, field: SpecialField[Any], part: str | int = 0) -> Any:
+        outer = self.inner
+        self.inner = (*outer, part)
+        try:
+            return field.aresolve(self) if self.is_async else field.resolve(self)
+        finally:
+            self.inner = outer
+
+    @property
+    def faker(self) -> Faker:
+        randomness = self.factory._pf_randomness
+        if randomness.seed is None:
+            return randomness.faker
+        return randomness.faker_at(self.stream_key(), self)
+
+    def stream_key(self) -> int:
+        return self._key_at(self.key, self.inner)
+
+    def _key_at(self, name: str, inner: tuple[str | int, ...]) -> int:
+        """The stream key of field ``name`` (and of the part ``inner`` it holds)."""
+        root = self.root
+        if root is None:
+            at = self.parent_at
+            if at is None:
+                root = self.factory._pf_randomness.root(
+                    type(self.factory), self.plan.schema, self.number
+                )
+            else:
+                parent, field, parts = at
+                root = subkey(parent._key_at(field, parts), self.index)
+            self.root = root
+        key = mix(root ^ name_key(name))
+        for part in inner:
+            key = mix(key ^ name_key(part))
+        return key
 
     def draw(self) -> float:
-        if not self.is_async:
-            return self.factory.random.random()
-        draws = self.draws
-        if draws is None:
-            draws = self.draws = {}
-        value = draws.get(self.key)
-        if value is None:
-            value = draws[self.key] = self.factory.random.random()
-        return value
+        # One draw of the value's stream, past those its Draws give (which count from 1).
+        return (subkey(self.stream_key(), -1) >> 11) * 2.0**-53
+
+    def seat_of_child(self, index: int) -> Seat:
+        """Where the ``index``-th child of the field being resolved stands."""
+        return Seat(index, index, None, (self, self.key, self.inner))
 
     def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
         """``name`` of a child: a dict key under ``attributes`` (``None`` when the child's
@@ -492,8 +447,8 @@ class Resolution(FieldContext):
 
     def _call(self, key: str) -> Any:
         field: SpecialField[Any] = self.values[key]
-        outer = self.key
-        self.key = key
+        outer, inner = self.key, self.inner
+        self.key, self.inner = key, ()
         try:
             return field.aresolve(self) if self.is_async else field.resolve(self)
         except _NeedsAwait:
@@ -502,14 +457,14 @@ class Resolution(FieldContext):
             error = self._wrap(key, exc)
             raise error from error.__cause__
         finally:
-            self.key = outer
+            self.key, self.inner = outer, inner
 
     def _resolve_key(self, key: str) -> Any:
         stack = self.stack
         stack.append(key)
         field: SpecialField[Any] = self.values[key]
-        outer = self.key
-        self.key = key
+        outer, inner = self.key, self.inner
+        self.key, self.inner = key, ()
         try:
             value = field.aresolve(self) if self.is_async else field.resolve(self)
         except _NeedsAwait:
@@ -518,7 +473,7 @@ class Resolution(FieldContext):
             error = self._wrap(key, exc)
             raise error from error.__cause__
         finally:
-            self.key = outer
+            self.key, self.inner = outer, inner
             stack.pop()
         if type(value) is CoroutineType if not self.is_async else inspect.isawaitable(value):
             return self._awaitable(key, value)
@@ -604,12 +559,12 @@ class Resolution(FieldContext):
                             value = result
                             break
                         pending = result
-                    outer = self.key
-                    self.key = key
+                    outer, inner = self.key, self.inner
+                    self.key, self.inner = key, ()
                     try:
                         value = await pending
                     finally:
-                        self.key = outer
+                        self.key, self.inner = outer, inner
                     break
                 except _NeedsAwait as need:
                     await self._settle(need.key)
@@ -682,44 +637,43 @@ class Resolution(FieldContext):
     def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
         """Make a child of an association or many field in this scope, with the overrides
         meant for it."""
-        child, overrides = self._child_call(field)
-        try:
-            if self.batch is None and not overrides and not field.traits:
-                plan = child._pf_plans.get(field.schema)
-                if plan is not None and plan.simple:
-                    # A child of plain values makes no child of its own: it can neither
-                    # close a cycle nor deepen the chain, which it need not join.
+        if self.batch is None and not field.traits:
+            child, overrides = self._child_call(field)
+            plan = child._pf_plans.get(field.schema)
+            if not overrides and plan is not None and plan.simple:
+                # A child of plain values makes no child of its own: it can neither close
+                # a cycle nor deepen the chain, which it need not join.
+                try:
                     return child._pf_one(self.scope, field.schema, (), overrides)
-            token = self._enter(field, child, overrides)
-            try:
-                if self.batch is not None:
-                    return drive(
-                        child._pf_defer(
-                            self.batch, self._origin(index), field.schema, field.traits, overrides
-                        )
-                    )
-                return child._pf_one(self.scope, field.schema, field.traits, overrides)
-            finally:
-                leave(token)
-        except FactoryError as error:
-            error = self._child_error(error, index)
-            raise error from error.__cause__
+                except FactoryError as error:
+                    error = self._child_error(error, index)
+                    raise error from error.__cause__
+        return drive(self._making(field, index))
 
     async def amake_child(
         self, field: AssociationField | ManyField, index: int | None = None
     ) -> Any:
         """:meth:`make_child` under ``acreate``."""
+        return await adrive(self._making(field, index))
+
+    def _making(self, field: AssociationField | ManyField, index: int | None) -> Body[Any]:
+        """The body of :meth:`make_child`: the child made now, or resolved and left for
+        the batch to write; it joins the chain of objects being made meanwhile."""
         child, overrides = self._child_call(field)
+        seat = self.seat_of_child(index or 0)
         try:
             token = self._enter(field, child, overrides)
             try:
+                schema, traits = field.schema, field.traits
                 if self.batch is not None:
-                    return await adrive(
-                        child._pf_defer(
-                            self.batch, self._origin(index), field.schema, field.traits, overrides
+                    where = self._origin(index)
+                    return (
+                        yield from child._pf_defer(
+                            self.batch, where, schema, traits, overrides, seat
                         )
                     )
-                return await child._pf_aone(field.schema, field.traits, overrides)
+                one, scoped = child._pf_one, child._pf_ascoped
+                return (yield Call(one, scoped, self.scope, schema, traits, overrides, seat))
             finally:
                 leave(token)
         except FactoryError as error:

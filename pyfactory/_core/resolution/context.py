@@ -1,0 +1,143 @@
+"""What a special field sees while it resolves: :class:`FieldContext` (``ctx``), the
+lazy view of the other attributes (:class:`Attrs`), and where the object stands
+(:class:`Seat`: its place in a batch and the key of its random stream).
+
+:class:`~pyfactory._core.resolution.resolver.Resolution` implements the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pyfactory._stream import Draws
+
+if TYPE_CHECKING:
+    from random import Random
+
+    from faker import Faker
+
+    from pyfactory._context import Context
+    from pyfactory._core.resolution.resolver import Resolution
+    from pyfactory._factory import Factory
+    from pyfactory.fields import SpecialField
+
+__all__ = ["Attrs", "FieldContext", "Seat"]
+
+
+class Seat(NamedTuple):
+    """Where an object stands: what its fields' random streams and ``ctx.index`` come
+    from (see :mod:`pyfactory._stream`)."""
+
+    #: ``ctx.index``: the object's place in its batch, or in its many() list.
+    place: int
+    #: The object's number among those its factory instance made of its schema; its
+    #: stream's key, for a seeded factory, unless ``root`` is given.
+    number: int
+    #: The key of the object's stream, when it is known; None: from ``parent``, else
+    #: from ``number`` (seeded) or random (unseeded), when a field first needs it.
+    root: int | None = None
+    #: For a child: the resolution of its parent, the parent's field making it and that
+    #: field's inner path. The child's key derives from that field's, so it moves with
+    #: nothing else; it is computed only if the child draws anything.
+    parent: tuple[Resolution, str, tuple[str | int, ...]] | None = None
+
+
+class Attrs(Mapping[str, Any]):
+    """The read-only view of an object's attributes given to lazy functions.
+
+    Reading a key resolves that field first if it is still special.
+    """
+
+    __slots__ = ("_resolution",)
+
+    def __init__(self, resolution: Resolution) -> None:
+        self._resolution = resolution
+
+    def __getitem__(self, key: str) -> Any:
+        resolution = self._resolution
+        # Outside acreate, a key being resolved (or in a cycle) is still pending.
+        if key in resolution.pending or resolution.is_async or resolution.batch is not None:
+            return resolution.value_of(key)
+        return resolution.values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resolution.values)
+
+    def __len__(self) -> int:
+        return len(self._resolution.values)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._resolution.values
+
+    def __repr__(self) -> str:
+        return f"<attributes of {self._resolution.plan.where()}: {sorted(self)}>"
+
+
+class FieldContext:
+    """What a special field sees while it resolves one object's value.
+
+    Attributes:
+        key: The key being resolved.
+        scope: ``"attributes"``, ``"build"`` or ``"create"``: the method being called.
+        is_async: Whether the object is being made by ``acreate`` or ``acreate_batch``.
+        factory: The factory instance making the object.
+        index: The object's place in its batch (``0`` for its first object), or in the
+            list a :func:`~pyfactory.many` field makes; for a single call, the number
+            of objects the factory instance made of the schema before it.
+
+    Do not keep a context after ``resolve`` returns: it is the live state of
+    one object's resolution.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ()
+
+    key: str
+    scope: str
+    is_async: bool
+    factory: Factory[Any]
+    index: int
+
+    @property
+    def attrs(self) -> Attrs:
+        """The object's attributes; reading one resolves it first."""
+        raise NotImplementedError
+
+    @property
+    def faker(self) -> Faker:
+        """The factory's Faker. When the factory has a seed, it is seeded for this value
+        (from :meth:`stream_key`), so what it gives depends on nothing else."""
+        raise NotImplementedError
+
+    @property
+    def random(self) -> Random:
+        """This value's random stream (a :class:`random.Random`): the same draws for the
+        same seed, factory, schema, field and object, whatever else is made."""
+        return Draws(self.stream_key())
+
+    def stream_key(self) -> int:
+        """The 64-bit key this value's random draws come from (see :mod:`pyfactory._stream`)."""
+        raise NotImplementedError
+
+    @property
+    def context(self) -> Context:
+        """The factory's context."""
+        return self.factory.context
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The ``key__field=value`` overrides meant for this field, as ``{field: value}``."""
+        raise NotImplementedError
+
+    def resolve_inner(self, field: SpecialField[Any], part: str | int = 0) -> Any:
+        """Resolve a field held by this one (a default, a kept value) in the same mode;
+        ``part`` names it among the fields this one holds, for its own random stream."""
+        raise NotImplementedError
+
+    def draw(self) -> float:
+        """A random float in [0, 1) of this value's own, the same every time it is asked
+        for (under ``acreate`` a field may run again, when it read a value still being
+        awaited, and it then gets the same draw)."""
+        raise NotImplementedError
