@@ -480,7 +480,7 @@ class TestUnique:
         more = PublisherFactory(session=session, seed=11).create_batch(60)
         assert len({p.code for p in [*houses, *more]}) == 120
         HouseFactory.reset_unique()  # forgets the column's values, for both
-        assert PublisherFactory(seed=11).build().code == houses[0].code
+        assert HouseFactory(seed=11).build("basic").code == houses[0].code
 
 
 # ---------------------------------------------------------------- async

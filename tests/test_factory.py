@@ -1101,9 +1101,13 @@ class TestSeed:
         row = f.attributes("basic")
 
         assert f.faker is faker
-        assert row["name"] == expected.name()
-        assert row["email"] == expected.email()
-        assert row["leaf"]["word"] == expected.word()
+        # Drawn from that Faker's stream, in its locale: the same Faker state, the same row.
+        assert Named(faker=expected).attributes("basic") == row
+        from faker.providers.lorem.fr_FR import Provider as FrenchLorem
+        from faker.providers.person.fr_FR import Provider as FrenchPeople
+
+        assert row["name"].split()[-1] in FrenchPeople.last_names
+        assert row["leaf"]["word"] in FrenchLorem.word_list
 
     def test_given_faker_with_seed_is_reproducible(self) -> None:
         """A given Faker and a seed together reproduce the same values."""

@@ -957,22 +957,42 @@ class TestLazy:
 
 class TestFake:
     def test_calls_the_provider_of_the_factorys_faker(self) -> None:
-        """fake("email") gives what the factory's (seeded) Faker gives."""
+        """A provider that is not a fast one is called on the factory's Faker, seeded for
+        the value: the seeded Faker's own call, with the value's key as its seed."""
 
         class F(_Base):
             _model = dict
 
             @schema()
             def basic(self) -> dict[str, Any]:
-                return {"email": fake("email")}
+                return {"isbn": fake("isbn13")}
 
-        reference = Faker()
-        reference.seed_instance(7)
-        expected = [reference.email() for _ in range(3)]
         f = F(seed=7)
-        got = [f.build("basic")["email"] for _ in range(3)]
-        assert got == expected
-        assert all("@" in email for email in got)
+        got = [f.build("basic")["isbn"] for _ in range(3)]
+        assert got == [F(seed=7).build("basic")["isbn"], *got[1:]]
+        assert len(set(got)) == 3
+        assert all(len(isbn.replace("-", "")) == 13 for isbn in got)
+
+    def test_a_provider_of_your_own_is_called_even_under_a_fast_name(self) -> None:
+        """A Faker given a provider of its own for ``email`` keeps it: no fast value."""
+        from faker.providers import BaseProvider
+
+        class Mine(BaseProvider):
+            def email(self) -> str:
+                return "mine@example.org"
+
+        class F(_Base):
+            _model = dict
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"email": fake("email"), "name": fake("name")}
+
+        faker = Faker()
+        faker.add_provider(Mine)
+        made = F(faker=faker).build("basic")
+        assert made["email"] == "mine@example.org"
+        assert " " in made["name"]
 
     def test_args_and_kwargs_are_passed(self) -> None:
         """Positional and keyword arguments reach the provider."""
@@ -1066,8 +1086,9 @@ class TestFake:
         assert sorted(values) == list(range(1, 41))
 
     def test_unique_exhausted_then_reset(self) -> None:
-        """A unique domain that runs out raises a FieldError caused by Faker's
-        UniquenessException; Factory.reset_unique() lets the values come again."""
+        """A unique range that runs out raises a FactoryError that names the call and
+        its number of values, with no storm of retries; Factory.reset_unique() lets the
+        values come again."""
 
         class F(_Base):
             _model = dict
@@ -1080,13 +1101,36 @@ class TestFake:
         first = [f.build("basic")["n"] for _ in range(5)]
         assert sorted(first) == [1, 2, 3, 4, 5]
         with pytest.raises(
-            FieldError, match=re.escape("F.basic → n: fake('pyint') raised UniquenessException")
-        ) as info:
+            FactoryError,
+            match=re.escape(
+                "F.basic → n: fake('pyint', max_value=5, min_value=1): all 5 values of "
+                "'pyint' are used (unique=True); widen its space"
+            ),
+        ):
             f.build("basic")
-        assert isinstance(info.value.__cause__, UniquenessException)
         Factory.reset_unique()
         again = [f.build("basic")["n"] for _ in range(5)]
         assert sorted(again) == [1, 2, 3, 4, 5]
+
+    def test_unique_exhausted_on_fakers_own_path(self) -> None:
+        """A provider that is not a fast one keeps Faker's unique proxy: running out raises
+        a FieldError caused by Faker's UniquenessException."""
+
+        class F(_Base):
+            _model = dict
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"n": fake("random_element", elements=("a", "b"), unique=True)}
+
+        f = F(seed=4)
+        assert sorted(f.build("basic")["n"] for _ in range(2)) == ["a", "b"]
+        with pytest.raises(
+            FieldError,
+            match=re.escape("F.basic → n: fake('random_element') raised UniquenessException"),
+        ) as info:
+            f.build("basic")
+        assert isinstance(info.value.__cause__, UniquenessException)
 
     def test_unknown_provider(self) -> None:
         """A provider that Faker does not have gives a FieldError naming it."""

@@ -400,17 +400,19 @@ def unset_schema(inner: Any) -> dict[str, Any]:
 
 class TestRandomlyUnsetUnderAcreate:
     async def test_one_draw_per_object(self) -> None:
-        """Under ``acreate``, ``randomly_unset`` draws once per object from the factory's stream."""
+        """Under ``acreate``, ``randomly_unset`` draws what ``create`` draws for the same
+        object: one draw of the object's own stream."""
 
         async def plain(attrs: Mapping[str, Any]) -> int:
             return 1
 
         f = dict_factory(unset_schema(lazy(plain)))(seed=3)
-        stream = dict_factory(unset_schema(lazy(plain)))(seed=3).random
+        sync = dict_factory({"x": randomly_unset(1, p=0.5)})(seed=3)
 
         kept = ["x" in await f.acreate() for _ in range(40)]
 
-        assert kept == [stream.random() >= 0.5 for _ in range(40)]
+        assert kept == ["x" in sync.create() for _ in range(40)]
+        assert 5 < sum(kept) < 35
 
     async def test_one_draw_per_object_when_the_value_waits_on_another_field(self) -> None:
         """A kept value that reads another coroutine field still costs one draw per object."""
@@ -419,8 +421,8 @@ class TestRandomlyUnsetUnderAcreate:
             return attrs["later"] + 1
 
         f = dict_factory(unset_schema(lazy(after_later)))(seed=3)
-        stream = dict_factory(unset_schema(lazy(after_later)))(seed=3).random
+        sync = dict_factory({"x": randomly_unset(1, p=0.5)})(seed=3)
 
         kept = ["x" in await f.acreate() for _ in range(40)]
 
-        assert kept == [stream.random() >= 0.5 for _ in range(40)]
+        assert kept == ["x" in sync.create() for _ in range(40)]

@@ -232,9 +232,12 @@ class TestNodes:
         class Seeded(Graph):
             user = node(Named(seed=3))
 
-        # One stream, the instance's, serves every graph that uses it.
-        expected = Named(seed=3).build_batch(2)
-        assert [Seeded(seed=1).build().user, Seeded(seed=2).build().user] == expected
+        # The instance's seed, not the graph's, makes the values: every graph that uses
+        # it gets the instance's first object, whatever the graph's own seed.
+        expected = Named(seed=3).build()
+        assert Seeded(seed=1).build().user == expected
+        assert Seeded(seed=2).build().user == expected
+        assert Named(seed=4).build() != expected
 
     def test_seed_makes_the_graph_reproducible(self) -> None:
         """A graph's seed is shared by its nodes' factories: the same seed, the same values."""

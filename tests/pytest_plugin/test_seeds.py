@@ -476,7 +476,7 @@ class TestResetSequences:
             [
                 "pyfactory: session seed *, sequences and unique values run on across tests "
                 "(--pyfactory-keep-sequences)",
-                "*UniquenessException*",
+                "*all 1 values of 'pyint' are used (unique=True)*",
                 "pyfactory: rerun this test alone with the same data:",
                 "    pytest 'test_it.py::test_record?2?' --pyfactory-seed=*",
                 "This run let sequences and unique values run on from the tests before it "
