@@ -156,7 +156,11 @@ CONTENDERS = (
     Contender("raw", "faker.unique + executemany", raw_write),
     Contender("pyfactory", "create_batch(n)", create_write(None), target=True),
     Contender(
-        "pyfactory", f"F(seed={SEED}).create_batch(n)", create_write(SEED), True, repeats=True
+        "pyfactory",
+        f"F(seed={SEED}).create_batch(n)",
+        create_write(SEED),
+        target=True,
+        repeats=True,
     ),
     Contender("pyfactory", "insert_batch(n) (information)", insert_write),
 )
