@@ -100,6 +100,22 @@ class FakeField(SpecialField[Any]):
             "already claimed by another process; widen the provider's range"
         )
 
+    def column(self, faker: Faker, keys: list[int]) -> list[Any] | None:
+        """The values of a column of objects whose keys are ``keys``, in order: what
+        :meth:`resolve` gives each, made a column at a time; None when this Faker has
+        no fast provider for the call (then each object calls Faker)."""
+        fast = self._fast(faker, self.kwargs)
+        if fast is None:
+            return None
+        if not self.unique:
+            return fast.many(keys)
+        from pyfactory.autofill._unique import claim_unique
+
+        values = unique_values(faker, fast, self._namespace(self.kwargs))
+        label = values.label
+        draw = values.draw
+        return [draw(key, lambda value: claim_unique(label, value)) for key in keys]
+
     def _namespace(self, kwargs: dict[str, Any]) -> str:
         """The call, as it reads in a schema: what unique values are kept per (and claimed
         per, across processes), and what an error names."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._drawn import FakeField
 from pyfactory._walk import CONTAINERS, is_mutable, without
 from pyfactory.errors import SchemaError
 from pyfactory.fields import (
@@ -52,6 +53,7 @@ class Plan:
     __slots__ = (
         "base",
         "cached",
+        "columns",
         "copies",
         "dunder",
         "factory_name",
@@ -115,6 +117,12 @@ class Plan:
         self.dunder = dunder
         #: True when every object is just a copy of :attr:`base`.
         self.simple = not specials and not copies and not dunder and not transient
+        #: When every special field is a fake() one with nothing passed down to it: its
+        #: keys, whose values a batch may make a column at a time (resolution.columns).
+        self.columns: tuple[str, ...] | None = None
+        fakes = all(type(base[key]) is FakeField for key in specials)
+        if specials and fakes and not dunder and not transient:
+            self.columns = tuple(specials)
         #: False for a plan of an uncached schema or trait, made again for each object.
         self.cached = True
         #: Finished resolutions, ready for the next object (see Resolution.run).
@@ -133,6 +141,8 @@ class Plan:
         )
         plan.transient = plan.transient | (self.transient & plan.base.keys())
         plan.simple = plan.simple and not plan.transient
+        if plan.transient:
+            plan.columns = None
         plan.cached = self.cached
         return plan
 

@@ -21,6 +21,7 @@ from pyfactory._core.plan.plan import Plan
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
 from pyfactory._core.resolution.chain import Link, leave
+from pyfactory._core.resolution.columns import resolve_columns
 from pyfactory._core.resolution.context import Seat
 from pyfactory._core.resolution.pending import (
     Batch,
@@ -340,6 +341,10 @@ class MakeBatch(MakeOne[M]):
         # The rows' numbers: their places in the batch (ctx.index), and the objects'
         # among those this factory made of the schema (their random streams).
         first = self._pf_number(plan.schema, count)
+        if plan.columns and plan.cached and not overrides and call.scope != "attributes":
+            columns = resolve_columns(self, plan, first, count)  # type: ignore[arg-type]
+            if columns is not None:
+                return plan, columns, columns, laters
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
