@@ -499,6 +499,8 @@ def template(parts: Sequence[str | Gen]) -> Gen:
 _DIGITS = {"#": (0, 10), "%": (1, 9), "$": (2, 8)}
 #: ``!`` is a digit or nothing, and ``@`` a non-zero digit or nothing, half the time each.
 _MAYBE = {"!": ("",) * 10 + tuple("0123456789"), "@": ("",) * 9 + tuple("123456789")}
+#: The most digits a pattern draws as one number.
+_WIDEST = 18
 #: The characters that numerify, lexify and hexify replace.
 PLACEHOLDERS = re.compile(r"[#%$!@?^]")
 
@@ -597,8 +599,14 @@ def pattern(
                 i += 1
             first, count = _DIGITS[ch]
             width = i - start
-            scale = 10 ** (width - 1)
-            items.append((count * scale, first * scale, f"%0{width}d"))
+            # A run is drawn 18 digits at most at a time: a number below 2**64, so
+            # one pick (and one lane of a column) holds it, and every digit is drawn.
+            chunk = min(width, _WIDEST)
+            scale = 10 ** (chunk - 1)
+            items.append((count * scale, first * scale, f"%0{chunk}d"))
+            for rest in range(chunk, width, _WIDEST):
+                size = min(_WIDEST, width - rest)
+                items.append((10**size, 0, f"%0{size}d"))
             continue
         if digits and ch in _MAYBE:
             items.append((len(_MAYBE[ch]), _MAYBE[ch], "%s"))

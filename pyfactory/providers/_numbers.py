@@ -21,6 +21,8 @@ from pyfactory.providers._gen import Func, Gen, choice
 _MISC = "faker.providers.misc"
 _PYTHON = "faker.providers.python"
 _FLOAT_DIGITS = 15  # sys.float_info.dig, which Faker's pyfloat spends
+#: Bits of a range beyond which a number is drawn from two words.
+_WIDE = 56
 
 
 def _integers(low: int, high: int, step: int = 1) -> Gen | None:
@@ -29,9 +31,20 @@ def _integers(low: int, high: int, step: int = 1) -> Gen | None:
         return None
     if step == 0:
         return None
-    count = len(range(low, high + 1, step))
+    # len(range(low, high + 1, step)), which overflows past sys.maxsize.
+    stop = high + 1
+    count = max(
+        0, (stop - low + step - 1) // step if step > 0 else (low - stop - step - 1) // -step
+    )
     if count == 0:
         return None
+    if count.bit_length() > _WIDE:
+        # Over 2**56 numbers: two words, so that every number can come out.
+        def draw_wide(r: int) -> int:
+            wide = (r << 64) | mix((r + GAMMA) & MASK)
+            return low + step * ((wide * count) >> 128)
+
+        return Func(draw_wide, size=count)
 
     def split(r: int) -> tuple[int, int]:
         x = r * count
