@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import inspect
 import re
+import string
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK
 from pyfactory.providers._column import BLOCK, column, mixed_lanes
 from pyfactory.providers._gen import Choice, Const, Gen, OneOf, choice, template
+from pyfactory.providers._pattern import PLACEHOLDERS, pattern
 
 __all__ = ["Call", "FastProvider", "Session", "compiles", "fast_provider"]
 
@@ -290,10 +292,6 @@ class Session:
     def template(self, text: str, *, then: str | None = None) -> Gen | None:
         """The Gen of ``generator.parse(text)``, numerified or bothified after when
         ``then`` says so."""
-        import string
-
-        from pyfactory.providers._gen import PLACEHOLDERS, pattern
-
         if then not in (None, "numerify", "bothify"):
             return None
         letters = string.ascii_letters if then == "bothify" else None

@@ -186,9 +186,7 @@ def _uuid4(call: Call) -> Gen | None:
         return Func(text, size=1 << 64)
 
     def value(r: int) -> uuid.UUID:
-        return _uuid(
-            (((r & _HIGH_KEPT) | _VERSION) << 64) | ((r * GAMMA) & _LOW_KEPT) | _VARIANT
-        )
+        return _uuid((((r & _HIGH_KEPT) | _VERSION) << 64) | ((r * GAMMA) & _LOW_KEPT) | _VARIANT)
 
     if cast is None:
         return Func(value, size=1 << 64)

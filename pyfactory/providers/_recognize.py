@@ -30,7 +30,8 @@ from math import log2
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._stream import GAMMA, MASK, mix
-from pyfactory.providers._gen import BUDGET, Func, Gen, OneOf, pattern
+from pyfactory.providers._gen import BUDGET, Func, Gen, OneOf
+from pyfactory.providers._pattern import pattern
 
 if TYPE_CHECKING:
     from pyfactory.providers._compile import Call

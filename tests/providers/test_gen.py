@@ -18,11 +18,10 @@ from pyfactory.providers._gen import (
     Gen,
     Mapped,
     OneOf,
-    Pattern,
     choice,
-    pattern,
     template,
 )
+from pyfactory.providers._pattern import Pattern, pattern
 
 BITS = [mix(k + 1) for k in range(4000)]
 
