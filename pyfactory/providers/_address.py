@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 from pyfactory.providers._compile import Call, compiles
-from pyfactory.providers._gen import Gen, OneOf, choice, pattern, template
+from pyfactory.providers._gen import Gen, OneOf, choice, template
+from pyfactory.providers._pattern import pattern
 
 _ADDRESS = "faker.providers.address"
 

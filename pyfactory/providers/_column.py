@@ -39,11 +39,10 @@ from pyfactory.providers._gen import (
     Gen,
     Mapped,
     OneOf,
-    Pattern,
     Template,
     part_groups,
-    segment_groups,
 )
+from pyfactory.providers._pattern import Pattern, segment_groups
 
 __all__ = ["BLOCK", "column", "mixed_lanes", "picks", "unpacked"]
 

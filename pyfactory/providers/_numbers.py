@@ -21,6 +21,8 @@ from pyfactory.providers._gen import Func, Gen, choice
 _MISC = "faker.providers.misc"
 _PYTHON = "faker.providers.python"
 _FLOAT_DIGITS = 15  # sys.float_info.dig, which Faker's pyfloat spends
+#: Bits of a range beyond which a number is drawn from two words.
+_WIDE = 56
 
 
 def _integers(low: int, high: int, step: int = 1) -> Gen | None:
@@ -29,9 +31,20 @@ def _integers(low: int, high: int, step: int = 1) -> Gen | None:
         return None
     if step == 0:
         return None
-    count = len(range(low, high + 1, step))
+    # len(range(low, high + 1, step)), which overflows past sys.maxsize.
+    stop = high + 1
+    count = max(
+        0, (stop - low + step - 1) // step if step > 0 else (low - stop - step - 1) // -step
+    )
     if count == 0:
         return None
+    if count.bit_length() > _WIDE:
+        # Over 2**56 numbers: two words, so that every number can come out.
+        def draw_wide(r: int) -> int:
+            wide = (r << 64) | mix((r + GAMMA) & MASK)
+            return low + step * ((wide * count) >> 128)
+
+        return Func(draw_wide, size=count)
 
     def split(r: int) -> tuple[int, int]:
         x = r * count
@@ -133,25 +146,35 @@ def _checked_uuid_maker() -> Callable[[int], uuid.UUID]:
 _uuid = _checked_uuid_maker()
 
 
+#: Bits of a UUID that are not its version (4) and variant (RFC 4122).
+_HIGH_KEPT = MASK & ~0xF000
+_LOW_KEPT = 0x3FFF_FFFF_FFFF_FFFF
+_VERSION = 0x4000
+_VARIANT = 0x8000_0000_0000_0000
+
+
 @compiles(_MISC, "uuid4")
 def _uuid4(call: Call) -> Gen | None:
-    """``uuid4(cast_to=str)``: 122 random bits (two words) with version 4 and the
-    RFC 4122 variant, as text (formatted directly, four times cheaper than
-    ``str(uuid.UUID(...))``) or, with ``cast_to=None``, a :class:`uuid.UUID`."""
+    """``uuid4(cast_to=str)``: version 4 and the RFC 4122 variant, as text (formatted
+    directly, four times cheaper than ``str(uuid.UUID(...))``) or, with
+    ``cast_to=None``, a :class:`uuid.UUID`.
+
+    A value has the 64 random bits of its key, no more: the high half of the UUID is
+    those bits, the low half the same bits times an odd constant (a bijection, so
+    spread over the low half's bits, rather than a second ``mix`` that would add no
+    randomness and cost as much as the rest). Two keys never give one UUID: they
+    would have to differ only in the version's four bits and, multiplied, only in the
+    variant's two, which no difference below ``2**16`` can.
+    """
     arguments = call.arguments(cast_to=str)
     if arguments is None:
         return None
     cast = arguments["cast_to"]
-
-    def parts(r: int) -> tuple[int, int]:
-        high = (r & ~0xF000) | 0x4000
-        low = (mix((r + GAMMA) & MASK) & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        return high, low
-
     if cast is str:
 
         def text(r: int) -> str:
-            high, low = parts(r)
+            high = (r & _HIGH_KEPT) | _VERSION
+            low = ((r * GAMMA) & _LOW_KEPT) | _VARIANT
             return "%08x-%04x-%04x-%04x-%012x" % (  # noqa: UP031 (the fastest spelling)
                 high >> 32,
                 (high >> 16) & 0xFFFF,
@@ -160,17 +183,16 @@ def _uuid4(call: Call) -> Gen | None:
                 low & 0xFFFF_FFFF_FFFF,
             )
 
-        return Func(text, size=1 << 122)
+        return Func(text, size=1 << 64)
 
     def value(r: int) -> uuid.UUID:
-        high, low = parts(r)
-        return _uuid((high << 64) | low)
+        return _uuid((((r & _HIGH_KEPT) | _VERSION) << 64) | ((r * GAMMA) & _LOW_KEPT) | _VARIANT)
 
     if cast is None:
-        return Func(value, size=1 << 122)
+        return Func(value, size=1 << 64)
     if not callable(cast):
         return None
-    return Func(lambda r: cast(value(r)), size=1 << 122)
+    return Func(lambda r: cast(value(r)), size=1 << 64)
 
 
 @compiles(_PYTHON, "pyfloat")

@@ -30,7 +30,8 @@ from math import log2
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._stream import GAMMA, MASK, mix
-from pyfactory.providers._gen import BUDGET, Func, Gen, OneOf, pattern
+from pyfactory.providers._gen import BUDGET, Func, Gen, OneOf
+from pyfactory.providers._pattern import pattern
 
 if TYPE_CHECKING:
     from pyfactory.providers._compile import Call
@@ -321,7 +322,13 @@ def _printf(node: ast.BinOp, env: dict[str, ast.expr], call: Call) -> Gen | None
     sizes = [g.size() for g in gens if g is not None]
     size = None if any(s is None for s in sizes) else _product(sizes)
     splits = tuple(g.split for g in gens if g is not None)
-    if all(s is not None for s in splits) and sum(g.bits for g in gens if g) <= BUDGET:
+    if len(gens) == 1 and gens[0] is not None:
+        only = gens[0].draw
+
+        def draw(r: int) -> str:
+            return fmt % (only(r),)
+
+    elif all(s is not None for s in splits) and sum(g.bits for g in gens if g) <= BUDGET:
         # The numbers fit in one word: chained, as a template's parts.
         def draw(r: int) -> str:
             values = []

@@ -62,7 +62,9 @@ def _microseconds(start: int, end: int, base: datetime) -> Gen:
     return Func(
         lambda r: base + timedelta(0, 0, first + ((r * span) >> 64)),
         size=span if span else 1,
-        column=column,
+        # A lane holds a product below 2**128: spans of up to 2**64 microseconds
+        # (half a million years).
+        column=column if span < 1 << 64 else None,
     )
 
 

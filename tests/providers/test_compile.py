@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -276,3 +276,83 @@ class TestColumns:
         assert fn is not None
         keys = [2**64, -1, 2**70 + 5, 3]
         assert fn.many(keys) == [fn(k) for k in keys]
+
+
+#: Calls with arguments a compiler does not take (or Faker refuses), by locale.
+REFUSED = [
+    ("en_US", "country_code", (), {"bad": 1}),
+    ("en_US", "state_abbr", (), {"bad": 1}),
+    ("en_GB", "postcode", ("x",), {}),
+    ("fr_FR", "postcode", ("x",), {}),
+    ("fr_FR", "area_code_with_separator", ("x",), {}),
+    ("en_US", "user_name", ("x",), {}),
+    ("en_US", "domain_word", ("x",), {}),
+    ("en_US", "domain_name", (), {"levels": "2"}),
+    ("en_US", "domain_name", (), {"bad": 1}),
+    ("en_US", "safe_email", ("x",), {}),
+    ("en_US", "free_email", ("x",), {}),
+    ("en_US", "company_email", ("x",), {}),
+    ("en_US", "url", (), {"bad": 1}),
+    ("en_US", "url", (), {"schemes": [1]}),
+    ("en_US", "name_male", ("x",), {}),
+    ("en_US", "first_name_female", ("x",), {}),
+    ("en_US", "prefix", ("x",), {}),
+    ("en_US", "suffix_male", ("x",), {}),
+    ("en_US", "word", (), {"bad": 1}),
+    ("en_US", "word", (), {"ext_word_list": []}),
+    ("en_US", "word", (), {"ext_word_list": [1, 2]}),
+    ("en_US", "words", (), {"nb": -1}),
+    ("en_US", "words", (), {"bad": 1}),
+    ("en_US", "sentence", (), {"bad": 1}),
+    ("en_US", "sentences", (), {"nb": "x"}),
+    ("en_US", "paragraph", (), {"nb_sentences": "x"}),
+    ("en_US", "paragraph", (), {"bad": 1}),
+    ("en_US", "paragraphs", (), {"nb": "x"}),
+    ("en_US", "text", (), {"bad": 1}),
+    ("en_US", "date", (), {"pattern": 3}),
+    ("en_US", "date", (), {"end_datetime": "garbage"}),
+    ("en_US", "date_object", (), {"bad": 1}),
+    ("en_US", "time", (), {"pattern": 3}),
+    ("en_US", "date_time", (), {"end_datetime": "garbage"}),
+    ("en_US", "date_time", (), {"bad": 1}),
+    ("en_US", "date_time_between", (), {"bad": 1}),
+    ("en_US", "date_time_between", (datetime(2020, 1, 1), datetime(2020, 1, 1, 0, 0, 1)), {}),
+    ("en_US", "past_datetime", (), {"bad": 1}),
+    ("en_US", "future_datetime", (), {"bad": 1}),
+    ("en_US", "date_between", (), {"bad": 1}),
+    ("en_US", "past_date", (), {"bad": 1}),
+    ("en_US", "future_date", (), {"bad": 1}),
+    ("en_US", "date_of_birth", (), {"bad": 1}),
+    ("en_US", "date_of_birth", (), {"minimum_age": "1"}),
+    ("en_US", "random_int", (), {"bad": 1}),
+    ("en_US", "pyint", (), {"bad": 1}),
+    ("en_US", "pybool", (), {"bad": 1}),
+    ("en_US", "boolean", (), {"chance_of_getting_true": "x"}),
+    ("en_US", "null_boolean", ("x",), {}),
+    ("en_US", "uuid4", (), {"bad": 1}),
+    ("en_US", "pyfloat", (), {"bad": 1}),
+    ("en_US", "pyfloat", (), {"left_digits": -1}),
+    ("en_US", "pyfloat", (), {"left_digits": 0, "right_digits": 0}),
+    ("en_US", "pyfloat", (), {"min_value": 5, "max_value": 1}),
+    ("en_US", "pyfloat", (), {"min_value": -5, "max_value": 5, "positive": True}),
+    ("en_US", "pyfloat", (), {"min_value": 1, "max_value": 5, "left_digits": 2}),
+]
+
+
+@pytest.mark.parametrize(
+    ("locale", "name", "args", "kwargs"), REFUSED, ids=[f"{r[0]}-{r[1]}" for r in REFUSED]
+)
+def test_refused_arguments(
+    locale: str, name: str, args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
+    """Each compiler refuses what it does not support: Faker is called instead."""
+    assert fast_provider(faker(locale), name, args, kwargs) is None
+
+
+def test_uuid_cast_to_a_callable() -> None:
+    """``uuid4(cast_to=...)`` with another callable applies it to the UUID."""
+    fn = fast_provider(faker(), "uuid4", (), {"cast_to": lambda u: u.hex})
+    plain = fast_provider(faker(), "uuid4")
+    assert fn is not None
+    assert plain is not None
+    assert fn(5) == plain(5).replace("-", "")

@@ -476,6 +476,11 @@ class TestNumbers:
         assert all(0 <= v <= 9999 for v in got)
         assert min(got) < 100
         assert max(got) > 9900
+        # A range wider than a word: every digit still varies.
+        huge = fast("en_US", "pyint", 0, 10**30)
+        assert all(0 <= v <= 10**30 for v in huge)
+        assert {v % 10 for v in huge} == set(range(10))
+        assert fast_provider(faker(), "pyint", (0, 10**30), {}).many(range(50)) == huge[:50]  # type: ignore[union-attr]
 
     @pytest.mark.parametrize(
         ("name", "argument"),
@@ -516,3 +521,62 @@ def test_functools_partial_compile_is_shared() -> None:
     """Two fast providers made from ``partial`` calls are the same object."""
     make = partial(fast_provider, faker(), "city")
     assert make() is make()
+
+
+class TestMore:
+    """The other compiled calls and arguments of each kind."""
+
+    def test_times_and_date_objects(self) -> None:
+        for value in both("en_US", "date_object"):
+            assert date(1970, 1, 1) <= value <= TODAY
+        for value in both("en_US", "time"):
+            assert re.fullmatch(r"\d{2}:\d{2}:\d{2}", value), value
+        for value in both("en_US", "time", "%H.%M"):
+            assert re.fullmatch(r"\d{2}\.\d{2}", value), value
+        now = datetime.now()
+        for value in both("en_US", "future_datetime", "+2d"):
+            assert now <= value <= now + timedelta(days=2, minutes=1)
+        for value in both("en_US", "date_time", end_datetime=datetime(1980, 1, 1)):
+            assert datetime(1970, 1, 1) <= value <= datetime(1980, 1, 1)
+        tz = timezone(timedelta(hours=-3))
+        assert all(v.tzinfo is tz for v in both("en_US", "date_time", tz))
+        # An empty range is its one moment (Faker's too, but at each call's "now").
+        assert len(set(fast("en_US", "date_time_between", "-1d", "-1d"))) == 1
+
+    def test_country_codes(self) -> None:
+        address = provider("en_US", "country_code")
+        assert set(both("en_US", "country_code")) <= set(address.alpha_2_country_codes)
+        assert set(both("en_US", "country_code", "alpha-3")) <= set(address.alpha_3_country_codes)
+
+    @pytest.mark.parametrize("locale", ["de_DE", "fr_FR", "ja_JP", "en_GB"])
+    def test_prefixes_and_suffixes_of_other_locales(self, locale: str) -> None:
+        """de_DE has gendered prefixes, fr_FR one table, ja_JP none; Faker agrees."""
+        person = provider(locale, "prefix")
+        tables = ("prefixes", "prefixes_male", "prefixes_female", "prefixes_nonbinary")
+        known = set().union(*(entries(getattr(person, t, ())) for t in tables)) or {""}
+        assert set(both(locale, "prefix")) <= known
+        assert set(both(locale, "prefix_female")) <= known
+        tables = ("suffixes", "suffixes_male", "suffixes_female", "suffixes_nonbinary")
+        known = set().union(*(entries(getattr(person, t, ())) for t in tables)) or {""}
+        assert set(both(locale, "suffix")) <= known
+        assert set(both(locale, "suffix_male")) <= known
+        assert set(both(locale, "last_name_female")) <= entries(
+            getattr(person, "last_names_female", person.last_names)
+        ) | {p[0] for p in getattr(person, "last_name_pairs", ())}
+
+    @pytest.mark.parametrize(
+        ("kwargs", "check"),
+        [
+            ({"right_digits": 2}, lambda v: len(repr(abs(v)).split(".")[1]) <= 2),
+            ({"left_digits": 3}, lambda v: abs(v) < 1000),
+            ({"left_digits": 1, "right_digits": 1, "positive": True}, lambda v: 0 < v < 10),
+            ({"min_value": -10, "max_value": -1}, lambda v: -10 <= v <= -1),
+            ({"min_value": 0, "max_value": 1, "right_digits": 3}, lambda v: 0 <= v <= 1),
+            ({"min_value": 5, "max_value": 6, "positive": True}, lambda v: 5 <= v <= 6),
+        ],
+    )
+    def test_floats(self, kwargs: dict[str, Any], check: Callable[[float], bool]) -> None:
+        """pyfloat's digit counts, sign and bounds, as Faker keeps them."""
+        for value in both("en_US", "pyfloat", **kwargs):
+            assert isinstance(value, float)
+            assert check(value), (kwargs, value)

@@ -197,3 +197,9 @@ class TestDeterminism:
         unique.clear()
         assert len(unique) == 0
         assert draw_all(unique, range(50)) == first
+
+
+def test_uuids_of_different_keys_differ() -> None:
+    """A UUID carries its key's 64 bits: 200,000 neighbouring keys, 200,000 UUIDs."""
+    fn = compiled("uuid4", cast_to=None)
+    assert len(set(fn.many(range(200_000)))) == 200_000
