@@ -57,6 +57,7 @@ class Plan:
         "copies",
         "dunder",
         "factory_name",
+        "fakes",
         "schema",
         "simple",
         "spares",
@@ -117,12 +118,11 @@ class Plan:
         self.dunder = dunder
         #: True when every object is just a copy of :attr:`base`.
         self.simple = not specials and not copies and not dunder and not transient
-        #: When every special field is a fake() one with nothing passed down to it: its
-        #: keys, whose values a batch may make a column at a time (resolution.columns).
-        self.columns: tuple[str, ...] | None = None
-        fakes = all(type(base[key]) is FakeField for key in specials)
-        if specials and fakes and not dunder and not transient:
-            self.columns = tuple(specials)
+        #: The fake() fields with nothing passed down to them: a batch makes their values a
+        #: column at a time (resolution.columns), and resolves the other fields by object.
+        self.fakes = tuple(k for k in specials if type(base[k]) is FakeField and k not in dunder)
+        #: The special fields left for each object to resolve once the fakes are made.
+        self.columns = tuple(k for k in specials if k not in self.fakes)
         #: False for a plan of an uncached schema or trait, made again for each object.
         self.cached = True
         #: Finished resolutions, ready for the next object (see Resolution.run).
@@ -141,8 +141,7 @@ class Plan:
         )
         plan.transient = plan.transient | (self.transient & plan.base.keys())
         plan.simple = plan.simple and not plan.transient
-        if plan.transient:
-            plan.columns = None
+
         plan.cached = self.cached
         return plan
 

@@ -341,15 +341,17 @@ class MakeBatch(MakeOne[M]):
         # The rows' numbers: their places in the batch (ctx.index), and the objects'
         # among those this factory made of the schema (their random streams).
         first = self._pf_number(plan.schema, count)
-        if plan.columns and plan.cached and not overrides and call.scope != "attributes":
-            columns = resolve_columns(self, plan, first, count)  # type: ignore[arg-type]
-            if columns is not None:
-                return plan, columns, columns, laters
+        filled = None
+        if plan.fakes and plan.cached and not overrides:
+            filled = resolve_columns(self, plan, first, count)  # type: ignore[arg-type]
+            if filled is not None and not plan.columns and not plan.transient:
+                return plan, filled, filled, laters  # nothing left to resolve
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
-            seat = Seat(index, first + index)
+            row = filled[index] if filled is not None else None
+            seat = Seat(index, first + index, None, None, row)
             if call.is_async:
                 step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, None, seat)
                 built, values, later = yield step

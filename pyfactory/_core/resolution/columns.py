@@ -1,5 +1,6 @@
-"""A batch's rows resolved a column at a time, when every special field of the plan is
-a :func:`~pyfactory.fake` field (the shape of most seed data and load tests).
+"""The :func:`~pyfactory.fake` fields of a batch's rows made a column at a time (most of
+the values of seed data and load tests); the other fields are then resolved object by
+object, with these values in place.
 
 Each value is what the object-by-object path gives it: its key is made the same way
 (the object's root key, from its number, mixed with the field's name), and a fast
@@ -27,9 +28,10 @@ __all__ = ["resolve_columns"]
 def resolve_columns(
     factory: Factory[Any], plan: Plan, first: int, count: int
 ) -> list[dict[str, Any]] | None:
-    """The rows of objects ``first`` to ``first + count - 1`` of ``plan``, or None when a
-    field cannot be made a column at a time."""
-    keys = plan.columns
+    """The rows of objects ``first`` to ``first + count - 1`` of ``plan``, with the values
+    of its fake() fields (:attr:`Plan.fakes`), or None when a field cannot be made a
+    column at a time."""
+    keys = plan.fakes
     if not keys:
         return None
     randomness = factory._pf_randomness

@@ -41,6 +41,9 @@ class Seat(NamedTuple):
     #: field's inner path. The child's key derives from that field's, so it moves with
     #: nothing else; it is computed only if the child draws anything.
     parent: tuple[Resolution, str, tuple[str | int, ...]] | None = None
+    #: The values of the plan's fake() fields, made a column at a time for a batch:
+    #: only the other special fields are left to resolve.
+    filled: dict[str, Any] | None = None
 
 
 class Attrs(Mapping[str, Any]):

@@ -190,7 +190,8 @@ class PendingAttr:
 
 
 _NOT_YET = object()
-_MAY_HOLD = frozenset({Pending, PendingAttr, list, tuple, dict})
+#: The types of values that may be or hold a placeholder: any other needs no look.
+MAY_HOLD = _MAY_HOLD = frozenset({Pending, PendingAttr, list, tuple, dict})
 
 
 def _is_placeholder(value: Any) -> bool:

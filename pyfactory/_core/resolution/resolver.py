@@ -20,6 +20,7 @@ from pyfactory._core.plan.plan import Plan, split_dunder
 from pyfactory._core.resolution.chain import always_makes, enter, leave
 from pyfactory._core.resolution.context import Attrs, FieldContext, Seat
 from pyfactory._core.resolution.pending import (
+    MAY_HOLD,
     Origin,
     Pending,
     PendingAttr,
@@ -116,6 +117,34 @@ _AWAITING = object()
 _NO_AWAITING: dict[str, Awaitable[Any]] = {}
 
 
+def _overridden(
+    values: dict[str, Any],
+    overrides: Mapping[str, Any],
+    child_overrides: dict[str, dict[str, Any]],
+    transient: frozenset[str],
+) -> tuple[dict[str, dict[str, Any]], frozenset[str]]:
+    """Lay a call's overrides over an object's ``values``, in place: the ``key__field``
+    ones go to the children's overrides, and a ``transient()`` given for a key the schema
+    lacks joins the transient keys. Returns those two, new."""
+    child_overrides = {head: dict(sub) for head, sub in child_overrides.items()}
+    for key, value in overrides.items():
+        split = split_dunder(key)
+        if split is not None:
+            child_overrides.setdefault(split[0], {})[split[1]] = value
+        elif value is OMIT:
+            values.pop(key, None)
+        elif type(value) in CONTAINERS:
+            kept = without(value, OMIT)
+            values[key] = NestedField(kept) if holds_special(kept) else kept
+        else:
+            values[key] = value
+            # transient() given for a key the schema lacks: read, never built, as
+            # Plan.with_overrides makes it for a batch.
+            if isinstance(value, TransientField) and key not in transient:
+                transient = transient | {key}
+    return child_overrides, transient
+
+
 class Resolution(FieldContext):
     """One object's special fields, resolved on demand.
 
@@ -190,39 +219,29 @@ class Resolution(FieldContext):
         """Set up for one object; a finished resolution starts again here for the next."""
         plan = self.plan
         self.scope = scope
+        filled = None
         if seat is None:
             number = self.factory._pf_number(plan.schema, 1)
             self.index = self.number = number
             self.root = self.parent_at = None
         else:
-            self.index, self.number, self.root, self.parent_at = seat
+            self.index, self.number, self.root, self.parent_at, filled = seat
         #: The parts of a held field being resolved (see resolve_inner), for its stream.
         self.inner: tuple[str | int, ...] = ()
-        values = plan.base.copy()
-        for key in plan.copies:
-            values[key] = fresh_copy(values[key])
+        if filled:
+            values = filled  # a copy of the plan's values, its fakes made (by a batch)
+        else:
+            values = plan.base.copy()
+            for key in plan.copies:
+                values[key] = fresh_copy(values[key])
         child_overrides = plan.dunder
         transient = plan.transient
+        order: tuple[str, ...] | list[str]
         if overrides:
-            child_overrides = {head: dict(sub) for head, sub in child_overrides.items()}
-            for key, value in overrides.items():
-                split = split_dunder(key)
-                if split is not None:
-                    child_overrides.setdefault(split[0], {})[split[1]] = value
-                elif value is OMIT:
-                    values.pop(key, None)
-                elif type(value) in CONTAINERS:
-                    kept = without(value, OMIT)
-                    values[key] = NestedField(kept) if holds_special(kept) else kept
-                else:
-                    values[key] = value
-                    # transient() given for a key the schema lacks: read, never built,
-                    # as Plan.with_overrides makes it for a batch.
-                    if isinstance(value, TransientField) and key not in transient:
-                        transient = transient | {key}
-            order: tuple[str, ...] | list[str] = [
-                k for k, v in values.items() if isinstance(v, SpecialField)
-            ]
+            child_overrides, transient = _overridden(values, overrides, child_overrides, transient)
+            order = [k for k, v in values.items() if isinstance(v, SpecialField)]
+        elif filled:
+            order = plan.columns
         else:
             order = plan.specials
         self.values = values
@@ -427,7 +446,7 @@ class Resolution(FieldContext):
         elif key in self.awaiting:
             raise _NeedsAwait(key)
         value = self.values[key]
-        if self.batch is not None and unsettled({key: value}):
+        if self.batch is not None and type(value) in MAY_HOLD and unsettled({key: value}):
             # A field needs the real child before the batch writes it: create it now.
             if self.is_async:
                 self.awaiting[key] = _asettled(value)
