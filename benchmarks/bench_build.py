@@ -15,13 +15,8 @@ the baseline of its case. The garbage collector stays on while timing, as when
 users run their tests. See ``benchmarks/README.rst``.
 """
 
-import argparse
-import gc
 import itertools
-import platform
-import statistics
 import sys
-import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -29,10 +24,21 @@ from typing import Any
 
 import attrs
 import factory
+from _harness import (
+    Column,
+    Settings,
+    Table,
+    Timing,
+    argument_parser,
+    gc_words,
+    header,
+    mode_line,
+    pyfactory_version,
+    time_rows,
+)
 from polyfactory import PostGenerated, Use
 from polyfactory.factories.attrs_factory import AttrsFactory
 
-import pyfactory
 from pyfactory import Factory, association, lazy, schema, sequence
 
 #: Objects per call in the batch rows.
@@ -372,120 +378,70 @@ def cases() -> list[Case]:
     return [constant, nested]
 
 
-def calibrate(timer: timeit.Timer, target: float) -> int:
-    """The number of loops that makes one repeat last at least ``target`` seconds.
-
-    It also warms the code up (caches, plans, lazily built factories) before timing.
-    """
-    number = 1
-    while True:
-        elapsed = timer.timeit(number)
-        if elapsed >= target:
-            return number
-        # Aim a little past the target, but grow at most 10x per step.
-        guess = int(number * target * 1.2 / elapsed) if elapsed > 0 else number * 10
-        number = max(number + 1, min(guess, number * 10))
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How long to time: ``rounds`` x ``repeat`` samples per row, each >= ``target`` s."""
-
-    target: float
-    repeat: int
-    rounds: int
-
-
 FULL = Settings(target=0.2, repeat=2, rounds=3)
 QUICK = Settings(target=0.005, repeat=3, rounds=1)
 
+TABLE = Table(
+    Column("library", "<12"),
+    Column("call", "<32"),
+    Column("best us", ">10", ".3f"),
+    Column("median us", ">10", ".3f"),
+    Column("x raw", ">8", ".2f"),
+    Column("loops", ">8"),
+)
 
-def measure(case: Case, settings: Settings, collect: bool = True) -> list[tuple[float, float, int]]:
+
+def measure(case: Case, settings: Settings, collect: bool = True) -> list[Timing]:
     """Microseconds per object (the best and the median sample) and loops per sample,
-    for each row.
-
-    The rounds are interleaved: each round runs ``timeit.repeat`` for every row in
-    turn, so a stretch of noise on the machine (another process, CPU frequency)
-    touches every row and the baseline alike instead of skewing one of them. With
-    ``collect`` the garbage collector stays on while timing, as it is when users run
-    their tests (timeit switches it off by default).
-    """
-    setup = "gc.enable()" if collect else "pass"
-    namespace = {**case.namespace, "gc": gc}
-    timers = [timeit.Timer(row.stmt, setup=setup, globals=namespace) for row in case.rows]
-    numbers = [calibrate(timer, settings.target) for timer in timers]
-    samples: list[list[float]] = [[] for _ in timers]
-    for _ in range(settings.rounds):
-        for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
-            gc.collect()
-            samples[index].extend(timer.repeat(repeat=settings.repeat, number=number))
-    return [
-        (
-            min(taken) / number / row.per_call * 1e6,
-            statistics.median(taken) / number / row.per_call * 1e6,
-            number,
-        )
-        for row, taken, number in zip(case.rows, samples, numbers, strict=True)
-    ]
+    for each row, in rounds interleaved across the rows (see ``_harness.time_rows``)."""
+    return time_rows(
+        [row.stmt for row in case.rows],
+        [row.per_call for row in case.rows],
+        case.namespace,
+        settings,
+        collect,
+    )
 
 
-def header() -> list[str]:
-    """The interpreter and the versions of the libraries actually imported."""
-    versions = {
-        # pyfactory's own attribute: right even when run from a checkout that
-        # is not the installed version.
-        "pyfactory": pyfactory.__version__,
+def versions() -> dict[str, str]:
+    """The versions of the libraries actually imported."""
+    return {
+        "pyfactory": pyfactory_version(),
         "factory_boy": version("factory_boy"),
         "polyfactory": version("polyfactory"),
         "attrs": version("attrs"),
         "Faker": version("Faker"),
     }
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()})",
-        *(f"{name:<12} {number}" for name, number in versions.items()),
-    ]
 
 
 def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -> None:
     settings = QUICK if quick else FULL
-    for line in header():
+    for line in header(versions()):
         out(line)
-    samples = settings.rounds * settings.repeat
-    out(
-        f"mode: {'quick' if quick else 'full'}; best and median of {samples} samples of at "
-        f"least {settings.target * 1000:g} ms per row, in {settings.rounds} interleaved "
-        f"round(s); gc {'on' if collect else 'off'} while timing; x raw compares the bests"
-    )
+    out(mode_line(quick, settings, gc_words(collect), "x raw compares the bests"))
     for case in cases():
         out("")
         out(case.title)
-        out(
-            f"  {'library':<12} {'call':<32} {'best us':>10} {'median us':>10} "
-            f"{'x raw':>8} {'loops':>8}"
-        )
+        out(TABLE.header())
         results = measure(case, settings, collect)
-        baseline = results[0][0]
-        for row, (best, median, number) in zip(case.rows, results, strict=True):
+        baseline = results[0].best
+        for row, result in zip(case.rows, results, strict=True):
             out(
-                f"  {row.library:<12} {row.how:<32} {best:>10.3f} {median:>10.3f} "
-                f"{best / baseline:>8.2f} {number:>8}"
+                TABLE.row(
+                    row.library,
+                    row.how,
+                    result.best,
+                    result.median,
+                    result.best / baseline,
+                    result.loops,
+                )
             )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a few short repeats: checks that every library still runs (for CI), "
-        "numbers are rough",
-    )
-    parser.add_argument(
-        "--no-gc",
-        action="store_true",
-        help="switch the garbage collector off while timing (timeit's default); it is on "
-        "by default, as when users run their tests",
+    parser = argument_parser(
+        __doc__,
+        "a few short repeats: checks that every library still runs (for CI), numbers are rough",
     )
     args = parser.parse_args(argv)
     run(args.quick, collect=not args.no_gc)
