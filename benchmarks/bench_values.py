@@ -18,22 +18,29 @@ other rows, with its ratio to the Faker call (``x faker``: under 0.1 is ten time
 faster). The garbage collector stays on while timing. See ``benchmarks/README.rst``.
 """
 
-import argparse
-import gc
 import itertools
-import platform
-import statistics
 import sys
-import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from typing import Any
 
+from _harness import (
+    Column,
+    Settings,
+    Table,
+    Timing,
+    argument_parser,
+    gc_words,
+    header,
+    mode_line,
+    optional_version,
+    pyfactory_version,
+    time_rows,
+)
 from faker import Faker
 
-import pyfactory
 from pyfactory.providers import fast_provider
 
 #: Keys per ``many`` call.
@@ -167,69 +174,29 @@ def cases(selected: Sequence[str]) -> list[Case]:
     return out
 
 
-def calibrate(timer: timeit.Timer, target: float) -> int:
-    """The number of loops that makes one repeat last at least ``target`` seconds.
-
-    It also warms the code up (caches, compiled providers) before timing.
-    """
-    number = 1
-    while True:
-        elapsed = timer.timeit(number)
-        if elapsed >= target:
-            return number
-        # Aim a little past the target, but grow at most 10x per step.
-        guess = int(number * target * 1.2 / elapsed) if elapsed > 0 else number * 10
-        number = max(number + 1, min(guess, number * 10))
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How long to time: ``rounds`` x ``repeat`` samples per row, each >= ``target`` s."""
-
-    target: float
-    repeat: int
-    rounds: int
-
-
 FULL = Settings(target=0.05, repeat=2, rounds=3)
 QUICK = Settings(target=0.002, repeat=2, rounds=1)
 
+TABLE = Table(
+    Column("provider", "<38"),
+    Column("library", "<10"),
+    Column("call", "<38"),
+    Column("best us", ">9", ".3f"),
+    Column("median us", ">9", ".3f"),
+    Column("x faker", ">8", ".3f"),
+)
 
-def measure(case: Case, settings: Settings, collect: bool = True) -> list[tuple[float, float, int]]:
+
+def measure(case: Case, settings: Settings, collect: bool = True) -> list[Timing]:
     """Microseconds per value (the best and the median sample) and loops per sample,
-    for each row, in rounds interleaved across the rows (see bench_build.py)."""
-    setup = "gc.enable()" if collect else "pass"
-    namespace = {**case.namespace, "gc": gc}
-    timers = [timeit.Timer(row.stmt, setup=setup, globals=namespace) for row in case.rows]
-    numbers = [calibrate(timer, settings.target) for timer in timers]
-    samples: list[list[float]] = [[] for _ in timers]
-    for _ in range(settings.rounds):
-        for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
-            gc.collect()
-            samples[index].extend(timer.repeat(repeat=settings.repeat, number=number))
-    return [
-        (
-            min(taken) / number / row.per_call * 1e6,
-            statistics.median(taken) / number / row.per_call * 1e6,
-            number,
-        )
-        for row, taken, number in zip(case.rows, samples, numbers, strict=True)
-    ]
-
-
-def header() -> list[str]:
-    """The interpreter and the versions of the libraries actually imported."""
-    try:
-        mimesis = version("mimesis")
-    except PackageNotFoundError:
-        mimesis = "not installed"
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()})",
-        f"{'pyfactory':<12} {pyfactory.__version__}",
-        f"{'Faker':<12} {version('Faker')}",
-        f"{'mimesis':<12} {mimesis}",
-    ]
+    for each row, in rounds interleaved across the rows (see ``_harness.time_rows``)."""
+    return time_rows(
+        [row.stmt for row in case.rows],
+        [row.per_call for row in case.rows],
+        case.namespace,
+        settings,
+        collect,
+    )
 
 
 def run(
@@ -239,29 +206,34 @@ def run(
     collect: bool = True,
 ) -> None:
     settings = QUICK if quick else FULL
-    for line in header():
+    versions = {
+        "pyfactory": pyfactory_version(),
+        "Faker": version("Faker"),
+        "mimesis": optional_version("mimesis"),
+    }
+    for line in header(versions):
         out(line)
-    samples = settings.rounds * settings.repeat
-    out(
-        f"mode: {'quick' if quick else 'full'}; best and median of {samples} samples of at "
-        f"least {settings.target * 1000:g} ms per row, in {settings.rounds} interleaved "
-        f"round(s); gc {'on' if collect else 'off'} while timing; x faker compares the bests"
-    )
+    out(mode_line(quick, settings, gc_words(collect), "x faker compares the bests"))
     out("")
-    out(
-        f"  {'provider':<38} {'library':<10} {'call':<38} {'best us':>9} {'median us':>9} "
-        f"{'x faker':>8}"
-    )
+    out(TABLE.header())
     summary: list[tuple[str, float, float]] = []
     for case in cases(selected):
         results = measure(case, settings, collect)
-        baseline = results[0][0]
-        for row, (best, median, _) in zip(case.rows, results, strict=True):
+        baseline = results[0].best
+        for row, result in zip(case.rows, results, strict=True):
             out(
-                f"  {case.provider.label:<38} {row.library:<10} {row.how:<38} "
-                f"{best:>9.3f} {median:>9.3f} {best / baseline:>8.3f}"
+                TABLE.row(
+                    case.provider.label,
+                    row.library,
+                    row.how,
+                    result.best,
+                    result.median,
+                    result.best / baseline,
+                )
             )
-        summary.append((case.provider.label, baseline / results[-2][0], baseline / results[-1][0]))
+        summary.append(
+            (case.provider.label, baseline / results[-2].best, baseline / results[-1].best)
+        )
     out("")
     out(f"  {'times faster than the Faker call (bests)':<42} {'fn(key)':>8} {'fn.many':>8}")
     for label, one, column in summary:
@@ -269,21 +241,13 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "providers", nargs="*", help="only these providers (by Faker name); all by default"
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a few short repeats: checks that every provider still compiles and runs "
+    parser = argument_parser(
+        __doc__,
+        "a few short repeats: checks that every provider still compiles and runs "
         "(for CI), numbers are rough",
     )
     parser.add_argument(
-        "--no-gc",
-        action="store_true",
-        help="switch the garbage collector off while timing (timeit's default); it is on "
-        "by default, as when users run their tests",
+        "providers", nargs="*", help="only these providers (by Faker name); all by default"
     )
     args = parser.parse_args(argv)
     run(args.quick, args.providers, collect=not args.no_gc)
