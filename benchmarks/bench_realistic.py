@@ -27,27 +27,34 @@ other rows, with the garbage collector on (as bench_build.py does).
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import gc
-import os
-import platform
 import re
-import statistics
 import sys
-import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from typing import Any
 
+import _harness
 import attrs
 import factory
+from _harness import (
+    Column,
+    Table,
+    Timing,
+    argument_parser,
+    gc_words,
+    header,
+    mode_line,
+    optional_version,
+    pyfactory_version,
+    time_rows,
+)
 from faker import Faker
 from polyfactory import Use
 from polyfactory.factories.attrs_factory import AttrsFactory
 
-import pyfactory
 from pyfactory import Factory, fake, schema
 
 #: The seed of the seeded rows (and of nothing else: the other rows are unseeded).
@@ -266,13 +273,10 @@ def check_seeds() -> None:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """How long to time: ``rounds`` x ``repeat`` samples per row, each >= ``target``
-    seconds; batch rows make ``batch`` objects per call."""
+class Settings(_harness.Settings):
+    """How long to time (see ``_harness.Settings``); batch rows make ``batch`` objects
+    per call."""
 
-    target: float
-    repeat: int
-    rounds: int
     batch: int
 
 
@@ -297,76 +301,47 @@ def namespace() -> dict[str, Any]:
     return found
 
 
-def calibrate(timer: timeit.Timer, target: float) -> int:
-    """The number of loops that makes one repeat last at least ``target`` seconds.
-
-    It also warms the code up (caches, plans, Faker's providers) before timing.
-    """
-    number = 1
-    while True:
-        elapsed = timer.timeit(number)
-        if elapsed >= target:
-            return number
-        guess = int(number * target * 1.2 / elapsed) if elapsed > 0 else number * 10
-        number = max(number + 1, min(guess, number * 10))
-
-
 def measure(
     table: Sequence[Row], names: dict[str, Any], settings: Settings, collect: bool
-) -> list[tuple[float, float, int]]:
-    """Microseconds per object (best and median sample) and loops per sample, per row.
-
-    The rounds are interleaved: each runs ``timeit.repeat`` for every row in turn, so
-    a stretch of noise on the machine touches every row and the baseline alike.
-    """
-    setup = "gc.enable()" if collect else "pass"
-    timers = [timeit.Timer(row.stmt(settings.batch), setup=setup, globals=names) for row in table]
-    numbers = [calibrate(timer, settings.target) for timer in timers]
-    samples: list[list[float]] = [[] for _ in timers]
-    for _ in range(settings.rounds):
-        for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
-            gc.collect()
-            samples[index].extend(timer.repeat(repeat=settings.repeat, number=number))
-    per = [settings.batch if row.batch else 1 for row in table]
-    return [
-        (min(taken) / number / n * 1e6, statistics.median(taken) / number / n * 1e6, number)
-        for taken, number, n in zip(samples, numbers, per, strict=True)
-    ]
+) -> list[Timing]:
+    """Microseconds per object (best and median sample) and loops per sample, per row,
+    in rounds interleaved across the rows (see ``_harness.time_rows``)."""
+    return time_rows(
+        [row.stmt(settings.batch) for row in table],
+        [settings.batch if row.batch else 1 for row in table],
+        names,
+        settings,
+        collect,
+    )
 
 
 # ------------------------------------------------------------------ output
 
+TABLE = Table(
+    Column("library", "<12"),
+    Column("call", "<30"),
+    Column("best us", ">10", ".2f"),
+    Column("median us", ">10", ".2f"),
+    Column("x raw", ">7", ".3f"),
+    Column("loops", ">7"),
+)
 
-def optional_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
 
-
-def header() -> list[str]:
-    """The interpreter, the machine's load and the versions of the libraries imported."""
-    versions = {
-        # pyfactory's own attribute: right even when run from a checkout that is
-        # not the installed version.
-        "pyfactory": f"{pyfactory.__version__} ({os.path.dirname(pyfactory.__file__)})",
+def versions() -> dict[str, str]:
+    """The versions of the libraries imported (pyfactory's with where it was found)."""
+    return {
+        "pyfactory": pyfactory_version(where=True),
         "Faker": version("Faker"),
         "factory_boy": version("factory_boy"),
         "polyfactory": version("polyfactory"),
         "attrs": version("attrs"),
         "mimesis": optional_version("mimesis"),
     }
-    load = ", ".join(f"{one:.2f}" for one in os.getloadavg())
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()}); {os.cpu_count()} CPUs, load {load}",
-        *(f"{name:<12} {number}" for name, number in versions.items()),
-    ]
 
 
 def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -> None:
     settings = QUICK if quick else FULL
-    for line in header():
+    for line in header(versions(), load=True):
         out(line)
     names = namespace()
     with_mimesis = "m_person" in names
@@ -375,30 +350,27 @@ def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -
     for row in table:
         check(f"{row.library} {row.how}", eval(row.sample(CHECKED), names), CHECKED)
     check_seeds()
-    samples = settings.rounds * settings.repeat
     out(
-        f"mode: {'quick' if quick else 'full'}; best and median of {samples} samples of at "
-        f"least {settings.target * 1000:g} ms per row, in {settings.rounds} interleaved "
-        f"round(s); batches of {settings.batch}; gc {'on' if collect else 'off'} while "
-        "timing; x raw compares the bests; every row's objects checked first"
+        mode_line(
+            quick,
+            settings,
+            f"batches of {settings.batch}",
+            gc_words(collect),
+            "x raw compares the bests",
+            "every row's objects checked first",
+        )
     )
     if not with_mimesis:
         out("mimesis: not installed, its row is left out")
     out("")
     out("five realistic fields (name, email, city, date, sentence), attrs class")
-    out(
-        f"  {'library':<12} {'call':<30} {'best us':>10} {'median us':>10} "
-        f"{'x raw':>7} {'loops':>7}"
-    )
+    out(TABLE.header())
     results = measure(table, names, settings, collect)
-    baseline = results[0][0]
+    baseline = results[0].best
     met, missed = [], []
-    for row, (best, median, number) in zip(table, results, strict=True):
-        ratio = best / baseline
-        out(
-            f"  {row.library:<12} {row.how:<30} {best:>10.2f} {median:>10.2f} "
-            f"{ratio:>7.3f} {number:>7}"
-        )
+    for row, result in zip(table, results, strict=True):
+        ratio = result.best / baseline
+        out(TABLE.row(row.library, row.how, result.best, result.median, ratio, result.loops))
         if row.target:
             (met if ratio <= TARGET else missed).append(f"{row.how} {ratio:.2f}x")
     out(
@@ -409,18 +381,12 @@ def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a few short repeats and batches of 20: checks that every row still makes "
+    parser = argument_parser(
+        __doc__,
+        "a few short repeats and batches of 20: checks that every row still makes "
         "what it should (for CI), numbers are rough",
-    )
-    parser.add_argument(
-        "--no-gc",
-        action="store_true",
-        help="switch the garbage collector off while timing (timeit's default); it is on "
-        "by default, as when users run their code",
+        no_gc_help="switch the garbage collector off while timing (timeit's default); it is "
+        "on by default, as when users run their code",
     )
     args = parser.parse_args(argv)
     run(args.quick, collect=not args.no_gc)
