@@ -33,8 +33,9 @@ import gc
 import os
 import platform
 import statistics
+import time
 import timeit
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -197,6 +198,12 @@ def mode_line(quick: bool, settings: Settings, *more: str) -> str:
     )
 
 
+def total_time(started: float) -> str:
+    """The last line of the long scripts: how long the whole run took, ``started``
+    being its ``time.perf_counter()``, so the next runner knows what to expect."""
+    return f"total time: {time.perf_counter() - started:.0f} s"
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a table: its title, its alignment and width (``"<12"``, ``">9"``)
@@ -249,8 +256,3 @@ def argument_parser(
     if no_gc_help is not None:
         parser.add_argument("--no-gc", action="store_true", help=no_gc_help)
     return parser
-
-
-def ratios(values: Iterable[float], baseline: float) -> list[float]:
-    """Each value divided by the baseline's: the ``x raw`` columns."""
-    return [value / baseline for value in values]

@@ -20,12 +20,10 @@ itself. See ``benchmarks/README.rst``.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime
 import gc
 import os
-import platform
 import secrets
 import sqlite3
 import sys
@@ -41,6 +39,7 @@ from typing import Any
 
 import factory
 import factory.alchemy
+from _harness import Column, Table, argument_parser, header, pyfactory_version, total_time
 from polyfactory import Use
 from polyfactory.factories.sqlalchemy_factory import SQLAlchemyFactory
 from sqlalchemy import (
@@ -56,7 +55,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-import pyfactory
 from pyfactory import Factory, association, schema, sequence
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 
@@ -639,28 +637,19 @@ def memory(db: Database, sizes: Sequence[int]) -> list[tuple[int, float, float]]
 # ------------------------------------------------------------------ output
 
 
-def header() -> list[str]:
-    """The interpreter and the versions of the libraries actually imported."""
-    versions = {
-        # pyfactory's own attribute: right even when run from a checkout that
-        # is not the installed version.
-        "pyfactory": pyfactory.__version__,
-        "factory_boy": version("factory_boy"),
-        "polyfactory": version("polyfactory"),
-        "SQLAlchemy": version("SQLAlchemy"),
-    }
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()})",
-        *(f"{name:<12} {number}" for name, number in versions.items()),
-    ]
+REPORT = Table(
+    Column("library", "<12"),
+    Column("call", "<34"),
+    Column("rows", ">6"),
+    Column("writes", ">6"),
+    Column("us/row", ">9", ".2f"),
+    Column("rows/s", ">9", ",.0f"),
+    Column("x raw", ">8", ".2f"),
+)
 
 
 def report(results: list[Result], rows: int, out: Callable[[str], None]) -> None:
-    out(
-        f"  {'library':<12} {'call':<34} {'rows':>6} {'writes':>6} {'us/row':>9} "
-        f"{'rows/s':>9} {'x raw':>8}"
-    )
+    out(REPORT.header())
     baseline = results[0].seconds / results[0].rows
     capped = None
     for contender, result in zip(CONTENDERS, results, strict=True):
@@ -668,10 +657,16 @@ def report(results: list[Result], rows: int, out: Callable[[str], None]) -> None
         mark = ""
         if result.rows != rows:
             capped, mark = result.rows, " *"
-        out(
-            f"  {contender.library:<12} {contender.how:<34} {result.rows:>6} {result.writes:>6} "
-            f"{per_row * 1e6:>9.2f} {1 / per_row:>9,.0f} {per_row / baseline:>8.2f}{mark}"
+        line = REPORT.row(
+            contender.library,
+            contender.how,
+            result.rows,
+            result.writes,
+            per_row * 1e6,
+            1 / per_row,
+            per_row / baseline,
         )
+        out(line + mark)
     if capped is not None:
         out(
             f"  * written {capped} rows at a time, not {rows}, and still given per row: "
@@ -686,7 +681,13 @@ def run(
 ) -> None:
     settings = dataclasses.replace(QUICK if quick else FULL, collect=collect)
     started = time.perf_counter()
-    for line in header():
+    versions = {
+        "pyfactory": pyfactory_version(),
+        "factory_boy": version("factory_boy"),
+        "polyfactory": version("polyfactory"),
+        "SQLAlchemy": version("SQLAlchemy"),
+    }
+    for line in header(versions):
         out(line)
     out(
         f"mode: {'quick' if quick else 'full'}; {settings.rows} rows per write; fresh empty "
@@ -732,16 +733,17 @@ def run(
                         f"{peak * 1e3 / rows:>12.2f} {(peak - held) * 1e3 / rows:>12.2f}"
                     )
     out("")
-    out(f"total time: {time.perf_counter() - started:.0f} s")
+    out(total_time(started))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="500 rows, one timed write each: checks that every library still writes "
+    # This script's collector is off by default, as timeit has it, so its option is
+    # --gc, not the harness's --no-gc.
+    parser = argument_parser(
+        __doc__,
+        "500 rows, one timed write each: checks that every library still writes "
         "the right rows (for CI), numbers are rough",
+        no_gc_help=None,
     )
     parser.add_argument(
         "--postgres",
