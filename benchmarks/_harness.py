@@ -254,5 +254,11 @@ def argument_parser(
     parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=quick_help)
     if no_gc_help is not None:
-        parser.add_argument("--no-gc", action="store_true", help=no_gc_help)
+        add_no_gc(parser, no_gc_help)
     return parser
+
+
+def add_no_gc(parser: argparse.ArgumentParser, help: str = NO_GC_HELP) -> None:
+    """``--no-gc``, for a script that lists it after options of its own (``--help``
+    shows the options in the order they were added)."""
+    parser.add_argument("--no-gc", action="store_true", help=help)

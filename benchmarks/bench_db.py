@@ -39,7 +39,7 @@ from typing import Any
 
 import factory
 import factory.alchemy
-from _harness import Column, Table, argument_parser, header, pyfactory_version, total_time
+from _harness import Column, Table, argument_parser, gc_words, header, pyfactory_version, total_time
 from polyfactory import Use
 from polyfactory.factories.sqlalchemy_factory import SQLAlchemyFactory
 from sqlalchemy import (
@@ -698,7 +698,7 @@ def run(
             if settings.rounds
             else "that write is the only one timed"
         )
-        + ("; gc on while timing" if collect else "; gc off while timing")
+        + f"; {gc_words(collect)}"
     )
     backends: list[Callable[[], Any]] = [sqlite_database]
     if postgres:

@@ -31,14 +31,10 @@ of pyfactory.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import gc
-import os
-import platform
 import re
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -49,11 +45,21 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from _harness import (
+    Column,
+    Table,
+    add_no_gc,
+    argument_parser,
+    best_and_median,
+    gc_words,
+    header,
+    pyfactory_version,
+    total_time,
+)
 from faker import Faker
 from sqlalchemy import Engine, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-import pyfactory
 from pyfactory import Factory, fake, schema
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 
@@ -281,18 +287,14 @@ def measure(engine: Engine, settings: Settings, collect: bool) -> list[list[floa
 # ------------------------------------------------------------------ output
 
 
-def header() -> list[str]:
-    versions = {
-        "pyfactory": f"{pyfactory.__version__} ({os.path.dirname(pyfactory.__file__)})",
-        "Faker": version("Faker"),
-        "SQLAlchemy": version("SQLAlchemy"),
-    }
-    load = ", ".join(f"{one:.2f}" for one in os.getloadavg())
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()}); {os.cpu_count()} CPUs, load {load}",
-        *(f"{name:<12} {number}" for name, number in versions.items()),
-    ]
+TABLE = Table(
+    Column("library", "<10"),
+    Column("call", "<32"),
+    Column("best s", ">8", ".3f"),
+    Column("median s", ">9", ".3f"),
+    Column("us/row", ">8", ".1f"),
+    Column("x raw", ">7", ".2f"),
+)
 
 
 def run(
@@ -302,30 +304,37 @@ def run(
     quick: bool = False,
 ) -> None:
     started = time.perf_counter()
-    for line in header():
+    versions = {
+        "pyfactory": pyfactory_version(where=True),
+        "Faker": version("Faker"),
+        "SQLAlchemy": version("SQLAlchemy"),
+    }
+    for line in header(versions, load=True):
         out(line)
     out(
         f"mode: {'quick' if quick else 'full'}; {settings.rows:,} rows per write, a fresh "
         f"empty table each; {settings.writes} interleaved write(s) per contender, each "
-        f"checked; best and median; gc {'on' if collect else 'off'} while timing"
+        f"checked; best and median; {gc_words(collect)}"
     )
     with sqlite_file() as (engine, description):
         out(description)
         out("")
         out(f"{settings.rows:,} customers: unique email, name, city, joined date")
-        out(
-            f"  {'library':<10} {'call':<32} {'best s':>8} {'median s':>9} {'us/row':>8} "
-            f"{'x raw':>7}"
-        )
+        out(TABLE.header())
         samples = measure(engine, settings, collect)
     baseline = min(samples[0])
     verdicts = []
     for contender, taken in zip(CONTENDERS, samples, strict=True):
-        best = min(taken)
+        best, median = best_and_median(taken)
         out(
-            f"  {contender.library:<10} {contender.how:<32} {best:>8.3f} "
-            f"{statistics.median(taken):>9.3f} {best / settings.rows * 1e6:>8.1f} "
-            f"{best / baseline:>7.2f}"
+            TABLE.row(
+                contender.library,
+                contender.how,
+                best,
+                median,
+                best / settings.rows * 1e6,
+                best / baseline,
+            )
         )
         if contender.target:
             verdicts.append(f"{contender.how} {'met' if best <= TARGET else 'not met'}")
@@ -334,16 +343,15 @@ def run(
     else:
         out(f"  target ({TARGET} s) is for {TARGET_ROWS:,} rows: not judged at this size")
     out("")
-    out(f"total time: {time.perf_counter() - started:.0f} s")
+    out(total_time(started))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="300 rows, two writes each: checks that every contender still writes the "
+    parser = argument_parser(
+        __doc__,
+        "300 rows, two writes each: checks that every contender still writes the "
         "right rows (for CI), numbers are rough",
+        no_gc_help=None,
     )
     parser.add_argument(
         "--rows", type=int, default=None, help=f"rows per write (default {TARGET_ROWS:,})"
@@ -351,11 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--writes", type=int, default=None, help="timed writes per contender (default 3)"
     )
-    parser.add_argument(
-        "--no-gc",
-        action="store_true",
-        help="switch the garbage collector off while timing; it is on by default",
-    )
+    add_no_gc(parser, "switch the garbage collector off while timing; it is on by default")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else FULL
     settings = Settings(rows=args.rows or base.rows, writes=args.writes or base.writes)
