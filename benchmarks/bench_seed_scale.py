@@ -39,14 +39,11 @@ measures any version of pyfactory.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import hashlib
 import os
-import platform
 import re
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,6 +54,15 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from _harness import (
+    Column,
+    Table,
+    argument_parser,
+    best_and_median,
+    header,
+    pyfactory_version,
+    total_time,
+)
 from sqlalchemy import create_engine
 
 import pyfactory
@@ -306,21 +312,26 @@ def measure(
     return samples, own
 
 
-def header() -> list[str]:
-    load = ", ".join(f"{one:.2f}" for one in os.getloadavg())
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()}); {os.cpu_count()} CPUs, load {load}",
-        f"pyfactory    {pyfactory.__version__} ({os.path.dirname(pyfactory.__file__)})",
-        f"Faker        {version('Faker')}",
-        f"SQLAlchemy   {version('SQLAlchemy')}",
-        f"SQLite       {sqlite3.sqlite_version}",
-    ]
+REPORT = Table(
+    Column("library", "<10"),
+    Column("how", "<34"),
+    Column("best s", ">8", ".2f"),
+    Column("median s", ">9", ".2f"),
+    Column("us/row", ">7", ".2f"),
+    Column("x raw", ">6", ".2f"),
+    Column("seed s", ">7", ".2f"),
+)
 
 
 def run(rows: int, rounds: int, quick: bool, out: Callable[[str], None] = print) -> None:
     started = time.perf_counter()
-    for line in header():
+    versions = {
+        "pyfactory": pyfactory_version(where=True),
+        "Faker": version("Faker"),
+        "SQLAlchemy": version("SQLAlchemy"),
+        "SQLite": sqlite3.sqlite_version,
+    }
+    for line in header(versions, load=True):
         out(line)
     out(
         f"mode: {'quick' if quick else 'full'}; {rows:,} ticketing users per write "
@@ -331,21 +342,15 @@ def run(rows: int, rounds: int, quick: bool, out: Callable[[str], None] = print)
         samples, own = measure(Path(tmp), rows, rounds, out)
     out("")
     out(f"{rows:,} users (uuid, first and last names, email, sign-up time) into SQLite")
-    out(
-        f"  {'library':<10} {'how':<34} {'best s':>8} {'median s':>9} {'us/row':>7} "
-        f"{'x raw':>6} {'seed s':>7}"
-    )
+    out(REPORT.header())
     baseline = min(samples[0])
     for row, taken, seed_own in zip(ROWS, samples, own, strict=True):
-        best = min(taken)
+        best, median = best_and_median(taken)
         # The dry run writes no rows: its time per row and ratio would mean nothing.
-        per_row = f"{best / rows * 1e6:>7.2f}" if row.compared else f"{'-':>7}"
-        ratio = f"{best / baseline:>6.2f}" if row.compared else f"{'-':>6}"
-        own_best = f"{min(seed_own):>7.2f}" if seed_own else f"{'':>7}"
-        out(
-            f"  {row.library:<10} {row.how:<34} {best:>8.2f} {statistics.median(taken):>9.2f} "
-            f"{per_row} {ratio} {own_best}"
-        )
+        per_row = best / rows * 1e6 if row.compared else "-"
+        ratio = best / baseline if row.compared else "-"
+        own_best = min(seed_own) if seed_own else ""
+        out(REPORT.row(row.library, row.how, best, median, per_row, ratio, own_best))
     cli, api = min(samples[1]), min(samples[2])
     out(
         "  seed s: the seed's own seconds, as its summary gives them (best); "
@@ -357,15 +362,14 @@ def run(rows: int, rounds: int, quick: bool, out: Callable[[str], None] = print)
         f"{api / baseline:.2f}x ({'met' if api <= TARGET * baseline else 'not met'})"
     )
     out("")
-    out(f"total time: {time.perf_counter() - started:.0f} s")
+    out(total_time(started))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="2,000 rows, one round: checks that it all still works (for CI), numbers are rough",
+    parser = argument_parser(
+        __doc__,
+        "2,000 rows, one round: checks that it all still works (for CI), numbers are rough",
+        no_gc_help=None,
     )
     parser.add_argument(
         "--rows", type=int, default=None, help="users per write (default 1,000,000)"
