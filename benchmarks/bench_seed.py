@@ -26,11 +26,9 @@ show that it does not grow with the rows, and the process's peak resident size.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import gc
 import os
-import platform
 import resource
 import secrets
 import sqlite3
@@ -45,10 +43,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, ClassVar
 
+from _harness import Column, Table, argument_parser, header, pyfactory_version, total_time
 from sqlalchemy import Engine, String, Text, create_engine, func, make_url, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-import pyfactory
 from pyfactory import Factory, schema, sequence
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 from pyfactory.seeding import Seed, SeedContext, run_seeds
@@ -244,13 +242,13 @@ def max_rss_mb() -> float:
     return peak / 1e6 if sys.platform == "darwin" else peak / 1e3  # bytes on macOS, KB else
 
 
-def header() -> list[str]:
-    return [
-        f"Python {platform.python_version()} ({platform.python_implementation()}, "
-        f"{platform.system()} {platform.machine()})",
-        f"pyfactory    {pyfactory.__version__}",
-        f"SQLAlchemy   {version('SQLAlchemy')}",
-    ]
+REPORT = Table(
+    Column("contender", "<16"),
+    Column("seconds", ">9", ".2f"),
+    Column("us/row", ">8", ".2f"),
+    Column("rows/s", ">11", ",.0f"),
+    Column("x raw", ">7", ".2f"),
+)
 
 
 def run(
@@ -263,7 +261,8 @@ def run(
     ``memory[1]`` with chunks of ``memory[0]`` rows."""
     chunk, memory_rows = memory
     started = time.perf_counter()
-    for line in header():
+    versions = {"pyfactory": pyfactory_version(), "SQLAlchemy": version("SQLAlchemy")}
+    for line in header(versions):
         out(line)
     out(
         f"{rows:,} rows of a 10-column table per write, in chunks of {CHUNK:,}; fresh empty "
@@ -278,14 +277,15 @@ def run(
         with backend() as db:
             out("")
             out(db.description)
-            out(f"  {'contender':<16} {'seconds':>9} {'us/row':>8} {'rows/s':>11} {'x raw':>7}")
+            out(REPORT.header())
             baseline = None
             for who, write in CONTENDERS:
                 seconds = timed(db, who, write, rows)
                 baseline = baseline or seconds
                 out(
-                    f"  {who:<16} {seconds:>9.2f} {seconds / rows * 1e6:>8.2f} "
-                    f"{rows / seconds:>11,.0f} {seconds / baseline:>7.2f}"
+                    REPORT.row(
+                        who, seconds, seconds / rows * 1e6, rows / seconds, seconds / baseline
+                    )
                 )
             peaks = [(n, traced_peak(db, n, chunk)) for n in memory_rows]
             growth = peaks[-1][1] / peaks[0][1]
@@ -296,13 +296,12 @@ def run(
             )
     out("")
     out(f"process peak resident size: {max_rss_mb():.0f} MB")
-    out(f"total time: {time.perf_counter() - started:.0f} s")
+    out(total_time(started))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="5,000 rows: checks that it all still works (CI)"
+    parser = argument_parser(
+        __doc__, "5,000 rows: checks that it all still works (CI)", no_gc_help=None
     )
     parser.add_argument("--rows", type=int, default=None, help="rows per write (default 1,000,000)")
     parser.add_argument(
