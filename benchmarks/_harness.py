@@ -135,6 +135,26 @@ def time_rows(
     ]
 
 
+@dataclass(frozen=True)
+class Row:
+    """One timed statement of a table: ``stmt`` makes ``per_call`` objects, shown as
+    ``library`` and ``how`` (the call as a user writes it)."""
+
+    library: str
+    how: str
+    stmt: str
+    per_call: int = 1
+
+
+def time_table(
+    rows: Sequence[Row], namespace: Mapping[str, Any], settings: Settings, collect: bool = True
+) -> list[Timing]:
+    """:func:`time_rows` for a table of :class:`Row`, per object made."""
+    return time_rows(
+        [row.stmt for row in rows], [row.per_call for row in rows], namespace, settings, collect
+    )
+
+
 def best_and_median(samples: Sequence[float]) -> tuple[float, float]:
     """The best and the median of whole-run samples (seconds of a write, say).
 

@@ -26,15 +26,15 @@ import attrs
 import factory
 from _harness import (
     Column,
+    Row,
     Settings,
     Table,
-    Timing,
     argument_parser,
     gc_words,
     header,
     mode_line,
     pyfactory_version,
-    time_rows,
+    time_table,
 )
 from polyfactory import PostGenerated, Use
 from polyfactory.factories.attrs_factory import AttrsFactory
@@ -252,16 +252,6 @@ class AccountPoly(AttrsFactory[Account]):
 
 
 @dataclass(frozen=True)
-class Row:
-    """One timed statement: ``stmt`` makes ``per_call`` objects."""
-
-    library: str
-    how: str
-    stmt: str
-    per_call: int = 1
-
-
-@dataclass(frozen=True)
 class Case:
     title: str
     namespace: dict[str, Any]
@@ -391,18 +381,6 @@ TABLE = Table(
 )
 
 
-def measure(case: Case, settings: Settings, collect: bool = True) -> list[Timing]:
-    """Microseconds per object (the best and the median sample) and loops per sample,
-    for each row, in rounds interleaved across the rows (see ``_harness.time_rows``)."""
-    return time_rows(
-        [row.stmt for row in case.rows],
-        [row.per_call for row in case.rows],
-        case.namespace,
-        settings,
-        collect,
-    )
-
-
 def versions() -> dict[str, str]:
     """The versions of the libraries actually imported."""
     return {
@@ -423,7 +401,7 @@ def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -
         out("")
         out(case.title)
         out(TABLE.header())
-        results = measure(case, settings, collect)
+        results = time_table(case.rows, case.namespace, settings, collect)
         baseline = results[0].best
         for row, result in zip(case.rows, results, strict=True):
             out(

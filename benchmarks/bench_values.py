@@ -28,16 +28,16 @@ from typing import Any
 
 from _harness import (
     Column,
+    Row,
     Settings,
     Table,
-    Timing,
     argument_parser,
     gc_words,
     header,
     mode_line,
     optional_version,
     pyfactory_version,
-    time_rows,
+    time_table,
 )
 from faker import Faker
 
@@ -115,14 +115,6 @@ def mimesis_namespace() -> Any | None:
 
 
 @dataclass(frozen=True)
-class Row:
-    library: str
-    how: str
-    stmt: str
-    per_call: int = 1
-
-
-@dataclass(frozen=True)
 class Case:
     provider: Provider
     namespace: dict[str, Any]
@@ -187,18 +179,6 @@ TABLE = Table(
 )
 
 
-def measure(case: Case, settings: Settings, collect: bool = True) -> list[Timing]:
-    """Microseconds per value (the best and the median sample) and loops per sample,
-    for each row, in rounds interleaved across the rows (see ``_harness.time_rows``)."""
-    return time_rows(
-        [row.stmt for row in case.rows],
-        [row.per_call for row in case.rows],
-        case.namespace,
-        settings,
-        collect,
-    )
-
-
 def run(
     quick: bool,
     selected: Sequence[str] = (),
@@ -218,7 +198,7 @@ def run(
     out(TABLE.header())
     summary: list[tuple[str, float, float]] = []
     for case in cases(selected):
-        results = measure(case, settings, collect)
+        results = time_table(case.rows, case.namespace, settings, collect)
         baseline = results[0].best
         for row, result in zip(case.rows, results, strict=True):
             out(
