@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pyfactory.builders import ModelBuilder
     from pyfactory.introspect import FieldInfo
     from pyfactory.introspect._sqlalchemy_fields import ForeignKeyTarget
+    from pyfactory.providers import FastFaker, KeyedFaker
 
 __all__ = ["AutoField", "auto_layer"]
 
@@ -40,18 +41,44 @@ _RELATIONS_FILLED = ("many_to_one", "one_to_one")
 
 
 class AutoField(SpecialField[Any]):
-    """A value made by an auto-fill generator from the factory's Faker."""
+    """A value made by an auto-filled field's generator.
 
-    __slots__ = ("generator", "info", "owner")
+    The generator is handed a :class:`~pyfactory.providers.KeyedFaker` of the
+    factory's Faker and the value's stream key: its provider calls (``faker.email()``)
+    are the fast providers' values, and ``faker.random`` is drawn from the key, so
+    the value depends on its address alone (:doc:`context`) and is made at the speed
+    of the fast providers; what is not fast is the real Faker's, seeded for the value
+    when the factory is seeded. A user's ``_name_mappings``/``_type_mappings``
+    callable gets the same stand-in.
+    """
+
+    __slots__ = ("_fast", "generator", "info", "owner")
     takes_overrides = False
 
     def __init__(self, generator: Generator, info: FieldInfo, owner: type[Factory[Any]]):
         self.generator = generator
         self.info = info
         self.owner = owner
+        # The Faker last seen and its fast providers (one Faker per factory, mostly).
+        self._fast: tuple[Any, FastFaker] | None = None
+
+    def keyed(self, ctx: FieldContext) -> KeyedFaker:
+        """The Faker stand-in for the value ``ctx`` is making: see the class docstring."""
+        faker = ctx.factory._pf_randomness.faker
+        fast = self._fast
+        if fast is None or fast[0] is not faker:
+            from pyfactory.providers import fast_faker
+
+            fast = self._fast = (faker, fast_faker(faker))
+        return fast[1].at(ctx.stream_key(), lambda: ctx.faker)
 
     def resolve(self, ctx: FieldContext) -> Any:
-        value = self.generator(ctx.faker, self.info)
+        return self.value(ctx, self.keyed(ctx))
+
+    def value(self, ctx: FieldContext, faker: KeyedFaker) -> Any:
+        """One value of the generator, drawing from ``faker`` (a draw again from the
+        same stand-in gives another value)."""
+        value = self.generator(faker, self.info)  # type: ignore[arg-type]
         if type(value) in _SCALARS:
             return value  # most values: nothing inside them to look at
         if _holds_nested(value):
@@ -754,8 +781,10 @@ class _TogetherField(AutoField):
         if None in head:
             return super().resolve(ctx)  # NULL never equals NULL in a unique index
         combinations = self.combinations
+        # One stand-in for every draw: each draws from keys of its own, so they differ.
+        faker = self.keyed(ctx)
         for _ in range(MAX_UNIQUE_TRIES):
-            value = super().resolve(ctx)
+            value = self.value(ctx, faker)
             if value is None or combinations.claim((*head, _hashable(value))):
                 return value
         raise FactoryError(
