@@ -27,13 +27,14 @@ locale, the providers added to it) and is decided once per name, on first use.
 
 from __future__ import annotations
 
+import random as _random_module
 import threading
 import weakref
 from collections.abc import Callable, Hashable
 from types import MethodType
 from typing import Any
 
-from pyfactory._stream import MASK, Draws, mix, subkey
+from pyfactory._stream import GAMMA, MASK, Draws, subkey
 from pyfactory.providers._compile import FastProvider, _faker_own, _freeze, _generator_of, fast_provider
 
 __all__ = ["FastFaker", "KeyedFaker", "fast_faker"]
@@ -45,6 +46,36 @@ _MAX_ARGUMENTS = 256
 #: of the key's first provider call (``fn(key)`` is ``mix(key + GAMMA)``, the first draw
 #: of ``Draws(key)``).
 _RANDOM_SALT = 0x5A17_D3A1_C0FF_EE15
+_C1 = 0xBF58476D1CE4E5B9
+_C2 = 0x94D049BB133111EB
+_TWO_TO_MINUS_53 = 2.0**-53
+_TWO_TO_64 = 1 << 64
+
+
+class _KeyDraws(Draws):
+    """The :class:`~pyfactory._stream.Draws` of a :class:`KeyedFaker`, with a number
+    below ``n`` drawn in one step (Lemire's multiply-shift, as ``Draws.below``)
+    rather than by ``random.Random``'s rejection loop over ``getrandbits``, which in
+    Python costs a few calls per draw: ``randint``, ``randrange``, ``choice``,
+    ``choices`` and ``shuffle`` all go through ``_randbelow``. The bias is at most
+    ``n / 2**64``; a larger ``n`` takes the exact way."""
+
+    def bits64(self) -> int:
+        # SplitMix64's draw, inline (pyfactory._stream.mix): a call is a third of it.
+        count = self._count + 1
+        self._count = count
+        z = (self._key + count * GAMMA) & MASK
+        z = ((z ^ (z >> 30)) * _C1) & MASK
+        z = ((z ^ (z >> 27)) * _C2) & MASK
+        return z ^ (z >> 31)
+
+    def random(self) -> float:
+        return (self.bits64() >> 11) * _TWO_TO_MINUS_53
+
+    def _randbelow(self, n: int) -> int:  # type: ignore[override]
+        if n <= _TWO_TO_64:
+            return (self.bits64() * n) >> 64
+        return self._randbelow_with_getrandbits(n)
 
 
 class _Method:
@@ -69,10 +100,15 @@ class _Method:
 
     def _compiled(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> FastProvider | None:
         try:
-            frozen: Hashable = (_freeze(args), _freeze(kwargs))
+            # Most arguments are numbers and strings: hashable as they come.
+            frozen: Hashable = (args, *kwargs.items())
             found = self.by_arguments.get(frozen, self)
-        except TypeError:  # an unhashable argument: compiled (or not) each time
-            return fast_provider(self.faker, self.name, args, kwargs)
+        except TypeError:  # a list, say
+            try:
+                frozen = (_freeze(args), _freeze(kwargs))
+                found = self.by_arguments.get(frozen, self)
+            except TypeError:  # an unhashable argument: compiled (or not) each time
+                return fast_provider(self.faker, self.name, args, kwargs)
         if found is self:
             found = fast_provider(self.faker, self.name, args, kwargs)
             if len(self.by_arguments) < _MAX_ARGUMENTS:
@@ -174,11 +210,11 @@ class KeyedFaker:
         return self.key if calls == 0 else subkey(self.key, calls)
 
     @property
-    def random(self) -> Draws:
+    def random(self) -> _random_module.Random:
         """The value's own ``random.Random``, drawn from its key."""
         found = self._random
         if found is None:
-            found = self._random = Draws(mix(self.key ^ _RANDOM_SALT))
+            found = self._random = _KeyDraws(self.key ^ _RANDOM_SALT)
         return found
 
     @property
