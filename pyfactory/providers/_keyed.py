@@ -12,7 +12,8 @@ no change to their code:
   its own: the ``n``-th provider call of a value draws from sub-key ``n`` of its key
   (the first from the key itself, so an auto-filled ``email`` is the value
   ``fake("email")`` gives the same field). A call of a provider that is not compiled
-  counts too, so which providers are fast never moves the keys of the others;
+  (or one the user added) counts too, so which providers are fast never moves the
+  keys of the others;
 * ``keyed.random`` is a :class:`~pyfactory._stream.Draws` of the key (a
   ``random.Random``), so a generator's own draws follow the key as well;
 * anything else (a provider that is not compiled, ``faker.unique``, ``faker.format``,
@@ -35,7 +36,7 @@ from types import MethodType
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK, Draws, subkey
-from pyfactory.providers._compile import FastProvider, _faker_own, _freeze, _generator_of, fast_provider
+from pyfactory.providers._compile import FastProvider, _freeze, _generator_of, fast_provider
 
 __all__ = ["FastFaker", "KeyedFaker", "fast_faker"]
 
@@ -115,6 +116,10 @@ class _Method:
                 self.by_arguments[frozen] = found
         return found  # type: ignore[return-value]
 
+    @property
+    def __name__(self) -> str:  # what the bound method says it is, as Faker's would
+        return self.name
+
     def __repr__(self) -> str:
         return f"<fast {self.name}>"
 
@@ -158,10 +163,12 @@ class FastFaker:
         found = None if generator is None else getattr(generator, name, None)
         owner = getattr(found, "__self__", None)
         function = getattr(found, "__func__", None)
-        if function is None or owner is generator or not _faker_own(owner, function):
+        if function is None or owner is None or owner is generator:
             # Not a provider's method (the generator's own seed_instance, format, ...),
-            # a provider the user added, or a Faker of several locales.
+            # or a Faker of several locales.
             return None
+        # A provider the user added is a _Method too, never fast (fast_provider says
+        # None): its calls count as the others do.
         return _Method(self.faker, name)
 
     def at(self, key: int, seeded: Callable[[], Any] | None = None) -> KeyedFaker:
