@@ -121,7 +121,10 @@ class UniqueTracker:
     def _exhausted(self, tries: int, refused: int) -> FactoryError:
         """The error of a call whose last ``tries`` values were all taken, ``refused``
         of them by the claim."""
-        fix = "widen its constraints, map it with _name_mappings, or reset the factory's unique values"
+        fix = (
+            "widen its constraints, map it with _name_mappings, or reset the factory's "
+            "unique values"
+        )
         if not refused:
             return FactoryError(
                 f"{self.field} is unique, but {tries} values in a row repeated one of "

@@ -16,6 +16,8 @@ no change to their code:
   keys of the others;
 * ``keyed.random`` is a :class:`~pyfactory._stream.Draws` of the key (a
   ``random.Random``), so a generator's own draws follow the key as well;
+  ``keyed.below(n)`` and ``keyed.fraction()`` are its ``randrange(n)`` and
+  ``random()``, drawn without making the ``Random`` (auto-fill's rules use them);
 * anything else (a provider that is not compiled, ``faker.unique``, ``faker.format``,
   ``faker.locales``, ``faker["fr_FR"]``) is the real Faker's, which for a seeded
   factory is seeded for this value when first needed (seeding costs microseconds:
@@ -73,10 +75,15 @@ class _KeyDraws(Draws):
     def random(self) -> float:
         return (self.bits64() >> 11) * _TWO_TO_MINUS_53
 
-    def _randbelow(self, n: int) -> int:  # type: ignore[override]
+    def _randbelow(self, n: int) -> int:
         if n <= _TWO_TO_64:
             return (self.bits64() * n) >> 64
-        return self._randbelow_with_getrandbits(n)
+        # random.Random's own way (_randbelow_with_getrandbits): no bias at all.
+        k = n.bit_length()
+        r = self.getrandbits(k)
+        while r >= n:
+            r = self.getrandbits(k)
+        return r
 
 
 class _Method:
@@ -199,14 +206,17 @@ class KeyedFaker:
     .. versionadded:: 1.0
     """
 
-    __slots__ = ("_calls", "_fast", "_random", "_real", "_seeded", "key")
+    __slots__ = ("_calls", "_drawn", "_fast", "_random", "_real", "_seeded", "key")
 
     def __init__(self, fast: FastFaker, key: int, seeded: Callable[[], Any] | None = None) -> None:
         self._fast = fast
         self.key = key & MASK
         self._seeded = seeded
         self._calls = 0
-        self._random: Draws | None = None
+        #: Draws of the random stream made by below() and fraction() before ``random``
+        #: was first asked for (which then goes on from there).
+        self._drawn = 0
+        self._random: _KeyDraws | None = None
         self._real: Any = None
 
     def next_key(self) -> int:
@@ -219,10 +229,42 @@ class KeyedFaker:
     @property
     def random(self) -> _random_module.Random:
         """The value's own ``random.Random``, drawn from its key."""
+        return self._draws()
+
+    def _draws(self) -> _KeyDraws:
         found = self._random
         if found is None:
             found = self._random = _KeyDraws(self.key ^ _RANDOM_SALT)
+            found._count = self._drawn  # on from the draws below() and fraction() made
         return found
+
+    def below(self, n: int) -> int:
+        """A number in ``range(n)`` (``n`` > 0): the next draw of :attr:`random`, as
+        ``random.randrange(n)`` gives it, without making the ``Random`` (a
+        ``random.Random`` is a few kilobytes of Mersenne Twister state to allocate,
+        unused here). ``lo + below(hi - lo + 1)`` is ``random.randint(lo, hi)`` and
+        ``seq[below(len(seq))]`` is ``random.choice(seq)``, the same numbers."""
+        found = self._random
+        if found is not None or n > _TWO_TO_64:
+            return self._draws()._randbelow(n)
+        return (self._bits() * n) >> 64
+
+    def fraction(self) -> float:
+        """A float in [0, 1): the next draw of :attr:`random`, as ``random.random()``
+        gives it (see :meth:`below`)."""
+        found = self._random
+        if found is not None:
+            return found.random()
+        return (self._bits() >> 11) * _TWO_TO_MINUS_53
+
+    def _bits(self) -> int:
+        # _KeyDraws.bits64 of the random stream, before it is made.
+        count = self._drawn + 1
+        self._drawn = count
+        z = ((self.key ^ _RANDOM_SALT) + count * GAMMA) & MASK
+        z = ((z ^ (z >> 30)) * _C1) & MASK
+        z = ((z ^ (z >> 27)) * _C2) & MASK
+        return z ^ (z >> 31)
 
     @property
     def real(self) -> Any:

@@ -40,6 +40,7 @@ def _unique_values_forgotten() -> Iterator[None]:
     yield
     Factory.reset_unique()
 
+
 EN = Faker("en_US")
 FIRST_NAMES = set(EN.first_name.__self__.first_names)
 LAST_NAMES = set(EN.last_name.__self__.last_names)
@@ -435,3 +436,47 @@ class TestUserMappings:
         made = factory(seed=1).build_batch(20)
         assert {c.code.title() for c in made} <= LAST_NAMES
         assert factory(seed=1).build_batch(20) == made
+
+
+# ---------------------------------------------------------------- the rules' draws
+
+
+class TestDraws:
+    """The rules draw through helpers: from a KeyedFaker in one step, the numbers its
+    ``random`` gives; from any other Faker, the numbers of its own stream."""
+
+    @pytest.mark.parametrize("keyed", [True, False], ids=["keyed", "faker"])
+    def test_the_numbers_of_random(self, keyed: bool) -> None:
+        from pyfactory.autofill._common import (
+            _draw_below,
+            _draw_bits,
+            _draw_float,
+            _draw_int,
+            _draw_pick,
+        )
+        from pyfactory.providers import fast_faker
+
+        def make() -> Any:
+            if keyed:
+                return fast_faker(EN).at(99)
+            made = Faker()
+            made.seed_instance(99)
+            return made
+
+        drawn, expected = make(), make().random
+        got = [
+            _draw_int(drawn, -5, 5),
+            _draw_below(drawn, 7),
+            _draw_float(drawn),
+            _draw_pick(drawn, "abcdef"),
+            _draw_bits(drawn, 128),
+            _draw_bits(drawn, 20),
+        ]
+        assert got == [
+            expected.randint(-5, 5),
+            expected.randrange(7),
+            expected.random(),
+            expected.choice("abcdef"),
+            expected.getrandbits(128),
+            expected.getrandbits(20),
+        ]

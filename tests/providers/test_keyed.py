@@ -95,7 +95,7 @@ class TestWhatIsNotFast:
         assert keyed.unique.first_name() in set(real.first_name.__self__.first_names)
         assert keyed["en_US"] is real["en_US"]
         assert keyed.real is real
-        assert "email" in dir(keyed) and "random" in dir(keyed)
+        assert {"email", "random", "locales"} <= set(dir(keyed))
 
     def test_a_provider_of_the_user_s_is_called(self) -> None:
         class Ship(BaseProvider):
@@ -112,7 +112,8 @@ class TestWhatIsNotFast:
         # Faker's email reaches the user's first_name through its formats: not fast either.
         assert fast_provider(real, "email") is None
         emails = {keyed.email() for _ in range(50)}
-        assert all("@" in e for e in emails) and any("nemo" in e for e in emails)
+        assert all("@" in e for e in emails)
+        assert any("nemo" in e for e in emails)
         # Every provider call counts, the user's too: this is the 53rd.
         assert keyed.last_name() == fast("last_name")(subkey(KEY, 52))
 
@@ -134,7 +135,7 @@ class TestWhatIsNotFast:
         """While unpickling, say, its own slots are not looked up on a Faker."""
         blank = KeyedFaker.__new__(KeyedFaker)
         with pytest.raises(AttributeError):
-            blank._fast  # noqa: B018
+            blank._fast
 
     def test_it_is_not_pickled(self) -> None:
         with pytest.raises(TypeError):
@@ -214,3 +215,27 @@ class TestArgumentsThatChange:
         assert all(0 <= n <= bound for n, bound in zip(got, range(1, 40), strict=True))
         assert len(_compile._CACHE) <= 8
         assert fast("pyint", max_value=7)(KEY) == before
+
+
+class TestBelowAndFraction:
+    """``below(n)`` and ``fraction()`` are the numbers ``random.randrange(n)`` and
+    ``random.random()`` give, drawn without making the ``Random``."""
+
+    def test_the_same_numbers_as_random(self) -> None:
+        one, two = fast_faker(faker()).at(KEY), fast_faker(faker()).at(KEY)
+        assert [one.below(1000) for _ in range(20)] == [
+            two.random.randrange(1000) for _ in range(20)
+        ]
+        assert [one.fraction() for _ in range(5)] == [two.random.random() for _ in range(5)]
+
+    def test_random_goes_on_from_them(self) -> None:
+        one, two = fast_faker(faker()).at(KEY), fast_faker(faker()).at(KEY)
+        first = [one.below(6), one.fraction()]
+        later = [one.random.randint(0, 5), one.below(10**30), one.fraction()]
+        rng = two.random
+        assert first == [rng.randrange(6), rng.random()]
+        assert later == [rng.randint(0, 5), rng.randrange(10**30), rng.random()]
+
+    def test_past_64_bits(self) -> None:
+        one, two = fast_faker(faker()).at(KEY), fast_faker(faker()).at(KEY)
+        assert one.below(3 << 70) == two.random.randrange(3 << 70)
