@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 #: A value maker for one field: called with the factory's Faker and the field's
 #: information, it returns the value. Draw randomness only from the Faker
-#: (``faker.random`` or its providers) so that one seed gives the same values.
+#: (``faker.random`` or its providers) so that one seed gives the same values. An
+#: auto-filled field calls it with a :class:`~pyfactory.providers.KeyedFaker`, a
+#: stand-in whose providers are the fast ones, drawn from the value's own key.
 Generator: TypeAlias = Callable[["Faker", "FieldInfo"], Any]
 
 

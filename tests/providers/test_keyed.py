@@ -4,7 +4,6 @@ Faker's."""
 
 from __future__ import annotations
 
-import pickle
 import random
 import uuid
 from typing import Any
@@ -136,10 +135,6 @@ class TestWhatIsNotFast:
         blank = KeyedFaker.__new__(KeyedFaker)
         with pytest.raises(AttributeError):
             blank._fast
-
-    def test_it_is_not_pickled(self) -> None:
-        with pytest.raises(TypeError):
-            pickle.dumps(fast_faker(faker()).at(KEY))
 
 
 class TestRandom:
