@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_autofill.py           # full run, about 20 seconds
+    python benchmarks/bench_autofill.py           # full run, about a minute
     python benchmarks/bench_autofill.py --quick   # smoke run for CI, a few seconds
 
 Two cases, each a dataclass of five fields made in a loop:
@@ -36,6 +36,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import itertools
+import os
 import platform
 import re
 import statistics
@@ -54,6 +56,11 @@ import pyfactory
 from pyfactory import factory_for
 from pyfactory.autofill import resolve_generator
 from pyfactory.introspect import fields_of
+
+try:
+    from pyfactory.providers import fast_faker
+except ImportError:  # a version before 1.0, measured for comparison: no KeyedFaker rows
+    fast_faker = None  # type: ignore[assignment]
 
 SEED = 2024
 #: Objects per call in the batch rows.
@@ -117,8 +124,22 @@ def raw_record(fake: Faker) -> Record:
 
 
 def auto(model: type[Any], fields: tuple[tuple[str, Any, Any], ...], fake: Faker) -> Any:
-    """What an auto-filled schema does per object: one generator call per field."""
+    """What an auto-filled schema did per object before 1.0: one generator call per
+    field, with the factory's Faker."""
     return model(**{name: generate(fake, info) for name, generate, info in fields})
+
+
+_numbers = itertools.count()
+
+
+def auto_keyed(model: type[Any], fields: tuple[tuple[str, Any, Any], ...], fast: Any) -> Any:
+    """What an auto-filled schema does per object: one generator call per field, with a
+    KeyedFaker of the value's key (here a key per value from a counter)."""
+    root = (next(_numbers) * 0x9E3779B97F4A7C15) & (2**64 - 1)
+    values = {
+        name: generate(fast.at(root ^ i), info) for i, (name, generate, info) in enumerate(fields)
+    }
+    return model(**values)
 
 
 def polyfactories(fake: Faker) -> dict[str, Any]:
@@ -205,7 +226,11 @@ def cases() -> list[Case]:
     person_factory = factory_for(Person)(faker=fakers["fake_factory"])
     record_factory = factory_for(Record)(faker=fakers["fake_factory"])
     seeded_factory = factory_for(Person)(seed=SEED)
+    seeded_records = factory_for(Record)(seed=SEED)
     realistic([person_factory.build() for _ in range(20)])
+    if fast_faker is not None:
+        fast = fast_faker(seeded())
+        realistic([auto_keyed(Person, person_fields, fast) for _ in range(20)])
     realistic(factory_for(Person)(seed=SEED).build_batch(20))
     if factory_for(Person)(seed=SEED).build_batch(5) != seeded_factory.build_batch(5):
         raise AssertionError("a seeded factory must make the same objects every time")
@@ -216,6 +241,8 @@ def cases() -> list[Case]:
         "raw_person": raw_person,
         "raw_record": raw_record,
         "auto": auto,
+        "auto_keyed": auto_keyed,
+        "fast_auto": fast_faker and fast_faker(fakers["fake_auto"]),
         "person_fields": person_fields,
         "record_fields": record_fields,
         **fakers,
@@ -223,6 +250,7 @@ def cases() -> list[Case]:
         "person_factory": person_factory,
         "seeded_factory": seeded_factory,
         "record_factory": record_factory,
+        "seeded_records": seeded_records,
     }
     by_name = Case(
         title="by name: first_name, last_name, email, city, company (str dataclass)",
@@ -232,6 +260,11 @@ def cases() -> list[Case]:
             Row("raw", "5 Faker calls by hand", "raw_person(fake_raw)"),
             Row(
                 "pyfactory", "resolve_generator, by name", "auto(Person, person_fields, fake_auto)"
+            ),
+            Row(
+                "pyfactory",
+                "same, with a KeyedFaker",
+                "auto_keyed(Person, person_fields, fast_auto)",
             ),
             Row("pyfactory", "factory_for(Person).build()", "person_factory.build()"),
             Row("pyfactory", "same, seeded", "seeded_factory.build()"),
@@ -254,10 +287,21 @@ def cases() -> list[Case]:
             Row(
                 "pyfactory", "resolve_generator, by type", "auto(Record, record_fields, fake_auto)"
             ),
+            Row(
+                "pyfactory",
+                "same, with a KeyedFaker",
+                "auto_keyed(Record, record_fields, fast_auto)",
+            ),
             Row("pyfactory", "factory_for(Record).build()", "record_factory.build()"),
+            Row("pyfactory", "same, seeded", "seeded_records.build()"),
             Row("polyfactory", "type-driven", "RecordPoly.build()"),
         ),
     )
+    if fast_faker is None:
+        return [
+            dataclasses.replace(case, rows=tuple(r for r in case.rows if "keyed" not in r.stmt))
+            for case in (by_name, by_type)
+        ]
     return [by_name, by_type]
 
 
@@ -314,7 +358,8 @@ def measure(case: Case, settings: Settings, collect: bool) -> list[tuple[float, 
 
 def header() -> list[str]:
     versions = {
-        "pyfactory": pyfactory.__version__,
+        # The checkout's own attribute: right when run from a worktree too.
+        "pyfactory": f"{pyfactory.__version__} ({os.path.dirname(pyfactory.__file__)})",
         "polyfactory": version("polyfactory"),
         "Faker": version("Faker"),
     }
