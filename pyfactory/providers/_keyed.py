@@ -91,34 +91,36 @@ class _Method:
     (bound to it by ``MethodType``), the fast provider's value of the next key, else
     the real Faker's call."""
 
-    __slots__ = ("by_arguments", "faker", "name", "plain")
+    __slots__ = ("by_arguments", "name", "plain")
 
     def __init__(self, faker: Any, name: str) -> None:
-        self.faker = faker
         self.name = name
         self.plain = fast_provider(faker, name)
         self.by_arguments: dict[Hashable, FastProvider | None] = {}
 
     def __call__(self, keyed: KeyedFaker, /, *args: Any, **kwargs: Any) -> Any:
         key = keyed.next_key()
-        fast = self.plain if not args and not kwargs else self._compiled(args, kwargs)
+        fast = self._compiled(keyed.faker, args, kwargs) if args or kwargs else self.plain
         if fast is None:
             return getattr(keyed.real, self.name)(*args, **kwargs)
         return fast(key)
 
-    def _compiled(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> FastProvider | None:
+    def _compiled(
+        self, faker: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> FastProvider | None:
         try:
-            # Most arguments are numbers and strings: hashable as they come.
-            frozen: Hashable = (args, *kwargs.items())
+            # Most arguments are numbers and strings: hashable as they come. The first
+            # item tells this form from the frozen one.
+            frozen: Hashable = (0, args, *kwargs.items())
             found = self.by_arguments.get(frozen, self)
         except TypeError:  # a list, say
             try:
-                frozen = (_freeze(args), _freeze(kwargs))
+                frozen = (1, _freeze(args), _freeze(kwargs))
                 found = self.by_arguments.get(frozen, self)
             except TypeError:  # an unhashable argument: compiled (or not) each time
-                return fast_provider(self.faker, self.name, args, kwargs)
+                return fast_provider(faker, self.name, args, kwargs)
         if found is self:
-            found = fast_provider(self.faker, self.name, args, kwargs)
+            found = fast_provider(faker, self.name, args, kwargs)
             if len(self.by_arguments) < _MAX_ARGUMENTS:
                 self.by_arguments[frozen] = found
         return found  # type: ignore[return-value]
@@ -143,17 +145,29 @@ class FastFaker:
     .. versionadded:: 1.0
     """
 
-    __slots__ = ("__weakref__", "_lock", "_methods", "faker")
+    __slots__ = ("__weakref__", "_faker", "_lock", "_methods")
 
     def __init__(self, faker: Any) -> None:
-        self.faker = faker
-        # name -> _Method for a provider of Faker's own, None for anything else.
+        # Weakly: fast_faker() keeps one per Faker for as long as the Faker lives, in a
+        # WeakKeyDictionary whose values must not hold their keys. A KeyedFaker holds
+        # its Faker strongly.
+        try:
+            self._faker: Callable[[], Any] = weakref.ref(faker)
+        except TypeError:  # not weakly referable
+            self._faker = lambda: faker
+        # name -> _Method for a provider's method, None for anything else.
         self._methods: dict[str, _Method | None] = {}
         self._lock = threading.Lock()
 
+    @property
+    def faker(self) -> Any:
+        """The Faker (None once it is gone)."""
+        return self._faker()
+
     def method(self, name: str) -> _Method | None:
-        """The fast form of the provider ``name``, or None when ``name`` is not a
-        provider method of Faker's own on this Faker (then the real one answers)."""
+        """The fast form of the provider ``name`` (which calls the real Faker when the
+        provider has none), or None when ``name`` is not a provider's method on this
+        Faker (then the real one answers)."""
         try:
             return self._methods[name]
         except KeyError:
@@ -187,7 +201,7 @@ class FastFaker:
                 seeded for this value); called only when needed. Default: the Faker
                 itself.
         """
-        return KeyedFaker(self, key, seeded)
+        return KeyedFaker(self, self.faker, key, seeded)
 
     def __repr__(self) -> str:
         return f"<FastFaker of {self.faker!r}>"
@@ -201,15 +215,19 @@ class KeyedFaker:
     (``isinstance`` says so), but it answers every attribute a Faker has.
 
     Attributes:
+        faker: The Faker it stands for (not seeded for the value).
         key: The value's 64-bit key.
 
     .. versionadded:: 1.0
     """
 
-    __slots__ = ("_calls", "_drawn", "_fast", "_random", "_real", "_seeded", "key")
+    __slots__ = ("_calls", "_drawn", "_fast", "_random", "_real", "_seeded", "faker", "key")
 
-    def __init__(self, fast: FastFaker, key: int, seeded: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, fast: FastFaker, faker: Any, key: int, seeded: Callable[[], Any] | None = None
+    ) -> None:
         self._fast = fast
+        self.faker = faker
         self.key = key & MASK
         self._seeded = seeded
         self._calls = 0
@@ -273,7 +291,7 @@ class KeyedFaker:
         found = self._real
         if found is None:
             seeded = self._seeded
-            found = self._real = self._fast.faker if seeded is None else seeded()
+            found = self._real = self.faker if seeded is None else seeded()
         return found
 
     def __getattr__(self, name: str) -> Any:
@@ -292,7 +310,7 @@ class KeyedFaker:
         return sorted({*dir(type(self)), *dir(self.real)})
 
     def __repr__(self) -> str:
-        return f"<KeyedFaker {self.key:#018x} of {self._fast.faker!r}>"
+        return f"<KeyedFaker {self.key:#018x} of {self.faker!r}>"
 
 
 _OWN = frozenset(KeyedFaker.__slots__)

@@ -4,8 +4,10 @@ Faker's."""
 
 from __future__ import annotations
 
+import gc
 import random
 import uuid
+import weakref
 from typing import Any
 
 import pytest
@@ -181,6 +183,20 @@ class TestFastFaker:
         assert fast_faker(real) is not fast_faker(Faker())
         assert isinstance(fast_faker(real), FastFaker)
         assert fast_faker(real).faker is real
+
+    def test_kept_while_the_faker_lives(self) -> None:
+        """One FastFaker per Faker, which does not keep its Faker alive; a KeyedFaker
+        does."""
+        real = Faker()
+        ref = weakref.ref(fast_faker(real))
+        keyed = fast_faker(real).at(KEY)
+        del real
+        gc.collect()
+        assert keyed.faker.first_name  # the KeyedFaker's Faker is alive
+        assert keyed.email() == fast("email")(KEY)
+        del keyed
+        gc.collect()
+        assert ref() is None
 
     def test_methods_are_looked_up_once(self) -> None:
         made = fast_faker(faker())
