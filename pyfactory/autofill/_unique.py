@@ -224,6 +224,73 @@ class _FallbackTracker(UniqueTracker):
         raise self._exhausted(tries, refused)
 
 
+class UniqueCombinations:
+    """The combinations a unique-together group of auto-filled fields gave in this
+    run: one per model and group, kept like a :class:`UniqueTracker`'s values.
+
+    Args:
+        where: The group, for messages, such as ``"Seat.(row, number)"``.
+    """
+
+    __slots__ = ("lock", "seen", "where")
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.seen: set[tuple[Any, ...]] = set()
+        self.lock = threading.Lock()
+
+    def claim(self, key: tuple[Any, ...]) -> bool | None:
+        """Take ``key`` if no row had it yet (nor, under pytest-xdist, another
+        worker): True then, False for a combination already given here, None for one
+        the claim refuses (it stays recorded: another process has it)."""
+        with self.lock:
+            if key in self.seen:
+                return False
+            self.seen.add(key)
+        return True if claim_unique(self.where, key) else None
+
+    def exhausted(self, name: str, tries: int, refused: int) -> FactoryError:
+        """The error of a row whose last ``tries`` values of the field ``name`` all
+        made a combination taken, ``refused`` of them by the claim."""
+        if not refused:
+            what = (
+                f"{tries} values of {name} in a row repeated a combination already given "
+                f"in this run ({len(self.seen)} so far)"
+            )
+        else:
+            if refused >= tries:
+                taken = "already claimed by another process"
+            else:
+                taken = (
+                    f"already taken: {refused} claimed by another process, the other "
+                    f"{tries - refused} given in this run"
+                )
+            what = (
+                f"{tries} values of {name} in a row made combinations {taken} (the "
+                "processes that share unique values, such as pytest-xdist workers, claim "
+                "each one: see set_unique_claim())"
+            )
+        return FactoryError(
+            f"{self.where} is unique together, but {what}; widen its constraints, map it "
+            "with _name_mappings, or reset the factory's unique values"
+        )
+
+    def reset(self) -> None:
+        """Forget the combinations given."""
+        self.restore(frozenset())
+
+    def snapshot(self) -> frozenset[Any]:
+        """The combinations given so far."""
+        with self.lock:
+            return frozenset(self.seen)
+
+    def restore(self, seen: frozenset[Any]) -> None:
+        """Make ``seen`` (from :meth:`snapshot`) the combinations given so far."""
+        with self.lock:
+            self.seen.clear()
+            self.seen.update(seen)
+
+
 def _hashable(value: Any) -> Any:
     try:
         hash(value)

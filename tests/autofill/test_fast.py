@@ -27,7 +27,8 @@ from faker import Faker
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from pyfactory import Factory, fake, schema, trait
+from pyfactory import Factory, FactoryError, fake, schema, trait
+from pyfactory.autofill._unique import set_unique_claim
 from pyfactory.providers import KeyedFaker
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -182,6 +183,16 @@ class Pair(_Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     flag: Mapped[bool] = mapped_column()
+
+
+class Seat(_Base):
+    """A group with room: a number for each row."""
+
+    __tablename__ = "fast_auto_seat"
+    __table_args__ = (UniqueConstraint("row", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row: Mapped[str] = mapped_column(String(10))
+    number: Mapped[int] = mapped_column()
 
 
 # ---------------------------------------------------------------- stability
@@ -382,6 +393,58 @@ class TestUnique:
         from a key of its own (the same key would repeat the same flag)."""
         factory = people_factory(Pair, {"kind": "a"})(seed=seed)
         assert sorted(p.flag for p in factory.build_batch(2)) == [False, True]
+
+
+class TestUniqueTogetherGivesUp:
+    """A group whose combinations run out says why: repeated here, or claimed by
+    another process."""
+
+    def test_repeated_here(self) -> None:
+        factory = people_factory(Pair, {"kind": "a"})(seed=1)
+        factory.build_batch(2)
+        with pytest.raises(FactoryError) as caught:
+            factory.build()
+        assert str(caught.value) == (
+            "PeopleFactory.basic → flag: Pair.(kind, flag) is unique together, but 100 "
+            "values of flag in a row repeated a combination already given in this run "
+            "(2 so far); widen its constraints, map it with _name_mappings, or reset the "
+            "factory's unique values"
+        )
+
+    def test_claimed_by_another_process(self) -> None:
+        previous = set_unique_claim(lambda namespace, value: False)
+        try:
+            with pytest.raises(FactoryError) as caught:
+                people_factory(Seat, {"row": "A"})(seed=1).build()
+        finally:
+            set_unique_claim(previous)
+        assert str(caught.value) == (
+            "PeopleFactory.basic → number: Seat.(row, number) is unique together, but 100 "
+            "values of number in a row made combinations already claimed by another process "
+            "(the processes that share unique values, such as pytest-xdist workers, claim "
+            "each one: see set_unique_claim()); widen its constraints, map it with "
+            "_name_mappings, or reset the factory's unique values"
+        )
+
+    def test_some_claimed_some_repeated(self) -> None:
+        """One combination given here, then the other refused: the flag repeats."""
+        factory = people_factory(Pair, {"kind": "a"})(seed=1)
+        (first,) = factory.build_batch(1)
+        previous = set_unique_claim(lambda namespace, value: False)
+        try:
+            with pytest.raises(FactoryError) as caught:
+                factory.build()
+        finally:
+            set_unique_claim(previous)
+        assert str(caught.value) == (
+            "PeopleFactory.basic → flag: Pair.(kind, flag) is unique together, but 100 "
+            "values of flag in a row made combinations already taken: 1 claimed by another "
+            "process, the other 99 given in this run (the processes that share unique "
+            "values, such as pytest-xdist workers, claim each one: see set_unique_claim()); "
+            "widen its constraints, map it with _name_mappings, or reset the factory's "
+            "unique values"
+        )
+        assert first.flag in (True, False)
 
 
 # ---------------------------------------------------------------- mappings

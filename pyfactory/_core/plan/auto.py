@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any, get_args, get_origin, is_typeddict
 
 from pyfactory._walk import holds
 from pyfactory.builders import DictBuilder
-from pyfactory.errors import FactoryDefinitionError, FactoryError
+from pyfactory.errors import FactoryDefinitionError
 from pyfactory.fields import OMIT, AssociationField, NestedField, SpecialField, TransientField
 
 if TYPE_CHECKING:
     from pyfactory._core.resolution.resolver import FieldContext, Resolution
     from pyfactory._factory import Factory
     from pyfactory.autofill import Generator, UniqueTracker
+    from pyfactory.autofill._unique import UniqueCombinations as _Combinations
     from pyfactory.builders import ModelBuilder
     from pyfactory.introspect import FieldInfo
     from pyfactory.introspect._sqlalchemy_fields import ForeignKeyTarget
@@ -59,8 +60,7 @@ class AutoField(SpecialField[Any]):
         self.generator = generator
         self.info = info
         self.owner = owner
-        # The Faker last seen and its fast providers (one Faker per factory, mostly).
-        self._fast: tuple[Any, FastFaker] | None = None
+        self._fast: tuple[Any, FastFaker] | None = None  # the Faker last seen, and its own
 
     def keyed(self, ctx: FieldContext) -> KeyedFaker:
         """The Faker stand-in for the value ``ctx`` is making: see the class docstring."""
@@ -76,8 +76,7 @@ class AutoField(SpecialField[Any]):
         return self.value(ctx, self.keyed(ctx))
 
     def value(self, ctx: FieldContext, faker: KeyedFaker) -> Any:
-        """One value of the generator, drawing from ``faker`` (a draw again from the
-        same stand-in gives another value)."""
+        """A value of the generator from ``faker`` (each call from it another one)."""
         value = self.generator(faker, self.info)  # type: ignore[arg-type]
         if type(value) in _SCALARS:
             return value  # most values: nothing inside them to look at
@@ -691,7 +690,9 @@ def _close(
         seen = _together.get((cls._model, group))
         if seen is None:
             where = f"{cls._model.__name__}.({', '.join(group)})"
-            seen = _together[(cls._model, group)] = _Combinations(where)
+            from pyfactory.autofill._unique import UniqueCombinations
+
+            seen = _together[(cls._model, group)] = UniqueCombinations(where)
         trackers = _trackers.setdefault(cls, [])
         if seen not in trackers:
             trackers.append(seen)
@@ -712,41 +713,6 @@ def _room(info: FieldInfo) -> float:
     if info.max_length is not None:
         return 36.0 ** min(info.max_length, 30)
     return math.inf
-
-
-class _Combinations:
-    """The combinations a unique-together group was given in this run."""
-
-    __slots__ = ("lock", "seen", "where")
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.seen: set[tuple[Any, ...]] = set()
-        self.lock = threading.Lock()
-
-    def claim(self, key: tuple[Any, ...]) -> bool:
-        """Take ``key`` if no row had it yet (nor, under pytest-xdist, another worker)."""
-        from pyfactory.autofill._unique import claim_unique
-
-        with self.lock:
-            if key in self.seen:
-                return False
-            self.seen.add(key)
-        return claim_unique(self.where, key)
-
-    def reset(self) -> None:
-        self.restore(frozenset())
-
-    def snapshot(self) -> frozenset[Any]:
-        """The combinations given so far."""
-        with self.lock:
-            return frozenset(self.seen)
-
-    def restore(self, seen: frozenset[Any]) -> None:
-        """Make ``seen`` (from :meth:`snapshot`) the combinations given so far."""
-        with self.lock:
-            self.seen.clear()
-            self.seen.update(seen)
 
 
 _together: dict[tuple[type[Any], tuple[str, ...]], _Combinations] = {}
@@ -780,19 +746,18 @@ class _TogetherField(AutoField):
         head = tuple(_hashable(attrs.get(name, _ABSENT)) for name in self.others)
         if None in head:
             return super().resolve(ctx)  # NULL never equals NULL in a unique index
-        combinations = self.combinations
         # One stand-in for every draw: each draws from keys of its own, so they differ.
         faker = self.keyed(ctx)
+        refused = 0
         for _ in range(MAX_UNIQUE_TRIES):
             value = self.value(ctx, faker)
-            if value is None or combinations.claim((*head, _hashable(value))):
+            if value is None:
                 return value
-        raise FactoryError(
-            f"{combinations.where} is unique together, but {MAX_UNIQUE_TRIES} values of "
-            f"{self.info.name} in a row repeated a combination already given in this run "
-            f"({len(combinations.seen)} so far); widen its constraints, map it with "
-            "_name_mappings, or reset the factory's unique values"
-        )
+            taken = self.combinations.claim((*head, _hashable(value)))
+            if taken:
+                return value
+            refused += taken is None
+        raise self.combinations.exhausted(self.info.name, MAX_UNIQUE_TRIES, refused)
 
 
 _groups: dict[type[Any], list[tuple[str, ...]]] = {}
