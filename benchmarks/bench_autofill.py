@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_autofill.py           # full run, about 20 seconds
+    python benchmarks/bench_autofill.py           # full run, about a minute
     python benchmarks/bench_autofill.py --quick   # smoke run for CI, a few seconds
 
 Two cases, each a dataclass of five fields made in a loop:
@@ -10,20 +10,25 @@ Two cases, each a dataclass of five fields made in a loop:
 * **by name**: ``first_name``, ``last_name``, ``email``, ``city``, ``company``.
   The baseline calls those five Faker providers by hand. pyfactory's generators,
   picked by :func:`pyfactory.autofill.resolve_generator` from the fields that
-  :func:`pyfactory.introspect.fields_of` reads, call the same providers: the objects
-  are checked, before any timing, to equal the baseline's for one seed. The goal is
-  at most 1.05x the baseline. A row for ``factory_for(Person).build()`` shows the
-  whole way a user takes, factory and resolution included. polyfactory is shown for
-  reference, with the same providers given explicitly (``Use(faker.first_name)``) and with its own
-  type-driven generation (random letters for every ``str``).
+  :func:`pyfactory.introspect.fields_of` reads, call the providers of the Faker they
+  are handed: with a plain Faker the objects are checked, before any timing, to equal
+  the baseline's for one seed. A factory hands them a keyed Faker stand-in
+  (:class:`pyfactory.providers.KeyedFaker`), whose providers are the fast ones; its
+  objects are checked to hold values of Faker's own tables. The rows for
+  ``factory_for(Person)`` show the whole way a user takes, factory and resolution
+  included, unseeded, seeded and in batches. polyfactory is shown for reference,
+  with the same providers given explicitly (``Use(faker.first_name)``) and with its
+  own type-driven generation (random letters for every ``str``).
 * **by type**: a ``str``, an ``int``, a ``float``, a ``bool`` and a ``date`` whose
   names mean nothing. The baseline calls Faker's ``py*`` providers by hand; pyfactory
   and polyfactory each generate from the types alone. The goal is to be faster
   than polyfactory.
 
-Each row is the best of several ``timeit.repeat`` samples, taken in rounds
-interleaved with the other rows, in microseconds per object, with its ratio to
-the baseline of its case (the same method as ``bench_build.py``).
+Each row gives the best and the median of several ``timeit.repeat`` samples, taken
+in rounds interleaved with the other rows, in microseconds per object, with the
+ratio of its best to the baseline's best (the same method as ``bench_build.py``).
+The garbage collector stays on while timing, as when users run their code
+(``--no-gc`` switches it off, as ``timeit`` does by default).
 """
 
 from __future__ import annotations
@@ -31,7 +36,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import itertools
+import os
 import platform
+import re
+import statistics
 import sys
 import timeit
 from collections.abc import Callable, Sequence
@@ -48,7 +57,14 @@ from pyfactory import factory_for
 from pyfactory.autofill import resolve_generator
 from pyfactory.introspect import fields_of
 
+try:
+    from pyfactory.providers import fast_faker
+except ImportError:  # a version before 1.0, measured for comparison: no KeyedFaker rows
+    fast_faker = None  # type: ignore[assignment]
+
 SEED = 2024
+#: Objects per call in the batch rows.
+BATCH = 100
 
 
 @dataclasses.dataclass
@@ -108,8 +124,22 @@ def raw_record(fake: Faker) -> Record:
 
 
 def auto(model: type[Any], fields: tuple[tuple[str, Any, Any], ...], fake: Faker) -> Any:
-    """What an auto-filled schema does per object: one generator call per field."""
+    """What an auto-filled schema did per object before 1.0: one generator call per
+    field, with the factory's Faker."""
     return model(**{name: generate(fake, info) for name, generate, info in fields})
+
+
+_numbers = itertools.count()
+
+
+def auto_keyed(model: type[Any], fields: tuple[tuple[str, Any, Any], ...], fast: Any) -> Any:
+    """What an auto-filled schema does per object: one generator call per field, with a
+    KeyedFaker of the value's key (here a key per value from a counter)."""
+    root = (next(_numbers) * 0x9E3779B97F4A7C15) & (2**64 - 1)
+    values = {
+        name: generate(fast.at(root ^ i), info) for i, (name, generate, info) in enumerate(fields)
+    }
+    return model(**values)
 
 
 def polyfactories(fake: Faker) -> dict[str, Any]:
@@ -137,8 +167,8 @@ def verify(person_fields: Any, record_fields: Any, poly: dict[str, Any]) -> None
     got = [auto(Person, person_fields, auto_fake) for _ in range(20)]
     if got != want:
         raise AssertionError(
-            "pyfactory's name generators must call the same Faker providers as the "
-            f"baseline:\n  got:      {got[0]!r}\n  expected: {want[0]!r}"
+            "pyfactory's name generators must call the providers of the Faker they are "
+            f"handed, as the baseline does:\n  got:      {got[0]!r}\n  expected: {want[0]!r}"
         )
     if len({p.email for p in got}) < 15:
         raise AssertionError("the baseline repeats itself: the seeded Faker is not moving on")
@@ -152,6 +182,20 @@ def verify(person_fields: Any, record_fields: Any, poly: dict[str, Any]) -> None
             raise AssertionError(f"expected one value of each type, got {made!r}")
 
 
+def realistic(people: Sequence[Person]) -> None:
+    """Fail unless ``people`` hold values of Faker's own tables, as the baseline's."""
+    person = seeded().provider("faker.providers.person")
+    firsts, lasts = set(person.first_names), set(person.last_names)
+    email = re.compile(r"^[a-z0-9._]+@[a-z0-9.-]+\.[a-z]+$")
+    for p in people:
+        if p.first_name not in firsts or p.last_name not in lasts:
+            raise AssertionError(f"a name not from Faker's tables: {p!r}")
+        if not email.match(p.email) or not p.city or not p.company:
+            raise AssertionError(f"not a realistic person: {p!r}")
+    if len({p.email for p in people}) < len(people) * 3 // 4:
+        raise AssertionError("the factory repeats itself")
+
+
 @dataclasses.dataclass(frozen=True)
 class Row:
     """One timed statement, making one object."""
@@ -159,6 +203,8 @@ class Row:
     library: str
     how: str
     stmt: str
+    #: Objects the statement makes.
+    per: int = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,32 +225,55 @@ def cases() -> list[Case]:
     # The whole way a user takes: a derived factory with an auto-filled schema.
     person_factory = factory_for(Person)(faker=fakers["fake_factory"])
     record_factory = factory_for(Record)(faker=fakers["fake_factory"])
-    check = factory_for(Person)(faker=seeded())
-    if [check.build() for _ in range(5)] != [raw_person(f) for f in [seeded()] for _ in range(5)]:
-        raise AssertionError("factory_for(Person) must call the same providers as the baseline")
+    seeded_factory = factory_for(Person)(seed=SEED)
+    seeded_records = factory_for(Record)(seed=SEED)
+    realistic([person_factory.build() for _ in range(20)])
+    if fast_faker is not None:
+        fast = fast_faker(seeded())
+        realistic([auto_keyed(Person, person_fields, fast) for _ in range(20)])
+    realistic(factory_for(Person)(seed=SEED).build_batch(20))
+    if factory_for(Person)(seed=SEED).build_batch(5) != seeded_factory.build_batch(5):
+        raise AssertionError("a seeded factory must make the same objects every time")
     namespace = {
+        "gc": gc,
         "Person": Person,
         "Record": Record,
         "raw_person": raw_person,
         "raw_record": raw_record,
         "auto": auto,
+        "auto_keyed": auto_keyed,
+        "fast_auto": fast_faker and fast_faker(fakers["fake_auto"]),
         "person_fields": person_fields,
         "record_fields": record_fields,
         **fakers,
         **poly,
         "person_factory": person_factory,
+        "seeded_factory": seeded_factory,
         "record_factory": record_factory,
+        "seeded_records": seeded_records,
     }
     by_name = Case(
         title="by name: first_name, last_name, email, city, company (str dataclass)",
-        goal="pyfactory at most 1.05x the raw Faker loop",
+        goal="pyfactory's factories at most 0.2x the raw Faker loop",
         namespace=namespace,
         rows=(
             Row("raw", "5 Faker calls by hand", "raw_person(fake_raw)"),
             Row(
                 "pyfactory", "resolve_generator, by name", "auto(Person, person_fields, fake_auto)"
             ),
+            Row(
+                "pyfactory",
+                "same, with a KeyedFaker",
+                "auto_keyed(Person, person_fields, fast_auto)",
+            ),
             Row("pyfactory", "factory_for(Person).build()", "person_factory.build()"),
+            Row("pyfactory", "same, seeded", "seeded_factory.build()"),
+            Row(
+                "pyfactory",
+                f"same, build_batch({BATCH})",
+                f"person_factory.build_batch({BATCH})",
+                BATCH,
+            ),
             Row("polyfactory", "Use(faker.<provider>) x5", "PersonPolyFaker.build()"),
             Row("polyfactory", "type-driven (random str)", "PersonPoly.build()"),
         ),
@@ -218,10 +287,21 @@ def cases() -> list[Case]:
             Row(
                 "pyfactory", "resolve_generator, by type", "auto(Record, record_fields, fake_auto)"
             ),
+            Row(
+                "pyfactory",
+                "same, with a KeyedFaker",
+                "auto_keyed(Record, record_fields, fast_auto)",
+            ),
             Row("pyfactory", "factory_for(Record).build()", "record_factory.build()"),
+            Row("pyfactory", "same, seeded", "seeded_records.build()"),
             Row("polyfactory", "type-driven", "RecordPoly.build()"),
         ),
     )
+    if fast_faker is None:
+        return [
+            dataclasses.replace(case, rows=tuple(r for r in case.rows if "keyed" not in r.stmt))
+            for case in (by_name, by_type)
+        ]
     return [by_name, by_type]
 
 
@@ -252,26 +332,34 @@ FULL = Settings(target=0.2, repeat=3, rounds=5)
 QUICK = Settings(target=0.005, repeat=3, rounds=1)
 
 
-def measure(case: Case, settings: Settings) -> list[tuple[float, int]]:
-    """Microseconds per object (the best sample) and loops per sample, for each row.
+def measure(case: Case, settings: Settings, collect: bool) -> list[tuple[float, float, int]]:
+    """Microseconds per object (best and median sample) and loops per sample, per row.
 
     Rounds are interleaved, so a stretch of noise on the machine touches every row
     and the baseline alike instead of skewing one of them.
     """
-    timers = [timeit.Timer(row.stmt, globals=case.namespace) for row in case.rows]
+    setup = "gc.enable()" if collect else "pass"
+    timers = [timeit.Timer(row.stmt, setup=setup, globals=case.namespace) for row in case.rows]
     numbers = [calibrate(timer, settings.target) for timer in timers]
-    best = [float("inf")] * len(timers)
+    samples: list[list[float]] = [[] for _ in timers]
     for _ in range(settings.rounds):
         for index, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
             gc.collect()
-            samples = timer.repeat(repeat=settings.repeat, number=number)
-            best[index] = min(best[index], *samples)
-    return [(seconds / number * 1e6, number) for seconds, number in zip(best, numbers, strict=True)]
+            samples[index].extend(timer.repeat(repeat=settings.repeat, number=number))
+    return [
+        (
+            min(taken) / number / row.per * 1e6,
+            statistics.median(taken) / number / row.per * 1e6,
+            number,
+        )
+        for taken, number, row in zip(samples, numbers, case.rows, strict=True)
+    ]
 
 
 def header() -> list[str]:
     versions = {
-        "pyfactory": pyfactory.__version__,
+        # The checkout's own attribute: right when run from a worktree too.
+        "pyfactory": f"{pyfactory.__version__} ({os.path.dirname(pyfactory.__file__)})",
         "polyfactory": version("polyfactory"),
         "Faker": version("Faker"),
     }
@@ -282,25 +370,31 @@ def header() -> list[str]:
     ]
 
 
-def run(quick: bool, out: Callable[[str], None] = print) -> None:
+def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -> None:
     settings = QUICK if quick else FULL
     for line in header():
         out(line)
     out(
-        f"mode: {'quick' if quick else 'full'}; best of {settings.rounds * settings.repeat} "
-        f"samples of at least {settings.target * 1000:g} ms per row, in {settings.rounds} "
-        "interleaved round(s)"
+        f"mode: {'quick' if quick else 'full'}; best and median of "
+        f"{settings.rounds * settings.repeat} samples of at least {settings.target * 1000:g} "
+        f"ms per row, in {settings.rounds} interleaved round(s); gc "
+        f"{'on' if collect else 'off'} while timing; x raw compares the bests"
     )
     for case in cases():
         out("")
         out(case.title)
         out(f"  goal: {case.goal}")
-        out(f"  {'library':<12} {'how':<28} {'us/object':>10} {'x raw':>7} {'loops':>8}")
-        results = measure(case, settings)
+        out(
+            f"  {'library':<12} {'how':<28} {'best us':>10} {'median us':>10} {'x raw':>7} "
+            f"{'loops':>8}"
+        )
+        results = measure(case, settings, collect)
         baseline = results[0][0]
-        for row, (per_object, number) in zip(case.rows, results, strict=True):
-            ratio = per_object / baseline
-            out(f"  {row.library:<12} {row.how:<28} {per_object:>10.2f} {ratio:>7.3f} {number:>8}")
+        for row, (best, median, number) in zip(case.rows, results, strict=True):
+            out(
+                f"  {row.library:<12} {row.how:<28} {best:>10.2f} {median:>10.2f} "
+                f"{best / baseline:>7.3f} {number:>8}"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -310,8 +404,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="a few short repeats: checks that every row still runs (for CI), numbers are rough",
     )
+    parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="switch the garbage collector off while timing (timeit's default); it is on "
+        "by default, as when users run their code",
+    )
     args = parser.parse_args(argv)
-    run(args.quick)
+    run(args.quick, collect=not args.no_gc)
     return 0
 
 

@@ -22,6 +22,15 @@ fails when the factory is set up, and making a value costs little more than the
 Faker call itself. Every random draw comes from the Faker passed in (its
 providers and ``faker.random``), so a seeded Faker gives the same values every run.
 
+A factory hands the generators a :class:`~pyfactory.providers.KeyedFaker` of its
+Faker for each value, not the Faker itself: its common providers (names, emails,
+addresses, companies, text, ...) are the fast ones, and its ``random`` is drawn
+from the value's key, so an auto-filled value depends on its address alone (seed,
+factory, schema, field, object number) and costs a few microseconds; the rules draw
+their numbers through ``_draw_int`` and the like, which take them from a
+``KeyedFaker`` without making a ``random.Random`` per value. A generator called by
+hand with a plain Faker draws from that Faker, as before.
+
 The code lives in private modules: ``_common`` (the :data:`Generator` type,
 :class:`NestedModel`, shared helpers), ``_lookup`` (look-ups by type and name),
 ``_spec`` (constraint specs and bounds), ``_compiler`` (a field to a generator),

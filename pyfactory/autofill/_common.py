@@ -9,9 +9,11 @@ import enum
 import string
 import types
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, Union
 
 import attrs
+
+from pyfactory.providers import KeyedFaker
 
 if TYPE_CHECKING:
     from random import Random
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
 
 #: A value maker for one field: called with the factory's Faker and the field's
 #: information, it returns the value. Draw randomness only from the Faker
-#: (``faker.random`` or its providers) so that one seed gives the same values.
+#: (``faker.random`` or its providers) so that one seed gives the same values. An
+#: auto-filled field calls it with a :class:`~pyfactory.providers.KeyedFaker`, a
+#: stand-in whose providers are the fast ones, drawn from the value's own key.
 Generator: TypeAlias = Callable[["Faker", "FieldInfo"], Any]
 
 
@@ -56,6 +60,8 @@ _MISSING: Final = _Missing.MISSING
 _NONE_TYPE = type(None)
 _UNION_ORIGINS: tuple[Any, ...] = (Union, types.UnionType)
 _LETTERS = string.ascii_lowercase
+_TWO_TO_64 = 1 << 64
+T = TypeVar("T")
 
 
 class _Unsupported(Exception):
@@ -84,6 +90,52 @@ def _rng(faker: Faker) -> Random:
     return rng
 
 
+# The draws of the rules. A KeyedFaker (what auto-filled fields hand their generators)
+# draws them from its value's key in one step, the same numbers its ``random`` would
+# give (``randint(lo, hi)`` is ``lo + below(hi - lo + 1)``), without making a
+# ``random.Random`` per value; any other Faker draws from its own stream, as before.
+
+
+def _draw_below(faker: Faker | KeyedFaker, n: int) -> int:
+    """``faker.random.randrange(n)``."""
+    if isinstance(faker, KeyedFaker):
+        return faker.below(n)
+    return _rng(faker).randrange(n)
+
+
+def _draw_int(faker: Faker | KeyedFaker, lo: int, hi: int) -> int:
+    """``faker.random.randint(lo, hi)``."""
+    if isinstance(faker, KeyedFaker):
+        return lo + faker.below(hi - lo + 1)
+    return _rng(faker).randint(lo, hi)
+
+
+def _draw_float(faker: Faker | KeyedFaker) -> float:
+    """``faker.random.random()``."""
+    if isinstance(faker, KeyedFaker):
+        return faker.fraction()
+    return _rng(faker).random()
+
+
+def _draw_pick(faker: Faker | KeyedFaker, values: Sequence[T]) -> T:
+    """``faker.random.choice(values)``."""
+    if isinstance(faker, KeyedFaker):
+        return values[faker.below(len(values))]
+    return _rng(faker).choice(values)
+
+
+def _draw_bits(faker: Faker | KeyedFaker, k: int) -> int:
+    """``faker.random.getrandbits(k)``."""
+    if isinstance(faker, KeyedFaker):
+        # As Draws.getrandbits: 64 bits a draw, the first ones highest.
+        value = filled = 0
+        while filled < k:
+            value = (value << 64) | faker.below(_TWO_TO_64)
+            filled += 64
+        return value >> (filled - k)
+    return _rng(faker).getrandbits(k)
+
+
 def _as_json(gen: Generator) -> Generator:
     """The JSON text of each value, for a field of pydantic's ``Json[...]``."""
     from pydantic_core import to_json
@@ -108,7 +160,7 @@ def _choice(values: Sequence[Any]) -> Generator:
         return _constant(values[0])
 
     def choice(faker: Faker, field: FieldInfo) -> Any:
-        return _rng(faker).choice(values)
+        return _draw_pick(faker, values)
 
     return choice
 

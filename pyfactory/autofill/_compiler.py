@@ -26,9 +26,9 @@ from pyfactory.autofill._common import (
     _choice,
     _constant,
     _convert,
+    _draw_float,
     _Impossible,
     _LeaveAlone,
-    _rng,
     _Unsupported,
 )
 from pyfactory.autofill._formats import _FORMATS, _special_type
@@ -215,7 +215,7 @@ class _Compiler:
             inner = gen
 
             def sometimes_none(faker: Faker, field: FieldInfo) -> Any:
-                if _rng(faker).random() < probability:
+                if _draw_float(faker) < probability:
                     return None
                 return inner(faker, field)
 

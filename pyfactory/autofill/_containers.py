@@ -17,8 +17,8 @@ from pyfactory.autofill._common import (
     Generator,
     _constant,
     _convert,
+    _draw_int,
     _Impossible,
-    _rng,
 )
 from pyfactory.autofill._lookup import _lookup_type, _type_name
 from pyfactory.autofill._spec import _length_bounds, _scaled_bounds, _Spec, _spec_for
@@ -47,7 +47,7 @@ def _list_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     lo, hi = _count_bounds(spec)
 
     def items(faker: Faker, field: FieldInfo) -> Any:
-        return [item(faker, field) for _ in range(_rng(faker).randint(lo, hi))]
+        return [item(faker, field) for _ in range(_draw_int(faker, lo, hi))]
 
     return items
 
@@ -58,7 +58,7 @@ def _distinct(
     """Draws of ``draw`` until a random count in ``[lo, hi]`` of them are distinct."""
 
     def distinct(faker: Faker, field: FieldInfo) -> list[Any]:
-        wanted = _rng(faker).randint(lo, hi)
+        wanted = _draw_int(faker, lo, hi)
         seen: dict[Any, None] = {}
         for _ in range(wanted * 10 + 10):
             if len(seen) >= wanted:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pyfactory.autofill._common import Generator, _rng
+from pyfactory.autofill._common import Generator, _draw_pick
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -48,7 +48,7 @@ class _BuiltinGenerator:
 
     def __call__(self, faker: Faker, field: FieldInfo) -> Any:
         if field.choices:
-            return _rng(faker).choice(tuple(field.choices))
+            return _draw_pick(faker, tuple(field.choices))
         # Looked up on the class: on an instance, mypy would bind the callable to it.
         return _BuiltinGenerator._compile_alone(self, field)(faker, field)
 

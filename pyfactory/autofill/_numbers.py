@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from pyfactory.autofill._common import Generator, _Impossible, _rng
+from pyfactory.autofill._common import Generator, _draw_float, _draw_int, _Impossible
 from pyfactory.autofill._spec import (
     _bounds,
     _declared_bounds,
@@ -47,12 +47,12 @@ def _int_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     if step == 1:
 
         def integer(faker: Faker, field: FieldInfo) -> Any:
-            return _rng(faker).randint(lo, hi)
+            return _draw_int(faker, lo, hi)
 
         return integer
 
     def multiple_int(faker: Faker, field: FieldInfo) -> Any:
-        return _rng(faker).randint(lo, hi) * step
+        return _draw_int(faker, lo, hi) * step
 
     return multiple_int
 
@@ -83,12 +83,12 @@ def _float_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
         klo, khi = _multiples((lo, hi), own, Fraction(multiple), spec)
 
         def multiple_float(faker: Faker, field: FieldInfo) -> Any:
-            return _rng(faker).randint(klo, khi) * multiple
+            return _draw_int(faker, klo, khi) * multiple
 
         return multiple_float
 
     def number(faker: Faker, field: FieldInfo) -> Any:
-        r = _rng(faker).random()
+        r = _draw_float(faker)
         # Written so that no intermediate overflows, whatever the bounds.
         value = lo * (1.0 - r) + hi * r
         return min(max(value, lo), hi)
@@ -177,7 +177,7 @@ def _decimal_places_rule(
 
         def decimal(faker: Faker, field: FieldInfo) -> Any:
             # Built from text, so no decimal context rounds it.
-            return Decimal(f"{_rng(faker).randint(lo, hi)}{exponent}")
+            return Decimal(f"{_draw_int(faker, lo, hi)}{exponent}")
 
         return decimal
 
@@ -186,13 +186,13 @@ def _decimal_places_rule(
     klo, khi = _multiples((lo, hi), (own_lo, own_hi), Fraction(step), spec)
 
     def multiple_decimal(faker: Faker, field: FieldInfo) -> Any:
-        return Decimal(f"{_rng(faker).randint(klo, khi) * step}{exponent}")
+        return Decimal(f"{_draw_int(faker, klo, khi) * step}{exponent}")
 
     return multiple_decimal
 
 
 def _bool_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     def boolean(faker: Faker, field: FieldInfo) -> Any:
-        return _rng(faker).random() < 0.5
+        return _draw_float(faker) < 0.5
 
     return boolean

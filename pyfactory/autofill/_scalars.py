@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pyfactory.autofill._common import Generator, _Impossible, _rng
+from pyfactory.autofill._common import Generator, _draw_bits, _Impossible, _rng
 from pyfactory.autofill._spec import _length_bounds, _Spec
 
 if TYPE_CHECKING:
@@ -31,13 +31,13 @@ def _uuid_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
         fixed = (0x8000 << 48) | (version << 76)
 
         def versioned(faker: Faker, field: FieldInfo) -> Any:
-            return uuid.UUID(int=(_rng(faker).getrandbits(128) & ~_UUID_FIXED) | fixed)
+            return uuid.UUID(int=(_draw_bits(faker, 128) & ~_UUID_FIXED) | fixed)
 
         return versioned
 
     def uuid4(faker: Faker, field: FieldInfo) -> Any:
         # What faker.uuid4() does, without its provider lookup.
-        return uuid.UUID(int=_rng(faker).getrandbits(128), version=4)
+        return uuid.UUID(int=_draw_bits(faker, 128), version=4)
 
     return uuid4
 
@@ -59,7 +59,7 @@ def _ip_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     make = ipaddress.IPv4Address if bits == 32 else ipaddress.IPv6Address
 
     def address(faker: Faker, field: FieldInfo) -> Any:
-        return make(_rng(faker).getrandbits(bits))
+        return make(_draw_bits(faker, bits))
 
     return address
 

@@ -12,7 +12,7 @@ import string
 from collections.abc import Callable, Container
 from typing import TYPE_CHECKING, Any
 
-from pyfactory.autofill._common import _LETTERS, Generator, _rng
+from pyfactory.autofill._common import _LETTERS, Generator, _draw_below, _draw_int, _rng
 from pyfactory.autofill._pattern import _pattern_rule
 from pyfactory.autofill._spec import _length_bounds, _Spec
 
@@ -94,7 +94,7 @@ def _str_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     if not lo and hi is None:
 
         def words(faker: Faker, field: FieldInfo) -> Any:
-            return " ".join(faker.words(_rng(faker).randint(1, 3)))
+            return " ".join(faker.words(_draw_int(faker, 1, 3)))
 
         return words
 
@@ -114,7 +114,7 @@ class _SizedWords:
 
     def __call__(self, faker: Faker, field: FieldInfo) -> Any:
         count = self.count
-        n = _rng(faker).randint(count, count + 2)
+        n = _draw_int(faker, count, count + 2)
         return _fit_text(" ".join(faker.words(n)), self.lo, self.hi, faker)
 
     def unique_fallback(self) -> _Alphanumeric | None:
@@ -167,7 +167,7 @@ class _Alphanumeric:
         return "".join(chars)
 
     def __call__(self, faker: Faker, field: FieldInfo) -> str:
-        return self._text(_rng(faker).randrange(self.total))
+        return self._text(_draw_below(faker, self.total))
 
     def free(self, faker: Faker, taken: Container[Any]) -> str | None:
         """The first string not ``taken``, from a random one on; ``None`` when every one
@@ -175,7 +175,7 @@ class _Alphanumeric:
         total = self.total
         if total > _SEARCHED_SPACE:
             return None
-        start = _rng(faker).randrange(total)
+        start = _draw_below(faker, total)
         for step in range(total):
             text = self._text((start + step) % total)
             if text not in taken:

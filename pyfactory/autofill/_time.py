@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from pyfactory.autofill._common import Generator, _Impossible, _rng
+from pyfactory.autofill._common import Generator, _draw_int, _Impossible
 from pyfactory.autofill._spec import _bounds, _declared_bounds, _settle, _Spec
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _date_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     lo, hi = max(lo, 1), min(hi, date.max.toordinal())
 
     def day(faker: Faker, field: FieldInfo) -> Any:
-        return date.fromordinal(_rng(faker).randint(lo, hi))
+        return date.fromordinal(_draw_int(faker, lo, hi))
 
     return day
 
@@ -103,14 +103,14 @@ def _datetime_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     if tz is None:
 
         def naive(faker: Faker, field: FieldInfo) -> Any:
-            return _EPOCH + _rng(faker).randint(lo, hi) * step
+            return _EPOCH + _draw_int(faker, lo, hi) * step
 
         return naive
 
     utc = _EPOCH.replace(tzinfo=timezone.utc)
 
     def aware(faker: Faker, field: FieldInfo) -> Any:
-        value = utc + _rng(faker).randint(lo, hi) * step
+        value = utc + _draw_int(faker, lo, hi) * step
         return value if tz is timezone.utc else value.astimezone(tz)
 
     return aware
@@ -137,7 +137,7 @@ def _time_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
         unit = 1
 
     def time_of_day(faker: Faker, field: FieldInfo) -> Any:
-        micros = _rng(faker).randint(lo, hi) * unit
+        micros = _draw_int(faker, lo, hi) * unit
         seconds, micro = divmod(micros, 10**6)
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60, micro)
 
@@ -164,6 +164,6 @@ def _timedelta_rule(compiler: _Compiler, spec: _Spec, window: Any) -> Generator:
     step = timedelta(microseconds=unit)
 
     def duration(faker: Faker, field: FieldInfo) -> Any:
-        return _rng(faker).randint(lo, hi) * step
+        return _draw_int(faker, lo, hi) * step
 
     return duration

@@ -95,28 +95,51 @@ class UniqueTracker:
         self._lock = threading.Lock()
 
     def __call__(self, faker: Faker, field: FieldInfo) -> Any:
+        refused = 0
         for _ in range(self.max_tries):
             value = self.generator(faker, field)
-            if value is None or self._take(value):
+            if value is None:
                 return value
-        raise self._exhausted()
+            taken = self._take(value)
+            if taken:
+                return value
+            refused += taken is None
+        raise self._exhausted(self.max_tries, refused)
 
-    def _take(self, value: Any) -> bool:
-        """Record ``value`` as given, if it is new and the claim (if any) accepts it.
-        A value the claim refuses stays recorded: another process has it."""
+    def _take(self, value: Any) -> bool | None:
+        """Record ``value`` as given, if it is new and the claim (if any) accepts it:
+        True then, False for a value already given, None for one the claim refuses
+        (it stays recorded: another process has it)."""
         key = _hashable(value)
         with self._lock:
             if key in self._seen:
                 return False
             self._seen.add(key)
         claim = _claim
-        return claim is None or claim(self.field, key)
+        return True if claim is None or claim(self.field, key) else None
 
-    def _exhausted(self) -> FactoryError:
+    def _exhausted(self, tries: int, refused: int) -> FactoryError:
+        """The error of a call whose last ``tries`` values were all taken, ``refused``
+        of them by the claim."""
+        fix = (
+            "widen its constraints, map it with _name_mappings, or reset the factory's "
+            "unique values"
+        )
+        if not refused:
+            return FactoryError(
+                f"{self.field} is unique, but {tries} values in a row repeated one of "
+                f"the {len(self._seen)} values already given in this run; {fix}"
+            )
+        if refused >= tries:
+            what = f"{tries} values in a row were already claimed by another process"
+        else:
+            what = (
+                f"{tries} values in a row were taken: {refused} already claimed by another "
+                f"process, the other {tries - refused} already given in this run"
+            )
         return FactoryError(
-            f"{self.field} is unique, but {self.max_tries} values in a row repeated one of "
-            f"the {len(self._seen)} values already given in this run; widen its constraints, "
-            "map it with _name_mappings, or reset the factory's unique values"
+            f"{self.field} is unique, but {what} (the processes that share unique values, "
+            f"such as pytest-xdist workers, claim each one: see set_unique_claim()); {fix}"
         )
 
     def share(self, other: UniqueTracker) -> None:
@@ -177,19 +200,95 @@ class _FallbackTracker(UniqueTracker):
 
     def __call__(self, faker: Faker, field: FieldInfo) -> Any:
         draw: Generator = self.generator
+        refused = 0
         for _ in range(self.max_tries):
             value = draw(faker, field)
-            if value is None or self._take(value):
+            if value is None:
                 return value
+            taken = self._take(value)
+            if taken:
+                return value
+            refused += taken is None
             draw = self.fallback
+        tries = self.max_tries
         for _ in range(self.max_tries):
             with self._lock:
                 value = self.fallback.free(faker, self._seen)
             if value is None:
                 break
-            if self._take(value):
+            tries += 1
+            taken = self._take(value)
+            if taken:
                 return value
-        raise self._exhausted()
+            refused += taken is None
+        raise self._exhausted(tries, refused)
+
+
+class UniqueCombinations:
+    """The combinations a unique-together group of auto-filled fields gave in this
+    run: one per model and group, kept like a :class:`UniqueTracker`'s values.
+
+    Args:
+        where: The group, for messages, such as ``"Seat.(row, number)"``.
+    """
+
+    __slots__ = ("lock", "seen", "where")
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.seen: set[tuple[Any, ...]] = set()
+        self.lock = threading.Lock()
+
+    def claim(self, key: tuple[Any, ...]) -> bool | None:
+        """Take ``key`` if no row had it yet (nor, under pytest-xdist, another
+        worker): True then, False for a combination already given here, None for one
+        the claim refuses (it stays recorded: another process has it)."""
+        with self.lock:
+            if key in self.seen:
+                return False
+            self.seen.add(key)
+        return True if claim_unique(self.where, key) else None
+
+    def exhausted(self, name: str, tries: int, refused: int) -> FactoryError:
+        """The error of a row whose last ``tries`` values of the field ``name`` all
+        made a combination taken, ``refused`` of them by the claim."""
+        if not refused:
+            what = (
+                f"{tries} values of {name} in a row repeated a combination already given "
+                f"in this run ({len(self.seen)} so far)"
+            )
+        else:
+            if refused >= tries:
+                taken = "already claimed by another process"
+            else:
+                taken = (
+                    f"already taken: {refused} claimed by another process, the other "
+                    f"{tries - refused} given in this run"
+                )
+            what = (
+                f"{tries} values of {name} in a row made combinations {taken} (the "
+                "processes that share unique values, such as pytest-xdist workers, claim "
+                "each one: see set_unique_claim())"
+            )
+        return FactoryError(
+            f"{self.where} is unique together, but {what}; widen its constraints, map it "
+            "with _name_mappings, or reset the factory's unique values"
+        )
+
+    def reset(self) -> None:
+        """Forget the combinations given."""
+        self.restore(frozenset())
+
+    def snapshot(self) -> frozenset[Any]:
+        """The combinations given so far."""
+        with self.lock:
+            return frozenset(self.seen)
+
+    def restore(self, seen: frozenset[Any]) -> None:
+        """Make ``seen`` (from :meth:`snapshot`) the combinations given so far."""
+        with self.lock:
+            self.seen.clear()
+            self.seen.update(seen)
 
 
 def _hashable(value: Any) -> Any:

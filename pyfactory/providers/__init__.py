@@ -61,6 +61,14 @@ date range (``"-30y"``, ``"today"``) is resolved when the provider is compiled, 
 per process. Compiled providers are cached by the classes of the Faker's providers:
 data a user sets on a provider instance at run time is not seen.
 
+A Faker stand-in for code that takes a Faker
+--------------------------------------------
+``fast_faker(faker).at(key)`` is a :class:`KeyedFaker`: it answers as ``faker`` does,
+but its provider calls are the fast providers' values, each from a sub-key of
+``key``, and its ``random`` is drawn from ``key`` too (:mod:`~pyfactory.providers._keyed`).
+Auto-filled fields hand one to their generators, so ``_name_mappings`` and
+``_type_mappings`` callables written for a Faker get fast, per-value values unchanged.
+
 Unique values: what happens when a space runs out
 -------------------------------------------------
 See :mod:`pyfactory.providers._unique`: a few other draws of the key, then digits
@@ -82,6 +90,7 @@ from pyfactory.providers import (  # noqa: F401  (each registers its compilers)
     _time,
 )
 from pyfactory.providers._compile import FastProvider, fast_provider
+from pyfactory.providers._keyed import FastFaker, KeyedFaker, fast_faker
 from pyfactory.providers._unique import UniqueValues
 
-__all__ = ["FastProvider", "UniqueValues", "fast_provider"]
+__all__ = ["FastFaker", "FastProvider", "KeyedFaker", "UniqueValues", "fast_faker", "fast_provider"]

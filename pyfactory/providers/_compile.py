@@ -354,6 +354,8 @@ def _freeze(value: Any) -> Any:
 
 
 _CACHE: dict[Hashable, FastProvider | None] = {}
+#: Compiled calls kept, at most.
+_CACHE_SIZE = 4096
 
 
 def _generator_of(faker: Any) -> Any:
@@ -412,9 +414,14 @@ def fast_provider(
         hash(key)
     except TypeError:
         return _compile(generator, name, method, args, kwargs, True)
-    if key not in _CACHE:
-        _CACHE[key] = _compile(generator, name, method, args, kwargs, True)
-    return _CACHE[key]
+    found = _CACHE.get(key, _CACHE)
+    if found is _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            # Arguments that change on every call (a user's mapping may pass a value's
+            # own bound) would grow it forever; compiling again gives the same provider.
+            _CACHE.clear()
+        found = _CACHE[key] = _compile(generator, name, method, args, kwargs, True)
+    return found  # type: ignore[return-value]
 
 
 def _compile(

@@ -20,7 +20,10 @@ the claim, if any, accepts):
 
 When a small space has given all its values, or step 5 runs out of tries, the draw
 raises :class:`~pyfactory.errors.FactoryError`, naming the provider and how many
-values it has, and saying how to widen the space or to reset the unique values.
+values it has, and saying how to widen the space or to reset the unique values. When
+the claim refused candidates (another process -- a pytest-xdist worker -- already
+gave them), the error says how many: then the space is shared, not used up here, and
+steps 3 and 5 give up after :data:`MAX_TRIES` candidates too.
 
 Which value a draw gives depends only on the key and on the set of values given
 before, so the same keys drawn in the same order give the same values, and a
@@ -169,6 +172,9 @@ class UniqueValues:
         self._widen = WIDENERS.get(provider.name)
         self._remaining: _Remaining | None = None
         self._listed: list[Any] | bool | None = False  # False: not asked yet
+        #: Candidates the claim refused: in all (since the last clear), in this draw.
+        self._claimed = 0
+        self._refused = 0
 
     def __len__(self) -> int:
         """How many values were given (or refused by the claim)."""
@@ -190,6 +196,7 @@ class UniqueValues:
 
     def _draw(self, key: int, claim: Callable[[Any], bool] | None) -> Any:
         provider = self.provider
+        self._refused = 0
         # The value the key has without unique=True.
         value = provider(key)
         if self._take(value, claim):
@@ -211,10 +218,30 @@ class UniqueValues:
             value = draw(subkey(key, attempt))
             if self._take(value, claim):
                 return value
-        raise FactoryError(
-            f"{self.label}: {MAX_TRIES} draws in a row of {provider.name!r} repeated one of "
-            f"the {len(self._seen)} values already given; its values may be used up: "
-            "widen its space (other arguments, another provider) or reset the unique values "
+        raise self._gave_up(MAX_TRIES)
+
+    def _gave_up(self, tries: int) -> FactoryError:
+        """The error of a draw whose last ``tries`` candidates were all taken."""
+        name = self.provider.name
+        refused = self._refused
+        if not refused:
+            return FactoryError(
+                f"{self.label}: {tries} draws in a row of {name!r} repeated one of the "
+                f"{len(self._seen)} values already given; its values may be used up: widen "
+                "its space (other arguments, another provider) or reset the unique values "
+                "(Factory.reset_unique())"
+            )
+        if refused >= tries:
+            what = f"{tries} values in a row of {name!r} were already claimed by another process"
+        else:
+            what = (
+                f"{tries} values in a row of {name!r} were taken: {refused} already claimed by "
+                f"another process, the other {tries - refused} already given here"
+            )
+        return FactoryError(
+            f"{self.label}: {what} (the processes that share unique values, such as "
+            "pytest-xdist workers, claim each one: see set_unique_claim()); widen its space "
+            "(other arguments, another provider) or reset the unique values "
             "(Factory.reset_unique())"
         )
 
@@ -227,7 +254,11 @@ class UniqueValues:
         self._seen.add(hashable)
         if self._remaining is not None:
             self._remaining.remove(hashable)
-        return claim is None or bool(claim(value))
+        if claim is None or claim(value):
+            return True
+        self._refused += 1
+        self._claimed += 1
+        return False
 
     def _widened(
         self, key: int, draw: Callable[[int], Any], claim: Callable[[Any], bool] | None
@@ -241,9 +272,9 @@ class UniqueValues:
             value = widen(base, str((bits * 10**width) >> 64).zfill(width))
             if self._take(value, claim):
                 return value
-        # Digits grow by one every three tries: MAX_TRIES of them all taken cannot
-        # happen with fewer than 10**20 values given.
-        raise AssertionError("unreachable: widened values all taken")
+        # Digits grow by one every three tries: MAX_TRIES of them all given here cannot
+        # happen with fewer than 10**20 values given, so a claim refused them.
+        raise self._gave_up(RETRIES + MAX_TRIES)
 
     def _values(self) -> list[Any] | None:
         if self._listed is False:
@@ -262,10 +293,16 @@ class UniqueValues:
             attempt += 1
             if self._take(value, claim):
                 return value
+        claimed = ""
+        if self._claimed:
+            claimed = (
+                f" ({self._claimed} of them already claimed by another process: see "
+                "set_unique_claim())"
+            )
         raise FactoryError(
             f"{self.label}: all {len(values)} values of {self.provider.name!r} are used "
-            "(unique=True); widen its space (other arguments such as a larger range, or "
-            "another provider) or reset the unique values (Factory.reset_unique())"
+            f"(unique=True){claimed}; widen its space (other arguments such as a larger "
+            "range, or another provider) or reset the unique values (Factory.reset_unique())"
         )
 
     def clear(self) -> None:
@@ -273,6 +310,7 @@ class UniqueValues:
         with self._lock:
             self._seen.clear()
             self._remaining = None
+            self._claimed = 0
 
     def snapshot(self) -> frozenset[Hashable]:
         """The values given so far, for :meth:`restore`."""
@@ -284,3 +322,4 @@ class UniqueValues:
         with self._lock:
             self._seen = set(snapshot)
             self._remaining = None
+            self._claimed = 0  # which of them a claim refused is not kept

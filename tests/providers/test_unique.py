@@ -163,8 +163,44 @@ class TestClaim:
         got = [unique.draw(k, claim) for k in range(7)]
         assert sorted(got) == [0, 1, 2, 6, 7, 8, 9]
         assert sorted(offered) == list(range(10))  # each offered once
-        with pytest.raises(FactoryError, match="all 10 values of 'pyint' are used"):
+        with pytest.raises(FactoryError) as caught:
             unique.draw(99, claim)
+        assert str(caught.value) == (
+            "n: all 10 values of 'pyint' are used (unique=True) (3 of them already claimed "
+            "by another process: see set_unique_claim()); widen its space (other arguments "
+            "such as a larger range, or another provider) or reset the unique values "
+            "(Factory.reset_unique())"
+        )
+        unique.clear()
+        assert unique.draw(0) == fn(0)  # what the claim refused is forgotten too
+
+    def test_widened_values_all_refused(self) -> None:
+        """Emails never run out here, so candidates that all repeat were refused by the
+        claim: the error says another process has them."""
+        unique = UniqueValues(compiled("email"), "User.email")
+        with pytest.raises(FactoryError) as caught:
+            unique.draw(7, lambda value: False)
+        assert str(caught.value) == (
+            "User.email: 68 values in a row of 'email' were already claimed by another "
+            "process (the processes that share unique values, such as pytest-xdist "
+            "workers, claim each one: see set_unique_claim()); widen its space (other "
+            "arguments, another provider) or reset the unique values (Factory.reset_unique())"
+        )
+
+    def test_large_space_some_refused(self) -> None:
+        """Values repeated here and values refused, counted apart."""
+        fn = compiled("sentence", 2, False, ext_word_list=["a", "b"])
+        unique = UniqueValues(fn, "Note.title")
+        first = unique.draw(0)
+        with pytest.raises(FactoryError) as caught:
+            unique.draw(1, lambda value: value == first)
+        assert str(caught.value) == (
+            "Note.title: 64 values in a row of 'sentence' were taken: 3 already claimed by "
+            "another process, the other 61 already given here (the processes that share "
+            "unique values, such as pytest-xdist workers, claim each one: see "
+            "set_unique_claim()); widen its space (other arguments, another provider) or "
+            "reset the unique values (Factory.reset_unique())"
+        )
 
 
 class TestDeterminism:

@@ -903,20 +903,82 @@ class TestClaim:
         assert claimed == {}
         assert claim_unique("x", None)
 
+    def test_unique_tracker_gives_up_saying_claimed(self) -> None:
+        """A unique auto-filled field whose values another process has says so."""
+        numbers = iter(range(1000))
+        tracker = UniqueTracker(lambda faker, field: next(numbers), "T.n", max_tries=5)
+        previous = set_unique_claim(lambda namespace, value: False)
+        try:
+            with pytest.raises(FactoryError) as caught:
+                tracker(None, None)  # type: ignore[arg-type]
+        finally:
+            set_unique_claim(previous)
+        assert str(caught.value) == (
+            "T.n is unique, but 5 values in a row were already claimed by another process "
+            "(the processes that share unique values, such as pytest-xdist workers, claim "
+            "each one: see set_unique_claim()); widen its constraints, map it with "
+            "_name_mappings, or reset the factory's unique values"
+        )
+
+    def test_unique_tracker_gives_up_counting_claimed(self) -> None:
+        """Some values repeated here, some refused by the claim: both are counted."""
+        values = iter([1, 1, 2, 2, 2])
+        tracker = UniqueTracker(lambda faker, field: next(values), "T.n", max_tries=4)
+        tracker._seen.add(1)
+        previous = set_unique_claim(lambda namespace, value: value != 2)
+        try:
+            with pytest.raises(FactoryError) as caught:
+                tracker(None, None)  # type: ignore[arg-type]
+        finally:
+            set_unique_claim(previous)
+        assert str(caught.value) == (
+            "T.n is unique, but 4 values in a row were taken: 1 already claimed by another "
+            "process, the other 3 already given in this run (the processes that share "
+            "unique values, such as pytest-xdist workers, claim each one: see "
+            "set_unique_claim()); widen its constraints, map it with _name_mappings, or "
+            "reset the factory's unique values"
+        )
+
     def test_fake_unique_draws_again(self, claimed: dict[str, set[Any]]) -> None:
         codes = CodeFactory(seed=1).build_batch(5)
         assert sorted(c["code"] for c in codes) == [1, 3, 5, 7, 9]
         (namespace,) = claimed
-        assert namespace == "fake.pyint()[('max_value', 9), ('min_value', 0)]"
+        assert namespace == "fake('pyint', max_value=9, min_value=0)"
 
     def test_fake_unique_gives_up(self) -> None:
+        """A fast provider's values all refused by the claim: the error says that another
+        process has them, not that the space is used up."""
         previous = set_unique_claim(lambda namespace, value: False)
         try:
-            with pytest.raises(FactoryError, match=r"100 values in a row were already claimed"):
+            with pytest.raises(FactoryError) as caught:
                 CodeFactory(faker=_wide()).build(code__max_value=10**9)
         finally:
             set_unique_claim(previous)
             Factory.reset_unique()
+        assert str(caught.value) == (
+            "CodeFactory.basic → code: fake('pyint', max_value=1000000000, min_value=0): 64 "
+            "values in a row of 'pyint' were already claimed by another process (the "
+            "processes that share unique values, such as pytest-xdist workers, claim each "
+            "one: see set_unique_claim()); widen its space (other arguments, another "
+            "provider) or reset the unique values (Factory.reset_unique())"
+        )
+
+    def test_fake_unique_gives_up_on_faker(self) -> None:
+        """The same through Faker's own provider (a Faker of two locales has no fast
+        one)."""
+        previous = set_unique_claim(lambda namespace, value: False)
+        faker = Faker(["en_US", "fr_FR"])
+        faker.seed_instance(0)
+        try:
+            with pytest.raises(FactoryError) as caught:
+                CodeFactory(faker=faker).build(code__max_value=10**9)
+        finally:
+            set_unique_claim(previous)
+            Factory.reset_unique()
+        assert str(caught.value) == (
+            "CodeFactory.basic → code: fake('pyint', unique=True): 100 values in a row "
+            "were already claimed by another process; widen the provider's range"
+        )
 
 
 def _wide() -> Faker:

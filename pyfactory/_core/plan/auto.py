@@ -23,16 +23,18 @@ from typing import TYPE_CHECKING, Any, get_args, get_origin, is_typeddict
 
 from pyfactory._walk import holds
 from pyfactory.builders import DictBuilder
-from pyfactory.errors import FactoryDefinitionError, FactoryError
+from pyfactory.errors import FactoryDefinitionError
 from pyfactory.fields import OMIT, AssociationField, NestedField, SpecialField, TransientField
 
 if TYPE_CHECKING:
     from pyfactory._core.resolution.resolver import FieldContext, Resolution
     from pyfactory._factory import Factory
     from pyfactory.autofill import Generator, UniqueTracker
+    from pyfactory.autofill._unique import UniqueCombinations as _Combinations
     from pyfactory.builders import ModelBuilder
     from pyfactory.introspect import FieldInfo
     from pyfactory.introspect._sqlalchemy_fields import ForeignKeyTarget
+    from pyfactory.providers import FastFaker, KeyedFaker
 
 __all__ = ["AutoField", "auto_layer"]
 
@@ -40,18 +42,42 @@ _RELATIONS_FILLED = ("many_to_one", "one_to_one")
 
 
 class AutoField(SpecialField[Any]):
-    """A value made by an auto-fill generator from the factory's Faker."""
+    """A value made by an auto-filled field's generator.
 
-    __slots__ = ("generator", "info", "owner")
+    The generator is handed a :class:`~pyfactory.providers.KeyedFaker` of the
+    factory's Faker and the value's stream key: its provider calls (``faker.email()``)
+    are the fast providers' values, and ``faker.random`` is drawn from the key, so
+    the value depends on its address alone (:doc:`context`) and is made at the speed
+    of the fast providers; what is not fast is the real Faker's, seeded for the value
+    when the factory is seeded. A user's ``_name_mappings``/``_type_mappings``
+    callable gets the same stand-in.
+    """
+
+    __slots__ = ("_fast", "generator", "info", "owner")
     takes_overrides = False
 
     def __init__(self, generator: Generator, info: FieldInfo, owner: type[Factory[Any]]):
         self.generator = generator
         self.info = info
         self.owner = owner
+        self._fast: tuple[Any, FastFaker] | None = None  # the Faker last seen, and its own
+
+    def keyed(self, ctx: FieldContext) -> KeyedFaker:
+        """The Faker stand-in for the value ``ctx`` is making: see the class docstring."""
+        faker = ctx.factory._pf_randomness.faker
+        fast = self._fast
+        if fast is None or fast[0] is not faker:
+            from pyfactory.providers import fast_faker
+
+            fast = self._fast = (faker, fast_faker(faker))
+        return fast[1].at(ctx.stream_key(), lambda: ctx.faker)
 
     def resolve(self, ctx: FieldContext) -> Any:
-        value = self.generator(ctx.faker, self.info)
+        return self.value(ctx, self.keyed(ctx))
+
+    def value(self, ctx: FieldContext, faker: KeyedFaker) -> Any:
+        """A value of the generator from ``faker`` (each call from it another one)."""
+        value = self.generator(faker, self.info)  # type: ignore[arg-type]
         if type(value) in _SCALARS:
             return value  # most values: nothing inside them to look at
         if _holds_nested(value):
@@ -664,7 +690,9 @@ def _close(
         seen = _together.get((cls._model, group))
         if seen is None:
             where = f"{cls._model.__name__}.({', '.join(group)})"
-            seen = _together[(cls._model, group)] = _Combinations(where)
+            from pyfactory.autofill._unique import UniqueCombinations
+
+            seen = _together[(cls._model, group)] = UniqueCombinations(where)
         trackers = _trackers.setdefault(cls, [])
         if seen not in trackers:
             trackers.append(seen)
@@ -685,41 +713,6 @@ def _room(info: FieldInfo) -> float:
     if info.max_length is not None:
         return 36.0 ** min(info.max_length, 30)
     return math.inf
-
-
-class _Combinations:
-    """The combinations a unique-together group was given in this run."""
-
-    __slots__ = ("lock", "seen", "where")
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.seen: set[tuple[Any, ...]] = set()
-        self.lock = threading.Lock()
-
-    def claim(self, key: tuple[Any, ...]) -> bool:
-        """Take ``key`` if no row had it yet (nor, under pytest-xdist, another worker)."""
-        from pyfactory.autofill._unique import claim_unique
-
-        with self.lock:
-            if key in self.seen:
-                return False
-            self.seen.add(key)
-        return claim_unique(self.where, key)
-
-    def reset(self) -> None:
-        self.restore(frozenset())
-
-    def snapshot(self) -> frozenset[Any]:
-        """The combinations given so far."""
-        with self.lock:
-            return frozenset(self.seen)
-
-    def restore(self, seen: frozenset[Any]) -> None:
-        """Make ``seen`` (from :meth:`snapshot`) the combinations given so far."""
-        with self.lock:
-            self.seen.clear()
-            self.seen.update(seen)
 
 
 _together: dict[tuple[type[Any], tuple[str, ...]], _Combinations] = {}
@@ -753,17 +746,18 @@ class _TogetherField(AutoField):
         head = tuple(_hashable(attrs.get(name, _ABSENT)) for name in self.others)
         if None in head:
             return super().resolve(ctx)  # NULL never equals NULL in a unique index
-        combinations = self.combinations
+        # One stand-in for every draw: each draws from keys of its own, so they differ.
+        faker = self.keyed(ctx)
+        refused = 0
         for _ in range(MAX_UNIQUE_TRIES):
-            value = super().resolve(ctx)
-            if value is None or combinations.claim((*head, _hashable(value))):
+            value = self.value(ctx, faker)
+            if value is None:
                 return value
-        raise FactoryError(
-            f"{combinations.where} is unique together, but {MAX_UNIQUE_TRIES} values of "
-            f"{self.info.name} in a row repeated a combination already given in this run "
-            f"({len(combinations.seen)} so far); widen its constraints, map it with "
-            "_name_mappings, or reset the factory's unique values"
-        )
+            taken = self.combinations.claim((*head, _hashable(value)))
+            if taken:
+                return value
+            refused += taken is None
+        raise self.combinations.exhausted(self.info.name, MAX_UNIQUE_TRIES, refused)
 
 
 _groups: dict[type[Any], list[tuple[str, ...]]] = {}
