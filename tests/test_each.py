@@ -4,7 +4,6 @@ SQLAlchemy ``select()`` or a Django queryset."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -125,14 +124,11 @@ class TestQueries:
         posts = PostFactory(session=session).create_batch(3)
         assert [p.author for p in posts] == [authors[0], authors[1], authors[0]]
 
-    def test_a_select_under_acreate(self, async_session: AsyncSession) -> None:
-        async def run() -> list[str]:
-            async_session.add_all([Author(name="x", email="x@x.org")])
-            await async_session.flush()
-            posts = await PostFactory(session=async_session).acreate_batch(2)
-            return [p.author.name for p in posts]
-
-        assert asyncio.run(run()) == ["x", "x"]
+    async def test_a_select_under_acreate(self, async_session: AsyncSession) -> None:
+        async_session.add_all([Author(name="x", email="x@x.org")])
+        await async_session.flush()
+        posts = await PostFactory(session=async_session).acreate_batch(2)
+        assert [p.author.name for p in posts] == ["x", "x"]
 
     def test_a_select_that_is_not_a_query_is_refused(self, session: Session) -> None:
         class Broken(PostFactory):
