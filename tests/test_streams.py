@@ -27,10 +27,11 @@ from pyfactory import (
     many,
     randomly_nullify,
     schema,
+    sequence,
     trait,
 )
 from pyfactory.builders import SQLAlchemyBuilder
-from tests.models.sqlalchemy import Author, Post
+from tests.models.sqlalchemy import Author, Comment, Post
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -267,3 +268,51 @@ class TestCustomFieldsAndUnseededFactories:
         fields = {**BASE, "job": lazy(lambda a: a["name"].upper())}
         made = person_factory(fields)(seed=3).build_batch(3)
         assert [p.job for p in made] == [p.name.upper() for p in made]
+
+
+class TestRowsMadeAfterTheirParent:
+    """A one-to-many ``many()`` whose rows the builder writes after the parent (they point
+    at it) draws from the parent field's stream too: its count and its rows' values."""
+
+    @staticmethod
+    def post_factory(fields: dict[str, Any]) -> type[Factory[Post]]:
+        class CommentFactory(Factory[Comment]):
+            _model_builder = SQLAlchemyBuilder()
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"body": fake("sentence")}
+
+        class AuthorFactory(Factory[Author]):
+            _model_builder = SQLAlchemyBuilder()
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"name": fake("name"), "email": sequence("a{n}@example.org")}
+
+        def basic(self: Any) -> dict[str, Any]:
+            return {
+                **fields,
+                "title": fake("sentence"),
+                "author": association(AuthorFactory, "basic"),
+                "comments": many(CommentFactory, "basic", count=(0, 3)),
+            }
+
+        namespace = {"_model_builder": SQLAlchemyBuilder(), "basic": schema()(basic)}
+        made: type[Factory[Post]] = types.new_class(
+            "PostFactory", (Factory[Post],), {}, lambda ns: ns.update(namespace)
+        )
+        return made
+
+    def test_edits_keep_the_rows_made_after_the_parent(self, session: Session) -> None:
+        first = self.post_factory({})(session=session, seed=3).create_batch("basic", 5)
+        expected = [(p.title, [c.body for c in p.comments]) for p in first]
+        session.rollback()
+        edited = self.post_factory({"published": fake("pybool")})(session=session, seed=3)
+        again = edited.create_batch("basic", 5)
+        assert [(p.title, [c.body for c in p.comments]) for p in again] == expected
+        assert len({len(p.comments) for p in again}) > 1
+        session.rollback()
+        singles = self.post_factory({})(session=session, seed=3)
+        one_by_one = [singles.create("basic") for _ in range(5)]
+        assert [(p.title, [c.body for c in p.comments]) for p in one_by_one] == expected

@@ -314,9 +314,7 @@ class MakeOne(Planning[M]):
         field = item.field
         child, overrides = self._pf_later_child(item, obj)
         if isinstance(field, ManyField):
-            labels = [
-                f"{item.key}[{i}]" for i in range(field.size_from(self._pf_randomness.random))
-            ]
+            labels = [f"{item.key}[{i}]" for i in range(item.size())]
         else:
             labels = [item.key]
         return child, overrides, labels
@@ -345,13 +343,12 @@ class MakeOne(Planning[M]):
             child, overrides, labels = self._pf_later_calls(item, obj)
             schema, traits = item.field.schema, item.field.traits
             made = []
-            for label in labels:
+            for index, label in enumerate(labels):
                 try:
                     token = self._pf_later_enter(plan, item, child, overrides)
                     try:
-                        step = Call(
-                            child._pf_one, child._pf_ascoped, scope, schema, traits, overrides
-                        )
+                        one, scoped, seat = child._pf_one, child._pf_ascoped, item.seat(index)
+                        step = Call(one, scoped, scope, schema, traits, overrides, seat)
                         made.append((yield step))
                     finally:
                         leave(token)
@@ -368,10 +365,10 @@ class MakeOne(Planning[M]):
                 child, overrides, labels = self._pf_later_calls(item, obj)
                 field = item.field
                 pendings = []
-                for label in labels:
+                for index, label in enumerate(labels):
                     where = Origin(plan.factory_name, plan.schema, label, 1, origin)
                     pending = yield from child._pf_defer(
-                        batch, where, field.schema, field.traits, overrides
+                        batch, where, field.schema, field.traits, overrides, item.seat(index)
                     )
                     pendings.append(pending)
                 found.append((obj, values, item, pendings))

@@ -29,7 +29,7 @@ from pyfactory._core.resolution.pending import (
     unsettled,
 )
 from pyfactory._drive import Body, Call, adrive, drive
-from pyfactory._stream import mix, name_key, subkey
+from pyfactory._stream import Draws, mix, name_key, subkey
 from pyfactory._walk import CONTAINERS, fresh_copy, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -67,7 +67,7 @@ SCOPES = ("attributes", "build", "create")
 class Later:
     """An association or many field whose rows are made after the object exists."""
 
-    __slots__ = ("extra", "field", "key", "made_with", "relation")
+    __slots__ = ("extra", "field", "key", "made_with", "relation", "stream")
 
     def __init__(
         self,
@@ -76,6 +76,7 @@ class Later:
         relation: Relation,
         extra: dict[str, Any],
         made_with: Mapping[str, Any] | None = None,
+        stream: int = 0,
     ) -> None:
         self.key = key
         self.field = field
@@ -84,6 +85,18 @@ class Later:
         self.extra = extra
         #: The overrides the object itself was made with, to tell a cycle.
         self.made_with = made_with
+        #: The field's stream key: a many() count draws from it, and the i-th row's
+        #: stream derives from it, as when the rows are made with the object.
+        self.stream = stream
+
+    def seat(self, index: int) -> Seat:
+        """Where the ``index``-th row of this field stands."""
+        return Seat(index, index, subkey(self.stream, index))
+
+    def size(self) -> int:
+        """How many rows this field makes: a many() count drawn from its own stream."""
+        field = self.field
+        return field.size_from(Draws(self.stream)) if isinstance(field, ManyField) else 1
 
 
 class _NeedsAwait(BaseException):
@@ -276,7 +289,8 @@ class Resolution(FieldContext):
                     raise self._frame(error, key) from error.__cause__
                 if relation is not None and relation.kind != "parent":
                     extra = self.child_overrides.get(key, {})
-                    self.later.append(Later(key, field, relation, extra, self.extra))
+                    stream = self._key_at(key, ())
+                    self.later.append(Later(key, field, relation, extra, self.extra, stream))
         if self.later:
             keys = {item.key for item in self.later}
             for key in keys:
