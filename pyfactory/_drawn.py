@@ -66,23 +66,20 @@ class FakeField(SpecialField[Any]):
         return compiled[1]
 
     def resolve(self, ctx: FieldContext) -> Any:
-        randomness = ctx.factory._pf_randomness
+        faker = ctx.factory._pf_randomness.faker
         given = ctx.overrides
         if not given and not self.unique:
             # The hot path: a value per key, with the provider compiled for this Faker.
             compiled = self._compiled
-            if compiled is not None and compiled[0] is randomness.faker and compiled[1]:
+            if compiled is not None and compiled[0] is faker and compiled[1]:
                 return compiled[1](ctx.stream_key())
         kwargs = {**self.kwargs, **given} if given else self.kwargs
-        fast = self._fast(randomness.faker, kwargs)
+        fast = self._fast(faker, kwargs)
         if fast is not None:
             if not self.unique:
                 return fast(ctx.stream_key())
-            from pyfactory.autofill._unique import claim_unique
-
-            values = unique_values(randomness.faker, fast, self._namespace(kwargs))
-            return values.draw(ctx.stream_key(), lambda value: claim_unique(values.label, value))
-        faker = ctx.faker
+            return self._unique_draw(faker, fast, kwargs)(ctx.stream_key())
+        faker = ctx.faker  # seeded for this value, when the factory has a seed
         if not self.unique:
             return getattr(faker, self.provider)(*self.args, **kwargs)
         from pyfactory.autofill._unique import MAX_UNIQUE_TRIES, claim_unique
@@ -109,12 +106,24 @@ class FakeField(SpecialField[Any]):
             return None
         if not self.unique:
             return fast.many(keys)
+        draw = self._unique_draw(faker, fast, self.kwargs)
+        return [draw(key) for key in keys]
+
+    def _unique_draw(
+        self, faker: Faker, fast: FastProvider, kwargs: dict[str, Any]
+    ) -> Callable[[int], Any]:
+        """A unique value per key on the fast path: from the memory of this call (kept per
+        Faker, see :func:`~pyfactory._context.unique_values`), claimed across processes
+        under the call's name."""
         from pyfactory.autofill._unique import claim_unique
 
-        values = unique_values(faker, fast, self._namespace(self.kwargs))
+        values = unique_values(faker, fast, self._namespace(kwargs))
         label = values.label
-        draw = values.draw
-        return [draw(key, lambda value: claim_unique(label, value)) for key in keys]
+
+        def draw(key: int) -> Any:
+            return values.draw(key, lambda value: claim_unique(label, value))
+
+        return draw
 
     def _namespace(self, kwargs: dict[str, Any]) -> str:
         """The call, as it reads in a schema: what unique values are kept per (and claimed

@@ -32,6 +32,8 @@ from functools import cache, partial
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK
+from pyfactory._stream import MIX_1 as _C1
+from pyfactory._stream import MIX_2 as _C2
 from pyfactory.providers._gen import (
     Choice,
     Const,
@@ -48,9 +50,6 @@ __all__ = ["BLOCK", "column", "mixed_lanes", "picks", "unpacked"]
 
 #: Keys mixed together; about the fastest per key on common CPUs.
 BLOCK = 1024
-
-_C1 = 0xBF58476D1CE4E5B9
-_C2 = 0x94D049BB133111EB
 
 
 @cache

@@ -25,6 +25,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK
+from pyfactory._stream import MIX_1 as _C1
+from pyfactory._stream import MIX_2 as _C2
 from pyfactory.providers._column import BLOCK, column, mixed_lanes
 from pyfactory.providers._gen import Choice, Const, Gen, OneOf, choice, template
 from pyfactory.providers._pattern import PLACEHOLDERS, pattern
@@ -39,9 +41,6 @@ _COMPILERS: dict[tuple[str, str], Compiler] = {}
 #: Faker's own token syntax (``faker.generator._re_token``): ``{{ name }}`` or
 #: ``{{name:argument_group}}``.
 _TOKEN = re.compile(r"\{\{\s*(\w+)(:\s*\w+?)?\s*\}\}")
-
-_C1 = 0xBF58476D1CE4E5B9
-_C2 = 0x94D049BB133111EB
 
 
 def compiles(module: str, *names: str, owner: str = "Provider") -> Callable[[Compiler], Compiler]:

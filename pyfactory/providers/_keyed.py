@@ -38,6 +38,9 @@ from types import MethodType
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK, Draws, subkey
+from pyfactory._stream import MIX_1 as _C1
+from pyfactory._stream import MIX_2 as _C2
+from pyfactory._stream import TWO_TO_MINUS_53 as _TWO_TO_MINUS_53
 from pyfactory.providers._compile import FastProvider, _freeze, _generator_of, fast_provider
 
 __all__ = ["FastFaker", "KeyedFaker", "fast_faker"]
@@ -49,9 +52,6 @@ _MAX_ARGUMENTS = 256
 #: of the key's first provider call (``fn(key)`` is ``mix(key + GAMMA)``, the first draw
 #: of ``Draws(key)``).
 _RANDOM_SALT = 0x5A17_D3A1_C0FF_EE15
-_C1 = 0xBF58476D1CE4E5B9
-_C2 = 0x94D049BB133111EB
-_TWO_TO_MINUS_53 = 2.0**-53
 _TWO_TO_64 = 1 << 64
 
 

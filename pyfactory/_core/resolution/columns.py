@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._drawn import FakeField
-from pyfactory._stream import mix, name_key
+from pyfactory._stream import value_key
 from pyfactory._walk import fresh_copy
 from pyfactory.errors import FactoryError
 
@@ -48,9 +48,8 @@ def resolve_columns(
             for key in copies:
                 row[key] = fresh_copy(row[key])
     for key, field in zip(keys, fields, strict=True):
-        salt = name_key(key)
         try:
-            values = field.column(faker, [mix(root ^ salt) for root in roots])
+            values = field.column(faker, [value_key(root, key) for root in roots])
         except FactoryError as error:
             raise error.within(plan.factory_name, plan.schema, key) from error.__cause__
         assert values is not None  # checked above, before any value was drawn

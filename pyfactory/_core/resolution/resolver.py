@@ -29,7 +29,7 @@ from pyfactory._core.resolution.pending import (
     unsettled,
 )
 from pyfactory._drive import Body, Call, adrive, drive
-from pyfactory._stream import Draws, mix, name_key, subkey
+from pyfactory._stream import TWO_TO_MINUS_53, Draws, subkey, value_key
 from pyfactory._walk import CONTAINERS, fresh_copy, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -375,14 +375,11 @@ class Resolution(FieldContext):
                 parent, field, parts = at
                 root = subkey(parent._key_at(field, parts), self.index)
             self.root = root
-        key = mix(root ^ name_key(name))
-        for part in inner:
-            key = mix(key ^ name_key(part))
-        return key
+        return value_key(root, name, inner)
 
     def draw(self) -> float:
         # One draw of the value's stream, past those its Draws give (which count from 1).
-        return (subkey(self.stream_key(), -1) >> 11) * 2.0**-53
+        return (subkey(self.stream_key(), -1) >> 11) * TWO_TO_MINUS_53
 
     def seat_of_child(self, index: int) -> Seat:
         """Where the ``index``-th child of the field being resolved stands."""
