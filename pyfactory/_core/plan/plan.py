@@ -17,6 +17,8 @@ from pyfactory._walk import CONTAINERS, is_mutable, without
 from pyfactory.errors import SchemaError
 from pyfactory.fields import (
     OMIT,
+    AssociationField,
+    ManyField,
     NestedField,
     SpecialField,
     TransientField,
@@ -26,7 +28,7 @@ from pyfactory.fields import (
 if TYPE_CHECKING:
     from pyfactory._core.resolution.resolver import Resolution
 
-__all__ = ["Plan", "check_dict", "split_dunder"]
+__all__ = ["Plan", "check_dict", "lay_overrides", "split_dunder"]
 
 
 def split_dunder(key: str) -> tuple[str, str] | None:
@@ -47,6 +49,34 @@ def check_dict(value: object, where: str) -> dict[str, Any]:
     return value
 
 
+def lay_overrides(
+    values: dict[str, Any],
+    overrides: Mapping[str, Any],
+    child_overrides: dict[str, dict[str, Any]],
+    transient: frozenset[str],
+) -> tuple[dict[str, dict[str, Any]], frozenset[str]]:
+    """Lay a call's overrides over an object's ``values``, in place: the ``key__field``
+    ones go to the children's overrides, and a ``transient()`` given for a key the schema
+    lacks joins the transient keys. Returns those two, new."""
+    child_overrides = {head: dict(sub) for head, sub in child_overrides.items()}
+    for key, value in overrides.items():
+        split = split_dunder(key)
+        if split is not None:
+            child_overrides.setdefault(split[0], {})[split[1]] = value
+        elif value is OMIT:
+            values.pop(key, None)
+        elif type(value) in CONTAINERS:
+            kept = without(value, OMIT)
+            values[key] = NestedField(kept) if holds_special(kept) else kept
+        else:
+            values[key] = value
+            # transient() given for a key the schema lacks: read, never built, as
+            # Plan.with_overrides makes it for a batch.
+            if isinstance(value, TransientField) and key not in transient:
+                transient = transient | {key}
+    return child_overrides, transient
+
+
 class Plan:
     """What one schema with one list of traits gives every object, computed once."""
 
@@ -58,6 +88,8 @@ class Plan:
         "dunder",
         "factory_name",
         "fakes",
+        "lean",
+        "makers",
         "schema",
         "simple",
         "spares",
@@ -116,6 +148,9 @@ class Plan:
         self.copies = tuple(copies)
         #: ``key__field`` values from the schema and traits, by association key.
         self.dunder = dunder
+        #: Whether an association or many field makes children: a relational builder
+        #: may make their rows after the object's.
+        self.makers = any(isinstance(base[k], (AssociationField, ManyField)) for k in specials)
         #: True when every object is just a copy of :attr:`base`.
         self.simple = not specials and not copies and not dunder and not transient
         #: The fake() fields with nothing passed down to them: a batch makes their values a
@@ -127,6 +162,8 @@ class Plan:
         self.cached = True
         #: Finished resolutions, ready for the next object (see Resolution.run).
         self.spares: list[Resolution] = []
+        #: The same for build() with nothing laid over the plan (see Resolution.built).
+        self.lean: list[Resolution] = []
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Plan:
         """This plan with the same overrides laid over it, for a batch: each of its

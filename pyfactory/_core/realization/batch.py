@@ -19,6 +19,7 @@ from typing import (
 import attrs
 
 from pyfactory._core.plan.plan import Plan
+from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
 from pyfactory._core.resolution.chain import Link, leave
@@ -374,13 +375,26 @@ class MakeBatch(MakeOne[M]):
             filled = resolve_columns(self, plan, first, count)  # type: ignore[arg-type]
             if filled is not None and not plan.columns and not plan.transient:
                 return plan, filled, filled, laters  # nothing left to resolve
+        # The rows of a synchronous batch with nothing laid over its plan take the hot
+        # path (see Resolution.straight), unless the builder makes some rows after them.
+        cls = type(self)
+        straight = (
+            not overrides
+            and plan.cached
+            and not call.is_async
+            and not (cls._pf_relational and plan.makers and scope != "attributes")
+        )
+        quick = scope == "build" and _obs._observer is None
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
             row = filled[index] if filled is not None else None
             seat = Seat(index, first + index, None, None, row)
-            if call.is_async:
+            if straight:
+                built, values = Resolution.straight(self, plan, scope, seat, batch, quick)  # type: ignore[arg-type]
+                later = None
+            elif call.is_async:
                 step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, None, seat)
                 built, values, later = yield step
             else:  # the hot path of every sync batch: no step to drive

@@ -139,7 +139,7 @@ class MakeOne(Planning[M]):
                 # The hot path of every test: a schema of plain values, a class that
                 # takes them as keywords, no hook, no observer: one call, which
                 # build() makes directly next time.
-                if plan.cached and not traits:
+                if plan.cached and not traits and schema not in self._pf_quick:
                     model: Callable[..., Any] = cls._model
                     self._pf_quick[schema] = partial(model, **plan.base)
                 try:
@@ -149,6 +149,20 @@ class MakeOne(Planning[M]):
                     raise error from error.__cause__
             built = values = plan.base.copy()
         else:
+            if (
+                scope == "build"
+                and seat is None
+                and not overrides
+                and plan.cached
+                and not traits
+                and cls._pf_quick_build
+                and not (cls._pf_relational and plan.makers)
+                and _obs._observer is None
+            ):
+                # A schema with special fields, built with nothing laid over it: build()
+                # goes straight to _pf_resolved_build next time.
+                self._pf_quick[schema] = partial(self._pf_resolved_build, plan)
+                return self._pf_resolved_build(plan)
             built, values, later = Resolution.run(self, plan, scope, overrides, None, None, seat)  # type: ignore[arg-type]
         if scope == "attributes":
             if _obs._observer is not None:
@@ -169,6 +183,17 @@ class MakeOne(Planning[M]):
         elif _obs._observer is not None:
             _made(self, scope, 1)  # type: ignore[arg-type]
         return obj
+
+    def _pf_resolved_build(self, plan: Plan) -> Any:
+        """``build()`` of a cached plan with special fields, no overrides, no hooks and
+        no rows made after the object, with no observer: what :meth:`_pf_one` does for
+        it, without the checks that chose it."""
+        built, _ = Resolution.straight(self, plan, "build", None, None, True)  # type: ignore[arg-type]
+        try:
+            return type(self)._model(**built)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, "build", built, exc)
+            raise error from error.__cause__
 
     def _pf_quick_failed(self, schema: str | None, exc: Exception) -> FactoryError:
         """The error for a model that refused the values of a plain schema."""

@@ -1,6 +1,7 @@
 """What a special field sees while it resolves: :class:`FieldContext` (``ctx``), the
-lazy view of the other attributes (:class:`Attrs`), and where the object stands
-(:class:`Seat`: its place in a batch and the key of its random stream).
+lazy view of the other attributes (:class:`Attrs`), where the object stands
+(:class:`Seat`: its place in a batch and the key of its random stream), and the fields
+whose rows are made once the object exists (:class:`Later`).
 
 :class:`~pyfactory._core.resolution.resolver.Resolution` implements the context.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pyfactory._stream import Draws
+from pyfactory._stream import Draws, subkey
+from pyfactory.fields import ManyField
 
 if TYPE_CHECKING:
     from random import Random
@@ -20,9 +22,10 @@ if TYPE_CHECKING:
     from pyfactory._context import Context
     from pyfactory._core.resolution.resolver import Resolution
     from pyfactory._factory import Factory
-    from pyfactory.fields import SpecialField
+    from pyfactory.builders import Relation
+    from pyfactory.fields import AssociationField, SpecialField
 
-__all__ = ["Attrs", "FieldContext", "Seat"]
+__all__ = ["Attrs", "FieldContext", "Later", "Seat"]
 
 
 class Seat(NamedTuple):
@@ -144,3 +147,38 @@ class FieldContext:
         for (under ``acreate`` a field may run again, when it read a value still being
         awaited, and it then gets the same draw)."""
         raise NotImplementedError
+
+
+class Later:
+    """An association or many field whose rows are made after the object exists."""
+
+    __slots__ = ("extra", "field", "key", "made_with", "relation", "stream")
+
+    def __init__(
+        self,
+        key: str,
+        field: AssociationField | ManyField,
+        relation: Relation,
+        extra: dict[str, Any],
+        made_with: Mapping[str, Any] | None = None,
+        stream: int = 0,
+    ) -> None:
+        self.key = key
+        self.field = field
+        self.relation = relation
+        #: The caller's ``key__field`` overrides for these rows.
+        self.extra = extra
+        #: The overrides the object itself was made with, to tell a cycle.
+        self.made_with = made_with
+        #: The field's stream key: a many() count draws from it, and the i-th row's
+        #: stream derives from it, as when the rows are made with the object.
+        self.stream = stream
+
+    def seat(self, index: int) -> Seat:
+        """Where the ``index``-th row of this field stands."""
+        return Seat(index, index, subkey(self.stream, index))
+
+    def size(self) -> int:
+        """How many rows this field makes: a many() count drawn from its own stream."""
+        field = self.field
+        return field.size_from(Draws(self.stream)) if isinstance(field, ManyField) else 1

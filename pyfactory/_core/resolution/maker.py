@@ -11,10 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyfactory._core.plan.plan import Plan
     from pyfactory._core.resolution.context import Seat
     from pyfactory._core.resolution.pending import Batch, Origin, Pending
     from pyfactory._drive import Body
+    from pyfactory.errors import FactoryError
 
 __all__ = ["Maker"]
 
@@ -24,6 +27,14 @@ class Maker(Protocol):
 
     #: The plans made so far, by schema name: a child of plain values is made at once.
     _pf_plans: dict[Any, Plan]
+
+    #: build() of a schema with nothing laid over it, by schema name, once made: for a
+    #: schema of plain values, the model with the values bound (functools.partial).
+    _pf_quick: dict[Any, Callable[[], Any]]
+
+    def _pf_quick_failed(self, schema: str | None, exc: Exception) -> FactoryError:
+        """The error for a model that refused the values of a plain schema."""
+        ...
 
     def _pf_plan(
         self, schema: str | None, traits: tuple[str, ...], overrides: dict[str, Any]

@@ -12,13 +12,13 @@ sync or async.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
-from pyfactory._core.plan.plan import Plan, split_dunder
+from pyfactory._core.plan.plan import Plan, lay_overrides
 from pyfactory._core.resolution.chain import always_makes, enter, leave
-from pyfactory._core.resolution.context import Attrs, FieldContext, Seat
+from pyfactory._core.resolution.context import Attrs, FieldContext, Later, Seat
 from pyfactory._core.resolution.pending import (
     MAY_HOLD,
     Origin,
@@ -29,7 +29,7 @@ from pyfactory._core.resolution.pending import (
     unsettled,
 )
 from pyfactory._drive import Body, Call, adrive, drive
-from pyfactory._stream import TWO_TO_MINUS_53, Draws, subkey, value_key
+from pyfactory._stream import TWO_TO_MINUS_53, subkey, value_key
 from pyfactory._walk import CONTAINERS, fresh_copy, without
 from pyfactory.errors import (
     AsyncModeError,
@@ -42,10 +42,7 @@ from pyfactory.fields import (
     OMIT,
     AssociationField,
     ManyField,
-    NestedField,
     SpecialField,
-    TransientField,
-    holds_special,
 )
 
 if TYPE_CHECKING:
@@ -57,46 +54,10 @@ if TYPE_CHECKING:
     from pyfactory._core.resolution.maker import Maker
     from pyfactory._core.resolution.pending import Batch
     from pyfactory._factory import Factory
-    from pyfactory.builders import Relation
 
 __all__ = ["Attrs", "FieldContext", "Later", "Resolution", "Seat"]  # the first two: see context
 
 SCOPES = ("attributes", "build", "create")
-
-
-class Later:
-    """An association or many field whose rows are made after the object exists."""
-
-    __slots__ = ("extra", "field", "key", "made_with", "relation", "stream")
-
-    def __init__(
-        self,
-        key: str,
-        field: AssociationField | ManyField,
-        relation: Relation,
-        extra: dict[str, Any],
-        made_with: Mapping[str, Any] | None = None,
-        stream: int = 0,
-    ) -> None:
-        self.key = key
-        self.field = field
-        self.relation = relation
-        #: The caller's ``key__field`` overrides for these rows.
-        self.extra = extra
-        #: The overrides the object itself was made with, to tell a cycle.
-        self.made_with = made_with
-        #: The field's stream key: a many() count draws from it, and the i-th row's
-        #: stream derives from it, as when the rows are made with the object.
-        self.stream = stream
-
-    def seat(self, index: int) -> Seat:
-        """Where the ``index``-th row of this field stands."""
-        return Seat(index, index, subkey(self.stream, index))
-
-    def size(self) -> int:
-        """How many rows this field makes: a many() count drawn from its own stream."""
-        field = self.field
-        return field.size_from(Draws(self.stream)) if isinstance(field, ManyField) else 1
 
 
 class _NeedsAwait(BaseException):
@@ -125,37 +86,15 @@ async def _asettled(value: Any) -> Any:
 #: The fields whose values are children that their factories made, free of OMIT
 #: already: walking them again would walk a chain of dict children at every level.
 _MAKERS = frozenset({AssociationField, ManyField})
+#: The types of a field's value that :meth:`Resolution._kept` looks at again: OMIT and
+#: the containers that may hold it. Most values are none of them, so the resolver's
+#: loop tests one type against this set and moves on.
+_LOOKED_AT = CONTAINERS | {type(OMIT)}
+#: And, for the synchronous loop, a coroutine it cannot await.
+_LOOKED_AT_SYNC = _LOOKED_AT | {CoroutineType}
 
 _AWAITING = object()
 _NO_AWAITING: dict[str, Awaitable[Any]] = {}
-
-
-def _overridden(
-    values: dict[str, Any],
-    overrides: Mapping[str, Any],
-    child_overrides: dict[str, dict[str, Any]],
-    transient: frozenset[str],
-) -> tuple[dict[str, dict[str, Any]], frozenset[str]]:
-    """Lay a call's overrides over an object's ``values``, in place: the ``key__field``
-    ones go to the children's overrides, and a ``transient()`` given for a key the schema
-    lacks joins the transient keys. Returns those two, new."""
-    child_overrides = {head: dict(sub) for head, sub in child_overrides.items()}
-    for key, value in overrides.items():
-        split = split_dunder(key)
-        if split is not None:
-            child_overrides.setdefault(split[0], {})[split[1]] = value
-        elif value is OMIT:
-            values.pop(key, None)
-        elif type(value) in CONTAINERS:
-            kept = without(value, OMIT)
-            values[key] = NestedField(kept) if holds_special(kept) else kept
-        else:
-            values[key] = value
-            # transient() given for a key the schema lacks: read, never built, as
-            # Plan.with_overrides makes it for a batch.
-            if isinstance(value, TransientField) and key not in transient:
-                transient = transient | {key}
-    return child_overrides, transient
 
 
 class Resolution(FieldContext):
@@ -186,6 +125,8 @@ class Resolution(FieldContext):
         "parent_at",
         "pending",
         "plan",
+        "quick",
+        "quick_children",
         "root",
         "scope",
         "stack",
@@ -217,6 +158,12 @@ class Resolution(FieldContext):
         self.depth = 0
         #: Where this object comes from when it is a pending child of a batch.
         self.origin: Origin | None = None
+        #: Whether a child of plain values may be made by its factory's build() shortcut:
+        #: only for :meth:`built`, whose caller checked that no observer counts objects.
+        self.quick = False
+        #: Under ``quick``: the build() shortcut that makes each association's child, by
+        #: ``id(field)``, once known to apply (it depends only on the plan).
+        self.quick_children: dict[int, Callable[[], Any]] = {}
         self.start(scope, overrides, seat)
 
     def place(self, batch: Batch | None, origin: Origin | None) -> None:
@@ -230,44 +177,26 @@ class Resolution(FieldContext):
         self, scope: str, overrides: Mapping[str, Any] | None, seat: Seat | None = None
     ) -> None:
         """Set up for one object; a finished resolution starts again here for the next."""
+        self._seat(seat)
         plan = self.plan
         self.scope = scope
-        filled = None
-        if seat is None:
-            number = self.factory._pf_number(plan.schema, 1)
-            self.index = self.number = number
-            self.root = self.parent_at = None
-        else:
-            self.index, self.number, self.root, self.parent_at, filled = seat
-        #: The parts of a held field being resolved (see resolve_inner), for its stream.
-        self.inner: tuple[str | int, ...] = ()
-        if filled:
-            values = filled  # a copy of the plan's values, its fakes made (by a batch)
-        else:
-            values = plan.base.copy()
-            for key in plan.copies:
-                values[key] = fresh_copy(values[key])
         child_overrides = plan.dunder
         transient = plan.transient
-        order: tuple[str, ...] | list[str]
         if overrides:
-            child_overrides, transient = _overridden(values, overrides, child_overrides, transient)
-            order = [k for k, v in values.items() if isinstance(v, SpecialField)]
-        elif filled:
-            order = plan.columns
-        else:
-            order = plan.specials
-        self.values = values
+            values = self.values
+            child_overrides, transient = lay_overrides(
+                values, overrides, child_overrides, transient
+            )
+            self.order: tuple[str, ...] | list[str] = [
+                k for k, v in values.items() if isinstance(v, SpecialField)
+            ]
+            self.pending = set(self.order)
         self.transient = transient
         #: The caller's overrides, to find where an association was placed.
         self.extra = overrides
         self.child_overrides = child_overrides
-        self.order = order
-        self.pending = set(order)
         # Only acreate awaits; the synchronous path shares one empty, never-written dict.
         self.awaiting: dict[str, Awaitable[Any]] = {} if self.is_async else _NO_AWAITING
-        #: Whether some field resolved to OMIT, so finish() must drop keys.
-        self.omitted = False
         self.key = ""
         if child_overrides:
             self._check_child_overrides()
@@ -275,6 +204,31 @@ class Resolution(FieldContext):
         self.later: list[Later] = []
         if scope != "attributes" and type(self.factory)._pf_relational:
             self._split_later()
+
+    def _seat(self, seat: Seat | None) -> None:
+        """Set up what is the object's own: its numbers (from ``seat``, or the next of
+        the factory's) and its values before any override."""
+        plan = self.plan
+        filled = None
+        if seat is None:
+            self.index = self.number = self.factory._pf_number(plan.schema, 1)
+            self.root = self.parent_at = None
+        else:
+            self.index, self.number, self.root, self.parent_at, filled = seat
+        #: The parts of a held field being resolved (see resolve_inner), for its stream.
+        self.inner: tuple[str | int, ...] = ()
+        if filled:
+            # A copy of the plan's values, its fakes made a column at a time by a batch.
+            self.values = filled
+            self.order = plan.columns
+        else:
+            values = self.values = plan.base.copy()
+            for key in plan.copies:
+                values[key] = fresh_copy(values[key])
+            self.order = plan.specials
+        self.pending = set(self.order)
+        #: Whether some field resolved to OMIT, so finish() must drop keys.
+        self.omitted = False
 
     def _split_later(self) -> None:
         """Set aside the association and many fields whose rows the builder makes after
@@ -336,6 +290,44 @@ class Resolution(FieldContext):
         if resolution.children:
             resolution.children.clear()
         plan.spares.append(resolution)
+        return result
+
+    @classmethod
+    def straight(
+        cls,
+        factory: Factory[Any],
+        plan: Plan,
+        scope: str,
+        seat: Seat | None = None,
+        batch: Batch | None = None,
+        quick: bool = False,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What the builder gets and every value, for one object with nothing laid over
+        ``plan``: ``build()``, and each row of a synchronous batch. The hot path of a
+        schema with special fields. ``quick``: a build with no observer counting
+        objects, so a child of plain values may be made by its factory's build()
+        shortcut.
+
+        Its caller made sure that no field's rows are made after the object (see
+        :meth:`_split_later`). Its resolutions are kept apart from :meth:`run`'s
+        (``plan.lean``), so each keeps, from one object to the next, what only depends
+        on the plan, and only the object's own state (:meth:`_seat`) is set again.
+        """
+        try:
+            resolution = plan.lean.pop()
+        except IndexError:
+            resolution = cls(factory, plan, scope, False, None, seat)
+        else:
+            resolution._seat(seat)
+            resolution.scope = scope
+        resolution.batch = batch
+        resolution.quick = quick
+        resolution.resolve()
+        result = resolution.finish()
+        resolution.values = resolution.batch = resolution.parent_at = None  # type: ignore[assignment]
+        if resolution.children:
+            resolution.children.clear()
+        plan.lean.append(resolution)
         return result
 
     # ---------------------------------------------------- the field context
@@ -507,12 +499,19 @@ class Resolution(FieldContext):
             stack.pop()
         if type(value) is CoroutineType if not self.is_async else inspect.isawaitable(value):
             return self._awaitable(key, value)
+        if type(value) in _LOOKED_AT:
+            value = self._kept(field, value)
+        self.pending.discard(key)
+        self.values[key] = value
+        return value
+
+    def _kept(self, field: SpecialField[Any], value: Any) -> Any:
+        """What the object keeps of a field's value: OMIT drops the key (when the object is
+        finished), and a list, tuple or dict loses its OMIT items, as a schema's does."""
         if value is OMIT:
             self.omitted = True
         elif type(value) in CONTAINERS and type(field) not in _MAKERS:
             value = without(value, OMIT)
-        self.pending.discard(key)
-        self.values[key] = value
         return value
 
     def _awaitable(self, key: str, value: Awaitable[Any]) -> Any:
@@ -535,31 +534,27 @@ class Resolution(FieldContext):
         # this is the hot path of every build.
         values = self.values
         pending = self.pending
-        stack = self.stack
+        push, pop = self.stack.append, self.stack.pop
         for key in self.order:
-            if key not in pending:
-                continue
-            field: SpecialField[Any] = values[key]
-            stack.append(key)
-            self.key = key
-            try:
-                value = field.resolve(self)
-            except _NeedsAwait:  # pragma: no cover - only the async path raises it
-                raise
-            except Exception as exc:
-                error = self._wrap(key, exc)
-                raise error from error.__cause__
-            finally:
-                stack.pop()
-            if type(value) is CoroutineType:
-                self._awaitable(key, value)
-            elif value is OMIT:
-                self.omitted = True
-            elif type(value) in CONTAINERS and type(field) not in _MAKERS:
-                # A field's list, tuple or dict loses its OMIT items, as a schema's does.
-                value = without(value, OMIT)
-            pending.discard(key)
-            values[key] = value
+            if key in pending:
+                field: SpecialField[Any] = values[key]
+                push(key)
+                self.key = key
+                try:
+                    value = field.resolve(self)
+                except _NeedsAwait:  # pragma: no cover - only the async path raises it
+                    raise
+                except Exception as exc:
+                    error = self._wrap(key, exc)
+                    raise error from error.__cause__
+                finally:
+                    pop()
+                if type(value) in _LOOKED_AT_SYNC:
+                    if type(value) is CoroutineType:
+                        self._awaitable(key, value)  # raises: only acreate awaits
+                    value = self._kept(field, value)
+                pending.discard(key)
+                values[key] = value
         return values
 
     async def aresolve(self) -> dict[str, Any]:
@@ -606,10 +601,8 @@ class Resolution(FieldContext):
                     raise error from error.__cause__
         finally:
             self.stack.pop()
-        if value is OMIT:
-            self.omitted = True
-        elif type(value) in CONTAINERS and type(self.values[key]) not in _MAKERS:
-            value = without(value, OMIT)
+        if type(value) in _LOOKED_AT:
+            value = self._kept(self.values[key], value)
         self.pending.discard(key)
         self.values[key] = value
 
@@ -641,6 +634,16 @@ class Resolution(FieldContext):
         label = self.key if index is None else f"{self.key}[{index}]"
         return Origin(self.plan.factory_name, self.plan.schema, label, self.depth + 1, self.origin)
 
+    def _quick_child_error(
+        self, field: AssociationField | ManyField, exc: Exception, index: int | None
+    ) -> FactoryError:
+        """The error of a child made by its factory's build() shortcut, framed as
+        :meth:`make_child` frames the others."""
+        if not isinstance(exc, FactoryError):
+            child = self.factory._pf_child_factory(field.factory)
+            exc = child._pf_quick_failed(field.schema, exc)
+        return self._child_error(exc, index)
+
     def _child_error(self, error: FactoryError, index: int | None) -> FactoryError:
         return self._frame(error, self.key if index is None else f"{self.key}[{index}]")
 
@@ -667,17 +670,27 @@ class Resolution(FieldContext):
     def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
         """Make a child of an association or many field in this scope, with the overrides
         meant for it."""
-        if self.batch is None and not field.traits:
+        quick = self.quick_children.get(id(field)) if self.quick else None
+        if quick is None and self.batch is None and not field.traits:
             child, overrides = self._child_call(field)
             plan = child._pf_plans.get(field.schema)
             if not overrides and plan is not None and plan.simple:
                 # A child of plain values makes no child of its own: it can neither close
                 # a cycle nor deepen the chain, which it need not join.
-                try:
-                    return child._pf_one(self.scope, field.schema, (), overrides)
-                except FactoryError as error:
-                    error = self._child_error(error, index)
-                    raise error from error.__cause__
+                quick = child._pf_quick.get(field.schema) if self.quick else None
+                if quick is None:
+                    try:
+                        return child._pf_one(self.scope, field.schema, (), overrides)
+                    except FactoryError as error:
+                        error = self._child_error(error, index)
+                        raise error from error.__cause__
+                self.quick_children[id(field)] = quick
+        if quick is not None:
+            try:
+                return quick()
+            except Exception as exc:
+                failure = self._quick_child_error(field, exc, index)
+                raise failure from failure.__cause__
         return drive(self._making(field, index))
 
     async def amake_child(
