@@ -247,7 +247,7 @@ class MakeBatch(MakeOne[M]):
                 guard.probe()
                 try:
                     with _collector_paused():
-                        objs = yield from self._pf_chunk(call, chunk)
+                        objs = yield from self._pf_chunk(call, start, chunk)
                 except BuilderError as error:
                     _after_chunk_start(error, start)
                     raise
@@ -277,11 +277,12 @@ class MakeBatch(MakeOne[M]):
         name = self._pf_batch_schema(call.schema)
         return batch_out_of_memory(type(self).__name__, name, call.method, call.count)
 
-    def _pf_chunk(self, call: BatchCall, count: int) -> Body[list[Any]]:
-        """``count`` rows of a batch; with ``keep`` false, the rows may be written without
-        making objects (nothing needs them: no hooks, no rows made after them)."""
+    def _pf_chunk(self, call: BatchCall, start: int, count: int) -> Body[list[Any]]:
+        """``count`` rows of a batch from its ``start``-th; with ``keep`` false, the rows
+        may be written without making objects (nothing needs them: no hooks, no rows made
+        after them)."""
         scope, is_async = call.scope, call.is_async
-        plan, rows, everything, laters = yield from self._pf_resolve_rows(call, count)
+        plan, rows, everything, laters = yield from self._pf_resolve_rows(call, start, count)
         if scope == "attributes":
             _made(self, scope, len(rows))  # type: ignore[arg-type]
             return rows
@@ -345,10 +346,11 @@ class MakeBatch(MakeOne[M]):
         return objs
 
     def _pf_resolve_rows(
-        self, call: BatchCall, count: int
+        self, call: BatchCall, start: int, count: int
     ) -> Body[tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]]:
-        """Resolve ``count`` rows of a batch: the plan, what the builder gets, every value,
-        and the fields to make once each object exists (by row)."""
+        """Resolve ``count`` rows of a batch, from its ``start``-th: the plan, what the
+        builder gets, every value, and the fields to make once each object exists (by
+        row)."""
         scope, schema, traits, given = call.scope, call.schema, call.traits, call.overrides
         plan, overrides = self._pf_plan(schema, traits, given)
         if overrides and plan.cached:
@@ -390,7 +392,7 @@ class MakeBatch(MakeOne[M]):
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
             row = filled[index] if filled is not None else None
-            seat = Seat(index, first + index, None, None, row)
+            seat = Seat(start + index, first + index, None, None, row)
             if straight:
                 built, values = Resolution.straight(self, plan, scope, seat, batch, quick)  # type: ignore[arg-type]
                 later = None
