@@ -194,6 +194,8 @@ class SequenceField(SpecialField[T_co]):
         return None if where in counter.resumed else where
 
     def resolve(self, ctx: FieldContext) -> T_co:
+        if ctx.row is not None:  # in a dataset, the row's index is the count
+            return self._render(self.start + ctx.row)  # type: ignore[no-any-return]
         # Per object: the counter's look-up is written out, as the hot path of a build.
         counter = self._counters.get((type(ctx.factory), self.key or ctx.key))
         if counter is None:

@@ -160,6 +160,19 @@ class _MemoryGuard:
             self.reserve.close()
 
 
+def _written(
+    batch: Batch, keys: tuple[str, ...] | None, waiting: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> Body[None]:
+    """Write the children that ``batch`` holds, then put them in the rows that wait for
+    them (what the builder gets, and every value) in place of their placeholders."""
+    yield from batch.flushing()
+    # Every placeholder is written by now: settling them reads the objects back.
+    for row, values in waiting:
+        yield from settling_row(row, keys)
+        if values is not row:
+            yield from settling_row(values, keys)
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """The cyclic garbage collector paused while one chunk of a batch is made.
@@ -199,6 +212,10 @@ class BatchCall:
     #: False for ``insert_batch``: the rows are written, no list is returned.
     keep: bool = True
     is_async: bool = False
+    #: For a dataset: the index of the call's first row. Its rows are numbered from it
+    #: (their streams, ``ctx.index`` and ``ctx.row``) rather than from what the factory
+    #: made before, so a row is the same whichever call makes it.
+    first: int | None = None
 
     @property
     def method(self) -> str:
@@ -254,6 +271,19 @@ class MakeBatch(MakeOne[M]):
                 if call.keep:
                     made.extend(objs)
             return made
+
+    def _pf_dataset_rows(
+        self,
+        schema: str | None,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
+        first: int,
+        count: int,
+    ) -> list[dict[str, Any]]:
+        """Rows ``first`` to ``first + count - 1`` of a dataset of ``schema``: attribute
+        dicts numbered from ``first`` (see :attr:`BatchCall.first`)."""
+        call = BatchCall("attributes", schema, count, traits, overrides, first=first)
+        return self._pf_run_batch(call)
 
     def _pf_batch_schema(self, schema: str | None) -> str | None:
         """The schema a batch call names, for a message: the default when it names none."""
@@ -369,9 +399,8 @@ class MakeBatch(MakeOne[M]):
         rows = []
         everything = []
         waiting = []  # the rows that hold placeholders
-        # The rows' numbers: their places in the batch (ctx.index), and the objects'
-        # among those this factory made of the schema (their random streams).
-        first = self._pf_number(plan.schema, count)
+        first, place = self._pf_first_row(call, plan.schema, start, count)
+        rows_of = call.first is not None
         filled = None
         if plan.fakes and plan.cached and not overrides:
             filled = resolve_columns(self, plan, first, count)  # type: ignore[arg-type]
@@ -392,7 +421,8 @@ class MakeBatch(MakeOne[M]):
                 plan, overrides = self._pf_plan(schema, traits, given)
             before = batch.added if batch is not None else 0
             row = filled[index] if filled is not None else None
-            seat = Seat(start + index, first + index, None, None, row)
+            number = first + index
+            seat = Seat(place + index, number, None, None, row, number if rows_of else None)
             if straight:
                 built, values = Resolution.straight(self, plan, scope, seat, batch, quick)  # type: ignore[arg-type]
                 later = None
@@ -409,15 +439,20 @@ class MakeBatch(MakeOne[M]):
             if batch is not None and batch.added != before:
                 waiting.append(index)
         if batch is not None and batch.groups:
-            yield from batch.flushing()
-            # Children only come from special fields, unless overrides vary by row. Every
-            # placeholder is written by now: settling them reads the objects back.
+            # Children only come from special fields, unless overrides vary by row.
             keys = plan.specials if plan.cached and not overrides else None
-            for index in waiting:
-                yield from settling_row(rows[index], keys)
-                if everything[index] is not rows[index]:
-                    yield from settling_row(everything[index], keys)
+            yield from _written(batch, keys, [(rows[i], everything[i]) for i in waiting])
         return plan, rows, everything, laters
+
+    def _pf_first_row(
+        self, call: BatchCall, schema: str, start: int, count: int
+    ) -> tuple[int, int]:
+        """The numbers of a chunk's first row, whose ``start`` is its place in the batch:
+        the object's among those this factory made of the schema (its random stream),
+        and its ``ctx.index``. In a dataset both are the row's index."""
+        if call.first is None:
+            return self._pf_number(schema, count), start
+        return call.first + start, call.first + start
 
     def _pf_run_batch(self, call: BatchCall) -> list[Any]:
         """The sync batch methods: the batch body, driven (for ``create``, in one

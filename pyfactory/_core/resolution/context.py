@@ -47,6 +47,8 @@ class Seat(NamedTuple):
     #: The values of the plan's fake() fields, made a column at a time for a batch:
     #: only the other special fields are left to resolve.
     filled: dict[str, Any] | None = None
+    #: ``ctx.row``: in a dataset, the index of the row the object belongs to.
+    row: int | None = None
 
 
 class Attrs(Mapping[str, Any]):
@@ -91,6 +93,9 @@ class FieldContext:
         index: The object's place in its batch (``0`` for its first object), or in the
             list a :func:`~pyfactory.many` field makes; for a single call, the number
             of objects the factory instance made of the schema before it.
+        row: In a dataset (:func:`pyfactory.dataset.generate`), the index of the row
+            the object belongs to, for the row and its children alike; ``None``
+            elsewhere. Sequences count from it.
 
     Do not keep a context after ``resolve`` returns: it is the live state of
     one object's resolution.
@@ -105,6 +110,7 @@ class FieldContext:
     is_async: bool
     factory: Factory[Any]
     index: int
+    row: int | None = None
 
     @property
     def attrs(self) -> Attrs:

@@ -128,6 +128,7 @@ class Resolution(FieldContext):
         "quick",
         "quick_children",
         "root",
+        "row",
         "scope",
         "stack",
         "transient",
@@ -212,9 +213,9 @@ class Resolution(FieldContext):
         filled = None
         if seat is None:
             self.index = self.number = self.factory._pf_number(plan.schema, 1)
-            self.root = self.parent_at = None
+            self.root = self.parent_at = self.row = None
         else:
-            self.index, self.number, self.root, self.parent_at, filled = seat
+            self.index, self.number, self.root, self.parent_at, filled, self.row = seat
         #: The parts of a held field being resolved (see resolve_inner), for its stream.
         self.inner: tuple[str | int, ...] = ()
         if filled:
@@ -375,7 +376,7 @@ class Resolution(FieldContext):
 
     def seat_of_child(self, index: int) -> Seat:
         """Where the ``index``-th child of the field being resolved stands."""
-        return Seat(index, index, None, (self, self.key, self.inner))
+        return Seat(index, index, None, (self, self.key, self.inner), None, self.row)
 
     def attribute_of(self, field: AssociationField, child: Any, name: str) -> Any:
         """``name`` of a child: a dict key under ``attributes`` (``None`` when the child's
