@@ -1,5 +1,6 @@
 """The ``pyfactory`` command line: ``pyfactory check MODULE [MODULE ...]``,
-``pyfactory seed MODULE[:NAME] ... [--url URL]`` and ``pyfactory --version``.
+``pyfactory seed MODULE[:NAME] ... [--url URL]``, ``pyfactory generate
+MODULE:Factory[.schema] --count N --seed S --out PATH`` and ``pyfactory --version``.
 
 The command-line layer, the top of pyfactory: it imports the public API and
 :mod:`pyfactory.seeding` (``seed`` is :mod:`pyfactory.cli._seed`), and only
@@ -9,7 +10,8 @@ a dotted module name, a ``.py`` file or a package directory. Also run as
 ``python -m pyfactory``. Exit codes of ``check``: 0 when every check passes, 1 when
 a build fails (or a module raises while it is imported), 2 for a usage error (an
 unknown option, a module that cannot be found, no factory to check). Those of
-``seed``: 0 done, 1 a seed failed, 2 bad usage (see :mod:`pyfactory.seeding`).
+``seed``: 0 done, 1 a seed failed, 2 bad usage (see :mod:`pyfactory.seeding`); ``generate``
+has the same (:mod:`pyfactory.cli._generate`).
 """
 
 from __future__ import annotations
@@ -78,8 +80,8 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pyfactory",
-        description="pyfactory's command line: check factories without a test run, and "
-        "seed databases.",
+        description="pyfactory's command line: check factories without a test run, "
+        "seed databases, and generate datasets.",
     )
     parser.add_argument(
         "--version",
@@ -119,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
 
     seeding = _seed.add_parser(commands)
     seeding.set_defaults(parser=seeding, run=lambda parser, args: _seed.command(args))
+    from pyfactory.cli import _generate
+
+    generating = _generate.add_parser(commands)
+    generating.set_defaults(parser=generating, run=lambda parser, args: _generate.command(args))
     return parser
 
 

@@ -1,0 +1,115 @@
+"""``pyfactory generate``: the dataset command line, run as a user types it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from examples.ticketing.factories import UserFactory
+from pyfactory.cli import main
+from pyfactory.dataset import generate
+
+TARGET = "examples.ticketing.factories:UserFactory"
+
+
+def test_dry_run_prints_the_first_rows_as_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", f"{TARGET}.basic", "--count", "100", "--seed", "7", "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = list(generate(UserFactory, "basic", count=5, seed=7))
+    assert [json.loads(line) for line in out] == [
+        {**row, "id": str(row["id"]), "created_at": str(row["created_at"])} for row in rows
+    ]
+
+
+def test_dry_run_takes_a_count_and_a_start(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["generate", TARGET, "--count", "100", "--seed", "7", "--start", "40", "--dry-run", "2"]
+    assert main(argv) == 0
+    emails = [json.loads(line)["email"] for line in capsys.readouterr().out.splitlines()]
+    assert [e.split("@")[0][-2:] for e in emails] == ["41", "42"]
+    # Never more rows than --count.
+    assert main(["generate", TARGET, "--count", "1", "--seed", "7", "--dry-run"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            [
+                "generate",
+                "examples/ticketing/factories.py:Nope",
+                "--count",
+                "3",
+                "--seed",
+                "1",
+                "--dry-run",
+            ],
+            "pyfactory generate: error: examples/ticketing/factories.py:Nope is nothing, not a "
+            "Factory class",
+        ),
+        (
+            ["generate", "no.such.module:F", "--count", "3", "--seed", "1", "--dry-run"],
+            "pyfactory generate: error: no module named 'no.such.module'",
+        ),
+        (
+            ["generate", f"{TARGET}.nope", "--count", "3", "--seed", "1", "--dry-run"],
+            "pyfactory generate: error: UserFactory has no schema 'nope'; its schemas are: basic",
+        ),
+        (
+            ["generate", "examples.ticketing.factories", "--count", "3", "--seed", "1"],
+            "pyfactory generate: error: name the factory as MODULE:Factory or "
+            "MODULE:Factory.schema, got 'examples.ticketing.factories'",
+        ),
+        (
+            ["generate", TARGET, "--count", "3", "--seed", "1"],
+            "pyfactory generate: error: name the file to write with --out PATH, or use --dry-run",
+        ),
+        (
+            ["generate", "examples.ticketing.factories:SIGN_UPS", "--count", "3", "--seed", "1"],
+            "examples.ticketing.factories:SIGN_UPS is (datetime.datetime(2024, 9, 2, 0, 0)",
+        ),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_code_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", ["--count", "--start", "--workers", "--dry-run"])
+def test_bad_numbers_are_refused_by_the_parser(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["generate", TARGET, "--count", "3", "--seed", "1", option, "-1"]
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert "must be at least" in capsys.readouterr().err
+
+
+def test_a_row_that_cannot_be_made_is_one_line_and_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = tmp_path / "broken_rows.py"
+    module.write_text(
+        "from pyfactory import Factory, lazy, schema, sequence\n"
+        "class Broken(Factory[dict]):\n"
+        "    _model = dict\n"
+        "    @schema()\n"
+        "    def basic(self):\n"
+        "        return {'n': sequence(lambda n: n), 'bad': lazy(lambda a: 1 // (a['n'] - 2))}\n"
+    )
+    argv = ["generate", f"{module}:Broken.basic", "--count", "5", "--seed", "1", "--dry-run"]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "pyfactory generate: Broken.basic → bad: lazy field raised "
+        "ZeroDivisionError('integer division or modulo by zero')\n"
+    )
+    # Rows are made a chunk at a time: the chunk that failed printed nothing.
+    assert captured.out == ""
