@@ -180,8 +180,6 @@ def _json_default(value: Any) -> Any:
         return value.value
     if isinstance(value, uuid.UUID | decimal.Decimal):
         return str(value)
-    if isinstance(value, set | frozenset):
-        return list(value)
     raise TypeError(type(value).__name__)
 
 

@@ -120,8 +120,8 @@ def write(
             "databases are not written yet"
         )
     path = Path(os.fspath(to))
-    fmt = _format_of(name, path, format)
     _check_path(name, path)
+    fmt = _format_of(name, path, format)
     extra = _prepare(fmt, cls, where)
     job = _Job(
         _locate(cls) if workers > 1 else None,
