@@ -213,7 +213,17 @@ def test_a_field_error_is_the_same_in_a_worker_and_leaves_no_file(
     to = tmp_path / "broken.parquet"
     to.write_bytes(b"before")
     with pytest.raises(FieldError) as raised:
-        write(PersonFactory, "basic", "broken", count=40, seed=1, to=to, workers=workers)
+        # Row 14 is in the second chunk: the first is written when the error comes.
+        write(
+            PersonFactory,
+            "basic",
+            "broken",
+            count=40,
+            seed=1,
+            to=to,
+            workers=workers,
+            chunk_size=10,
+        )
     with pytest.raises(FieldError) as alone:
         list(generate(PersonFactory, "basic", "broken", count=40, seed=1))
     assert str(raised.value) == str(alone.value)

@@ -16,6 +16,7 @@ dependency may not be installed where mypy runs.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import decimal
@@ -393,10 +394,8 @@ class _ParquetSink(Sink):
         # Closed now, while its file is open: pyarrow would close it when it is
         # collected, writing a footer to a closed file.
         if self.writer is not None:
-            try:
+            with contextlib.suppress(Exception):  # the file is thrown away
                 self.writer.close()
-            except Exception:  # noqa: S110 - the file is being thrown away
-                pass
 
 
 #: The formats by name.
