@@ -147,7 +147,7 @@ class AccountFactory(Factory[Account]):
         return {
             "number": sequence(lambda n: n),
             "balance": fake("pydecimal", left_digits=5, right_digits=2, positive=True),
-            "opens": fake("time_object"),
+            "opens": lazy(lambda a: datetime.time(a["number"] % 24, 30, 15, 250)),
             "token": fake("binary", length=3),
             "created": lazy(
                 lambda a: (
