@@ -258,7 +258,9 @@ def _arrow_type(info: Any) -> Any:
     if t is bytes:
         return pa.binary()
     if t is uuid.UUID:
-        return pa.string()
+        # Parquet's UUID type (16 bytes) where pyarrow has it (18 and later), which
+        # also takes UUID objects faster than their strings are made.
+        return pa.uuid() if hasattr(pa, "uuid") else pa.string()
     if t is datetime.datetime:
         zone = info.extra.get("timezone")
         if zone is False:
@@ -275,8 +277,10 @@ def _arrow_type(info: Any) -> Any:
     return None
 
 
-def arrow_schema_of(factory: type[Factory[Any]]) -> dict[str, Any]:
-    """The Arrow type of each field whose model says it, by field name."""
+def arrow_schema_of(factory: type[Factory[Any]]) -> dict[str, tuple[Any, bool]]:
+    """By field name, the Arrow type of each field whose model says it (``None`` to
+    infer it) and whether its values are made plain first (UUIDs, Enum members),
+    rather than after pyarrow refuses them."""
     try:
         fields = factory._pf_builder.fields(factory._model)
     except FactoryError:
@@ -284,8 +288,12 @@ def arrow_schema_of(factory: type[Factory[Any]]) -> dict[str, Any]:
     found = {}
     for info in fields:
         kind = _arrow_type(info)
-        if kind is not None:
-            found[info.name] = kind
+        t = _plain(info.type)
+        plain = (t is uuid.UUID and str(kind) == "string") or (
+            isinstance(t, type) and issubclass(t, enum.Enum)
+        )
+        if kind is not None or plain:
+            found[info.name] = (kind, plain)
     return found
 
 
@@ -301,9 +309,10 @@ def _as_plain(value: Any) -> Any:
 class ParquetFormat(Format):
     """Typed columns: a field's type comes from the model (``int`` is int64, ``str``
     string, ``datetime`` a microsecond timestamp, ``Decimal`` with digits a decimal128,
-    ``UUID`` a string), otherwise pyarrow infers it from the first chunk's values:
-    an association is a struct column and a ``many`` field a list of structs. Every
-    later chunk is cast to the first one's types. One row group per chunk."""
+    ``UUID`` Parquet's UUID, or a string before pyarrow 18), otherwise pyarrow
+    infers it from the first chunk's values: an association is a struct column and a
+    ``many`` field a list of structs. Every later chunk is cast to the first one's
+    types. One row group per chunk."""
 
     name = "parquet"
     suffixes = (".parquet",)
@@ -313,12 +322,15 @@ class ParquetFormat(Format):
 
     def encode(self, rows: list[dict[str, Any]], where: Where, extra: Any) -> Any:
         pa = _arrow()
-        typed: dict[str, Any] = extra
+        typed: dict[str, tuple[Any, bool]] = extra
         names = list(rows[0]) if rows else []
         columns = []
         for name in names:
             values = [row.get(name) for row in rows]
-            columns.append(_column(pa, where, name, values, typed.get(name)))
+            kind, plain = typed.get(name, (None, False))
+            if plain:
+                values = [_as_plain(v) for v in values]
+            columns.append(_column(pa, where, name, values, kind))
         return pa.table(columns, names=names)
 
     def sink(self, file: IO[bytes], where: Where, extra: Any) -> Sink:

@@ -65,10 +65,11 @@ def write(
 
     * Parquet (needs pyarrow: ``pip install pyfactory-schema[dataset]``): typed
       columns from the model's fields (``int`` is int64, ``str`` string, ``datetime``
-      a microsecond timestamp, ``Decimal`` with max digits a decimal128, ``UUID`` a
-      string); a field the model says nothing of (a ``dict`` model's) takes the type
-      pyarrow infers from the first chunk. Associations are struct columns and
-      ``many`` fields lists of structs. One row group per chunk.
+      a microsecond timestamp, ``Decimal`` with max digits a decimal128, ``UUID``
+      Parquet's UUID type, or a string before pyarrow 18); a field the model says
+      nothing of (a ``dict`` model's) takes the type pyarrow infers from the first
+      chunk. Associations are struct columns and ``many`` fields lists of structs.
+      One row group per chunk.
     * CSV: a header of the fields, then a line per row (the csv module's default
       dialect). ``None`` is an empty cell; dates, datetimes and times are ISO
       strings, UUIDs and Decimals ``str()``, Enum members their value. Associations,
