@@ -148,7 +148,7 @@ def write(
             try:
                 if workers == 1:
                     for first, n in chunks:
-                        sink.append(_encode(job, first, n, factory))
+                        sink.append(_encode(job, first, n, made))
                 else:
                     _in_workers(job, chunks, workers, sink)
                 sink.close()
@@ -177,28 +177,14 @@ class _Job:
     extra: Any
 
 
-def _encode(job: _Job, first: int, n: int, factory: Any = None) -> Any:
-    """The payload of rows ``first`` to ``first + n - 1``: in a worker, the factory is
-    found again by its module and name."""
-    from pyfactory.dataset import generate
-
-    if factory is None:
+def _encode(job: _Job, first: int, n: int, made: Factory[Any] | None = None) -> Any:
+    """The payload of rows ``first`` to ``first + n - 1``, made as generate() makes a
+    chunk. In a worker, the seeded factory is made again from its class, found by
+    its module and name, and the context."""
+    if made is None:
         assert job.located is not None
-        factory = _resolve(*job.located)
-        if job.context is not None:
-            factory = factory(**job.context)
-    rows = list(
-        generate(
-            factory,
-            job.schema,
-            *job.traits,
-            count=n,
-            seed=job.seed,
-            start=first,
-            chunk_size=max(n, 1),
-            **job.overrides,
-        )
-    )
+        made = _resolve(*job.located)(seed=job.seed, **(job.context or {}))
+    rows = made._pf_dataset_rows(job.schema, job.traits, job.overrides, first, n)
     return FORMATS[job.format].encode(rows, job.where, job.extra)
 
 
