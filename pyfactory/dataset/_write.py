@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import secrets
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,10 +138,11 @@ def write(
     )
     if workers > 1:
         _check_pickles(name, job)
-    chunks = [
+    # Made as they are needed, not listed: memory stays flat in count.
+    chunks = (
         (first, min(chunk_size, start + count - first))
         for first in range(start, start + count, chunk_size)
-    ]
+    )
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as file:
@@ -188,22 +190,21 @@ def _encode(job: _Job, first: int, n: int, made: Factory[Any] | None = None) -> 
     return FORMATS[job.format].encode(rows, job.where, job.extra)
 
 
-def _in_workers(job: _Job, chunks: list[tuple[int, int]], workers: int, sink: Any) -> None:
+def _in_workers(job: _Job, chunks: Iterator[tuple[int, int]], workers: int, sink: Any) -> None:
     """Each chunk made by a pool of processes, appended in order; at most
     ``_AHEAD * workers`` chunks in flight. The 'spawn' start method: a worker imports
     what it needs afresh rather than copying this process's threads and locks."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: collections.deque[Future[Any]] = collections.deque()
-        todo = iter(chunks)
         try:
-            for first, n in todo:
+            for first, n in chunks:
                 pending.append(pool.submit(_encode, job, first, n))
                 if len(pending) >= _AHEAD * workers:
                     break
             while pending:
                 payload = pending.popleft().result()
-                for first, n in todo:
+                for first, n in chunks:  # the next one, if any
                     pending.append(pool.submit(_encode, job, first, n))
                     break
                 sink.append(payload)
