@@ -25,7 +25,7 @@ from pyfactory.errors import UsageError
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
 
-__all__ = ["CHUNK_SIZE", "generate"]
+__all__ = ["CHUNK_SIZE", "generate", "write"]
 
 #: How many rows :func:`generate` makes at a time: what it holds in memory at once.
 CHUNK_SIZE = 10_000
@@ -107,3 +107,7 @@ def _check_int(name: str, what: str, value: Any, least: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
         sign = "a non-negative int" if least == 0 else f"an int of at least {least}"
         raise UsageError(f"generate({name}, ...) {what} must be {sign}, got {value!r}")
+
+
+# At the end: _write imports generate from this module when it runs.
+from pyfactory.dataset._write import write  # noqa: E402
