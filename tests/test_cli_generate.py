@@ -9,7 +9,8 @@ import pytest
 
 from examples.ticketing.factories import UserFactory
 from pyfactory.cli import main
-from pyfactory.dataset import generate
+from pyfactory.dataset import generate, write
+from tests.dataset_factories import PersonFactory
 
 TARGET = "examples.ticketing.factories:UserFactory"
 
@@ -113,3 +114,31 @@ def test_a_row_that_cannot_be_made_is_one_line_and_exit_code_1(
     )
     # Rows are made a chunk at a time: the chunk that failed printed nothing.
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_out_writes_the_file_with_any_number_of_workers(
+    tmp_path: Path, workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "people.jsonl"
+    argv = ["generate", "tests.dataset_factories:PersonFactory.basic", "--count", "30"]
+    argv += ["--seed", "3", "--out", str(out), "--workers", workers]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == (
+        f"pyfactory generate: 30 rows of PersonFactory.basic to {out}\n"
+    )
+    expected = tmp_path / "expected.jsonl"
+    write(PersonFactory, "basic", count=30, seed=3, to=expected)
+    assert out.read_bytes() == expected.read_bytes()
+    assert len(out.read_text().splitlines()) == 30
+
+
+def test_a_format_it_cannot_write_is_bad_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["generate", TARGET, "--count", "3", "--seed", "1", "--out", str(tmp_path / "x.xlsx")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pyfactory generate: error: ")
+    assert "x.xlsx" in err
+    assert not (tmp_path / "x.xlsx").exists()

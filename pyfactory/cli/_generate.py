@@ -126,7 +126,7 @@ def _command(args: argparse.Namespace) -> int:
 
 
 def _write(factory: Any, schema: str | None, args: argparse.Namespace) -> int:
-    from pyfactory.dataset import write  # type: ignore[attr-defined]
+    from pyfactory.dataset import write
     from pyfactory.errors import UnknownSchemaError, UsageError
 
     try:
