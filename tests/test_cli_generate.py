@@ -142,3 +142,13 @@ def test_a_format_it_cannot_write_is_bad_usage(
     assert err.startswith("pyfactory generate: error: ")
     assert "x.xlsx" in err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_format_names_the_format_of_any_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "people.txt"
+    argv = ["generate", "tests.dataset_factories:PersonFactory", "--count", "4", "--seed", "3"]
+    assert main([*argv, "--out", str(out), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("pyfactory generate: 4 rows of PersonFactory.basic")
+    assert len(out.read_text().splitlines()) == 5  # the header and four rows

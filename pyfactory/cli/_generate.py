@@ -60,6 +60,11 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         help="the file to write: .parquet, .csv or .jsonl (required unless --dry-run)",
     )
     parser.add_argument(
+        "--format",
+        choices=("parquet", "csv", "jsonl"),
+        help="the file's format (default: from the suffix of --out)",
+    )
+    parser.add_argument(
         "--workers",
         type=_at_least(1),
         default=1,
@@ -138,6 +143,7 @@ def _write(factory: Any, schema: str | None, args: argparse.Namespace) -> int:
             start=args.start,
             to=args.out,
             workers=args.workers,
+            format=args.format,
         )
     except (UsageError, UnknownSchemaError) as error:
         raise UsageProblem(str(error)) from None
