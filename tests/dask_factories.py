@@ -7,7 +7,9 @@ import dataclasses
 import datetime
 import enum
 import uuid
-from typing import Any
+from typing import Annotated, Any
+
+import annotated_types
 
 from pyfactory import Factory, association, each, fake, lazy, many, schema, sequence, trait
 
@@ -101,3 +103,39 @@ class LateNoneFactory(Factory[dict[str, Any]]):
     @schema()
     def basic(self) -> dict[str, Any]:
         return {"n": sequence(lambda n: None if n > 150 else n)}
+
+
+@dataclasses.dataclass
+class Reading:
+    #: Aware: kept as objects, whatever the field's type.
+    at: Annotated[datetime.datetime, annotated_types.Timezone(...)]
+    seen: datetime.datetime
+    value: int | str
+    amount: Any
+
+
+class ReadingFactory(Factory[Reading]):
+    """Fields whose types give no dtype: the sample decides."""
+
+    _model = Reading
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        utc = datetime.timezone.utc
+        return {
+            "at": fake(
+                "date_time_between",
+                start_date=datetime.datetime(2020, 1, 1, tzinfo=utc),
+                end_date=datetime.datetime(2021, 1, 1, tzinfo=utc),
+                tzinfo=utc,
+            ),
+            "seen": fake(
+                "date_time_between",
+                start_date=datetime.datetime(2020, 1, 1, tzinfo=utc),
+                end_date=datetime.datetime(2021, 1, 1, tzinfo=utc),
+                tzinfo=utc,
+            ),
+            "value": each([1, 2, 3]),
+            "amount": each([1, 2.5]),
+        }

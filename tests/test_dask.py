@@ -4,6 +4,7 @@ dask.distributed LocalCluster); computed, they are generate()'s rows."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from tests.dask_factories import (
     AccountFactory,
     Colour,
     LateNoneFactory,
+    ReadingFactory,
     RowFactory,
 )
 
@@ -156,6 +158,20 @@ def test_dtypes_from_the_models_fields() -> None:
     assert got["opened"][0] == rows(AccountFactory, count=1, seed=4)[0]["opened"]
 
 
+def test_aware_datetimes_unions_and_mixed_numbers() -> None:
+    frame = dataframe(ReadingFactory, count=6, seed=4, npartitions=2)
+    assert dict(frame.dtypes) == {
+        "at": object,  # the field says aware
+        "seen": object,  # the values are aware
+        "value": "int64",  # int | str: by the values
+        "amount": "float64",  # ints and floats
+    }
+    got = frame.compute(scheduler="sync")
+    assert plain(got) == rows(ReadingFactory, count=6, seed=4)
+    assert got["at"][0].tzinfo is datetime.timezone.utc
+    assert got["amount"].tolist() == [1.0, 2.5, 1.0, 2.5, 1.0, 2.5]
+
+
 def test_the_index_is_the_row_index_with_known_divisions() -> None:
     frame = dataframe(RowFactory, count=1000, seed=7, npartitions=7)
     assert frame.known_divisions
@@ -286,6 +302,14 @@ def test_a_factory_defined_in_a_function_is_refused_by_processes(make: Any) -> N
         "the same rows in another process. Define the factory at the top level of a module "
         "the workers can import, or use the 'sync' or 'threads' scheduler"
     )
+
+
+def test_a_factory_of_a_module_that_is_gone_is_refused_by_processes() -> None:
+    local = local_factory()
+    local.__module__, local.__qualname__ = "tests.gone", "Local"
+    made = bag(local, "basic", count=5, seed=1, npartitions=2)
+    with pytest.raises(UsageError, match=r"tests\.gone\.Local cannot be imported there"):
+        made.compute(scheduler="processes", num_workers=2)
 
 
 def test_a_context_that_does_not_pickle_is_refused_by_processes() -> None:
