@@ -20,7 +20,8 @@ name: the worker imports it), the instance's context, the schema, traits, overri
 and seed. Under a scheduler that pickles tasks (``processes``, ``dask.distributed``) a
 factory class that cannot be imported (defined in a function or in ``__main__``), or
 a context or override that does not pickle, is a :class:`~pyfactory.UsageError` that
-names the factory, raised where Dask serializes the graph: a class pickled by value
+names the factory, raised where Dask serializes the graph (``dask.distributed`` raises
+its own ``TypeError``, with it in the chain of causes): a class pickled by value
 does not make the same rows in another process. The ``sync`` and ``threads``
 schedulers never pickle, so any factory works there.
 """

@@ -343,7 +343,7 @@ def test_a_distributed_local_cluster() -> None:
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -356,3 +356,14 @@ def test_a_distributed_local_cluster() -> None:
             lambda part: [os.getpid()]
         )
         assert os.getpid() not in client.compute(pids).result()
+        # A factory the workers cannot import: distributed's own error, ours as its cause.
+        local = bag(local_factory(), "basic", count=4, seed=1, npartitions=2)
+        with pytest.raises(TypeError, match="Could not serialize") as caught:
+            client.compute(local).result()
+        chain, error = [], caught.value.__cause__ or caught.value.__context__
+        while error is not None and len(chain) < 10:
+            chain.append(error)
+            error = error.__cause__ or error.__context__
+        ours = [error for error in chain if isinstance(error, UsageError)]
+        assert ours, chain
+        assert str(ours[0]).startswith("bag(Local, ...) cannot send Local to Dask's workers")
