@@ -43,7 +43,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapper
 from sqlalchemy.sql.schema import ColumnDefault
 
-__all__ = ["BulkInsert", "plan"]
+__all__ = ["BulkInsert", "doubles_percents", "plan"]
 
 #: Column types whose values PostgreSQL can take as one array per column (unnest).
 #: Arrays, JSON and the server's own special types are left to SQLAlchemy.
@@ -443,6 +443,12 @@ def _array_element(column: Column[Any], dialect: Dialect) -> str:
     return str(column.type.compile(dialect=dialect))
 
 
+def doubles_percents(dialect: Dialect) -> bool:
+    """Whether the dialect's identifier preparer writes a name's ``%`` as ``%%``, for a
+    driver whose placeholders start with ``%`` (psycopg's ``%s``)."""
+    return bool(dialect.identifier_preparer.quote("%") == '"%%"')
+
+
 def _column(mapper: Mapper[Any], attr: str) -> Column[Any] | None:
     prop = mapper.column_attrs.get(attr)
     if prop is None or len(prop.columns) != 1:
@@ -465,7 +471,9 @@ def _write_text(
 ) -> None:
     preparer = dialect.identifier_preparer
     paramstyle = _paramstyle(dialect)
-    escape = paramstyle in ("format", "pyformat")
+    # The driver reads % as its placeholders' mark; the preparer doubles it in names
+    # already when SQLAlchemy's own paramstyle is the driver's.
+    escape = paramstyle in ("format", "pyformat") and not doubles_percents(dialect)
 
     def quote(name: str) -> str:
         return name.replace("%", "%%") if escape else name
