@@ -62,27 +62,37 @@ __all__ = ["COPY_THRESHOLD", "CopyJob", "copies", "copy_job"]
 #: ``python benchmarks/bench_copy.py --crossover`` measures where the two meet.
 COPY_THRESHOLD = 100
 
-#: A check of one column's values (None left out): whether psycopg's binary dumper for
-#: the column's type writes each of them as the value that the INSERT stores.
-Check = Callable[[list[Any]], bool]
+#: A check of one column's values: whether psycopg's binary dumper for the column's
+#: type writes each of them as the value that the INSERT stores. It is given the
+#: set of the values' types and the values, None left out of both (see :func:`fits`).
+Check = Callable[[set[type], list[Any]], bool]
+
+_NONE = type(None)
+
+
+def fits(check: Check, values: list[Any]) -> bool:
+    """Whether a column's values (NULLs among them) pass its check."""
+    types = set(map(type, values))
+    if _NONE in types:
+        types.discard(_NONE)
+        if not types:
+            return True
+        values = [value for value in values if value is not None]
+    return check(types, values)
 
 
 def _only(*kinds: type) -> Check:
     allowed = frozenset(kinds)
-
-    def check(values: list[Any]) -> bool:
-        return set(map(type, values)) <= allowed
-
-    return check
+    return lambda types, values: types <= allowed
 
 
 def _ints(bits: int) -> Check:
     low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
-    def check(values: list[Any]) -> bool:
+    def check(types: set[type], values: list[Any]) -> bool:
         # bool is an int subclass, but type() tells them apart: True is no int here.
         # The range, since psycopg writes an int too large for int4 as its low bits.
-        return set(map(type, values)) <= {int} and low <= min(values) and max(values) <= high
+        return types <= {int} and low <= min(values) and max(values) <= high
 
     return check
 
@@ -91,8 +101,8 @@ _tzinfo = attrgetter("tzinfo")
 
 
 def _datetimes(aware: bool) -> Check:
-    def check(values: list[Any]) -> bool:
-        if not set(map(type, values)) <= {datetime.datetime}:
+    def check(types: set[type], values: list[Any]) -> bool:
+        if not types <= {datetime.datetime}:
             return False
         zones = set(map(_tzinfo, values))
         return None not in zones if aware else zones <= {None}
@@ -100,25 +110,28 @@ def _datetimes(aware: bool) -> Check:
     return check
 
 
-def _times(values: list[Any]) -> bool:
-    return set(map(type, values)) <= {datetime.time} and set(map(_tzinfo, values)) <= {None}
+def _times(types: set[type], values: list[Any]) -> bool:
+    return types <= {datetime.time} and set(map(_tzinfo, values)) <= {None}
 
 
-def _bytes(values: list[Any]) -> bool:
+def _bytes(types: set[type], values: list[Any]) -> bool:
     # SQLAlchemy's LargeBinary hands psycopg its Binary wrapper, which the bytea
     # dumper unwraps.
     from psycopg import Binary
 
-    inner = [value.obj if type(value) is Binary else value for value in values]
-    return set(map(type, inner)) <= {bytes, bytearray, memoryview}
+    plain = {bytes, bytearray, memoryview}
+    if Binary not in types:
+        return types <= plain
+    inner = {type(value.obj) if type(value) is Binary else type(value) for value in values}
+    return types <= {Binary, *plain} and inner <= plain
 
 
-def _json(values: list[Any]) -> bool:
+def _json(types: set[type], values: list[Any]) -> bool:
     # SQLAlchemy's JSON types hand psycopg its own wrappers, with the engine's
     # serializer: the json and jsonb dumpers write them as the INSERT would.
     from psycopg.types.json import Json, Jsonb
 
-    return set(map(type, values)) <= {Json, Jsonb}
+    return types <= {Json, Jsonb}
 
 
 #: PostgreSQL type name → (the check of a column's values, the type whose binary
@@ -169,19 +182,18 @@ def _array(check: Check) -> Check:
     """The check of an array column: lists (nested for more dimensions) whose elements,
     None aside, pass the element type's check."""
 
-    def check_arrays(values: list[Any]) -> bool:
-        if not set(map(type, values)) <= {list}:
+    def check_arrays(types: set[type], values: list[Any]) -> bool:
+        if not types <= {list}:
             return False
         items: list[Any] = []
         nested = list(values)
         while nested:
-            value = nested.pop()
-            for item in value:
+            for item in nested.pop():
                 if type(item) is list:
                     nested.append(item)
-                elif item is not None:
+                else:
                     items.append(item)
-        return not items or check(items)
+        return fits(check, items)
 
     return check_arrays
 
@@ -367,10 +379,8 @@ def copy_job(
     kinds = _column_kinds(connection, plan)
     if kinds is None:
         return None
-    for values, (check, _) in zip(bound, kinds, strict=True):
-        given = [value for value in values if value is not None]
-        if given and not check(given):
-            return None
+    if not all(fits(check, values) for values, (check, _) in zip(bound, kinds, strict=True)):
+        return None
     return CopyJob(dialect, plan.statement, [oid for _, oid in kinds], bound)
 
 

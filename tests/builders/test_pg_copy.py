@@ -822,7 +822,8 @@ class TestTheChecks:
     def check(type_name: str) -> Callable[[list[Any]], bool]:
         info = psycopg.postgres.types[type_name.removesuffix("[]")]
         oid = info.array_oid if type_name.endswith("[]") else info.oid
-        return _sa_copy._kind_by_oid()[oid][0]
+        check = _sa_copy._kind_by_oid()[oid][0]
+        return lambda values: _sa_copy.fits(check, values)
 
     @pytest.mark.parametrize(
         ("type_name", "values", "taken"),
@@ -844,6 +845,11 @@ class TestTheChecks:
             ("int4[]", [[1, (2,)]], False),
             ("int4[]", [[2**31]], False),
             ("text[]", [[None, None]], True),
+            ("int4", [None, None], True),
+            ("bytea", [psycopg.Binary(b"x"), b"y", None], True),
+            ("bytea", [psycopg.Binary("x")], False),
+            ("bytea", [b"x", bytearray(b"y"), memoryview(b"z")], True),
+            ("bytea", ["x"], False),
         ],
     )
     def test_what_each_type_takes(self, type_name: str, values: list[Any], taken: bool) -> None:
