@@ -276,29 +276,40 @@ def copies(dialect: Dialect) -> bool:
 
 
 _COLUMN_TYPES = """
-SELECT a.attname, b.oid, b.typtype
-FROM pg_catalog.pg_attribute a
+SELECT a.attname, b.oid, b.typtype, a.attidentity = 'a',
+       c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND NOT c.relhasrules
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type b
   ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-WHERE a.attrelid = pg_catalog.to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.oid = pg_catalog.to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
 """
 
 
 def _column_kinds(connection: Connection, plan: _Plan) -> list[tuple[Check, int]] | None:
     """Each copied column's check and dumper type, read from the server's catalog (a
-    domain is written as its base type, whose receive function it uses); None when a
-    column is missing or of a type this module leaves to the INSERT."""
+    domain is written as its base type, whose receive function it uses); None when
+    the rows must go by INSERT:
+
+    * a column is missing, or of a type this module leaves to the INSERT;
+    * the table is no plain or partitioned table (a view), or it has row-level
+      security, which COPY FROM refuses, or rules, which COPY ignores;
+    * a column is ``GENERATED ALWAYS AS IDENTITY``, whose given values the INSERT
+      refuses and COPY would take.
+    """
     found = connection.exec_driver_sql(_COLUMN_TYPES, (plan.target,)).all()
-    by_name = {str(name): (int(oid), str(typtype)) for name, oid, typtype in found}
+    if not found or not found[0][4]:
+        return None
+    by_name = {str(row[0]): (int(row[1]), str(row[2]), bool(row[3])) for row in found}
     kinds = _kind_by_oid()
     out: list[tuple[Check, int]] = []
     for name in plan.names:
         if name not in by_name:
             return None
-        oid, typtype = by_name[name]
+        oid, typtype, always = by_name[name]
         kind = (_ENUM, _TEXT_OID) if typtype == "e" else kinds.get(oid)
-        if kind is None:
+        if kind is None or always:
             return None
         out.append(kind)
     return out

@@ -13,6 +13,10 @@ with ``AsyncSession.run_sync``, as SQLAlchemy's own ``AsyncSession`` runs the OR
 * ``create_many`` (what ``create_batch`` calls) writes every row of a table
   with one multi-row ``INSERT ... RETURNING`` per set of columns, and hands
   back real ORM instances, attached to the session, with their keys set.
+* ``insert_many`` (what ``insert_batch`` calls) writes the rows without making
+  instances; on PostgreSQL through psycopg 3, a table's rows go in one binary
+  ``COPY`` once there are :attr:`SQLAlchemyBuilder.copy_threshold` of them
+  (:mod:`~pyfactory.builders._sa_copy`).
 * Each top-level ``create`` and ``create_batch`` runs inside a SAVEPOINT
   (``session.begin_nested()``): a failure part way undoes exactly what that
   call wrote and leaves the caller's transaction usable.
@@ -20,7 +24,8 @@ with ``AsyncSession.run_sync``, as SQLAlchemy's own ``AsyncSession`` runs the OR
   has succeeded, not once per object.
 
 This is the public module, at the top of the builder's modules: it imports
-``_sa_bulk``, ``_sa_session``, ``_sa_shape`` and ``_sa_insert``, which never import it.
+``_sa_bulk``, ``_sa_copy``, ``_sa_session``, ``_sa_shape`` and ``_sa_insert``, which
+never import it.
 """
 
 from __future__ import annotations

@@ -449,6 +449,24 @@ class ReadsConnection(Base):
     )
 
 
+class OwnerView(OtherBase):
+    """The owners through a view, which the test makes."""
+
+    __tablename__ = "copy_owner_view"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20))
+
+
+class Always(OtherBase):
+    """A table whose key is GENERATED ALWAYS AS IDENTITY, which the test makes."""
+
+    __tablename__ = "copy_always"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+
+
 class TestTablesAndColumns:
     def test_related_rows_and_their_keys(self, pg_engine: Engine) -> None:
         """A many-to-one association: the owners are written first, each pet's row
@@ -542,6 +560,70 @@ class TestTablesAndColumns:
                 caught.value
             )
             assert session.scalars(select(Pet.age).order_by(Pet.id)).all() == [1, 2, 3]
+
+    @pytest.mark.parametrize(
+        "ddl",
+        [
+            # COPY FROM refuses a table with row-level security, for a user it applies to.
+            "ALTER TABLE copy_owner ENABLE ROW LEVEL SECURITY; "
+            "ALTER TABLE copy_owner FORCE ROW LEVEL SECURITY; "
+            "CREATE POLICY everyone ON copy_owner USING (true) WITH CHECK (true)",
+            # COPY ignores rules; the INSERT runs them.
+            "CREATE TABLE copy_owner_log (name text); "
+            "CREATE RULE logged AS ON INSERT TO copy_owner DO ALSO "
+            "INSERT INTO copy_owner_log VALUES (NEW.name)",
+        ],
+        ids=["row-level-security", "rule"],
+    )
+    def test_tables_copy_would_treat_otherwise(self, pg_engine: Engine, ddl: str) -> None:
+        with pg_engine.begin() as conn:
+            conn.exec_driver_sql(ddl)
+        spy = Statements(pg_engine)
+        names = each(["a", "b", "c"])
+        by_insert = write(pg_engine, Owner, None, 3, name=names)
+        assert (
+            write(pg_engine, Owner, 1, 3, name=names)
+            == by_insert
+            == [
+                (1, "a"),
+                (2, "b"),
+                (3, "c"),
+            ]
+        )
+        assert not spy.starting("COPY")
+        if "RULE" in ddl:
+            with pg_engine.connect() as conn:
+                logged = conn.exec_driver_sql("SELECT name FROM copy_owner_log").scalars()
+                assert logged.all() == ["a", "b", "c"] * 2
+
+    def test_a_view(self, pg_engine: Engine) -> None:
+        """A model mapped to a view that takes INSERTs (COPY cannot write to it)."""
+        with pg_engine.begin() as conn:
+            conn.exec_driver_sql("CREATE VIEW copy_owner_view AS SELECT * FROM copy_owner")
+        spy = Statements(pg_engine)
+        with Session(pg_engine) as session:
+            factory_for(OwnerView, 1)(session=session).insert_batch(2, name=each(["a", "b"]))
+            session.commit()
+        assert read_back(pg_engine, Owner) == [(1, "a"), (2, "b")]
+        assert not spy.starting("COPY")
+
+    def test_an_identity_column_always_generated(self, pg_engine: Engine) -> None:
+        """Values given for a GENERATED ALWAYS identity: the INSERT refuses them, as it
+        always did (COPY would take them)."""
+        with pg_engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE copy_always (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                "label text)"
+            )
+        spy = Statements(pg_engine)
+        with Session(pg_engine) as session:
+            made = factory_for(Always, 1)(session=session)
+            made.insert_batch(2, label=each(["a", "b"]))
+            with pytest.raises(BuilderError) as caught:
+                made.insert_batch(2, id=each([10, 11]), label="c")
+            assert session.scalars(select(Always.label).order_by(Always.id)).all() == ["a", "b"]
+        assert 'cannot insert a non-DEFAULT value into column "id"' in str(caught.value)
+        assert len(spy.starting("COPY")) == 1
 
     def test_a_type_copy_leaves_to_the_insert(self, pg_engine: Engine) -> None:
         spy = Statements(pg_engine)
