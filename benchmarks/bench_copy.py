@@ -13,8 +13,8 @@ Every contender writes the same rows of a ten-column table (``id`` serial, a uni
 ``email``, two strings, an int, a float, a bool, a date, a timestamp and a text) to
 PostgreSQL through psycopg 3, in one process, side by side:
 
-* ``raw COPY``: psycopg's own binary ``COPY ... FROM STDIN`` of rows built as tuples
-  before the clock starts: the floor;
+* ``raw COPY``: psycopg's own ``COPY ... FROM STDIN`` of rows built as tuples before
+  the clock starts, binary (the floor, and the format the builder writes) and text;
 * ``insert_many``: what ``insert_batch`` hands its builder, ``SQLAlchemyBuilder``'s
   write of rows resolved before the clock starts, in chunks of the factory's
   ``_batch_size`` (1,000 rows, as ``insert_batch`` writes them), with
@@ -145,15 +145,25 @@ class Rows:
         return cls(count, dicts, [tuple(row[c] for c in COLUMNS) for row in dicts])
 
 
-def raw_copy(engine: Engine, rows: Rows) -> None:
-    statement = f"COPY bench_copy_member ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+def raw_copy(binary: bool) -> Callable[[Engine, Rows], None]:
+    """psycopg's COPY of the tuples: binary, with the columns' types set (as the builder
+    writes), or text, which the server parses."""
+    statement = f"COPY bench_copy_member ({', '.join(COLUMNS)}) FROM STDIN"
     types = ["varchar", "varchar", "int4", "float8", "bool", "date", "timestamp", "text", "int4"]
-    with engine.begin() as conn:
-        driver: Any = conn.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(types)
-            for row in rows.tuples:
-                copy.write_row(row)
+
+    if binary:
+        statement += " (FORMAT BINARY)"
+
+    def write(engine: Engine, rows: Rows) -> None:
+        with engine.begin() as conn:
+            driver: Any = conn.connection.driver_connection
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                if binary:
+                    copy.set_types(types)
+                for row in rows.tuples:
+                    copy.write_row(row)
+
+    return write
 
 
 def builder_write(builder: SQLAlchemyBuilder[Member]) -> Callable[[Engine, Rows], None]:
@@ -184,7 +194,8 @@ class Contender:
 
 
 CONTENDERS = (
-    Contender("raw COPY", "cursor.copy(...).write_row(tuple)", raw_copy),
+    Contender("raw COPY", "binary: cursor.copy().write_row(tuple)", raw_copy(binary=True)),
+    Contender("raw COPY", "text: cursor.copy().write_row(tuple)", raw_copy(binary=False)),
     Contender("insert_many", "copy_threshold=None: INSERT unnest", builder_write(INSERTS)),
     Contender("insert_many", "default: COPY", builder_write(COPIES)),
     Contender("insert_batch", "copy_threshold=None: INSERT unnest", factory_write(InsertFactory)),
@@ -328,8 +339,8 @@ def measure(
                 best / floor,
             )
         )
-    builder = best_and_median(samples[1])[1] / best_and_median(samples[2])[1]
-    factory = best_and_median(samples[3])[1] / best_and_median(samples[4])[1]
+    builder = best_and_median(samples[2])[1] / best_and_median(samples[3])[1]
+    factory = best_and_median(samples[4])[1] / best_and_median(samples[5])[1]
     out(
         f"  COPY against INSERT (medians): insert_many {builder:.2f}x faster, "
         f"insert_batch {factory:.2f}x faster"
