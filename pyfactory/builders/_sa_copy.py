@@ -15,8 +15,8 @@ the text format costs several (benchmarks/bench_copy.py has the figures).
 Binary COPY has one rule that the other paths do not: the server reads each value
 with the receive function of the column's own type, with no cast. So:
 
-* the types come from the server (:func:`_column_kinds`, one catalog query per
-  write), not from the model, which may say ``Integer`` for a ``bigint`` column;
+* the types come from the server (:func:`_column_kinds`, one catalog query per table
+  and chunk), not from the model, which may say ``Integer`` for a ``bigint`` column;
 * a column is written this way only when every one of its values is of a Python type
   that psycopg dumps, for that column's type, to what the INSERT would store
   (:data:`_SCALARS`): ints in the column's range (psycopg would wrap an int too large
@@ -24,9 +24,11 @@ with the receive function of the column's own type, with no cast. So:
   ``timestamptz``, ``Decimal`` or ``int`` for ``numeric``, and so on. A float for a
   ``numeric`` column is stored by the INSERT through a cast that keeps 15 digits, and
   a naive datetime for a ``timestamptz`` column is read in the session's time zone:
-  such values, a type the table lists here does not know (``interval``, ``inet``,
-  arrays of enums, ...), or a column that the server does not have, leave the rows
-  to the INSERT, which writes them as before.
+  such values, a type that :data:`_SCALARS` does not list (``interval``, ``inet``,
+  arrays of enums, ...), a column that the server does not have, or a table that
+  takes a COPY otherwise than an INSERT (a view, row-level security, rules, an
+  identity ``GENERATED ALWAYS``) leave the rows to the INSERT, which writes them as
+  before.
 
 Nothing of this is read back: a COPY returns no rows, so it serves ``insert_batch``
 only, never ``create_batch``.
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
 
     from pyfactory.builders._sa_shape import Shape
 
-__all__ = ["COPY_THRESHOLD", "CopyJob", "copies", "copy_job"]
+__all__ = ["COPY_THRESHOLD", "CopyJob", "copies", "copy_job", "fits"]
 
 #: The value of ``SQLAlchemyBuilder.copy_threshold``: fewer rows of one table than
 #: this go in one INSERT. Below it COPY's extra round trips (the catalog query, the
