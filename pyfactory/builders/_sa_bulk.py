@@ -4,9 +4,9 @@
 Part of the SQLAlchemy builder (:mod:`pyfactory.builders.sqlalchemy`): it imports
 :mod:`~pyfactory.builders._sa_shape`, :mod:`~pyfactory.builders._sa_session`,
 :mod:`~pyfactory.builders._sa_insert` and :mod:`~pyfactory.builders._sa_copy`, never the
-builder itself. The builder calls
-these bodies with a ``Session`` under ``create``, and through
-``AsyncSession.run_sync`` under ``acreate`` (see :mod:`~pyfactory.builders._sa_session`).
+builder itself. The builder calls these bodies with a ``Session`` under ``create``, and
+through ``AsyncSession.run_sync`` under ``acreate`` (see
+:mod:`~pyfactory.builders._sa_session`).
 
 * :func:`create_many` writes every row of a table with one multi-row
   ``INSERT ... RETURNING`` per set of columns, and hands back real ORM instances,
