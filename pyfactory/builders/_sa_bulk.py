@@ -2,15 +2,18 @@
 ``insert_batch``, each one synchronous body that takes a ``Session``.
 
 Part of the SQLAlchemy builder (:mod:`pyfactory.builders.sqlalchemy`): it imports
-:mod:`~pyfactory.builders._sa_shape`, :mod:`~pyfactory.builders._sa_session` and
-:mod:`~pyfactory.builders._sa_insert`, never the builder itself. The builder calls
-these bodies with a ``Session`` under ``create``, and through
-``AsyncSession.run_sync`` under ``acreate`` (see :mod:`~pyfactory.builders._sa_session`).
+:mod:`~pyfactory.builders._sa_shape`, :mod:`~pyfactory.builders._sa_session`,
+:mod:`~pyfactory.builders._sa_insert` and :mod:`~pyfactory.builders._sa_copy`, never the
+builder itself. The builder calls these bodies with a ``Session`` under ``create``, and
+through ``AsyncSession.run_sync`` under ``acreate`` (see
+:mod:`~pyfactory.builders._sa_session`).
 
 * :func:`create_many` writes every row of a table with one multi-row
   ``INSERT ... RETURNING`` per set of columns, and hands back real ORM instances,
   attached to the session, with their keys set;
-* :func:`insert_many` writes rows that nobody reads back, at the driver level;
+* :func:`insert_many` writes rows that nobody reads back, at the driver level: on
+  PostgreSQL through psycopg 3, a table's rows in one ``COPY``
+  (:mod:`~pyfactory.builders._sa_copy`) once there are enough of them;
 * a failing bulk write is retried row by row inside a SAVEPOINT, to name the row
   that failed (:func:`_locate_failure`).
 """
@@ -25,6 +28,7 @@ from sqlalchemy import Table, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from pyfactory.builders._sa_copy import CopyJob, copies, copy_job
 from pyfactory.builders._sa_insert import BulkInsert
 from pyfactory.builders._sa_session import remember
 from pyfactory.builders._sa_shape import Shape, construct, fresh, shape_of
@@ -272,9 +276,15 @@ def _locate_failure(
     savepoint.commit()
 
 
-def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> int:
+def insert_many(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], copy_from: int | None = None
+) -> int:
     """What ``insert_batch`` writes: the rows, at the driver level where it can, without
-    making instances; how many."""
+    making instances; how many.
+
+    A table's rows go in one ``COPY`` when there are ``copy_from`` of them or more and
+    the driver and their values allow it (:mod:`~pyfactory.builders._sa_copy`); None
+    never copies."""
     job = _insert_job(model, rows)
     if job is None:
         return len(create_many(session, model, rows))
@@ -283,13 +293,18 @@ def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
         session.add_all(unsaved)
         session.flush()
     dialect = session.get_bind(mapper=shape.mapper).dialect
-    for indexes, given, statements in _driver_writes(shape, dialect, rows, groups):
+    if copy_from is not None and not copies(dialect):
+        copy_from = None
+    for indexes, given, write in _driver_writes(session, shape, dialect, rows, groups, copy_from):
         with _locate_failure(session, model, rows, indexes):
-            if statements is None:
+            if write is None:
                 create_many(session, model, given)
                 continue
             connection = session.connection(bind_arguments={"mapper": shape.mapper})
-            for sql, params in statements:
+            if isinstance(write, CopyJob):
+                write.run(connection)
+                continue
+            for sql, params in write:
                 connection.exec_driver_sql(sql, params)
     return len(rows)
 
@@ -309,12 +324,25 @@ def _driver_job(
 
 
 def _driver_writes(
-    shape: Shape, dialect: Dialect, rows: list[dict[str, Any]], groups: dict[Any, list[int]]
-) -> Iterator[tuple[list[int], list[dict[str, Any]], list[tuple[str, Any]] | None]]:
-    """For ``insert_many``, each group's row indexes and rows (one set of keys) and the
-    driver-level statements that write them without reading back; None to make instances."""
+    session: Session,
+    shape: Shape,
+    dialect: Dialect,
+    rows: list[dict[str, Any]],
+    groups: dict[Any, list[int]],
+    copy_from: int | None,
+) -> Iterator[tuple[list[int], list[dict[str, Any]], CopyJob | list[tuple[str, Any]] | None]]:
+    """For ``insert_many``, each group's row indexes and rows (one set of keys) and how
+    to write them without reading back: a COPY, the driver-level statements, or None to
+    make instances. Worked out before the group's SAVEPOINT, as the values' bind
+    processors always were: an error of theirs is raised as it comes."""
     for indexes in groups.values():
         given = [rows[i] for i in indexes]
+        if copy_from is not None and len(given) >= copy_from:
+            connection = session.connection(bind_arguments={"mapper": shape.mapper})
+            copy = copy_job(connection, shape, dialect, given)
+            if copy is not None:
+                yield indexes, given, copy
+                continue
         writer = shape.writer(dialect, tuple(given[0]))
         yield indexes, given, None if writer is None else writer.write_only(given)
 

@@ -14,8 +14,12 @@ statement with positional parameters instead, through ``Connection.exec_driver_s
   count, with one array parameter per column::
 
       INSERT INTO t (a, b) SELECT p0, p1
-      FROM unnest($1::VARCHAR(40)[], $2::INTEGER[]) WITH ORDINALITY AS u(p0, p1, n)
+      FROM unnest($1::TEXT[], $2::INTEGER[]) WITH ORDINALITY AS u(p0, p1, n)
       ORDER BY n RETURNING id
+
+  A string column with a length travels as ``TEXT[]``: an explicit cast to
+  ``VARCHAR(40)[]`` would cut a longer value short, where the INSERT's assignment to
+  the column refuses it, as every other way of writing the row does.
 
 Every value still goes through its column type's bind processor, so type decorators
 and SQLAlchemy's own conversions apply as they would in a Core INSERT. Only what the
@@ -39,7 +43,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapper
 from sqlalchemy.sql.schema import ColumnDefault
 
-__all__ = ["BulkInsert", "plan"]
+__all__ = ["BulkInsert", "doubles_percents", "plan"]
 
 #: Column types whose values PostgreSQL can take as one array per column (unnest).
 #: Arrays, JSON and the server's own special types are left to SQLAlchemy.
@@ -421,6 +425,30 @@ def _array_safe(column: Column[Any]) -> bool:
     return isinstance(type_, _ARRAY_SAFE) and not isinstance(type_, sqltypes.ARRAY)
 
 
+def _array_element(column: Column[Any], dialect: Dialect) -> str:
+    """The type of the elements of the array that carries ``column``'s values: the
+    column's own, but TEXT for a string type with a length. An explicit cast to
+    ``VARCHAR(n)`` or ``CHAR(n)`` cuts a longer value short without a word; from TEXT,
+    the INSERT's assignment to the column refuses it, as every other INSERT (and COPY)
+    does."""
+    type_ = column.type
+    if isinstance(type_, sqltypes.TypeDecorator):
+        type_ = type_.impl_instance
+    if (
+        isinstance(type_, sqltypes.String)
+        and type_.length is not None
+        and not (isinstance(type_, sqltypes.Enum) and type_.native_enum)
+    ):
+        return "TEXT"
+    return str(column.type.compile(dialect=dialect))
+
+
+def doubles_percents(dialect: Dialect) -> bool:
+    """Whether the dialect's identifier preparer writes a name's ``%`` as ``%%``, for a
+    driver whose placeholders start with ``%`` (psycopg's ``%s``)."""
+    return bool(dialect.identifier_preparer.quote("%") == '"%%"')
+
+
 def _column(mapper: Mapper[Any], attr: str) -> Column[Any] | None:
     prop = mapper.column_attrs.get(attr)
     if prop is None or len(prop.columns) != 1:
@@ -443,7 +471,9 @@ def _write_text(
 ) -> None:
     preparer = dialect.identifier_preparer
     paramstyle = _paramstyle(dialect)
-    escape = paramstyle in ("format", "pyformat")
+    # The driver reads % as its placeholders' mark; the preparer doubles it in names
+    # already when SQLAlchemy's own paramstyle is the driver's.
+    escape = paramstyle in ("format", "pyformat") and not doubles_percents(dialect)
 
     def quote(name: str) -> str:
         return name.replace("%", "%%") if escape else name
@@ -461,7 +491,7 @@ def _write_text(
             f"${n}" if paramstyle == "numeric_dollar" else "%b" for n in range(1, len(inserted) + 1)
         ]
         arrays = ", ".join(
-            f"{mark}::{quote(column.type.compile(dialect=dialect))}[]"
+            f"{mark}::{quote(_array_element(column, dialect))}[]"
             for mark, column in zip(marks, inserted, strict=True)
         )
         aliases = ", ".join(f"p{n}" for n in range(len(inserted)))

@@ -13,6 +13,10 @@ with ``AsyncSession.run_sync``, as SQLAlchemy's own ``AsyncSession`` runs the OR
 * ``create_many`` (what ``create_batch`` calls) writes every row of a table
   with one multi-row ``INSERT ... RETURNING`` per set of columns, and hands
   back real ORM instances, attached to the session, with their keys set.
+* ``insert_many`` (what ``insert_batch`` calls) writes the rows without making
+  instances; on PostgreSQL through psycopg 3, a table's rows go in one binary
+  ``COPY`` once there are :attr:`SQLAlchemyBuilder.copy_threshold` of them
+  (:mod:`~pyfactory.builders._sa_copy`).
 * Each top-level ``create`` and ``create_batch`` runs inside a SAVEPOINT
   (``session.begin_nested()``): a failure part way undoes exactly what that
   call wrote and leaves the caller's transaction usable.
@@ -20,13 +24,15 @@ with ``AsyncSession.run_sync``, as SQLAlchemy's own ``AsyncSession`` runs the OR
   has succeeded, not once per object.
 
 This is the public module, at the top of the builder's modules: it imports
-``_sa_bulk``, ``_sa_session``, ``_sa_shape`` and ``_sa_insert``, which never import it.
+``_sa_bulk``, ``_sa_copy``, ``_sa_session``, ``_sa_shape`` and ``_sa_insert``, which
+never import it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 try:
@@ -43,6 +49,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
+from pyfactory.builders._sa_copy import COPY_THRESHOLD
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_session import (
     async_session_types,
@@ -81,6 +88,8 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
         persistence: ``"flush"`` (the default) flushes, so keys are set and the
             caller's transaction decides; ``"commit"`` also commits once each
             top-level ``create`` or ``create_batch`` has succeeded.
+        copy_threshold: :attr:`copy_threshold` for this builder, in place of the
+            class's; ``None`` never copies.
 
     .. versionadded:: 0.1
     .. versionchanged:: 1.0
@@ -91,15 +100,45 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     context_keys = frozenset({"session"})
     writes_to_database = True
 
-    def __init__(self, persistence: Persistence = "flush") -> None:
+    #: The fewest rows of one table that ``insert_batch`` (and ``ainsert_batch``) writes
+    #: with PostgreSQL's ``COPY ... FROM STDIN`` where the driver is psycopg 3, sync or
+    #: async, instead of one ``INSERT``; ``None``: never. Nothing is read back from a
+    #: COPY, so ``create_batch`` never uses it. Below this count the INSERT costs less
+    #: than COPY's extra round trips (``benchmarks/bench_copy.py`` measures both). Rows
+    #: whose values COPY would store differently from the INSERT still go by INSERT
+    #: (see :ref:`sqlalchemy-copy`).
+    #:
+    #: .. versionadded:: 1.0
+    copy_threshold: int | None = COPY_THRESHOLD
+
+    def __init__(
+        self,
+        persistence: Persistence = "flush",
+        *,
+        copy_threshold: int | EllipsisType | None = ...,
+    ) -> None:
         if persistence not in ("flush", "commit"):
             raise FactoryDefinitionError(
                 f"{type(self).__name__} persistence is 'flush' or 'commit', not {persistence!r}"
             )
         self.persistence = persistence
+        if copy_threshold is not ...:
+            if copy_threshold is not None and (
+                not isinstance(copy_threshold, int)
+                or isinstance(copy_threshold, bool)
+                or copy_threshold < 1
+            ):
+                raise FactoryDefinitionError(
+                    f"{type(self).__name__} copy_threshold is a positive int or None "
+                    f"(never COPY), not {copy_threshold!r}"
+                )
+            self.copy_threshold = copy_threshold
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(persistence={self.persistence!r})"
+        more = ""
+        if self.copy_threshold != type(self).copy_threshold:
+            more = f", copy_threshold={self.copy_threshold!r}"
+        return f"{type(self).__name__}(persistence={self.persistence!r}{more})"
 
     @property
     def commits(self) -> bool:
@@ -188,12 +227,13 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
         return await drive(self._async_session(context), create_many, model, rows)
 
     def insert_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> int:
-        return insert_many(self._sync_session(context), model, rows)
+        return insert_many(self._sync_session(context), model, rows, self.copy_threshold)
 
     async def ainsert_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
     ) -> int:
-        return await drive(self._async_session(context), insert_many, model, rows)
+        session = self._async_session(context)
+        return await drive(session, insert_many, model, rows, self.copy_threshold)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = _get(self._sync_session(context), model, lookup)

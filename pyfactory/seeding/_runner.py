@@ -65,9 +65,11 @@ def _async_types() -> tuple[type[Any], ...]:
 # --------------------------------------------------------------------- row counts
 
 # The table of an INSERT, as SQLAlchemy and the bulk path of the builders write it
-# (possibly schema-qualified and quoted).
+# (possibly schema-qualified and quoted), or of the COPY ... FROM STDIN that
+# SQLAlchemyBuilder's insert_batch runs on PostgreSQL, whose cursor's rowcount is the
+# rows copied.
 _INSERT = re.compile(
-    r'\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+((?:"[^"]+"|`[^`]+`|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|[\w$]+))?)',
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|COPY(?=\s.*\bFROM\s+STDIN\b))\s+((?:"[^"]+"|`[^`]+`|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|[\w$]+))?)',
     re.IGNORECASE,
 )
 
