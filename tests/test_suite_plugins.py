@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test runs pytest in subprocesses, most under pytest-xdist: an outside tool.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 FACTORIES = """
