@@ -333,6 +333,40 @@ class TestKinds:
         with pytest.raises(OverrideError, match=r"authors__name"):
             factory_for(Anthology)(seed=1).build(authors__name="x")
 
+    def test_tuples_and_dicts_of_models_are_filled_inline(self) -> None:
+        """A tuple of models and a dict of them are made inline too, each model by its
+        factory, and one seed makes them again."""
+
+        @dataclasses.dataclass
+        class Pairing:
+            pair: tuple[Country, Author]
+            by_code: dict[str, Country]
+
+        made = factory_for(Pairing)(seed=4).build()
+        assert [type(part) for part in made.pair] == [Country, Author]
+        assert isinstance(made.pair[1].country, Country)
+        assert made.by_code
+        assert all(type(key) is str and type(c) is Country for key, c in made.by_code.items())
+        assert factory_for(Pairing)(seed=4).build() == made
+
+    def test_an_aliased_pydantic_model_is_made_and_given_under_its_alias(self) -> None:
+        """A field typed with a model that pydantic takes under an alias is made by the
+        model's factory, handed over under the alias, and ``name__field`` reaches it; the
+        model's field without an alias is given by its name."""
+
+        class Nested(pydantic.BaseModel):
+            code: str
+
+        class Holder(pydantic.BaseModel):
+            label: str
+            country: Nested = pydantic.Field(alias="Country")
+
+        made = factory_for(Holder)(seed=2).build(country__code="SE", label="L")
+        assert (made.label, made.country) == ("L", Nested(code="SE"))
+        again = factory_for(Holder)(seed=2).build()
+        assert isinstance(again.label, str)
+        assert isinstance(again.country.code, str)
+
 
 class TestBuilders:
     def test_a_typed_dict_holds_the_nested_models_own_objects(self) -> None:

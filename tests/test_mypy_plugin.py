@@ -31,7 +31,8 @@ from tests.test_typing import (
     write_docs_modules,
 )
 
-# One worker runs the mypy runs, which tests/test_typing.py shares (``_runs``).
+# One worker runs the mypy runs, which tests/test_typing.py shares (``_runs``, and the
+# caches later runs start from).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mypy")]
 
 CACHED_CASE = "from_cache.py"

@@ -139,6 +139,7 @@ class TestThePublicNames:
         assert result.returncode == 0, result.stderr
 
     @pytest.mark.slow
+    @pytest.mark.xdist_group("mypy")  # on the worker of tests/test_typing.py's mypy run
     def test_star_import_gives_mypy_every_name(
         self, tmp_path_factory: pytest.TempPathFactory
     ) -> None:

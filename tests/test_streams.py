@@ -249,7 +249,23 @@ class Stamp(SpecialField[str]):
         return f"{ctx.index}:{ctx.random.randint(0, 10**9)}"
 
 
+class TwoDraws(SpecialField[tuple[str, str]]):
+    """A custom field that calls ``ctx.faker`` twice for its one value."""
+
+    def resolve(self, ctx: FieldContext) -> tuple[str, str]:
+        return (ctx.faker.sha256(), ctx.faker.sha256())
+
+
 class TestCustomFieldsAndUnseededFactories:
+    def test_a_value_s_faker_goes_on_from_one_call_to_the_next(self) -> None:
+        """Within one value ``ctx.faker`` is seeded once: its second call gives the
+        stream's next value, not the first again; the same seed gives both again."""
+        made = person_factory({**BASE, "best": TwoDraws()})(seed=6).build_batch(2)
+        assert all(p.best[0] != p.best[1] for p in made)
+        assert made[0].best != made[1].best
+        again = person_factory({**BASE, "best": TwoDraws()})(seed=6).build_batch(2)
+        assert [p.best for p in again] == [p.best for p in made]
+
     def test_custom_fields_draw_from_their_own_stream(self) -> None:
         before = person_factory({**BASE, "job": Stamp()})(seed=1).build_batch(4)
         after = person_factory({"nickname": Stamp(), **BASE, "job": Stamp()})(seed=1)

@@ -1,12 +1,16 @@
 """The test suite's set-up: under pytest-xdist every worker counts sequences 1, 2, 3
 (``pyfactory_xdist_lanes = "off"``), and the PostgreSQL tests that skip are counted in
-one line (tests/plugins/databases.py)."""
+one line (tests/plugins/databases.py); a group's tests share a worker and the slow tests
+start first (tests/plugins/scheduling.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+# Each test runs pytest in subprocesses, most under pytest-xdist: an outside tool.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,3 +115,43 @@ def test_a_wrong_lanes_value_is_told_at_once(suite: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(
         ["*pyfactory_xdist_lanes = 'sometimes': give on (each pytest-xdist worker counts*"]
     )
+
+
+SCHEDULED_TESTS = """
+import pytest
+
+
+@pytest.mark.xdist_group("together")
+@pytest.mark.parametrize("n", range(4))
+def test_grouped(n):
+    pass
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_plain(n):
+    pass
+
+
+@pytest.mark.slow
+def test_collected_last_but_slow():
+    pass
+"""
+
+
+def test_groups_share_a_worker_and_slow_tests_start_first(suite: pytest.Pytester) -> None:
+    """Under ``--dist loadgroup`` the tests of an ``xdist_group`` run on one worker (their
+    node IDs carry the group, whatever pytest's version), and the slow test, collected
+    last, is the first test of the worker that does not run the group."""
+    suite.makepyfile(test_scheduled=SCHEDULED_TESTS)
+    suite.makeini("[pytest]\nmarkers =\n    slow: slow\n")
+    result = run(suite, "-p", "tests.plugins.scheduling", "--dist", "loadgroup", "-v")
+    result.assert_outcomes(passed=11)
+    ran: dict[str, list[str]] = {}
+    for line in result.stdout.lines:
+        if " PASSED test_scheduled.py::" in line:
+            ran.setdefault(line.split()[0], []).append(line.split("::")[1].split()[0])
+    grouped = [f"test_grouped[{n}]@together" for n in range(4)]
+    assert sorted(ran) == ["[gw0]", "[gw1]"]
+    (group_worker,) = [w for w, tests in ran.items() if tests[:4] == grouped]
+    (other,) = set(ran) - {group_worker}
+    assert ran[other][0] == "test_collected_last_but_slow"

@@ -22,7 +22,9 @@ import pytest
 
 import pyfactory
 
-# One worker runs the mypy runs, which tests/test_mypy_plugin.py shares (``_runs``).
+# One worker runs every test that runs mypy in this process (tests/test_mypy_plugin.py,
+# test_typing_sqlalchemy.py, test_names.py, graph/test_graph_typing.py): each run is
+# made once there (``_runs``) and later ones start from its cache (``_warm_caches``).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mypy")]
 
 CASES = Path(__file__).parent / "typing_cases"
@@ -91,6 +93,14 @@ class MypyRun:
         }, self.stdout
 
 
+#: The cache of this process's first mypy run with each set of options (and config file
+#: text): a later run with the same ones starts from a copy of it. pyfactory, what it
+#: imports and the standard library's stubs are then read back, not checked again, and
+#: the run checks its own files as a first run does (mypy's cache keeps the results of
+#: unchanged modules only; new or changed files are always checked).
+_warm_caches: dict[tuple[str, ...], Path] = {}
+
+
 def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -> MypyRun:
     """One in-process ``mypy --strict`` run over ``files`` of ``work``, outside the
     project's configuration, with its cache in ``work``.
@@ -101,6 +111,11 @@ def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -
     """
     api = pytest.importorskip("mypy.api")
     package_root = Path(pyfactory.__file__).resolve().parent.parent
+    cache = work / ".mypy_cache"
+    configs = [o.removeprefix("--config-file=") for o in options if o.startswith("--config-file=")]
+    key = (*options, *((work / c).read_text() for c in configs if c))
+    if not cache.exists() and key in _warm_caches:
+        shutil.copytree(_warm_caches[key], cache)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(work)
         # pyfactory is installed editable through an import hook that mypy cannot follow.
@@ -113,12 +128,13 @@ def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -
                 "--show-error-codes",
                 "--hide-error-context",
                 "--no-color-output",
-                f"--cache-dir={work / '.mypy_cache'}",
+                f"--cache-dir={cache}",
                 *options,
                 *files,
             ]
         )
     assert stderr == "", stderr
+    _warm_caches.setdefault(key, cache)
     return MypyRun(stdout, stderr, status, cases)
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from tests.test_typing import CASES, MypyRun, expected_in, plain_run
 
-pytestmark = pytest.mark.slow
+# On the worker of tests/test_typing.py's mypy run, which it reads.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mypy")]
 
 CASE = "sqlalchemy_one_factory.py"
 

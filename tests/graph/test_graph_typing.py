@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import pyfactory
+from tests.test_typing import run_mypy
 
-pytestmark = pytest.mark.slow
+# On the worker of tests/test_typing.py's mypy runs: this run starts from their cache.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mypy")]
 
 CASE = textwrap.dedent(
     """
@@ -89,27 +90,10 @@ EXPECTED = [
 ]
 
 
-def test_graph_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_graph_types(tmp_path: Path) -> None:
     """mypy --strict reveals the models of a made graph's nodes and refuses misuse."""
-    api = pytest.importorskip("mypy.api")
     (tmp_path / "case.py").write_text(CASE)
-    monkeypatch.chdir(tmp_path)
-    # pyfactory is installed editable through an import hook that mypy cannot follow.
-    monkeypatch.setenv("MYPYPATH", str(Path(pyfactory.__file__).resolve().parent.parent))
-    stdout, stderr, _ = api.run(
-        [
-            "--strict",
-            "--config-file=",
-            "--python-version=3.10",
-            "--no-error-summary",
-            "--show-error-codes",
-            "--hide-error-context",
-            "--no-color-output",
-            f"--cache-dir={tmp_path / '.mypy_cache'}",
-            "case.py",
-        ]
-    )
-    assert stderr == ""
+    stdout = run_mypy(tmp_path, ["case.py"], "--config-file=").stdout
     reported = [
         line.split(": ", 1)[1] for line in stdout.splitlines() if line.startswith("case.py")
     ]

@@ -1,3 +1,3 @@
 """The suite's pytest plugins, each registered once through ``pytest_plugins`` in the
 checkout's root ``conftest.py``: ``databases`` (SQLite files, PostgreSQL, engines and sessions)
-and ``parallel`` (pytest-xdist: plain sequence numbers in every worker)."""
+and ``scheduling`` (pytest-xdist: groups that hold, slow tests first)."""
