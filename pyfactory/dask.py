@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from pyfactory.dataset import generate
+from pyfactory.dataset._args import check_int, factory_name
 from pyfactory.errors import FactoryError, UsageError
 from pyfactory.introspect import fields_of
 
@@ -307,15 +308,11 @@ def _job(
     overrides: dict[str, Any],
 ) -> _Job:
     """The job of a call, once its arguments are checked."""
-    if getattr(factory, "_pf_is_factory", False) is not True:
-        raise UsageError(f"{call}() takes a Factory class or instance, got {factory!r}")
-    name = factory.__name__ if isinstance(factory, type) else type(factory).__name__
+    name = factory_name(call, factory)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise UsageError(f"{call}({name}, ...) seed must be an int, got {seed!r}")
-    for what, value, least in (("count", count, 0), ("npartitions", npartitions, 1)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < least:
-            sign = "a non-negative int" if least == 0 else f"an int of at least {least}"
-            raise UsageError(f"{call}({name}, ...) {what} must be {sign}, got {value!r}")
+    check_int(call, name, "count", count, 0)
+    check_int(call, name, "npartitions", npartitions, 1)
     # The schema, traits and an abstract factory fail here, not in a worker.
     generate(factory, schema, *traits, count=0, seed=seed, **overrides)
     return _Job(call, factory, schema, traits, seed, overrides)

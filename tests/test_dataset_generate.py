@@ -206,8 +206,8 @@ def test_the_ticketing_users_slice_as_the_whole_run() -> None:
             {"count": 3, "seed": 1, "chunk_size": 0},
             "chunk_size must be an int of at least 1, got 0",
         ),
-        ({"count": 3, "seed": "7"}, "generate() seed must be an int, got '7'"),
-        ({"count": 3, "seed": None}, "generate() seed must be an int, got None"),
+        ({"count": 3, "seed": "7"}, "generate(UserRowFactory, ...) seed must be an int, got '7'"),
+        ({"count": 3, "seed": None}, "generate(UserRowFactory, ...) seed must be an int, got None"),
     ],
 )
 def test_bad_arguments_fail_before_any_row(kwargs: dict[str, Any], message: str) -> None:

@@ -371,7 +371,7 @@ def test_workers_refuse_overrides_that_do_not_pickle(tmp_path: Path) -> None:
         ({"to": "rows.csv", "count": -1}, "write(RowFactory, ...) count must be a non-negat"),
         ({"to": "rows.csv", "start": 1.5}, "write(RowFactory, ...) start must be a non-negat"),
         ({"to": "rows.csv", "chunk_size": 0}, "write(RowFactory, ...) chunk_size must be an "),
-        ({"to": "rows.csv", "seed": "7"}, "write() seed must be an int, got '7'"),
+        ({"to": "rows.csv", "seed": "7"}, "write(RowFactory, ...) seed must be an int, got '7'"),
     ],
 )
 def test_bad_arguments(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from pyfactory.errors import UsageError
+from pyfactory.dataset._args import check_int, seeded
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
@@ -66,11 +66,11 @@ def generate(
     makes: they depend on the values handed out before, so a slice made on its own
     may draw other ones.
     """
-    made = _seeded(factory, seed)
+    made = seeded("generate", factory, seed)
     name = type(made).__name__
-    _check_int(name, "count", count, 0)
-    _check_int(name, "start", start, 0)
-    _check_int(name, "chunk_size", chunk_size, 1)
+    check_int("generate", name, "count", count, 0)
+    check_int("generate", name, "start", start, 0)
+    check_int("generate", name, "chunk_size", chunk_size, 1)
     # Check the schema and traits now, not when the first row is read.
     made._pf_names(schema, traits)
     return _rows(made, schema, traits, overrides, start, count, chunk_size)
@@ -90,23 +90,6 @@ def _rows(
         yield from made._pf_dataset_rows(
             schema, traits, overrides, first, min(chunk_size, end - first)
         )
-
-
-def _seeded(factory: Any, seed: Any) -> Factory[Any]:
-    """A factory instance of ``factory`` with ``seed``."""
-    if getattr(factory, "_pf_is_factory", False) is not True:
-        raise UsageError(f"generate() takes a Factory class or instance, got {factory!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise UsageError(f"generate() seed must be an int, got {seed!r}")
-    if isinstance(factory, type):
-        return factory(seed=seed)  # type: ignore[no-any-return]
-    return type(factory)(seed=seed, **factory.context)  # type: ignore[no-any-return]
-
-
-def _check_int(name: str, what: str, value: Any, least: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        sign = "a non-negative int" if least == 0 else f"an int of at least {least}"
-        raise UsageError(f"generate({name}, ...) {what} must be {sign}, got {value!r}")
 
 
 # At the end: _write imports generate from this module when it runs.

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyfactory.dataset._args import check_int, seeded
 from pyfactory.dataset._formats import FORMATS, Format, Where
 from pyfactory.errors import UsageError
 
@@ -105,13 +106,13 @@ def write(
         FactoryError: A field, hook or builder error of a row, of the same class and
             message as a single process gives, whichever process made the row.
     """
-    made = _seeded(factory, seed)
+    made = seeded("write", factory, seed)
     cls = type(made)
     name = cls.__name__
     for what, value, least in (("count", count, 0), ("start", start, 0)):
-        _check_int(name, what, value, least)
-    _check_int(name, "chunk_size", chunk_size, 1)
-    _check_int(name, "workers", workers, 1)
+        check_int("write", name, what, value, least)
+    check_int("write", name, "chunk_size", chunk_size, 1)
+    check_int("write", name, "workers", workers, 1)
     made._pf_names(schema, traits)
     where = Where(name, made._pf_batch_schema(schema))
     if not isinstance(to, str | os.PathLike):
@@ -297,19 +298,3 @@ def _prepare(fmt: Format, cls: type[Factory[Any]], where: Where) -> Any:
                 "pip install 'pyfactory-schema[dataset]'"
             ) from None
     return fmt.prepare(cls, where)
-
-
-def _seeded(factory: Any, seed: Any) -> Factory[Any]:
-    if getattr(factory, "_pf_is_factory", False) is not True:
-        raise UsageError(f"write() takes a Factory class or instance, got {factory!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise UsageError(f"write() seed must be an int, got {seed!r}")
-    if isinstance(factory, type):
-        return factory(seed=seed)  # type: ignore[no-any-return]
-    return type(factory)(seed=seed, **factory.context)  # type: ignore[no-any-return]
-
-
-def _check_int(name: str, what: str, value: Any, least: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        sign = "a non-negative int" if least == 0 else f"an int of at least {least}"
-        raise UsageError(f"write({name}, ...) {what} must be {sign}, got {value!r}")
