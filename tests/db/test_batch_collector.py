@@ -28,9 +28,13 @@ class Probe:
 
 @pytest.fixture
 def collector_on() -> Iterator[None]:
-    was = gc.isenabled()
+    """The collector running with CPython's default thresholds: a test that ran mypy in
+    this process before may have raised them (mypy does, to build faster)."""
+    was, thresholds = gc.isenabled(), gc.get_threshold()
     gc.enable()
+    gc.set_threshold(700, 10, 10)
     yield
+    gc.set_threshold(*thresholds)
     if not was:
         gc.disable()
 
