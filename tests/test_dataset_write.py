@@ -361,11 +361,10 @@ def test_workers_refuse_overrides_that_do_not_pickle(tmp_path: Path) -> None:
     [
         ({"to": "rows.txt"}, "write(RowFactory, ...) cannot tell the format of "),
         ({"to": "rows.csv", "format": "xlsx"}, "write(RowFactory, ...) format must be one of "),
-        ({"to": 3}, "write(RowFactory, ...) to must be a file path, got 3"),
         (
-            {"to": "postgresql://localhost/db"},
-            "write(RowFactory, ...) writes files; 'postgresql://localhost/db' is a URL, "
-            "and databases are not written yet",
+            {"to": 3},
+            "write(RowFactory, ...) to must be a file path, a database URL or a SQLAlchemy "
+            "Engine, got 3",
         ),
         ({"to": "rows.csv", "workers": 0}, "write(RowFactory, ...) workers must be an int of "),
         ({"to": "rows.csv", "count": -1}, "write(RowFactory, ...) count must be a non-negat"),

@@ -25,7 +25,7 @@ from pyfactory.dataset._args import check_int, seeded
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
 
-__all__ = ["CHUNK_SIZE", "generate", "write"]
+__all__ = ["CHUNK_SIZE", "generate", "ref", "write"]
 
 #: How many rows :func:`generate` makes at a time: what it holds in memory at once.
 CHUNK_SIZE = 10_000
@@ -93,4 +93,5 @@ def _rows(
 
 
 # At the end: _write imports generate from this module when it runs.
+from pyfactory.dataset._ref import ref  # noqa: E402
 from pyfactory.dataset._write import write  # noqa: E402

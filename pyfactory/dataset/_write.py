@@ -1,5 +1,6 @@
-"""pyfactory.dataset.write: a dataset into a Parquet, CSV or JSON Lines file, made by
-one process or several, with the same bytes either way.
+"""pyfactory.dataset.write: a dataset into a Parquet, CSV or JSON Lines file or into a
+database table (:mod:`pyfactory.dataset._database`), made by one process or several,
+with the same bytes, or rows, either way.
 
 The rows ``start`` to ``start + count - 1`` are cut into chunks of ``chunk_size``
 rows, at boundaries that depend on ``start``, ``count`` and ``chunk_size`` alone.
@@ -22,17 +23,21 @@ import multiprocessing
 import os
 import pickle
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyfactory.dataset._args import check_int, seeded
-from pyfactory.dataset._formats import FORMATS, Format, Where
+from pyfactory.dataset._database import DATABASE, Target, is_database
+from pyfactory.dataset._formats import FORMATS, Format, Sink, Where
 from pyfactory.errors import UsageError
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from pyfactory._factory import Factory
 
 __all__ = ["write"]
@@ -51,16 +56,26 @@ def write(
     *traits: str,
     count: int,
     seed: int,
-    to: str | os.PathLike[str],
+    to: str | os.PathLike[str] | Engine,
     workers: int = 1,
     start: int = 0,
     format: str | None = None,
     chunk_size: int = WRITE_CHUNK_SIZE,
+    progress: Callable[[int], object] | None = None,
     **overrides: Any,
 ) -> int:
     """Write rows ``start`` to ``start + count - 1`` of the dataset of ``factory``'s
     ``schema`` for ``seed`` (the rows :func:`~pyfactory.dataset.generate` gives) to the
-    file ``to``, and return how many rows were written.
+    file or database ``to``, and return how many rows were written.
+
+    A database is a SQLAlchemy URL (``sqlite:///app.db``,
+    ``postgresql://user:pass@host/db``) or a SQLAlchemy ``Engine``, and the factory's
+    model a SQLAlchemy mapped class whose table exists there. The rows go in with
+    ``insert_batch``'s bulk path, a chunk at a time: on PostgreSQL one binary
+    ``COPY`` per chunk through psycopg 3 (a bare ``postgresql://`` URL uses it), one
+    multi-row INSERT elsewhere. One transaction holds them all: an error leaves none
+    written. A row's fields must be columns of the table: give a foreign key column
+    a value (such as :func:`~pyfactory.dataset.ref`), not a relationship.
 
     The format is ``format`` (``"parquet"``, ``"csv"`` or ``"jsonl"``), or else the
     suffix of ``to`` (``.parquet``, ``.csv``, ``.jsonl``):
@@ -87,24 +102,30 @@ def write(
         *traits: Traits applied to every row.
         count: How many rows.
         seed: The dataset's seed.
-        to: The file's path. Its directory must exist; a file already there is
-            replaced, once the new one is complete.
+        to: The file's path (its directory must exist; a file already there is
+            replaced, once the new one is complete), or a database's URL or Engine.
         workers: How many processes make the rows. With more than one, the factory
             class must be importable by its module and name (not defined in a
             function or in ``__main__``), and the traits, overrides and an instance's
-            context must pickle. The file's bytes are the same for any number.
+            context must pickle. The file's bytes, or the table's rows, are the same
+            for any number.
         start: The index of the first row.
         format: The format, when the suffix of ``to`` does not say it.
         chunk_size: How many rows are made and written at a time; a Parquet row
-            group. It changes the file's layout, never its rows.
+            group; a database's COPY or INSERT. It changes the file's layout, never
+            its rows.
+        progress: Called with the number of rows written so far after each chunk
+            (what ``pyfactory generate``'s progress bar shows).
         **overrides: Overrides for every row, as for ``attributes()``.
 
     Raises:
         UsageError: A bad argument, path or format, a factory the workers cannot
             import, or a value the format cannot hold (the message names the factory,
-            the schema and the field); before the file is replaced.
+            the schema and the field), a database that cannot be reached or lacks the
+            table; before the file is replaced or the transaction committed.
         FactoryError: A field, hook or builder error of a row, of the same class and
-            message as a single process gives, whichever process made the row.
+            message as a single process gives, whichever process made the row; a
+            row the database refuses is a BuilderError naming its index.
     """
     made = seeded("write", factory, seed)
     cls = type(made)
@@ -115,17 +136,18 @@ def write(
     check_int("write", name, "workers", workers, 1)
     made._pf_names(schema, traits)
     where = Where(name, made._pf_batch_schema(schema))
-    if not isinstance(to, str | os.PathLike):
-        raise UsageError(f"write({name}, ...) to must be a file path, got {to!r}")
-    if "://" in os.fspath(to):
-        raise UsageError(
-            f"write({name}, ...) writes files; {os.fspath(to)!r} is a URL, and "
-            "databases are not written yet"
-        )
-    path = Path(os.fspath(to))
-    _check_path(name, path)
-    fmt = _format_of(name, path, format)
-    extra = _prepare(fmt, cls, where)
+    if progress is not None and not callable(progress):
+        raise UsageError(f"write({name}, ...) progress must be a callable, got {progress!r}")
+    database = is_database(to)
+    if database:
+        if format is not None:
+            raise UsageError(f"write({name}, ...) format= is for files, not databases")
+        fmt: Format = DATABASE
+        extra = None
+    else:
+        path = _file_path(name, to)
+        fmt = _format_of(name, path, format)
+        extra = _prepare(fmt, cls, where)
     job = _Job(
         _locate(cls) if workers > 1 else None,
         dict(made.context) if not isinstance(factory, type) else None,
@@ -144,20 +166,13 @@ def write(
         (first, min(chunk_size, start + count - first))
         for first in range(start, start + count, chunk_size)
     )
+    if database:
+        _fill(Target(where, cls, to).sink(start), job, made, chunks, workers, progress)
+        return count
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as file:
-            sink = fmt.sink(file, where, extra)
-            try:
-                if workers == 1:
-                    for first, n in chunks:
-                        sink.append(_encode(job, first, n, made))
-                else:
-                    _in_workers(job, chunks, workers, sink)
-                sink.close()
-            except BaseException:
-                sink.abort()
-                raise
+            _fill(fmt.sink(file, where, extra), job, made, chunks, workers, progress)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -180,6 +195,37 @@ class _Job:
     extra: Any
 
 
+def _fill(
+    sink: Sink,
+    job: _Job,
+    made: Factory[Any],
+    chunks: Iterator[tuple[int, int]],
+    workers: int,
+    progress: Callable[[int], object] | None,
+) -> None:
+    """Every chunk's payload appended to ``sink`` in order, made here or by workers;
+    the sink closed, or aborted on any error (Ctrl-C too)."""
+    done = 0
+
+    def append(payload: Any, n: int) -> None:
+        nonlocal done
+        sink.append(payload)
+        done += n
+        if progress is not None:
+            progress(done)
+
+    try:
+        if workers == 1:
+            for first, n in chunks:
+                append(*_encode(job, first, n, made))
+        else:
+            _in_workers(job, chunks, workers, append)
+        sink.close()
+    except BaseException:
+        sink.abort()
+        raise
+
+
 def _encode(job: _Job, first: int, n: int, made: Factory[Any] | None = None) -> Any:
     """The payload of rows ``first`` to ``first + n - 1``, made as generate() makes a
     chunk. In a worker, the seeded factory is made again from its class, found by
@@ -188,10 +234,16 @@ def _encode(job: _Job, first: int, n: int, made: Factory[Any] | None = None) -> 
         assert job.located is not None
         made = _resolve(*job.located)(seed=job.seed, **(job.context or {}))
     rows = made._pf_dataset_rows(job.schema, job.traits, job.overrides, first, n)
-    return FORMATS[job.format].encode(rows, job.where, job.extra)
+    fmt = DATABASE if job.format == DATABASE.name else FORMATS[job.format]
+    return fmt.encode(rows, job.where, job.extra), n
 
 
-def _in_workers(job: _Job, chunks: Iterator[tuple[int, int]], workers: int, sink: Any) -> None:
+def _in_workers(
+    job: _Job,
+    chunks: Iterator[tuple[int, int]],
+    workers: int,
+    append: Callable[[Any, int], None],
+) -> None:
     """Each chunk made by a pool of processes, appended in order; at most
     ``_AHEAD * workers`` chunks in flight. The 'spawn' start method: a worker imports
     what it needs afresh rather than copying this process's threads and locks."""
@@ -204,11 +256,18 @@ def _in_workers(job: _Job, chunks: Iterator[tuple[int, int]], workers: int, sink
                 if len(pending) >= _AHEAD * workers:
                     break
             while pending:
-                payload = pending.popleft().result()
-                for first, n in chunks:  # the next one, if any
-                    pending.append(pool.submit(_encode, job, first, n))
+                payload, n = pending.popleft().result()
+                for first, size in chunks:  # the next one, if any
+                    pending.append(pool.submit(_encode, job, first, size))
                     break
-                sink.append(payload)
+                append(payload, n)
+        except BrokenProcessPool:
+            raise UsageError(
+                f"write({job.where.factory}, ..., workers={workers}): a worker process "
+                "stopped abruptly. Worker processes import the program that calls write() "
+                'again: put that call under `if __name__ == "__main__":`. Otherwise a '
+                "worker ran out of memory or was killed"
+            ) from None
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -276,6 +335,17 @@ def _format_of(name: str, path: Path, format: str | None) -> Format:
         f"write({name}, ...) cannot tell the format of {str(path)!r} from its suffix: "
         f"name the file with one of {known}, or pass format="
     )
+
+
+def _file_path(name: str, to: Any) -> Path:
+    if not isinstance(to, str | os.PathLike):
+        raise UsageError(
+            f"write({name}, ...) to must be a file path, a database URL or a SQLAlchemy "
+            f"Engine, got {to!r}"
+        )
+    path = Path(os.fspath(to))
+    _check_path(name, path)
+    return path
 
 
 def _check_path(name: str, path: Path) -> None:

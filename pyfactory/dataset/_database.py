@@ -1,0 +1,250 @@
+"""pyfactory.dataset.write to a database: the rows of a SQLAlchemy model's dataset into
+its table, through the SQLAlchemy builder's bulk path, in one transaction.
+
+Each chunk's rows are made where :mod:`pyfactory.dataset._write` makes them (here, or
+in worker processes) and written here, in order, with what ``insert_batch`` uses
+(:func:`pyfactory.builders._sa_bulk.insert_many`): on PostgreSQL through psycopg 3, a
+chunk is one binary ``COPY``; elsewhere, one multi-row INSERT per chunk. The rows do
+not depend on how many workers made them, and they are written in the same order,
+so the table ends with the same rows (and the same generated keys) for any number.
+
+One transaction holds the whole write: a failing row, a refused value or Ctrl-C
+rolls back every row written before it, so a database is never left with part of a
+dataset. A URL's password is shown in no message (SQLAlchemy's own rendering hides
+it, and a URL it cannot parse is shown with its password cut out).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from pyfactory.dataset._formats import Format, Sink, Where
+from pyfactory.errors import BuilderError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Mapper, Session
+
+    from pyfactory._factory import Factory
+
+__all__ = ["DATABASE", "Database", "is_database"]
+
+#: A password in a URL that SQLAlchemy could not parse: ``scheme://user:PASSWORD@``.
+_PASSWORD = re.compile(r"(://[^/:@]*:)[^@/]*@")
+
+
+def is_database(to: Any) -> bool:
+    """Whether ``to`` names a database: a URL (``scheme://...``) or an Engine."""
+    if isinstance(to, str | os.PathLike):
+        return "://" in os.fspath(to)
+    return hasattr(to, "dialect") and hasattr(to, "connect")
+
+
+def _hidden(text: str) -> str:
+    return _PASSWORD.sub(r"\1***@", text)
+
+
+class Database(Format):
+    """The "format" of a database write: a chunk's payload is its rows as they are
+    (they pickle), and the sink writes them into the model's table."""
+
+    name = "database"
+
+    def encode(self, rows: list[dict[str, Any]], where: Where, extra: Any) -> Any:
+        return rows
+
+
+#: The one Database format, looked up by name in worker processes.
+DATABASE = Database()
+
+
+class Target:
+    """A database that a write goes to, checked before any row is made: the engine,
+    the model's mapper and its table, which must exist there."""
+
+    def __init__(self, where: Where, factory: type[Factory[Any]], to: Any) -> None:
+        self.where = where
+        self.call = f"write({where.factory}, ...)"
+        try:
+            sqlalchemy = importlib.import_module("sqlalchemy")
+        except ImportError:
+            raise UsageError(
+                f"{self.call} to a database needs SQLAlchemy: "
+                "pip install 'pyfactory-schema[sqlalchemy]'"
+            ) from None
+        self.mapper = self._mapper(sqlalchemy, factory)
+        self.owned = isinstance(to, str | os.PathLike)
+        self.engine: Engine = self._engine(to) if self.owned else to
+        self.shown = self.engine.url.render_as_string(hide_password=True)
+        if self.engine.dialect.is_async:
+            self._dispose()
+            raise UsageError(
+                f"{self.call} to {self.shown}: {self.engine.dialect.driver} is an asyncio "
+                "driver; write through a synchronous one (postgresql+psycopg://, sqlite://)"
+            )
+        self._check_table(sqlalchemy)
+
+    def _mapper(self, sqlalchemy: Any, factory: type[Factory[Any]]) -> Mapper[Any]:
+        model = factory._model
+        mapper = sqlalchemy.inspect(model, raiseerr=False) if isinstance(model, type) else None
+        if mapper is None or not hasattr(mapper, "local_table"):
+            raise UsageError(
+                f"{self.call} writes to a database the rows of a SQLAlchemy model's table, "
+                f"but {self.where.factory}'s model is {model!r}: write it to a file instead"
+            )
+        return mapper  # type: ignore[no-any-return]
+
+    def _engine(self, to: str | os.PathLike[str]) -> Engine:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        text = os.fspath(to)
+        try:
+            url = make_url(text)
+        except (ArgumentError, ValueError):
+            raise UsageError(f"{self.call}: {_hidden(text)!r} is not a database URL") from None
+        if url.drivername in ("postgresql", "postgres"):
+            # COPY needs psycopg 3, the driver of pyfactory's postgres extra; SQLAlchemy's
+            # default for a bare postgresql:// is psycopg2.
+            url = url.set(drivername="postgresql+psycopg")
+        shown = url.render_as_string(hide_password=True)
+        try:
+            return create_engine(url)
+        except NoSuchModuleError:
+            raise UsageError(f"{self.call}: SQLAlchemy knows no database {shown!r}") from None
+        except ImportError as error:
+            raise UsageError(
+                f"{self.call} to {shown}: its driver is not installed ({error})"
+            ) from None
+
+    def _check_table(self, sqlalchemy: Any) -> None:
+        table: Any = self.mapper.local_table
+        try:
+            with self.engine.connect() as connection:
+                found = sqlalchemy.inspect(connection).has_table(table.name, schema=table.schema)
+        except sqlalchemy.exc.DBAPIError as error:
+            self._dispose()
+            raise UsageError(
+                f"{self.call} to {self.shown}: cannot connect ({type(error.orig).__name__}: "
+                f"{' '.join(_hidden(str(error.orig)).split())})"
+            ) from None
+        if not found:
+            self._dispose()
+            raise UsageError(
+                f"{self.call} to {self.shown}: the table {table.description!r} of "
+                f"{self.mapper.class_.__name__} does not exist there; make it first "
+                "(metadata.create_all(engine), or your migrations)"
+            )
+
+    def sink(self, start: int) -> DatabaseSink:
+        from sqlalchemy.orm import Session
+
+        from pyfactory.builders._sa_session import transaction
+
+        session = Session(self.engine)
+        # The builder's own transaction of a create_batch call: on SQLite it begins
+        # before the SAVEPOINTs that insert_many takes, which would otherwise open and
+        # commit transactions of their own.
+        held = contextlib.ExitStack()
+        try:
+            held.enter_context(transaction(session, commit=False))
+        except BaseException:
+            session.close()
+            self._dispose()
+            raise
+        return DatabaseSink(self, session, held, start)
+
+    def _dispose(self) -> None:
+        if self.owned:
+            self.engine.dispose()
+
+
+class DatabaseSink(Sink):
+    """Writes each chunk's rows with ``insert_batch``'s bulk path, in one transaction
+    that :meth:`close` commits and :meth:`abort` rolls back."""
+
+    def __init__(
+        self, target: Target, session: Session, held: contextlib.ExitStack, start: int
+    ) -> None:
+        self.target = target
+        self.where = target.where
+        self.session = session
+        self.held = held
+        self.next = start
+        mapper = target.mapper
+        self.columns = frozenset(mapper.column_attrs.keys())
+        self.relationships = frozenset(mapper.relationships.keys())
+
+    def append(self, payload: Any) -> None:
+        from pyfactory.builders._sa_bulk import insert_many
+        from pyfactory.builders._sa_copy import COPY_THRESHOLD
+
+        rows: list[dict[str, Any]] = payload
+        first, self.next = self.next, self.next + len(rows)
+        self._check_keys(rows, first)
+        try:
+            insert_many(self.session, self.target.mapper.class_, rows, COPY_THRESHOLD)
+        except BuilderError as error:
+            raise self._failed(error, first) from error.__cause__
+
+    def _check_keys(self, rows: list[dict[str, Any]], first: int) -> None:
+        keys = rows[0].keys() if rows else ()
+        if all(row.keys() == keys for row in rows):
+            given: set[str] = set(keys)
+        else:
+            given = set().union(*rows)
+        odd = given - self.columns
+        if not odd:
+            return
+        key = min(odd)
+        row = next(first + n for n, r in enumerate(rows) if key in r)
+        model = self.target.mapper.class_.__name__
+        if key in self.relationships:
+            why = (
+                f"is the relationship {model}.{key}, which a dataset's row holds as a nested "
+                "dict, not a row of this table: give its foreign key column a value instead "
+                "(such as pyfactory.dataset.ref(OtherFactory, count=N))"
+            )
+        else:
+            why = f"is no column of {model} (table {self.target.mapper.local_table.description!r})"
+        raise UsageError(
+            f"{self.target.call} to {self.target.shown}: field {key!r} of {self.where} "
+            f"(row {row}) {why}; nothing was written"
+        )
+
+    def _failed(self, error: BuilderError, first: int) -> BuilderError:
+        if error.index is None:
+            what = f"rows {first} to {first + len(error.rows) - 1}"
+        else:
+            what = f"row {first + error.index}"
+        failed = BuilderError(
+            f"{self.target.call} to {self.target.shown}: {what} could not be written "
+            f"({error.reason}); nothing was written",
+            attributes=error.attributes,
+            rows=error.rows,
+            index=error.index,
+        )
+        failed.within(self.where.factory, self.where.schema or "")
+        return failed
+
+    def close(self) -> None:
+        try:
+            self.held.close()
+            self.session.commit()
+        finally:
+            self.session.close()
+            self.target._dispose()
+
+    def abort(self) -> None:
+        try:
+            failed = RuntimeError("the write failed")
+            self.held.__exit__(type(failed), failed, None)
+            self.session.rollback()
+            self.session.close()
+        finally:
+            self.target._dispose()
