@@ -56,8 +56,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--out",
-        metavar="PATH",
-        help="the file to write: .parquet, .csv or .jsonl (required unless --dry-run)",
+        metavar="PATH|URL",
+        help="the file to write (.parquet, .csv or .jsonl), or a SQLAlchemy database URL "
+        "whose table of the factory's model gets the rows (required unless --dry-run)",
     )
     parser.add_argument(
         "--format",
@@ -70,6 +71,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         default=1,
         metavar="W",
         help="processes that make the rows (default: 1); the file is the same for any W",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on standard error (default: when it is a terminal)",
     )
     parser.add_argument(
         "--dry-run",
@@ -134,6 +141,9 @@ def _write(factory: Any, schema: str | None, args: argparse.Namespace) -> int:
     from pyfactory.dataset import write
     from pyfactory.errors import UnknownSchemaError, UsageError
 
+    shown = _shown(args.out)
+    wanted = sys.stderr.isatty() if args.progress is None else args.progress
+    bar = _bar(f"{_label(factory, schema)} → {shown}", args.count) if wanted else None
     try:
         written = write(
             factory,
@@ -144,11 +154,80 @@ def _write(factory: Any, schema: str | None, args: argparse.Namespace) -> int:
             to=args.out,
             workers=args.workers,
             format=args.format,
+            progress=bar,
         )
     except (UsageError, UnknownSchemaError) as error:
         raise UsageProblem(str(error)) from None
-    print(f"pyfactory generate: {written:,} rows of {_label(factory, schema)} to {args.out}")
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"pyfactory generate: {written:,} rows of {_label(factory, schema)} to {shown}")
     return 0
+
+
+def _shown(out: str) -> str:
+    """``--out`` as messages show it: a URL without its password."""
+    if "://" not in out:
+        return out
+    from pyfactory.dataset._database import hidden
+
+    return hidden(out)
+
+
+class _Plain:
+    """Progress as plain lines on standard error, for a terminal without rich: one at
+    each tenth of the rows, not one per chunk."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.shown = label, total, 0
+
+    def __call__(self, done: int) -> None:
+        if done * 10 // max(self.total, 1) > self.shown * 10 // max(self.total, 1) or (
+            done == self.total
+        ):
+            self.shown = done
+            print(f"{self.label}: {done:,}/{self.total:,} rows", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class _Rich:
+    """rich's progress bar on standard error (the ``cli`` extra)."""
+
+    def __init__(self, label: str, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(label, total=total)
+
+    def __call__(self, done: int) -> None:
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def _bar(label: str, total: int) -> _Plain | _Rich:
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return _Plain(label, total)
+    return _Rich(label, total)
 
 
 def _label(factory: Any, schema: str | None) -> str:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from pyfactory._factory import Factory
 
-__all__ = ["DATABASE", "Database", "is_database"]
+__all__ = ["DATABASE", "Database", "hidden", "is_database"]
 
 #: A password in a URL that SQLAlchemy could not parse: ``scheme://user:PASSWORD@``.
 _PASSWORD = re.compile(r"(://[^/:@]*:)[^@/]*@")
@@ -44,7 +44,8 @@ def is_database(to: Any) -> bool:
     return hasattr(to, "dialect") and hasattr(to, "connect")
 
 
-def _hidden(text: str) -> str:
+def hidden(text: str) -> str:
+    """``text`` with the password of a URL in it replaced by ``***``."""
     return _PASSWORD.sub(r"\1***@", text)
 
 
@@ -107,7 +108,7 @@ class Target:
         try:
             url = make_url(text)
         except (ArgumentError, ValueError):
-            raise UsageError(f"{self.call}: {_hidden(text)!r} is not a database URL") from None
+            raise UsageError(f"{self.call}: {hidden(text)!r} is not a database URL") from None
         if url.drivername in ("postgresql", "postgres"):
             # COPY needs psycopg 3, the driver of pyfactory's postgres extra; SQLAlchemy's
             # default for a bare postgresql:// is psycopg2.
@@ -131,7 +132,7 @@ class Target:
             self._dispose()
             raise UsageError(
                 f"{self.call} to {self.shown}: cannot connect ({type(error.orig).__name__}: "
-                f"{' '.join(_hidden(str(error.orig)).split())})"
+                f"{' '.join(hidden(str(error.orig)).split())})"
             ) from None
         if not found:
             self._dispose()
