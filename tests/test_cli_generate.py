@@ -152,3 +152,63 @@ def test_format_names_the_format_of_any_file(
     assert main([*argv, "--out", str(out), "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("pyfactory generate: 4 rows of PersonFactory.basic")
     assert len(out.read_text().splitlines()) == 5  # the header and four rows
+
+
+def test_out_takes_a_database_url_and_shows_it_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, select
+
+    from tests.dataset_tables import Base, User
+    from tests.dataset_tables import UserFactory as TableUsers
+
+    path = tmp_path / "users.db"
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    argv = ["generate", "tests.dataset_tables:UserFactory", "--count", "12", "--seed", "4"]
+    assert main([*argv, "--out", f"sqlite:///{path}", "--workers", "2"]) == 0
+    assert capsys.readouterr().out == (
+        f"pyfactory generate: 12 rows of UserFactory.basic to sqlite:///{path}\n"
+    )
+    with engine.connect() as connection:
+        emails = connection.execute(select(User.email).order_by(User.id)).scalars().all()
+    engine.dispose()
+    assert emails == [row["email"] for row in generate(TableUsers, count=12, seed=4)]
+    bad = "postgresql://bob:s3cret-pw@127.0.0.1:1/db"
+    assert main([*argv, "--out", bad]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "pyfactory generate: error: write(UserFactory, ...) to "
+        "postgresql+psycopg://bob:***@127.0.0.1:1/db: cannot connect (OperationalError: "
+    )
+    assert "s3cret-pw" not in err
+
+
+def test_progress_is_plain_lines_without_rich(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rich", None)
+    out = tmp_path / "people.jsonl"
+    argv = ["generate", "tests.dataset_factories:PersonFactory", "--count", "25000"]
+    assert main([*argv, "--seed", "1", "--out", str(out), "--progress"]) == 0
+    assert capsys.readouterr().err == (
+        f"PersonFactory.basic → {out}: 10,000/25,000 rows\n"
+        f"PersonFactory.basic → {out}: 20,000/25,000 rows\n"
+        f"PersonFactory.basic → {out}: 25,000/25,000 rows\n"
+    )
+
+
+def test_progress_is_a_rich_bar_when_installed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # room for the label and the count
+    out = tmp_path / "people.jsonl"
+    argv = ["generate", "tests.dataset_factories:PersonFactory", "--count", "30"]
+    assert main([*argv, "--seed", "1", "--out", str(out), "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "PersonFactory.basic →" in err
+    assert "30/30" in err
+    assert main([*argv, "--seed", "1", "--out", str(out), "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""

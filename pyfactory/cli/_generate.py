@@ -169,9 +169,9 @@ def _shown(out: str) -> str:
     """``--out`` as messages show it: a URL without its password."""
     if "://" not in out:
         return out
-    from pyfactory.dataset._database import hidden
+    from pyfactory.dataset._database import shown
 
-    return hidden(out)
+    return shown(out)
 
 
 class _Plain:

@@ -22,13 +22,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
-from urllib.parse import quote, quote_plus, unquote
 
 from pyfactory._drive import Body, adrive, drive
+from pyfactory._secrets import Scrubber, shown_url
 from pyfactory.cli._modules import NotFound, import_target
 from pyfactory.errors import AsyncModeError, FactoryError
 from pyfactory.seeding._context import scale_problem
-from pyfactory.seeding._runner import Run, arun_with, engine_for, run_with, shown_url
+from pyfactory.seeding._runner import Run, arun_with, engine_for, run_with
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedSummary
 from pyfactory.seeding.errors import SeedFailedError, _first_line, _rows
@@ -55,38 +55,6 @@ class UsageProblem(Exception):
 
 # --------------------------------------------------------------------- what it prints
 
-# The password of a URL written out in some text: ``scheme://user:PASSWORD@`` (up to
-# the last ``@`` of the word, as a password may hold one), and ``password=PASSWORD``
-# as libpq and query strings write it.
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@'\"]*:)[^\s'\"]*@")
-_KEY_PASSWORD = re.compile(
-    r"(\bpassword\s*[=:]\s*['\"]?)[^\s'\"&,;)]+?(?=:?(?:[\s'\"&,;)]|$))", re.IGNORECASE
-)
-
-
-def _passwords(url: str) -> set[str]:
-    """The passwords that ``url`` holds, as written and decoded (a driver may echo
-    either); none for a URL without one."""
-    found = set()
-    for pattern in (_URL_PASSWORD, _KEY_PASSWORD):
-        for matched in pattern.finditer(url):
-            start = matched.end(1)
-            found.add(url[start : matched.end() - (1 if pattern is _URL_PASSWORD else 0)])
-    try:
-        from sqlalchemy import make_url
-
-        parsed = make_url(url)
-    except Exception:  # a URL SQLAlchemy cannot read has only the above
-        pass
-    else:
-        found.add(parsed.password or "")
-        query = parsed.query.get("password", ())
-        found.update([query] if isinstance(query, str) else query)
-    spelt = {form for secret in found for form in (secret, unquote(secret))}
-    return {
-        form for secret in spelt for form in (secret, quote(secret, safe=""), quote_plus(secret))
-    } - {""}
-
 
 class _Output:
     """Everything ``pyfactory seed`` prints goes through here, with the password of the
@@ -97,17 +65,7 @@ class _Output:
         self.debug = debug
         #: The seeds' run once it has started, for the line that an interrupt prints.
         self.run: Run | None = None
-        # Longest first, so that a password's encoded form is replaced whole. A password
-        # of fewer than 4 characters is only taken out where it is written as one (a
-        # URL, password=): replacing "ab" everywhere would garble every line.
-        self.passwords = sorted((p for p in _passwords(url) if len(p) >= 4), key=len, reverse=True)
-
-    def scrub(self, text: str) -> str:
-        text = _URL_PASSWORD.sub(r"\1***@", text)
-        text = _KEY_PASSWORD.sub(r"\1***", text)
-        for password in self.passwords:
-            text = text.replace(password, "***")
-        return text
+        self.scrub = Scrubber(url).scrub
 
     def out(self, text: str) -> None:
         print(self.scrub(text))

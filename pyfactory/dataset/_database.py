@@ -19,9 +19,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._secrets import Scrubber, shown_url
 from pyfactory.dataset._formats import Format, Sink, Where
 from pyfactory.errors import BuilderError, UsageError
 
@@ -31,10 +31,17 @@ if TYPE_CHECKING:
 
     from pyfactory._factory import Factory
 
-__all__ = ["DATABASE", "Database", "hidden", "is_database"]
+__all__ = ["DATABASE", "Database", "Target", "is_database", "shown"]
 
-#: A password in a URL that SQLAlchemy could not parse: ``scheme://user:PASSWORD@``.
-_PASSWORD = re.compile(r"(://[^/:@]*:)[^@/]*@")
+
+def shown(url: str) -> str:
+    """A database URL as messages show it: with no password, even one SQLAlchemy cannot
+    read."""
+    scrub = Scrubber(url).scrub
+    try:
+        return scrub(shown_url(url))
+    except Exception:  # not a URL SQLAlchemy reads: scrubbed as written
+        return scrub(url)
 
 
 def is_database(to: Any) -> bool:
@@ -42,11 +49,6 @@ def is_database(to: Any) -> bool:
     if isinstance(to, str | os.PathLike):
         return "://" in os.fspath(to)
     return hasattr(to, "dialect") and hasattr(to, "connect")
-
-
-def hidden(text: str) -> str:
-    """``text`` with the password of a URL in it replaced by ``***``."""
-    return _PASSWORD.sub(r"\1***@", text)
 
 
 class Database(Format):
@@ -80,7 +82,9 @@ class Target:
         self.mapper = self._mapper(sqlalchemy, factory)
         self.owned = isinstance(to, str | os.PathLike)
         self.engine: Engine = self._engine(to) if self.owned else to
-        self.shown = self.engine.url.render_as_string(hide_password=True)
+        url = self.engine.url
+        self.scrub = Scrubber(url.render_as_string(hide_password=False)).scrub
+        self.shown = shown_url(url)
         if self.engine.dialect.is_async:
             self._dispose()
             raise UsageError(
@@ -108,19 +112,19 @@ class Target:
         try:
             url = make_url(text)
         except (ArgumentError, ValueError):
-            raise UsageError(f"{self.call}: {hidden(text)!r} is not a database URL") from None
+            raise UsageError(f"{self.call}: {shown(text)!r} is not a database URL") from None
         if url.drivername in ("postgresql", "postgres"):
             # COPY needs psycopg 3, the driver of pyfactory's postgres extra; SQLAlchemy's
             # default for a bare postgresql:// is psycopg2.
             url = url.set(drivername="postgresql+psycopg")
-        shown = url.render_as_string(hide_password=True)
+        named = shown_url(url)
         try:
             return create_engine(url)
         except NoSuchModuleError:
-            raise UsageError(f"{self.call}: SQLAlchemy knows no database {shown!r}") from None
+            raise UsageError(f"{self.call}: SQLAlchemy knows no database {named!r}") from None
         except ImportError as error:
             raise UsageError(
-                f"{self.call} to {shown}: its driver is not installed ({error})"
+                f"{self.call} to {named}: its driver is not installed ({error})"
             ) from None
 
     def _check_table(self, sqlalchemy: Any) -> None:
@@ -132,7 +136,7 @@ class Target:
             self._dispose()
             raise UsageError(
                 f"{self.call} to {self.shown}: cannot connect ({type(error.orig).__name__}: "
-                f"{' '.join(hidden(str(error.orig)).split())})"
+                f"{' '.join(self.scrub(str(error.orig)).split())})"
             ) from None
         if not found:
             self._dispose()

@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyfactory._drive import Body, adrive, drive
+from pyfactory._secrets import shown_url
 from pyfactory.errors import AsyncModeError, UsageError
 from pyfactory.seeding._context import CHUNK_SIZE, SeedContext, scale_problem
 from pyfactory.seeding._progress import Reporter, Silent, reporter
@@ -417,17 +418,6 @@ def engine_for(url: str | URL) -> Any:
     from sqlalchemy import create_engine
 
     return create_engine(url)
-
-
-def shown_url(url: str | URL) -> str:
-    """The URL as it may be shown: without its password, nor one in its query
-    (``?password=``, which libpq takes too)."""
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    if "password" in parsed.query:
-        parsed = parsed.update_query_dict({"password": "***"})
-    return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 # --------------------------------------------------------------------- sessions
