@@ -20,7 +20,9 @@ PostgreSQL through psycopg 3, in one process, side by side:
   ``_batch_size`` (1,000 rows, as ``insert_batch`` writes them), with
   ``copy_threshold=None`` (the ``INSERT ... SELECT FROM unnest`` that ``insert_batch``
   used before COPY) and with the default threshold (COPY);
-* ``insert_batch``: the factory call itself, values resolved while timing, both ways.
+* ``insert_batch``: the factory call itself, values resolved while timing, both ways;
+* ``dataset write``: :func:`pyfactory.dataset.write` of the same factory's rows to the
+  engine (rows made while timing, one COPY per chunk of 10,000 rows).
 
 Each sample is one write of all the rows into the emptied table and its commit; the
 samples are taken in interleaved rounds, best and median kept, the garbage collector
@@ -57,6 +59,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from pyfactory import Context, Factory, schema, sequence
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+from pyfactory.dataset import write
 
 POSTGRES_ENV = "PYFACTORY_TEST_POSTGRES_URL"
 
@@ -186,6 +189,16 @@ def factory_write(factory: type[Factory[Member]]) -> Callable[[Engine, Rows], No
     return write
 
 
+def dataset_write(factory: type[Factory[Member]]) -> Callable[[Engine, Rows], None]:
+    """pyfactory.dataset.write to the engine: rows made while timing, a COPY per chunk
+    of 10,000, one transaction."""
+
+    def write_rows(engine: Engine, rows: Rows) -> None:
+        write(factory, count=rows.count, seed=1, to=engine)
+
+    return write_rows
+
+
 @dataclass(frozen=True)
 class Contender:
     name: str
@@ -200,6 +213,7 @@ CONTENDERS = (
     Contender("insert_many", "default: COPY", builder_write(COPIES)),
     Contender("insert_batch", "copy_threshold=None: INSERT unnest", factory_write(InsertFactory)),
     Contender("insert_batch", "default: COPY", factory_write(CopyFactory)),
+    Contender("dataset write", "write(..., to=engine): COPY", dataset_write(CopyFactory)),
 )
 
 
