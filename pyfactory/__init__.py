@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from pyfactory._core.resolution.context import FieldContext as FieldContext
     from pyfactory._drawn import EachField as EachField
     from pyfactory._drawn import FakeField as FakeField
+    from pyfactory._drawn import ParentField as ParentField
     from pyfactory._drawn import each as each
     from pyfactory._drawn import fake as fake
+    from pyfactory._drawn import parent as parent
     from pyfactory._factory import Factory as Factory
     from pyfactory._factory import factory_for as factory_for
     from pyfactory._graph import Graph as Graph
@@ -109,9 +111,11 @@ _WHERE: dict[str, str] = {
     "SpecialField": "pyfactory.fields",
     "TransientField": "pyfactory.fields",
     "EachField": "pyfactory._drawn",
+    "ParentField": "pyfactory._drawn",
     "association": "pyfactory.fields",
     "each": "pyfactory._drawn",
     "fake": "pyfactory._drawn",
+    "parent": "pyfactory._drawn",
     "lazy": "pyfactory.fields",
     "many": "pyfactory.fields",
     "randomly_nullify": "pyfactory.fields",

@@ -1,9 +1,10 @@
 """The fields whose values come from outside the schema: :func:`fake` (a realistic
-value from a provider) and :func:`each` (the next of a list or a query's rows).
+value from a provider), :func:`each` (the next of a list or a query's rows) and
+:func:`parent` (a field of the object making this one).
 
-Both are public as ``pyfactory.fake`` and ``pyfactory.each``. They live apart from
-:mod:`pyfactory.fields`, which defines :class:`~pyfactory.fields.SpecialField`, so
-that each module reads in one sitting.
+They are public as ``pyfactory.fake``, ``pyfactory.each`` and ``pyfactory.parent``.
+They live apart from :mod:`pyfactory.fields`, which defines
+:class:`~pyfactory.fields.SpecialField`, so that each module reads in one sitting.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyfactory._context import unique_values
-from pyfactory.errors import FactoryDefinitionError, FactoryError
+from pyfactory.errors import FactoryDefinitionError, FactoryError, FieldError
 from pyfactory.fields import SpecialField
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from pyfactory._core.resolution.context import FieldContext
     from pyfactory.providers import FastProvider
 
-__all__ = ["EachField", "FakeField", "each", "fake"]
+__all__ = ["EachField", "FakeField", "ParentField", "each", "fake", "parent"]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -255,3 +256,85 @@ def each(values: Iterable[T] | Any) -> EachField[T]:
     .. versionadded:: 1.0
     """
     return EachField(values)
+
+
+# ---------------------------------------------------------------------- parent
+
+
+class _NoDefault:
+    """The marker of a parent() field given no default."""
+
+    def __repr__(self) -> str:
+        return "no default"
+
+
+_NO_DEFAULT = _NoDefault()
+
+
+class ParentField(SpecialField[T_co]):
+    """A field of the object making this one; see :func:`parent`."""
+
+    __slots__ = ("default", "name")
+    takes_overrides = False
+
+    def __init__(self, name: str, default: Any) -> None:
+        if not isinstance(name, str) or not name:
+            raise FactoryDefinitionError(f"parent() takes the name of a field, got {name!r}")
+        self.name = name
+        self.default = default
+
+    def resolve(self, ctx: FieldContext) -> Any:
+        above = ctx.parent
+        if above is not None and self.name in above:
+            return above[self.name]
+        default = self.default
+        if default is _NO_DEFAULT:
+            why = (
+                "this object was made on its own, not by an association or many() field"
+                if above is None
+                else f"the object making it has no field {self.name!r}"
+            )
+            raise FieldError(
+                f"parent({self.name!r}) has no value to give: {why}; give "
+                f"parent({self.name!r}, default=...) a value or a field for that case"
+            )
+        if isinstance(default, SpecialField):
+            return ctx.resolve_inner(default, "default")
+        return default
+
+    def describe(self) -> str:
+        return f"parent({self.name!r}) field"
+
+
+def parent(name: str, default: T | SpecialField[T] | Any = _NO_DEFAULT) -> ParentField[T]:
+    """The value of the field ``name`` of the object whose association or
+    :func:`~pyfactory.many` field is making this one: factory_boy's
+    ``SelfAttribute("..name")``. A building's rooms share the building's region, and
+    one region is made::
+
+        class RoomFactory(Factory[Room]):
+            @schema()
+            def basic(self):
+                return {"number": sequence(lambda n: n), "region": parent("region")}
+
+        class BuildingFactory(Factory[Building]):
+            @schema()
+            def basic(self):
+                return {"region": association(RegionFactory), "rooms": many(RoomFactory)}
+
+    The parent's field is resolved first if it has not been yet, so the order of the
+    keys does not matter; a parent's field that needs this object's value is a cycle,
+    and raises :class:`~pyfactory.CyclicDependencyError`. The value is the parent's,
+    in the parent's scope: the created region under ``create``, its attribute dict
+    under ``attributes``. Rows made after their parent exists (a one-to-many
+    relationship's) read the parent's finished values.
+
+    Args:
+        name: The parent's field; its transient fields count.
+        default: The value for an object made on its own (or by a parent without that
+            field): a value or a special field, such as ``association(RegionFactory)``.
+            Without one, such an object raises :class:`~pyfactory.FieldError`.
+
+    .. versionadded:: 1.1
+    """
+    return ParentField(name, default)

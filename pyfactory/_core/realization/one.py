@@ -372,7 +372,11 @@ class MakeOne(Planning[M]):
                 try:
                     token = self._pf_later_enter(plan, item, child, overrides)
                     try:
-                        one, scoped, seat = child._pf_one, child._pf_ascoped, item.seat(index)
+                        one, scoped, seat = (
+                            child._pf_one,
+                            child._pf_ascoped,
+                            item.seat(index, values),
+                        )
                         step = Call(one, scoped, scope, schema, traits, overrides, seat)
                         made.append((yield step))
                     finally:
@@ -393,7 +397,12 @@ class MakeOne(Planning[M]):
                 for index, label in enumerate(labels):
                     where = Origin(plan.factory_name, plan.schema, label, 1, origin)
                     pending = yield from child._pf_defer(
-                        batch, where, field.schema, field.traits, overrides, item.seat(index)
+                        batch,
+                        where,
+                        field.schema,
+                        field.traits,
+                        overrides,
+                        item.seat(index, values),
                     )
                     pendings.append(pending)
                 found.append((obj, values, item, pendings))

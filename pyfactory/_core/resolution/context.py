@@ -49,6 +49,9 @@ class Seat(NamedTuple):
     filled: dict[str, Any] | None = None
     #: ``ctx.row``: in a dataset, the index of the row the object belongs to.
     row: int | None = None
+    #: For a row made after its parent exists (a later field's): the parent's finished
+    #: values, which ``ctx.parent`` reads (see :func:`pyfactory.parent`).
+    above: Mapping[str, Any] | None = None
 
 
 class Attrs(Mapping[str, Any]):
@@ -118,6 +121,16 @@ class FieldContext:
         raise NotImplementedError
 
     @property
+    def parent(self) -> Mapping[str, Any] | None:
+        """The attributes of the object whose association or :func:`~pyfactory.many`
+        field is making this one (reading a key resolves it first, as ``attrs`` does);
+        ``None`` for an object made on its own. :func:`~pyfactory.parent` reads it.
+
+        .. versionadded:: 1.1
+        """
+        raise NotImplementedError
+
+    @property
     def faker(self) -> Faker:
         """The factory's Faker. When the factory has a seed, it is seeded for this value
         (from :meth:`stream_key`), so what it gives depends on nothing else."""
@@ -180,9 +193,10 @@ class Later:
         #: stream derives from it, as when the rows are made with the object.
         self.stream = stream
 
-    def seat(self, index: int) -> Seat:
-        """Where the ``index``-th row of this field stands."""
-        return Seat(index, index, subkey(self.stream, index))
+    def seat(self, index: int, values: Mapping[str, Any] | None = None) -> Seat:
+        """Where the ``index``-th row of this field stands; ``values``: the finished
+        values of the object the rows belong to."""
+        return Seat(index, index, subkey(self.stream, index), None, None, None, values)
 
     def size(self) -> int:
         """How many rows this field makes: a many() count drawn from its own stream."""

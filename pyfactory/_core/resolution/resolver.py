@@ -105,6 +105,7 @@ class Resolution(FieldContext):
     """
 
     __slots__ = (
+        "above",
         "attrs",
         "awaiting",
         "batch",
@@ -213,9 +214,9 @@ class Resolution(FieldContext):
         filled = None
         if seat is None:
             self.index = self.number = self.factory._pf_number(plan.schema, 1)
-            self.root = self.parent_at = self.row = None
+            self.root = self.parent_at = self.row = self.above = None
         else:
-            self.index, self.number, self.root, self.parent_at, filled, self.row = seat
+            self.index, self.number, self.root, self.parent_at, filled, self.row, self.above = seat
         #: The parts of a held field being resolved (see resolve_inner), for its stream.
         self.inner: tuple[str | int, ...] = ()
         if filled:
@@ -287,7 +288,7 @@ class Resolution(FieldContext):
         result = (built, values, resolution.later)
         # Keep no reference to this object's values or children while it waits.
         resolution.values = resolution.extra = resolution.batch = None  # type: ignore[assignment]
-        resolution.origin = resolution.parent_at = None
+        resolution.origin = resolution.parent_at = resolution.above = None
         if resolution.children:
             resolution.children.clear()
         plan.spares.append(resolution)
@@ -344,6 +345,11 @@ class Resolution(FieldContext):
             return field.aresolve(self) if self.is_async else field.resolve(self)
         finally:
             self.inner = outer
+
+    @property
+    def parent(self) -> Mapping[str, Any] | None:
+        parent_at = self.parent_at
+        return parent_at[0].attrs if parent_at is not None else self.above
 
     @property
     def faker(self) -> Faker:

@@ -1,0 +1,47 @@
+"""parent() on Django: the teams an organization's reverse foreign key makes after it
+exists read the organization's finished values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pyfactory import Factory, many, parent, schema, sequence
+from pyfactory.builders.django import DjangoBuilder
+from tests.builders.test_django import ALIASES
+from tests.django_app.models import Organization, Team
+
+
+class TeamFactory(Factory[Team]):
+    _model = Team
+    _model_builder = DjangoBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {
+            "name": sequence("team {n}"),
+            "description": parent("name", default="no organization"),
+        }
+
+
+class OrganizationFactory(Factory[Organization]):
+    _model = Organization
+    _model_builder = DjangoBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"name": sequence("org {n}"), "teams": many(TeamFactory, count=2)}
+
+
+@pytest.mark.parametrize("using", ALIASES)
+def test_teams_made_after_their_organization_read_its_values(using: str) -> None:
+    made = OrganizationFactory(using=using).create_batch(2)
+    for organization in made:
+        teams = Team.objects.using(using).filter(organization=organization).order_by("pk")
+        assert [team.description for team in teams] == [organization.name] * 2
+    single = OrganizationFactory(using=using).create(name="Acme")
+    teams = Team.objects.using(using).filter(organization=single)
+    assert {team.description for team in teams} == {"Acme"}
