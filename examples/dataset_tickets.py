@@ -7,8 +7,8 @@ directory:
     python examples/dataset_tickets.py
 
 It reuses the models and factories of the ticketing app (``examples/ticketing``)
-and writes, with :func:`pyfactory.dataset.write` and ``workers=2``, into a SQLite
-file of a temporary directory (deleted at the end):
+and writes, with :func:`pyfactory.dataset.write`, into a SQLite file of a temporary
+directory (deleted at the end), the tickets made by two worker processes:
 
 * users and organisers, as the app's factories make them;
 * events, whose ``creator_id`` and ``organiser_id`` are the ids of a random user and
@@ -37,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
+
+# The ticketing app is the package beside this file, whose directory Python puts
+# first on sys.path when it runs the file (and passes on to worker processes).
 from ticketing.factories import (
     FESTIVAL,
     CategoryFactory,
