@@ -12,9 +12,9 @@ directory (deleted at the end), the tickets made by two worker processes:
 
 * users and organisers, as the app's factories make them;
 * events, whose ``creator_id`` and ``organiser_id`` are the ids of a random user and
-  organiser (:func:`pyfactory.dataset.ref` with ``count=``);
+  organiser (:func:`pyfactory.dataset.pick` with ``count=``);
 * three sessions and two categories per event, tied to their event by their own row
-  index (``ref(..., row=lambda ctx: ctx.row // 3)``);
+  index (``pick(..., row=lambda ctx: ctx.row // 3)``);
 * tickets of a random user, for a random category, with the category's event and
   price and one of that event's sessions (a transient category index read by
   ``row=``, and the category's whole row with ``field=None``).
@@ -31,7 +31,6 @@ dataset writes the rows of a mapped class's table, and that table has no class.
 from __future__ import annotations
 
 import datetime
-import importlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -52,9 +51,9 @@ from ticketing.factories import (
 from ticketing.models import Base
 
 from pyfactory import each, fake, lazy, schema, sequence, transient
-from pyfactory.dataset import ref, write
+from pyfactory.dataset import pick, write
 
-#: The one seed of every table: ref() makes the rows of the seed being written, so
+#: The one seed of every table: pick() makes the rows of the seed being written, so
 #: the tables must be written with the same one.
 SEED = 2025
 
@@ -79,7 +78,7 @@ SESSION_DATES = [
 # --- The dataset schemas: the app's factories, with their foreign keys. ----------
 # Each adds a "dataset" schema to an app factory: its "basic" schema, plus the keys
 # that the app's seeds set by hand. The ids are fake("uuid4"), drawn from each row's
-# own random stream, so a ref() that makes a row again gets the same id.
+# own random stream, so a pick() that makes a row again gets the same id.
 
 
 class EventRows(EventFactory):
@@ -89,8 +88,8 @@ class EventRows(EventFactory):
     def dataset(self) -> dict[str, Any]:
         return {
             **self.schema("basic"),
-            "organiser_id": ref(OrganiserFactory, count=ORGANISERS),
-            "creator_id": ref(UserFactory, count=USERS),
+            "organiser_id": pick(OrganiserFactory, count=ORGANISERS),
+            "creator_id": pick(UserFactory, count=USERS),
         }
 
 
@@ -102,7 +101,7 @@ class SessionRows(EventSessionFactory):
         """Sessions 3e, 3e + 1 and 3e + 2 are those of event e."""
         return {
             **self.schema("basic"),
-            "event_id": ref(EventRows, row=lambda ctx: ctx.row // SESSIONS_PER_EVENT),
+            "event_id": pick(EventRows, row=lambda ctx: ctx.row // SESSIONS_PER_EVENT),
             "date": each(SESSION_DATES),
         }
 
@@ -115,7 +114,7 @@ class CategoryRows(CategoryFactory):
         """Categories 2e (standard) and 2e + 1 (VIP) are those of event e."""
         return {
             **self.schema("basic"),
-            "event_id": ref(EventRows, row=lambda ctx: ctx.row // CATEGORIES_PER_EVENT),
+            "event_id": pick(EventRows, row=lambda ctx: ctx.row // CATEGORIES_PER_EVENT),
             "price": each([1_500, 4_000]),
         }
 
@@ -137,16 +136,16 @@ class TicketRows(TicketFactory):
             # The app's reference resumes after those stored, reading the database; a
             # dataset's row numbers are unique already.
             "reference": sequence("CMZ-{n:05d}"),
-            "user_id": ref(UserFactory, count=USERS),
+            "user_id": pick(UserFactory, count=USERS),
             # The category's index, then its whole row: its id, event and price agree.
             "category_row": transient(fake("random_int", min=0, max=CATEGORIES - 1)),
             "category": transient(
-                ref(CategoryRows, row=lambda ctx: ctx.attrs["category_row"], field=None)
+                pick(CategoryRows, row=lambda ctx: ctx.attrs["category_row"], field=None)
             ),
             "category_id": lazy(lambda t: t["category"]["id"]),
             "event_id": lazy(lambda t: t["category"]["event_id"]),
             "total": lazy(lambda t: t["category"]["price"]),
-            "session_id": ref(SessionRows, row=_session_row),
+            "session_id": pick(SessionRows, row=_session_row),
         }
 
 
@@ -260,9 +259,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Worker processes find a factory class by its module and name, and this file's
-    # classes are in __main__ here, a name that means another module in a worker: run
-    # the file imported under its own name, whose classes the workers import too.
-    # (A worker runs this file again as __mp_main__, which the guard keeps from
-    # writing.)
-    importlib.import_module(__spec__.name if __spec__ else Path(__file__).stem).main()
+    # Each worker process runs this file again, to find its factory classes: the guard
+    # keeps the workers from writing too.
+    main()

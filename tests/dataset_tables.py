@@ -11,7 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pyfactory import Factory, association, fake, lazy, schema, sequence, transient
 from pyfactory.builders import SQLAlchemyBuilder
-from pyfactory.dataset import ref
+from pyfactory.dataset import pick
 
 USERS = 40
 SESSIONS_PER_EVENT = 3
@@ -68,7 +68,7 @@ class TicketFactory(Factory[Ticket]):
             "id": sequence(lambda n: n),
             "title": fake("sentence"),
             # One user's row, read twice: its id and its email agree.
-            "author": transient(ref(UserFactory, count=USERS, field=None)),
+            "author": transient(pick(UserFactory, count=USERS, field=None)),
             "author_id": lazy(lambda a: a["author"]["id"]),
             "author_email": lazy(lambda a: a["author"]["email"]),
         }
@@ -79,7 +79,7 @@ class TicketFactory(Factory[Ticket]):
         return {
             "id": sequence(lambda n: n),
             "title": "t",
-            "author_id": ref(UserFactory, row=lambda ctx: ctx.row // 3),
+            "author_id": pick(UserFactory, row=lambda ctx: ctx.row // 3),
         }
 
     @schema()
@@ -96,5 +96,5 @@ class TicketFactory(Factory[Ticket]):
         return {
             "id": sequence(lambda n: min(n, 25)),
             "title": "x",
-            "author_id": ref(UserFactory, count=USERS),
+            "author_id": pick(UserFactory, count=USERS),
         }

@@ -1,5 +1,5 @@
 """pyfactory.dataset.write into databases (SQLite files and the real PostgreSQL server),
-and ref(): the keys of a multi-table dataset that point at rows the other table has."""
+and pick(): the keys of a multi-table dataset that point at rows the other table has."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, select, text
 
 from pyfactory import BuilderError, Factory, FieldError, UsageError, schema
-from pyfactory.dataset import generate, ref, write
+from pyfactory.dataset import generate, pick, write
 from pyfactory.errors import FactoryDefinitionError
 from tests.dataset_tables import USERS, Base, Ticket, TicketFactory, User, UserFactory
 
@@ -130,7 +130,7 @@ def test_a_relationship_or_unknown_field_is_refused_before_any_row_is_kept(
         f"write(TicketFactory, ...) to {shown}: field 'author' of TicketFactory.nested "
         "(row 0) is the relationship Ticket.author, which a dataset's row holds as a "
         "nested dict, not a row of this table: give its foreign key column a value "
-        "instead (such as pyfactory.dataset.ref(OtherFactory, count=N)); nothing was written"
+        "instead (such as pyfactory.dataset.pick(OtherFactory, count=N)); nothing was written"
     )
     with pytest.raises(UsageError) as raised:
         write(TicketFactory, "unknown_column", count=3, seed=1, to=url)
@@ -245,10 +245,10 @@ def test_workers_started_by_an_unguarded_script_say_how_to_fix_it(tmp_path: Path
     ) in done.stderr
 
 
-# ------------------------------------------------------------------------------- ref
+# ------------------------------------------------------------------------------ pick
 
 
-def test_ref_picks_rows_of_the_same_seeds_dataset() -> None:
+def test_pick_picks_rows_of_the_same_seeds_dataset() -> None:
     tickets = list(generate(TicketFactory, count=200, seed=5))
     users = {u["id"]: u for u in generate(UserFactory, count=USERS, seed=5)}
     for ticket in tickets:
@@ -258,7 +258,7 @@ def test_ref_picks_rows_of_the_same_seeds_dataset() -> None:
     assert TicketFactory(seed=5).attributes()["author_id"] in users
 
 
-def test_ref_row_follows_the_rows_index() -> None:
+def test_pick_row_follows_the_rows_index() -> None:
     ids = [t["author_id"] for t in generate(TicketFactory, "by_index", count=7, seed=1)]
     assert ids == [1, 1, 1, 2, 2, 2, 3]
 
@@ -268,42 +268,42 @@ class Refs(Factory[dict[str, Any]]):
 
     @schema()
     def missing_field(self) -> dict[str, Any]:
-        return {"x": ref(UserFactory, count=5, field="nope")}
+        return {"x": pick(UserFactory, count=5, field="nope")}
 
     @schema()
     def negative_row(self) -> dict[str, Any]:
-        return {"x": ref(UserFactory, row=lambda ctx: -1)}
+        return {"x": pick(UserFactory, row=lambda ctx: -1)}
 
     @schema()
     def past_count(self) -> dict[str, Any]:
-        return {"x": ref(UserFactory, count=5, row=lambda ctx: 5)}
+        return {"x": pick(UserFactory, count=5, row=lambda ctx: 5)}
 
 
-def test_ref_errors_name_the_factory_schema_and_field() -> None:
+def test_pick_errors_name_the_factory_schema_and_field() -> None:
     with pytest.raises(UsageError) as raised:
         TicketFactory().attributes()
     assert str(raised.value) == (
-        "TicketFactory.basic → author: ref(UserFactory.basic, count=40, field=None) picks "
+        "TicketFactory.basic → author: pick(UserFactory.basic, count=40, field=None) picks "
         "a row of a seeded dataset, but TicketFactory has no seed: make it with seed=, or "
         "make its rows with pyfactory.dataset.generate() or write()"
     )
     with pytest.raises(FieldError) as raised:
         Refs(seed=1).attributes("missing_field")
     assert str(raised.value) == (
-        "Refs.missing_field → x: ref(UserFactory.basic, count=5, field='nope'): row "
+        "Refs.missing_field → x: pick(UserFactory.basic, count=5, field='nope'): row "
         f"{raised.value.reason.split('row ')[1].split(' ')[0]} of UserFactory.basic has no "
         "field 'nope'; it has ['email', 'id', 'joined', 'name']"
     )
     with pytest.raises(UsageError) as raised:
         Refs(seed=1).attributes("negative_row")
     assert str(raised.value) == (
-        "Refs.negative_row → x: ref(UserFactory.basic, row=..., field='id'): row= gave -1, "
+        "Refs.negative_row → x: pick(UserFactory.basic, row=..., field='id'): row= gave -1, "
         "not a row index (an int ≥ 0)"
     )
     with pytest.raises(UsageError) as raised:
         Refs(seed=1).attributes("past_count")
     assert str(raised.value) == (
-        "Refs.past_count → x: ref(UserFactory.basic, count=5, row=..., field='id'): row= "
+        "Refs.past_count → x: pick(UserFactory.basic, count=5, row=..., field='id'): row= "
         "gave 5, past the last of its 5 rows"
     )
 
@@ -311,42 +311,42 @@ def test_ref_errors_name_the_factory_schema_and_field() -> None:
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
-        ((dict,), {"count": 1}, "ref() takes a Factory class, got <class 'dict'>"),
-        ((UserFactory(),), {"count": 1}, "ref() takes a Factory class, got <"),
+        ((dict,), {"count": 1}, "pick() takes a Factory class, got <class 'dict'>"),
+        ((UserFactory(),), {"count": 1}, "pick() takes a Factory class, got <"),
         (
             (UserFactory, "nope"),
             {"count": 1},
-            "ref(UserFactory, 'nope'): UserFactory has no schema 'nope'; it has ['basic']",
+            "pick(UserFactory, 'nope'): UserFactory has no schema 'nope'; it has ['basic']",
         ),
         (
             (UserFactory,),
             {},
-            "ref(UserFactory, ...) needs count= (how many rows of its dataset to pick "
+            "pick(UserFactory, ...) needs count= (how many rows of its dataset to pick "
             "from) or row= (a function of the context giving the row's index)",
         ),
         (
             (UserFactory,),
             {"count": 0},
-            "ref(UserFactory, ...) count must be an int of at least 1 (the rows of its "
+            "pick(UserFactory, ...) count must be an int of at least 1 (the rows of its "
             "dataset to pick from), got 0",
         ),
         (
             (UserFactory,),
             {"row": 3},
-            "ref(UserFactory, ...) row must be a function of the field's context giving a "
+            "pick(UserFactory, ...) row must be a function of the field's context giving a "
             "row index, got 3",
         ),
         (
             (UserFactory,),
             {"count": 2, "field": ""},
-            "ref(UserFactory, ...) field must name a field of its rows, or be None for the "
+            "pick(UserFactory, ...) field must name a field of its rows, or be None for the "
             "whole row, got ''",
         ),
     ],
 )
-def test_ref_refuses_bad_arguments(
+def test_pick_refuses_bad_arguments(
     args: tuple[Any, ...], kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(FactoryDefinitionError) as raised:
-        ref(*args, **kwargs)
+        pick(*args, **kwargs)
     assert str(raised.value).startswith(message)

@@ -8,6 +8,7 @@ import datetime
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -312,7 +313,9 @@ class Local(Factory[dict[str, Any]]):
         return {"word": fake("word")}
 
 
-def test_workers_refuse_a_factory_they_cannot_import(tmp_path: Path) -> None:
+def test_workers_refuse_a_factory_they_cannot_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class Inner(Factory[dict[str, Any]]):
         _model = dict
         _default_schema = "basic"
@@ -333,8 +336,18 @@ def test_workers_refuse_a_factory_they_cannot_import(tmp_path: Path) -> None:
     assert write(Inner, count=3, seed=1, to=to) == 3
     Local.__module__, module = "__main__", Local.__module__
     try:
-        with pytest.raises(UsageError, match="it is defined in __main__, which is another"):
+        # A script's __main__ is a file: one that holds no Local does not name it.
+        script = types.ModuleType("__main__")
+        script.__file__ = str(tmp_path / "script.py")
+        monkeypatch.setitem(sys.modules, "__main__", script)
+        with pytest.raises(UsageError, match=r"but __main__\.Local does not name it"):
             write(Local, count=3, seed=1, to=to, workers=2)
+        monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+        with pytest.raises(UsageError) as raised:
+            write(Local, count=3, seed=1, to=to, workers=2)
+        assert "it is defined in the __main__ of an interactive session or python -c, " in (
+            str(raised.value)
+        )
     finally:
         Local.__module__ = module
     Local.__qualname__ = "Elsewhere"
@@ -438,3 +451,36 @@ def test_parquet_without_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         "write(RowFactory, ...) to Parquet needs pyarrow: pip install 'pyfactory-schema[dataset]'"
     )
     assert files(tmp_path) == []
+
+
+def test_a_scripts_own_factory_is_written_by_workers(tmp_path: Path) -> None:
+    """A factory defined in the script that calls write(..., workers=2) under
+    ``if __name__ == "__main__":``: each worker runs the script again as its __main__."""
+    script = tmp_path / "script_factory.py"
+    script.write_text(
+        "from pyfactory import Factory, fake, schema, sequence\n"
+        "from pyfactory.dataset import write\n"
+        "class Thing(Factory[dict]):\n"
+        "    _model = dict\n"
+        "    _default_schema = 'basic'\n"
+        "    @schema()\n"
+        "    def basic(self):\n"
+        "        return {'n': sequence(lambda n: n), 'word': fake('word')}\n"
+        "if __name__ == '__main__':\n"
+        "    import sys\n"
+        "    for workers, name in ((1, 'one.jsonl'), (2, 'two.jsonl')):\n"
+        "        write(Thing, count=25, seed=3, to=sys.argv[1] + '/' + name, workers=workers,\n"
+        "              chunk_size=4)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    one, two = (tmp_path / "one.jsonl").read_bytes(), (tmp_path / "two.jsonl").read_bytes()
+    assert one == two
+    assert len(one.splitlines()) == 25

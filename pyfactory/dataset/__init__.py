@@ -25,7 +25,7 @@ from pyfactory.dataset._args import check_int, seeded
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
 
-__all__ = ["CHUNK_SIZE", "generate", "ref", "write"]
+__all__ = ["CHUNK_SIZE", "generate", "pick", "write"]
 
 #: How many rows :func:`generate` makes at a time: what it holds in memory at once.
 CHUNK_SIZE = 10_000
@@ -93,5 +93,5 @@ def _rows(
 
 
 # At the end: _write imports generate from this module when it runs.
-from pyfactory.dataset._ref import ref  # noqa: E402
+from pyfactory.dataset._pick import pick  # noqa: E402
 from pyfactory.dataset._write import write  # noqa: E402

@@ -213,7 +213,7 @@ class DatabaseSink(Sink):
             why = (
                 f"is the relationship {model}.{key}, which a dataset's row holds as a nested "
                 "dict, not a row of this table: give its foreign key column a value instead "
-                "(such as pyfactory.dataset.ref(OtherFactory, count=N))"
+                "(such as pyfactory.dataset.pick(OtherFactory, count=N))"
             )
         else:
             why = f"is no column of {model} (table {self.target.mapper.local_table.description!r})"

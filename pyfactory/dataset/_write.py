@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import pickle
 import secrets
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -75,7 +76,7 @@ def write(
     ``COPY`` per chunk through psycopg 3 (a bare ``postgresql://`` URL uses it), one
     multi-row INSERT elsewhere. One transaction holds them all: an error leaves none
     written. A row's fields must be columns of the table: give a foreign key column
-    a value (such as :func:`~pyfactory.dataset.ref`), not a relationship.
+    a value (such as :func:`~pyfactory.dataset.pick`), not a relationship.
 
     The format is ``format`` (``"parquet"``, ``"csv"`` or ``"jsonl"``), or else the
     suffix of ``to`` (``.parquet``, ``.csv``, ``.jsonl``):
@@ -106,7 +107,7 @@ def write(
             replaced, once the new one is complete), or a database's URL or Engine.
         workers: How many processes make the rows. With more than one, the factory
             class must be importable by its module and name (not defined in a
-            function or in ``__main__``), and the traits, overrides and an instance's
+            function, nor in an interactive session), and the traits, overrides and an instance's
             context must pickle. The file's bytes, or the table's rows, are the same
             for any number.
         start: The index of the first row.
@@ -231,11 +232,26 @@ def _encode(job: _Job, first: int, n: int, made: Factory[Any] | None = None) -> 
     chunk. In a worker, the seeded factory is made again from its class, found by
     its module and name, and the context."""
     if made is None:
-        assert job.located is not None
-        made = _resolve(*job.located)(seed=job.seed, **(job.context or {}))
+        made = _worker_factory(job)
     rows = made._pf_dataset_rows(job.schema, job.traits, job.overrides, first, n)
     fmt = DATABASE if job.format == DATABASE.name else FORMATS[job.format]
     return fmt.encode(rows, job.where, job.extra), n
+
+
+#: In a worker process: the job whose factory it made last, and that factory. Kept for
+#: the job's next chunk: a new factory would make a new Faker and new plans, whose
+#: pick() fields would make again the rows they pointed at in the last chunk.
+_worker_made: tuple[_Job, Factory[Any]] | None = None
+
+
+def _worker_factory(job: _Job) -> Factory[Any]:
+    global _worker_made
+    if _worker_made is not None and _worker_made[0] == job:
+        return _worker_made[1]
+    assert job.located is not None
+    made: Factory[Any] = _resolve(*job.located)(seed=job.seed, **(job.context or {}))
+    _worker_made = (job, made)
+    return made
 
 
 def _in_workers(
@@ -276,14 +292,21 @@ def _in_workers(
 
 def _locate(cls: type[Any]) -> tuple[str, str]:
     """The module and qualified name a worker finds ``cls`` by; refused for a class it
-    could not find (made in a function, or in ``__main__``, which is another module
-    in a worker)."""
+    could not find (made in a function, or in the ``__main__`` of an interactive
+    session or ``python -c``).
+
+    A class of a script's ``__main__`` is found: a 'spawn' worker runs the script again
+    as its own ``__main__`` (so the call of ``write`` belongs under ``if __name__ ==
+    "__main__":``, as for any multiprocessing script)."""
     module, qualname = cls.__module__, cls.__qualname__
     why = None
     if "<locals>" in qualname:
         why = "it is defined in a function"
-    elif module == "__main__":
-        why = "it is defined in __main__, which is another module in a worker process"
+    elif module == "__main__" and getattr(sys.modules.get("__main__"), "__file__", None) is None:
+        why = (
+            "it is defined in the __main__ of an interactive session or python -c, "
+            "which worker processes cannot import"
+        )
     else:
         try:
             found = _resolve(module, qualname)

@@ -1,4 +1,4 @@
-"""``ref()``: a field whose value is a field of a random row of another dataset, so the
+"""``pick()``: a field whose value is a field of a random row of another dataset, so the
 tables of a multi-table dataset point at each other with no lookup.
 
 A ticket's ``author_id`` must be the ``id`` of a user that the users' dataset has.
@@ -24,18 +24,18 @@ if TYPE_CHECKING:
     from pyfactory._core.resolution.context import FieldContext
     from pyfactory._factory import Factory
 
-__all__ = ["RefField", "ref"]
+__all__ = ["PickField", "pick"]
 
-#: How many rows' values a ref() field keeps per seed, the most recently used: enough
+#: How many rows' values a pick() field keeps per seed, the most recently used: enough
 #: that a dataset pointing at a table of this size or smaller makes each row once.
 _KEPT = 65_536
 
 
-class RefField(SpecialField[Any]):
+class PickField(SpecialField[Any]):
     """The ``field`` of a random row among the first ``count`` of ``factory``'s
-    dataset; see :func:`ref`."""
+    dataset; see :func:`pick`."""
 
-    __slots__ = ("_lock", "_values", "count", "factory", "field", "row", "schema")
+    __slots__ = ("_lock", "_made", "_values", "count", "factory", "field", "row", "schema")
     takes_overrides = False
 
     def __init__(
@@ -47,33 +47,33 @@ class RefField(SpecialField[Any]):
         row: Callable[[FieldContext], int] | None,
     ) -> None:
         if getattr(factory, "_pf_is_factory", False) is not True or not isinstance(factory, type):
-            raise FactoryDefinitionError(f"ref() takes a Factory class, got {factory!r}")
+            raise FactoryDefinitionError(f"pick() takes a Factory class, got {factory!r}")
         cls = cast("type[Factory[Any]]", factory)
         if schema is not None and schema not in cls._pf_schemas:
             raise FactoryDefinitionError(
-                f"ref({factory.__name__}, {schema!r}): {factory.__name__} has no schema "
+                f"pick({factory.__name__}, {schema!r}): {factory.__name__} has no schema "
                 f"{schema!r}; it has {sorted(cls._pf_schemas)}"
             )
         if count is None and row is None:
             raise FactoryDefinitionError(
-                f"ref({factory.__name__}, ...) needs count= (how many rows of its dataset to "
+                f"pick({factory.__name__}, ...) needs count= (how many rows of its dataset to "
                 "pick from) or row= (a function of the context giving the row's index)"
             )
         if count is not None and (
             not isinstance(count, int) or isinstance(count, bool) or count < 1
         ):
             raise FactoryDefinitionError(
-                f"ref({factory.__name__}, ...) count must be an int of at least 1 (the rows "
+                f"pick({factory.__name__}, ...) count must be an int of at least 1 (the rows "
                 f"of its dataset to pick from), got {count!r}"
             )
         if row is not None and not callable(row):
             raise FactoryDefinitionError(
-                f"ref({factory.__name__}, ...) row must be a function of the field's context "
+                f"pick({factory.__name__}, ...) row must be a function of the field's context "
                 f"giving a row index, got {row!r}"
             )
         if field is not None and (not isinstance(field, str) or not field):
             raise FactoryDefinitionError(
-                f"ref({factory.__name__}, ...) field must name a field of its rows, or be "
+                f"pick({factory.__name__}, ...) field must name a field of its rows, or be "
                 f"None for the whole row, got {field!r}"
             )
         self.factory = cls
@@ -84,6 +84,8 @@ class RefField(SpecialField[Any]):
         # (seed, row index) → the field's value, most recent last.
         self._values: OrderedDict[tuple[int, int], Any] = OrderedDict()
         self._lock = threading.Lock()
+        # (seed, context, the seeded factory making the rows): see _maker.
+        self._made: tuple[int, Any, Factory[Any]] | None = None
 
     def resolve(self, ctx: FieldContext) -> Any:
         seed = ctx.factory.seed
@@ -111,6 +113,18 @@ class RefField(SpecialField[Any]):
             )
         return index
 
+    def _maker(self, ctx: FieldContext, seed: int) -> Factory[Any]:
+        """The seeded factory that makes the rows, kept for the next row of the same
+        seed and context: a new one would make a new Faker and new plans (whose own
+        pick() fields would start with nothing kept) for every row."""
+        context = ctx.context
+        kept = self._made
+        if kept is not None and kept[0] == seed and kept[1] is context:
+            return kept[2]
+        made = self.factory(seed=seed, **context)
+        self._made = (seed, context, made)
+        return made
+
     def _value(self, ctx: FieldContext, seed: int, index: int) -> Any:
         key = (seed, index)
         values = self._values
@@ -118,9 +132,8 @@ class RefField(SpecialField[Any]):
             if key in values:
                 values.move_to_end(key)
                 return values[key]
-        # Made outside the lock: rows of another factory may themselves hold ref()s.
-        made = self.factory(seed=seed, **ctx.context)
-        row = made._pf_dataset_rows(self.schema, (), {}, index, 1)[0]
+        # Made outside the lock: rows of another factory may themselves hold pick()s.
+        row = self._maker(ctx, seed)._pf_dataset_rows(self.schema, (), {}, index, 1)[0]
         if self.field is None:
             value: Any = row
         elif self.field in row:
@@ -142,10 +155,10 @@ class RefField(SpecialField[Any]):
     def describe(self) -> str:
         count = "" if self.count is None else f", count={self.count}"
         row = "" if self.row is None else ", row=..."
-        return f"ref({self._dataset()}{count}{row}, field={self.field!r})"
+        return f"pick({self._dataset()}{count}{row}, field={self.field!r})"
 
 
-def ref(
+def pick(
     factory: type[Factory[Any]],
     schema: str | None = None,
     /,
@@ -153,17 +166,17 @@ def ref(
     count: int | None = None,
     field: str | None = "id",
     row: Callable[[FieldContext], int] | None = None,
-) -> RefField:
+) -> PickField:
     """The ``field`` of a random row among rows ``0`` to ``count - 1`` of ``factory``'s
     ``schema`` dataset, for the seed of the factory making this object: a foreign key
     of a multi-table dataset that points at a row the other table has::
 
-        from pyfactory.dataset import ref
+        from pyfactory.dataset import pick
 
         class TicketFactory(Factory[Ticket]):
             @schema()
             def basic(self):
-                return {"title": fake("sentence"), "author_id": ref(UserFactory, count=1_000)}
+                return {"title": fake("sentence"), "author_id": pick(UserFactory, count=1_000)}
 
         write(UserFactory, count=1_000, seed=7, to=url)
         write(TicketFactory, count=100_000, seed=7, to=url, workers=2)
@@ -173,13 +186,13 @@ def ref(
     keys that follow from this row's own index. Three sessions per event, the
     sessions of event ``e`` being rows ``3e`` to ``3e + 2``::
 
-        "event_id": ref(EventFactory, row=lambda ctx: ctx.row // 3)
+        "event_id": pick(EventFactory, row=lambda ctx: ctx.row // 3)
 
     ``count`` then only bounds the index, if given.
 
     ``field=None`` gives the whole row, as a dict: to take several fields of one row,
     hold it in a :func:`~pyfactory.transient` and read it in :func:`~pyfactory.lazy`
-    fields (``lazy(lambda a: a["author"]["email"])``); two ``ref()`` fields draw their
+    fields (``lazy(lambda a: a["author"]["email"])``); two ``pick()`` fields draw their
     rows apart.
 
     The row is drawn from this value's own random stream, so the same ticket gets the
@@ -194,4 +207,4 @@ def ref(
 
     .. versionadded:: 1.1
     """
-    return RefField(factory, schema, count, field, row)
+    return PickField(factory, schema, count, field, row)
