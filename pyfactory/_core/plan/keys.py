@@ -54,9 +54,12 @@ class ModelKeys:
         accepted: Every key the builder takes for the model, or ``None`` when that
             cannot be known (the builder cannot list the fields, the model takes any
             key, or the builder is one of your own that receives the attributes).
+        holders: For each relationship whose key the model holds, the fields that
+            hold it (``{"author": ("author_id",)}``), from the fields'
+            ``foreign_keys``.
     """
 
-    __slots__ = ("accepted", "fields")
+    __slots__ = ("accepted", "fields", "holders")
 
     def __init__(self, builder: ModelBuilder[Any], model: type[Any]) -> None:
         try:
@@ -72,6 +75,7 @@ class ModelKeys:
         names = {info.name for info in infos} | declared
         names.update(_aliases(model, infos))
         self.fields = frozenset(names)
+        self.holders = {info.name: info.foreign_keys for info in infos if info.foreign_keys}
         self.accepted: frozenset[str] | None = None
         if readable and _checkable(builder, model):
             orm = _is_orm(model)

@@ -43,6 +43,7 @@ from pyfactory.errors import (
     UnknownTraitError,
     UsageError,
 )
+from pyfactory.fields import OMIT
 
 if TYPE_CHECKING:
     from pyfactory._factory import Factory
@@ -256,7 +257,27 @@ class Planning(FactoryBase[M]):
                 plan.cached = False
         if overrides:
             self._pf_check_overrides(plan, overrides)
+            overrides = self._pf_keys_given(plan, overrides)
         return plan, overrides
+
+    def _pf_keys_given(self, plan: Plan, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The overrides, with each relationship of the plan whose foreign key they give
+        (``author_id=`` for ``author``) and which they leave alone left out: the key
+        given is the one stored, and no related row is made for the relationship to
+        overwrite it (factory_boy makes an orphan there). Children whose overrides
+        point them at their parent (a ``many()``'s ``post_id``) follow the same rule."""
+        holders = (type(self)._pf_keys or type(self)._pf_model_keys()).holders
+        if not holders:
+            return overrides
+        base = plan.base
+        dropped = [
+            name
+            for name, keys in holders.items()
+            if name in base and name not in overrides and any(k in overrides for k in keys)
+        ]
+        if not dropped:
+            return overrides
+        return {**overrides, **dict.fromkeys(dropped, OMIT)}
 
     def _pf_trait_layers(self, names: tuple[str, ...], layers: list[dict[str, Any]]) -> list[str]:
         """Add the dicts of traits ``names`` to ``layers``, in order, and return the names

@@ -1,5 +1,6 @@
 """parent() on Django: the teams an organization's reverse foreign key makes after it
-exists read the organization's finished values."""
+exists read the organization's finished values; and a foreign key given directly
+replaces the association on its relationship."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from pyfactory import Factory, many, parent, schema, sequence
+from pyfactory import Factory, association, many, parent, schema, sequence
 from pyfactory.builders.django import DjangoBuilder
 from tests.builders.test_django import ALIASES
-from tests.django_app.models import Organization, Team
+from tests.django_app.models import Author, Organization, Post, Team
 
 
 class TeamFactory(Factory[Team]):
@@ -45,3 +46,33 @@ def test_teams_made_after_their_organization_read_its_values(using: str) -> None
     single = OrganizationFactory(using=using).create(name="Acme")
     teams = Team.objects.using(using).filter(organization=single)
     assert {team.description for team in teams} == {"Acme"}
+
+
+class AuthorFactory(Factory[Author]):
+    _model = Author
+    _model_builder = DjangoBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"name": sequence("author {n}"), "email": sequence("a{n}@example.org")}
+
+
+class PostFactory(Factory[Post]):
+    _model = Post
+    _model_builder = DjangoBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"title": sequence("post {n}"), "author": association(AuthorFactory)}
+
+
+@pytest.mark.parametrize("using", ALIASES)
+def test_a_foreign_key_given_replaces_the_association(using: str) -> None:
+    """``author_id=`` is stored as given, and no other author is made."""
+    author = AuthorFactory(using=using).create()
+    post = PostFactory(using=using).create(author_id=author.pk)
+    posts = PostFactory(using=using).create_batch(2, author_id=author.pk)
+    assert Author.objects.using(using).count() == 1
+    assert [p.author_id for p in (post, *posts)] == [author.pk] * 3
