@@ -7,7 +7,7 @@ Run from the repository root::
     python benchmarks/bench_dataset.py --quick          # smoke run for CI: 2,000 rows
     python benchmarks/bench_dataset.py --rows 200000 --rounds 3
     python benchmarks/bench_dataset.py --memory         # peak RSS, 1,000,000 and 10,000,000 rows
-    python benchmarks/bench_dataset.py --memory --quick # the same, 20,000 and 200,000 rows
+    python benchmarks/bench_dataset.py --memory --quick # the same, 10,000 and 100,000 rows
 
 The rows are the ticketing example's users (``examples/ticketing``, ``UserFactory``:
 a uuid, first and last names, an email made from them and a sign-up time), seed 7.
@@ -175,7 +175,7 @@ def memory(small: int, quick: bool) -> None:
         f"mode: memory ({'quick' if quick else 'full'}); peak RSS (ru_maxrss) of writing "
         f"{small:,} and {large:,} of the ticketing example's users to Parquet, each in a "
         "fresh process; workers=2: the writing process's own peak and the largest of its "
-        "two workers' peaks (not a sum)"
+        "two workers' peaks (not a sum); seconds: the write alone, in the child"
     )
     table = Table(
         Column("process", "<34"),
@@ -213,7 +213,7 @@ def main() -> None:
         "--memory",
         action="store_true",
         help="measure peak RSS instead of time: 1,000,000 and 10,000,000 rows (with "
-        "--quick 20,000 and 200,000; with --rows N, N and 10N), each in a fresh process",
+        "--quick 10,000 and 100,000; with --rows N, N and 10N), each in a fresh process",
     )
     parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -226,7 +226,7 @@ def main() -> None:
                 header({"pyfactory": pyfactory_version(), "pyarrow": pa.__version__}, load=True)
             )
         )
-        memory(args.rows or (20_000 if args.quick else 1_000_000), args.quick)
+        memory(args.rows or (10_000 if args.quick else 1_000_000), args.quick)
         print(total_time(started))
         return
     rows = args.rows or (2_000 if args.quick else 2_000_000)
