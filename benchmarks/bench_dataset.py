@@ -6,6 +6,8 @@ Run from the repository root::
     python benchmarks/bench_dataset.py                  # full run: 2,000,000 rows, long
     python benchmarks/bench_dataset.py --quick          # smoke run for CI: 2,000 rows
     python benchmarks/bench_dataset.py --rows 200000 --rounds 3
+    python benchmarks/bench_dataset.py --memory         # peak RSS, 1,000,000 and 10,000,000 rows
+    python benchmarks/bench_dataset.py --memory --quick # the same, 10,000 and 100,000 rows
 
 The rows are the ticketing example's users (``examples/ticketing``, ``UserFactory``:
 a uuid, first and last names, an email made from them and a sign-up time), seed 7.
@@ -27,11 +29,24 @@ baseline's. Best and median of the rounds, which are interleaved; the garbage
 collector is on. The issue's targets: ``workers=2`` at least 1.7x ``workers=1``;
 ``workers=1`` within 1.5x of the baseline. No target is asserted: the figures are
 printed, with the machine's load.
+
+``--memory`` times nothing: it measures the peak resident memory (``ru_maxrss``) of
+writing the same rows to Parquet, each size in a fresh process (this script run
+again with a hidden option), so that no size inherits another's heap. The child
+reports its own peak, and with ``workers=2`` also the largest peak among its worker
+processes (``RUSAGE_CHILDREN``, read once the pool has been joined, is the peak of the
+largest child, not a sum). A baseline child that only imports what the script
+imports (pyfactory, pyarrow, the ticketing factories) shows the fixed cost. The
+issue's target: the peak for 10,000,000 rows within 1.2x of that for 1,000,000.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -65,6 +80,7 @@ SEED = 7
 #: The issue's targets.
 SCALING_TARGET = 1.7
 BASELINE_TARGET = 1.5
+MEMORY_TARGET = 1.2
 
 
 def by_hand(rows: int, to: Path) -> None:
@@ -116,12 +132,103 @@ def check(files: list[Path]) -> None:
             raise SystemExit(f"{path.name} holds other rows than the baseline")
 
 
+# ------------------------------------------------------------------ --memory
+
+
+def peak_mib(usage: resource.struct_rusage) -> float:
+    """``ru_maxrss`` in MiB: Linux counts it in KiB, macOS in bytes."""
+    return usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def memory_child(rows: int, workers: int) -> None:
+    """In a fresh process: write ``rows`` rows (none for the baseline), then print
+    this process's peak RSS and, once the pool is joined, its largest worker's."""
+    began = time.perf_counter()
+    if rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            to = Path(tmp) / "memory.parquet"
+            write(UserFactory, count=rows, seed=SEED, to=to, workers=workers)
+            if pq.ParquetFile(to).metadata.num_rows != rows:
+                raise SystemExit(f"the file of {rows:,} rows holds another number")
+    report = {
+        "self": peak_mib(resource.getrusage(resource.RUSAGE_SELF)),
+        "worker": peak_mib(resource.getrusage(resource.RUSAGE_CHILDREN)) if workers > 1 else 0,
+        "seconds": time.perf_counter() - began,
+    }
+    print(json.dumps(report))
+
+
+def run_child(rows: int, workers: int) -> dict[str, float]:
+    """This script in a new interpreter, writing ``rows`` rows; what it reported."""
+    command = [sys.executable, __file__, "--memory-child", str(rows), str(workers)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[1:])} failed:\n{done.stderr}")
+    report: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return report
+
+
+def memory(small: int, quick: bool) -> None:
+    """Peak RSS of writing ``small`` and ``10 * small`` rows, with one and two workers."""
+    large = 10 * small
+    print(
+        f"mode: memory ({'quick' if quick else 'full'}); peak RSS (ru_maxrss) of writing "
+        f"{small:,} and {large:,} of the ticketing example's users to Parquet, each in a "
+        "fresh process; workers=2: the writing process's own peak and the largest of its "
+        "two workers' peaks (not a sum); seconds: the write alone, in the child"
+    )
+    table = Table(
+        Column("process", "<34"),
+        Column("rows", ">11", ",d"),
+        Column("peak MiB", ">9", ".1f"),
+        Column(f"x {small:,}", f">{max(len(f'x {small:,}'), 6)}", ".2f"),
+        Column("seconds", ">8", ".1f"),
+    )
+    print(table.header())
+    base = run_child(0, 1)
+    print(table.row("baseline: imports only", 0, base["self"], "-", base["seconds"]))
+    ratios = []
+    for workers in (1, 2):
+        first, second = run_child(small, workers), run_child(large, workers)
+        parts = [("self", f"write(workers={workers})")]
+        if workers > 1:
+            parts = [("self", "write(workers=2): writing process"), ("worker", "  largest worker")]
+        for key, name in parts:
+            ratio = second[key] / first[key]
+            ratios.append((name.strip(), ratio))
+            print(table.row(name, small, first[key], 1.0, first["seconds"]))
+            print(table.row(name, large, second[key], ratio, second["seconds"]))
+    print(
+        f"pyfactory: peak RSS of {large:,} rows over {small:,} (target <= {MEMORY_TARGET}): "
+        + "; ".join(f"{name} {ratio:.2f}x" for name, ratio in ratios)
+    )
+
+
 def main() -> None:
     started = time.perf_counter()
     parser = argument_parser(__doc__, "2,000 rows, one round: a smoke run for CI", None)
     parser.add_argument("--rows", type=int, default=None, help="rows per write (2,000,000)")
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (3)")
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="measure peak RSS instead of time: 1,000,000 and 10,000,000 rows (with "
+        "--quick 10,000 and 100,000; with --rows N, N and 10N), each in a fresh process",
+    )
+    parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
+    if args.memory:
+        print(
+            "\n".join(
+                header({"pyfactory": pyfactory_version(), "pyarrow": pa.__version__}, load=True)
+            )
+        )
+        memory(args.rows or (10_000 if args.quick else 1_000_000), args.quick)
+        print(total_time(started))
+        return
     rows = args.rows or (2_000 if args.quick else 2_000_000)
     rounds = args.rounds or (1 if args.quick else 3)
     versions = {"pyfactory": pyfactory_version(), "pyarrow": optional_version("pyarrow")}
