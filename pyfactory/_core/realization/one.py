@@ -163,6 +163,8 @@ class MakeOne(Planning[M]):
                 # goes straight to _pf_resolved_build next time.
                 self._pf_quick[schema] = partial(self._pf_resolved_build, plan)
                 return self._pf_resolved_build(plan)
+            if scope == "create" and self._get_or_create:
+                return drive(self._pf_found_or_created(plan, overrides, seat, False))
             built, values, later = Resolution.run(self, plan, scope, overrides, None, None, seat)  # type: ignore[arg-type]
         if scope == "attributes":
             if _obs._observer is not None:
@@ -218,8 +220,38 @@ class MakeOne(Planning[M]):
         """:meth:`_pf_aone` with :meth:`_pf_one`'s arguments, for a body's step: under
         ``acreate`` every object is created, whatever ``scope``."""
         plan, overrides = self._pf_plan(schema, traits, overrides)
+        if self._get_or_create and not (plan.simple and not overrides):
+            return await adrive(self._pf_found_or_created(plan, overrides, seat, True))
         built, values, later = await self._pf_aresolve(plan, overrides, None, None, seat)
         return await adrive(self._pf_finish_one(plan, "create", built, values, later, "acreate"))
+
+    def _pf_found_or_created(
+        self, plan: Plan, overrides: dict[str, Any], seat: Seat | None, is_async: bool
+    ) -> Body[Any]:
+        """``create`` (or ``acreate``) of a ``_get_or_create`` factory: the fields it
+        looks the row up by are resolved first, and the other fields (the children
+        above all) only when no row matches, so that a row found leaves no orphan
+        behind."""
+        resolution = Resolution(self, plan, "create", is_async, overrides, seat)  # type: ignore[arg-type]
+        keys = self._get_or_create
+        yield Call(resolution.first, resolution.afirst, keys)
+        values = resolution.values
+        method = "acreate" if is_async else "create"
+        cls = type(self)
+        builder = cls._pf_builder
+        lookup = self._pf_lookup(plan, {k: values[k] for k in keys if k in values})
+        try:
+            existing = yield Call(builder.get, builder.aget, cls._model, lookup, self._pf_context)
+        except Exception as exc:
+            error = self._pf_builder_error(plan, method, lookup, exc)
+            raise error from error.__cause__
+        if existing is not None:
+            return existing
+        yield Call(resolution.resolve, resolution.aresolve)
+        built, values = resolution.finish()
+        obj, _ = yield from self._pf_write_one(plan, method, built, look=False)
+        yield from self._pf_after_one(plan, "create", obj, values, resolution.later)
+        return obj
 
     def _pf_finish_one(
         self,
@@ -239,14 +271,14 @@ class MakeOne(Planning[M]):
         return obj
 
     def _pf_write_one(
-        self, plan: Plan, method: str, built: dict[str, Any]
+        self, plan: Plan, method: str, built: dict[str, Any], look: bool = True
     ) -> Body[tuple[Any, bool]]:
-        """Create one object, or find it when ``_get_or_create`` names fields; and whether
-        it was found."""
+        """Create one object, or find it when ``_get_or_create`` names fields (unless
+        ``look`` is false: it was looked for already); and whether it was found."""
         cls = type(self)
         builder = cls._pf_builder
         try:
-            if self._get_or_create:
+            if look and self._get_or_create:
                 lookup = self._pf_lookup(plan, built)
                 existing = yield Call(
                     builder.get, builder.aget, cls._model, lookup, self._pf_context

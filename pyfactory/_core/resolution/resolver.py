@@ -12,7 +12,7 @@ sync or async.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -566,7 +566,19 @@ class Resolution(FieldContext):
 
     async def aresolve(self) -> dict[str, Any]:
         """:meth:`resolve` for ``acreate``: awaits what the fields return."""
-        for key in self.order:
+        await self.afirst(self.order)
+        return self.values
+
+    def first(self, keys: Iterable[str]) -> None:
+        """Resolve ``keys`` before the others (what ``_get_or_create`` looks a row up
+        by); :meth:`resolve` then does the rest."""
+        for key in keys:
+            if key in self.pending:
+                self.value_of(key)
+
+    async def afirst(self, keys: Iterable[str]) -> None:
+        """:meth:`first` for ``acreate``: awaits what the fields return."""
+        for key in keys:
             while key in self.pending:
                 try:
                     self._resolve_key(key)
@@ -574,7 +586,6 @@ class Resolution(FieldContext):
                     await self._settle(need.key)
             if key in self.awaiting:
                 await self._settle(key)
-        return self.values
 
     async def _settle(self, key: str) -> None:
         """Await a field's coroutine; if it read a field still awaiting, settle that first

@@ -1,7 +1,8 @@
-"""A foreign key given for a relationship replaces the association on it: no related
-row is made, and the key given is the one stored (factory_boy makes an orphan and
-overwrites the key there). On SQLite and PostgreSQL, for create, create_batch,
-insert_batch and acreate, and for children told their parent's key by an override."""
+"""No orphan rows. A foreign key given for a relationship replaces the association on
+it: no related row is made, and the key given is the one stored (factory_boy makes an
+orphan and overwrites the key there), for create, create_batch, insert_batch and
+acreate, and for children told their parent's key by an override. And
+``_get_or_create`` looks its row up before it makes any child. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -90,3 +91,36 @@ async def test_acreate_keeps_the_key(async_engine: AsyncEngine) -> None:
         authors = await session.scalar(select(func.count()).select_from(Author))
     assert authors == 1
     assert post.author_id == author.id
+
+
+class PostByTitleFactory(PostFactory):  # type: ignore[misc, valid-type]
+    _get_or_create = ("title",)
+
+
+class AsyncPostByTitleFactory(ASYNC["Post"]):  # type: ignore[misc, valid-type]
+    _get_or_create = ("title",)
+
+
+def test_get_or_create_looks_the_row_up_before_making_children(session: Session) -> None:
+    first = PostByTitleFactory(session=session).create(title="Hello")
+    again = PostByTitleFactory(session=session).create(title="Hello")
+    other = PostByTitleFactory(session=session).create(title="Other")
+    session.expire_all()
+    assert again is first
+    assert other is not first
+    # One author for "Hello" (the second call found the row and made no author), one
+    # for "Other".
+    assert count(session, Author) == 2
+    assert count(session, Post) == 2
+
+
+async def test_acreate_looks_the_row_up_before_making_children(
+    async_engine: AsyncEngine,
+) -> None:
+    async with AsyncSession(async_engine) as session:
+        factory = AsyncPostByTitleFactory(session=session)
+        first = await factory.acreate(title="Hello")
+        again = await factory.acreate(title="Hello")
+        authors = await session.scalar(select(func.count()).select_from(Author))
+    assert again is first
+    assert authors == 1
