@@ -46,6 +46,7 @@ statement on an ``AsyncConnection`` is awaited, and a wait between two tries is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import math
@@ -315,7 +316,7 @@ class SeedLock:
         except BaseException:
             yield from _closed(connection)
             raise
-        return _Held(lambda: _closed(connection), lambda: None)
+        return _Held(lambda: _unlocked(connection, key), lambda: None)
 
     # ----------------------------------------------------------------- SQLite
 
@@ -346,6 +347,18 @@ class SeedLock:
             raise
         # Closing the file lets go of its lock.
         return _Held(lambda: _no_step(lambda: os.close(fd)), lambda: os.close(fd))
+
+
+def _unlocked(connection: Any, key: dict[str, int]) -> Body[None]:
+    """Release the advisory lock, then close its connection. Released first, so that it
+    is free once this returns: a closed connection's lock is freed when the server has
+    ended its session, a moment later."""
+    from sqlalchemy import text
+
+    # A broken connection cannot run it: closing the connection frees the lock then.
+    with contextlib.suppress(Exception):
+        yield connection.execute(text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), key)
+    yield from _closed(connection)
 
 
 def _closed(connection: Any) -> Body[None]:
