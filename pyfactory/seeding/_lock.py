@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pyfactory._drive import Body, Call
 from pyfactory._secrets import shown_url
 from pyfactory.errors import UsageError
-from pyfactory.seeding.errors import SeedLockError, SeedLockTimeoutError
+from pyfactory.seeding.errors import SeedLockError, SeedLockTimeoutError, _first_line
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Engine
@@ -313,6 +313,15 @@ class SeedLock:
                     raise self._timed_out(database, started) from None
                 self._waited(started)
             yield connection.commit()  # the lock is the session's: it outlives the transaction
+        except DBAPIError as error:  # the connection broke, the server went away
+            yield from _closed(connection)
+            cause = error.orig or error
+            raise SeedLockError(
+                f"cannot take the seeding lock {self.name!r} on {database}: "
+                f"{type(cause).__name__}: {_first_line(cause)}",
+                self.name,
+                database,
+            ) from error
         except BaseException:
             yield from _closed(connection)
             raise

@@ -511,6 +511,7 @@ def _seeds(state: Run, session: Any) -> Body[None]:
     lock from before the first ``should_run`` to after the last commit (unless
     ``pyfactory seed`` took it already).
     """
+    state.refuse_async(session)  # before waiting for a lock, to refuse at once
     if state.lock is None or state.lock.held:
         yield from _each_seed(state, session)
     else:
@@ -524,7 +525,8 @@ def _each_seed(state: Run, session: Any) -> Body[None]:
     skipped, in a dry run, or when a step raises. An error fails the seed; an interrupt
     (Ctrl-C, a cancelled task) stops it, and goes through.
     """
-    state.refuse_async(session)
+    # The clock starts once the lock is held: the summary shows the wait apart.
+    state.started = time.perf_counter()
     for seed in state.order:
         instance = seed()
         ctx = state.context(session, seed)
@@ -633,7 +635,7 @@ def run_seeds(
             ``lock_timeout`` (nothing ran).
         SeedLockError: The lock could not be taken: another database than
             PostgreSQL or SQLite, a session bound to no engine, a lock file that
-            cannot be opened (nothing ran).
+            cannot be opened, a connection lost while waiting (nothing ran).
         UsageError: A bad ``scale``, ``chunk_size``, ``lock`` or ``lock_timeout``
             (nothing ran).
 

@@ -56,7 +56,7 @@ class SeedSummary:
 
     Attributes:
         results: One result per seed.
-        seconds: How long the whole run took.
+        seconds: How long the whole run took, but for its wait for a lock (``waited``).
         dry_run: Whether it was a dry run, which wrote nothing.
         lock: The name of the lock it held (``lock=``), or None.
         waited: How long, in seconds, it waited for that lock while another process

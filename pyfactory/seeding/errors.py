@@ -105,7 +105,8 @@ class SeedFailedError(SeedError):
 class SeedLockError(SeedError):
     """The seeding lock (``lock=True``, ``pyfactory seed --lock``) could not be taken,
     and no seed ran: a database that has no lock here (neither PostgreSQL nor SQLite),
-    a session bound to no engine, or a lock file that cannot be opened.
+    a session bound to no engine, a lock file that cannot be opened, or a connection
+    that broke while it waited (the driver's error is the ``__cause__``).
 
     Attributes:
         lock: The lock's name.

@@ -22,12 +22,13 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
@@ -453,6 +454,34 @@ def held_elsewhere(url: str, name: str = DEFAULT_LOCK) -> Iterator[None]:
             os.close(fd)
 
 
+@contextmanager
+def on_waiting(action: Callable[[], Any]) -> Iterator[list[str]]:
+    """Call ``action`` when a run logs that it waits for the lock (in its thread, before
+    it waits); the lines it logged."""
+    lines: list[str] = []
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+            action()
+
+    logger = logging.getLogger("pyfactory.seeding")
+    handler, level = Handler(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+WAITED = re.compile(
+    r"1 seed: 1 ran, 0 skipped; 3 rows in 1 table; \d+\.\d\d s; first waited \d+\.\d\d s "
+    r"for the lock 'pyfactory-seed'"
+)
+
+
 class Customers(Seed):
     def should_run(self, ctx: Any) -> bool:
         return not ctx.session.scalar(count(Customer))
@@ -535,6 +564,12 @@ class TestOptions:
         with held_elsewhere(db_url, "other"), caplog.at_level(logging.INFO, "pyfactory.seeding"):
             summary = run_seeds([Customers], engine, lock=True, lock_timeout=0)
         assert (summary.names("ran"), summary.waited, caplog.records) == (("Customers",), None, [])
+
+    def test_a_file_uri(self, sqlite_path: Path, make_engine: Callable[..., Engine]) -> None:
+        engine = make_engine(f"sqlite:///file:{sqlite_path}?uri=true")
+        Base.metadata.create_all(engine)
+        assert run_seeds([Customers], engine, lock=True).rows == {"customer": 3}
+        assert Path(f"{sqlite_path}-pyfactory-seed.lock").is_file()
 
     def test_in_memory_the_lock_is_a_no_op(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -648,6 +683,68 @@ class TestTimeout:
         assert summary.names("ran") == ("Customers",)
 
 
+class TestWaiting:
+    """The lock held as another process holds it, and let go of once the run says that
+    it waits: the run takes it then, and its summary says that it waited."""
+
+    @pytest.mark.parametrize("timeout", [None, 30])
+    def test_sync(self, db_url: str, engine: Engine, timeout: float | None) -> None:
+        with ExitStack() as holder:
+            holder.enter_context(held_elsewhere(db_url))
+            with on_waiting(holder.close) as lines:
+                summary = run_seeds([Customers], engine, lock=True, lock_timeout=timeout)
+        assert len(lines) == 1
+        assert (summary.rows, summary.lock) == ({"customer": 3}, "pyfactory-seed")
+        assert summary.waited is not None
+        assert WAITED.fullmatch(summary.lines()[-1]), summary.lines()[-1]
+
+    @pytest.mark.parametrize("timeout", [None, 30])
+    async def test_async(
+        self, async_db_url: str, async_engine: AsyncEngine, timeout: float | None
+    ) -> None:
+        with ExitStack() as holder:
+            holder.enter_context(held_elsewhere(async_db_url))
+            with on_waiting(holder.close):
+                summary = await arun_seeds(
+                    [Customers], async_engine, lock=True, lock_timeout=timeout
+                )
+        assert summary.rows == {"customer": 3}
+        assert summary.waited is not None
+
+    def test_a_connection_lost_while_waiting(
+        self, postgres_database_url: str, make_engine: Callable[..., Engine]
+    ) -> None:
+        """The server ends the waiting connection: SeedLockError, with the driver's
+        error as its cause, and nothing ran."""
+        url = make_url(postgres_database_url).set(drivername="postgresql+psycopg")
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+
+        def end_the_waiting_connection() -> None:
+            with engine.connect() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname "
+                        "= current_database() AND pid <> pg_backend_pid() AND query LIKE "
+                        "'%pg_try_advisory_lock%'"
+                    )
+                )
+                conn.commit()
+
+        with held_elsewhere(postgres_database_url), on_waiting(end_the_waiting_connection):
+            with pytest.raises(SeedLockError) as caught:
+                run_seeds([Customers], engine, lock=True)
+        assert type(caught.value) is SeedLockError
+        assert str(caught.value) == (
+            f"cannot take the seeding lock 'pyfactory-seed' on {shown_url(url)}: "
+            "AdminShutdown: terminating connection due to administrator command"
+        )
+        assert isinstance(caught.value.__cause__, OperationalError)
+        with Session(engine) as session:
+            assert session.scalar(count(Customer)) == 0
+        assert run_seeds([Customers], engine, lock=True, lock_timeout=0).rows == {"customer": 3}
+
+
 class TestReleased:
     """However a run ends, the next one takes the lock at once (lock_timeout=0)."""
 
@@ -729,11 +826,14 @@ class TestCommandOptions:
         assert caught.value.code == 2
         assert capsys.readouterr().err.splitlines()[-1] == f"pyfactory seed: error: {message}"
 
-    def test_a_timeout_exits_75(self, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    @pytest.mark.parametrize("driver", ["sqlite", "sqlite+aiosqlite"])
+    def test_a_timeout_exits_75(
+        self, here: Path, capsys: pytest.CaptureFixture[str], driver: str
+    ) -> None:
         """Giving up: a line saying it waits, one saying it gave up, exit code 75 (try
         again later), nothing run; the tables are not created either, as that is done
         under the lock."""
-        url = f"sqlite:///{here / 'shop.sqlite3'}"
+        url = f"{driver}:///{here / 'shop.sqlite3'}"
         argv = ["seed", "lockseeds:Labels", "--url", url, "--create-tables", "--lock"]
         with held_elsewhere(url, "shop-seed"):
             assert main([*argv, "--lock-name", "shop-seed", "--lock-timeout", "0"]) == 75
@@ -748,7 +848,7 @@ class TestCommandOptions:
             f"pyfactory seed: gave up waiting for the seeding lock 'shop-seed' on {url} after "
         )
         assert gave_up.endswith(" s (lock_timeout=0): another process is seeding it; no seed ran")
-        assert counts_or_none(url) is None
+        assert counts_or_none(f"sqlite:///{here / 'shop.sqlite3'}") is None
         assert main([*argv, "--lock-name", "shop-seed"]) == 0
         assert "2 seeds: 2 ran" in capsys.readouterr().out
 
