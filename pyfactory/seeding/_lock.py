@@ -250,9 +250,9 @@ class SeedLock:
         if held is not None:
             yield from held.release()
 
-    def drop(self) -> None:
+    def drop(self) -> None:  # pragma: no cover - see holding()
         held, self._held = self._held, None
-        if held is not None:  # pragma: no cover - see holding()
+        if held is not None:
             held.drop()
 
     # ----------------------------------------------------------------- waiting
@@ -288,6 +288,7 @@ class SeedLock:
             connectable = AsyncEngine(engine)
         connection = yield connectable.connect()
         key = {"key": advisory_key(self.name)}
+        started = time.monotonic()
         try:
             # Set on this connection only, which is closed afterwards: a statement_timeout
             # of the server or the role must not end a wait that lock_timeout bounds.
@@ -303,19 +304,15 @@ class SeedLock:
                 yield connection.execute(
                     text("SELECT set_config('lock_timeout', :ms, false)"), {"ms": milliseconds}
                 )
-                try:
-                    yield connection.execute(
-                        text("SELECT pg_advisory_lock(CAST(:key AS bigint))"), key
-                    )
-                except DBAPIError as error:
-                    if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-                        raise
-                    raise self._timed_out(database, started) from None
+                yield connection.execute(text("SELECT pg_advisory_lock(CAST(:key AS bigint))"), key)
                 self._waited(started)
             yield connection.commit()  # the lock is the session's: it outlives the transaction
-        except DBAPIError as error:  # the connection broke, the server went away
+        except DBAPIError as error:
             yield from _closed(connection)
-            cause = error.orig or error
+            if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                # Only the wait has a lock_timeout: the time is up.
+                raise self._timed_out(database, started) from None
+            cause = error.orig or error  # the connection broke, the server went away
             raise SeedLockError(
                 f"cannot take the seeding lock {self.name!r} on {database}: "
                 f"{type(cause).__name__}: {_first_line(cause)}",

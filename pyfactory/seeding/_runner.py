@@ -639,10 +639,9 @@ def run_seeds(
         UsageError: A bad ``scale``, ``chunk_size``, ``lock`` or ``lock_timeout``
             (nothing ran).
 
+    .. versionadded:: 0.1
     .. versionchanged:: 1.0
        ``lock`` and ``lock_timeout``.
-
-    .. versionadded:: 0.1
     """
     state = Run(seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout)
     return run_with(state, bind)
