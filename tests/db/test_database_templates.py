@@ -1,11 +1,13 @@
-"""The PostgreSQL databases of ``engine`` and ``async_engine`` are copies of a template
-with their tables (tests/plugins/databases.py): the copy holds what ``create_all`` makes
-in an empty database, and a table added to the metadata later gets a template of its own."""
+"""The databases of ``engine``, ``async_engine`` and ``sqlite_engine`` are copies of a
+template with their tables (tests/plugins/databases.py): the copy holds what
+``create_all`` makes in an empty database, a file a fixture made before is left alone,
+and a table added to the metadata later gets a template of its own."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import NullPool
 
+from tests.models.sqlalchemy import TABLES
 from tests.plugins import databases as plugin
 
 
@@ -47,56 +50,94 @@ def schema(engine: Engine) -> dict[str, Any]:
 
 @pytest.fixture
 def created_fresh(
-    postgres_admin: Any, postgres_url: str, db_metadata: MetaData, db_tables: Sequence[Table] | None
+    request: pytest.FixtureRequest,
+    db_backend: str,
+    tmp_path: Path,
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
 ) -> Iterator[Engine]:
-    """Another database, from ``template0``, where ``create_all`` made the tables."""
+    """Another database of the backend, empty, where ``create_all`` made the tables."""
+    if db_backend == "sqlite":
+        made = create_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", poolclass=NullPool)
+        db_metadata.create_all(made, tables=db_tables)
+        yield made
+        made.dispose()
+        return
+    admin = request.getfixturevalue("postgres_admin")
+    url = make_url(request.getfixturevalue("postgres_url"))
     name = f"test_{secrets.token_hex(6)}"
-    plugin._create_database(postgres_admin, name, "template0")
-    url = make_url(plugin._with_driver(postgres_url, "postgresql+psycopg")).set(database=name)
-    made = create_engine(url, poolclass=NullPool)
+    plugin._create_database(admin, name, "template0")
+    made = create_engine(
+        url.set(drivername="postgresql+psycopg", database=name), poolclass=NullPool
+    )
     try:
         db_metadata.create_all(made, tables=db_tables)
         yield made
     finally:
         made.dispose()
-        plugin._drop_database(postgres_admin, name)
+        plugin._drop_database(admin, name)
 
 
-@pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
 def test_the_copy_holds_what_create_all_makes(
-    request: pytest.FixtureRequest, engine: Engine, created_fresh: Engine
+    request: pytest.FixtureRequest,
+    engine: Engine,
+    created_fresh: Engine,
+    db_metadata: MetaData,
+    db_tables: Sequence[Table] | None,
 ) -> None:
-    from tests.models.sqlalchemy import TABLES
-
-    assert plugin._tables_made(request, engine.url.render_as_string(hide_password=False))
-
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "postgresql":  # the database was copied with the tables
+        assert plugin._tables_made(request, url, db_metadata, db_tables)
+    else:  # the file was copied before, so it is there now and is left alone
+        assert not plugin._tables_made(request, url, db_metadata, db_tables)
     copied = schema(engine)
     assert sorted(copied) == sorted(table.name for table in TABLES)
     assert copied == schema(created_fresh)
-    with engine.connect() as conn:  # no rows, and each sequence starts at 1
+    with engine.connect() as conn:  # no rows, and a new row's id is 1
         for table in TABLES:
             assert conn.scalar(select(func.count()).select_from(table)) == 0
-        assert (
-            conn.exec_driver_sql("SELECT nextval(pg_get_serial_sequence('author', 'id'))").scalar()
-            == 1
-        )
+        author = db_metadata.tables["author"]
+        conn.execute(author.insert().values(name="A", email="a@example.org"))
+        assert conn.scalar(select(author.c.id)) == 1
+
+
+def test_a_file_made_before_is_left_alone(
+    request: pytest.FixtureRequest, sqlite_path: Path, sqlite_url: str
+) -> None:
+    """A fixture that made the test's SQLite file (with tables of its own) keeps it:
+    ``sqlite_engine`` then makes the shared tables in it as ``create_all`` does."""
+    sqlite_path.write_bytes(b"")
+    templates: plugin._SqliteTemplates = request.getfixturevalue("_sqlite_templates")
+    assert templates.copy_to(sqlite_path, MetaData(), None) is False
+    assert sqlite_path.read_bytes() == b""
+    other = sqlite_path.with_name("other.sqlite3")
+    assert templates.copy_to(other, MetaData(), None) is True
+    assert other.exists()
 
 
 def test_a_table_added_later_gets_a_template_with_it(
-    postgres_admin: Any, postgres_url: str
+    postgres_admin: Any, postgres_url: str, tmp_path: Path
 ) -> None:
-    templates = plugin._Templates(postgres_admin, postgres_url)
     metadata = MetaData()
     Table("first", metadata, Column("id", Integer, primary_key=True))
+    templates = plugin._Templates(postgres_admin, postgres_url)
+    sqlite = plugin._SqliteTemplates(tmp_path)
     try:
         before = templates.name_for(metadata, None)
         assert templates.name_for(metadata, None) == before  # made once
+        assert sqlite.copy_to(tmp_path / "before.sqlite3", metadata, None)
         Table("second", metadata, Column("id", Integer, primary_key=True))
         after = templates.name_for(metadata, None)
         assert after != before
-        url = make_url(plugin._with_driver(postgres_url, "postgresql+psycopg"))
-        for name, tables in [(before, ["first"]), (after, ["first", "second"])]:
-            made = create_engine(url.set(database=name), poolclass=NullPool)
+        assert sqlite.copy_to(tmp_path / "after.sqlite3", metadata, None)
+        assert len(sqlite.made) == 2
+        url = make_url(postgres_url).set(drivername="postgresql+psycopg")
+        for made, tables in [
+            (create_engine(url.set(database=before), poolclass=NullPool), ["first"]),
+            (create_engine(url.set(database=after), poolclass=NullPool), ["first", "second"]),
+            (create_engine(f"sqlite:///{tmp_path / 'before.sqlite3'}"), ["first"]),
+            (create_engine(f"sqlite:///{tmp_path / 'after.sqlite3'}"), ["first", "second"]),
+        ]:
             try:
                 assert sorted(inspect(made).get_table_names()) == tables
             finally:
