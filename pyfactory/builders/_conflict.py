@@ -20,10 +20,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Literal
 
+import attrs
+
 from pyfactory.errors import FactoryDefinitionError
 
 __all__ = [
     "ON_CONFLICT",
+    "Conflict",
     "OnConflict",
     "check_on_conflict",
     "conflict_repr",
@@ -38,6 +41,28 @@ ON_CONFLICT: tuple[OnConflict, ...] = ("error", "skip", "update")
 
 #: ``listener(table, count)``: told of the rows each write skipped, by table name.
 SkipListener = Callable[[str, int], None]
+
+@attrs.frozen
+class Conflict:
+    """What a builder does with a row whose unique key is taken, as its writes take it.
+
+    Attributes:
+        action: ``"skip"`` or ``"update"``.
+        target: The names of the unique key's columns (fields, for Django) to look at;
+            None: any unique key for ``"skip"``, the table's own choice for
+            ``"update"``.
+        builder: The builder's class name, for the messages.
+    """
+
+    action: OnConflict
+    target: tuple[str, ...] | None
+    builder: str
+
+    def said(self) -> str:
+        """How the builder was made, as messages name it."""
+        target = "" if self.target is None else f", on_conflict_target={self.target!r}"
+        return f"{self.builder}(on_conflict={self.action!r}{target})"
+
 
 _LISTENER: ContextVar[SkipListener | None] = ContextVar("pyfactory_skips", default=None)
 

@@ -33,8 +33,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from pyfactory.builders._conflict import Conflict
 from pyfactory.builders._sa_conflict import (
-    Conflict,
     check_table,
     lookup_keys,
     read_back,

@@ -41,12 +41,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from pyfactory.builders._conflict import report_skipped
+from pyfactory.builders._conflict import Conflict, report_skipped
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_shape import Shape
 from pyfactory.errors import BuilderError, FactoryDefinitionError
 
-__all__ = ["Conflict", "check_table", "lookup_keys", "read_back", "write_rows"]
+__all__ = ["check_table", "lookup_keys", "read_back", "unique_keys", "write_rows"]
 
 #: The dialects whose ``insert()`` has ``on_conflict_do_nothing`` / ``_do_update``.
 _INSERTS: dict[str, Callable[[Table], Any]] = {
@@ -55,26 +55,6 @@ _INSERTS: dict[str, Callable[[Table], Any]] = {
 }
 
 Key = tuple[Column[Any], ...]
-
-
-@attrs.frozen
-class Conflict:
-    """What a builder does with a row whose unique key is taken.
-
-    Attributes:
-        action: ``"skip"`` or ``"update"``.
-        target: The attribute names of the unique key to look at; None: any key for
-            ``"skip"``, the table's own choice for ``"update"`` (see :func:`_plan`).
-        builder: The builder's name, for the messages.
-    """
-
-    action: str
-    target: tuple[str, ...] | None
-    builder: str
-
-    def said(self) -> str:
-        target = "" if self.target is None else f", on_conflict_target={self.target!r}"
-        return f"{self.builder}(on_conflict={self.action!r}{target})"
 
 
 @attrs.frozen

@@ -53,7 +53,7 @@ from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
 from pyfactory.builders._conflict import OnConflict, check_on_conflict, conflict_repr
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
-from pyfactory.builders._sa_conflict import Conflict
+from pyfactory.builders._conflict import Conflict
 from pyfactory.builders._sa_copy import COPY_THRESHOLD
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_session import (

@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 from pyfactory import BuilderError, Factory, FactoryDefinitionError, each, schema, sequence
 from pyfactory.builders._conflict import listening_for_skips
 from pyfactory.builders._sa_bulk import create_many
-from pyfactory.builders._sa_conflict import Conflict
+from pyfactory.builders._conflict import Conflict
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from tests.db.spies import Inserts
 
