@@ -42,6 +42,7 @@ ON_CONFLICT: tuple[OnConflict, ...] = ("error", "skip", "update")
 #: ``listener(table, count)``: told of the rows each write skipped, by table name.
 SkipListener = Callable[[str, int], None]
 
+
 @attrs.frozen
 class Conflict:
     """What a builder does with a row whose unique key is taken, as its writes take it.

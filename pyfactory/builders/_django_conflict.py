@@ -85,7 +85,9 @@ def check_model(model: type[Any], alias: str, conflict: Conflict, always: bool) 
             "a multi-table-inherited model; use on_conflict='error' for it"
         )
     if not always and (
-        model.save is not Model.save or pre_save.has_listeners(model) or post_save.has_listeners(model)
+        model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
     ):
         raise FactoryDefinitionError(
             f"{conflict.said()} writes with bulk_create, which skips {name}.save() and its "
@@ -99,7 +101,7 @@ def unique_keys(model: type[Any]) -> list[Key]:
     ``UniqueConstraint`` (no condition, no expressions), in the order of their fields
     in the model, then the primary key."""
     meta = model._meta
-    fields = [f for f in meta.concrete_fields]
+    fields = list(meta.concrete_fields)
     position = {f: n for n, f in enumerate(fields)}
     found: dict[frozenset[Any], Key] = {}
     for field in fields:

@@ -51,9 +51,8 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
-from pyfactory.builders._conflict import OnConflict, check_on_conflict, conflict_repr
+from pyfactory.builders._conflict import Conflict, OnConflict, check_on_conflict, conflict_repr
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
-from pyfactory.builders._conflict import Conflict
 from pyfactory.builders._sa_copy import COPY_THRESHOLD
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_session import (
@@ -240,19 +239,21 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
 
     def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         session = self._sync_session(context)
+        made: M
         if self._conflict is not None:
-            made: M = create_many(session, model, [attributes], self._conflict)[0]
-            return made
-        made = create_one(session, model, attributes)
+            made = create_many(session, model, [attributes], self._conflict)[0]
+        else:
+            made = create_one(session, model, attributes)
         return made
 
     async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
         session = self._async_session(context)
+        made: M
         if self._conflict is not None:
             rows = [attributes]
-            made: M = (await drive(session, create_many, model, rows, self._conflict))[0]
-            return made
-        made = await drive(session, create_one, model, attributes)
+            made = (await drive(session, create_many, model, rows, self._conflict))[0]
+        else:
+            made = await drive(session, create_one, model, attributes)
         return made
 
     def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:

@@ -26,8 +26,8 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyfactory._drive import Body, adrive, drive
-from pyfactory.builders._conflict import listening_for_skips
 from pyfactory._secrets import shown_url
+from pyfactory.builders._conflict import listening_for_skips
 from pyfactory.errors import AsyncModeError, UsageError
 from pyfactory.seeding._context import CHUNK_SIZE, SeedContext, scale_problem
 from pyfactory.seeding._progress import Reporter, Silent, reporter

@@ -40,8 +40,7 @@ UPDATE = _author_factory(DjangoBuilder(on_conflict="update"))
 def _store(using: str) -> list[int]:
     """a2 and a4 stored already, as 'Old'; their ids."""
     return [
-        Author.objects.using(using).create(name="Old", email=f"a{n}@example.org").pk
-        for n in (2, 4)
+        Author.objects.using(using).create(name="Old", email=f"a{n}@example.org").pk for n in (2, 4)
     ]
 
 

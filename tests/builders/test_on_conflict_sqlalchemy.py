@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import (
     Column,
     ForeignKey,
-    Integer,
     MetaData,
     String,
     Table,
@@ -23,9 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from pyfactory import BuilderError, Factory, FactoryDefinitionError, each, schema, sequence
-from pyfactory.builders._conflict import listening_for_skips
+from pyfactory.builders._conflict import Conflict, listening_for_skips
 from pyfactory.builders._sa_bulk import create_many
-from pyfactory.builders._conflict import Conflict
 from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from tests.db.spies import Inserts
 
@@ -185,8 +183,11 @@ class TestSkip:
         session.commit()
         factory = _account_factory(SQLAlchemyBuilder(on_conflict="skip"))
         made = factory(session=session).create_batch(
-            2, email=each(["b@example.org", "c@example.org"]), tenant="t",
-            handle=each(["ann", "bob"]), name="New",
+            2,
+            email=each(["b@example.org", "c@example.org"]),
+            tenant="t",
+            handle=each(["ann", "bob"]),
+            name="New",
         )
         assert [(a.email, a.handle, a.name) for a in made] == [
             ("a@example.org", "ann", "Old"),
@@ -204,7 +205,9 @@ class TestSkip:
         made = factory(session=session).create(email="a@example.org", tenant="u", handle="x")
         assert made.handle == "ann"
         with pytest.raises(BuilderError) as caught:
-            factory(session=session).create_batch(1, email="b@example.org", tenant="t", handle="ann")
+            factory(session=session).create_batch(
+                1, email="b@example.org", tenant="t", handle="ann"
+            )
         assert "IntegrityError" in str(caught.value)
         assert type(caught.value.__cause__).__name__ == "IntegrityError"
 
@@ -340,9 +343,9 @@ class TestErrors:
         with pytest.raises(FactoryDefinitionError) as caught:
             factory(session=session).create_batch(2)
         assert str(caught.value) == (
-            "AccountFactory.basic: SQLAlchemyBuilder(on_conflict='update') updates the row whose unique key is "
-            "taken, but Account has 2 unique keys besides its primary key: (email), "
-            "(tenant, handle); say which one with on_conflict_target, as in "
+            "AccountFactory.basic: SQLAlchemyBuilder(on_conflict='update') updates the row "
+            "whose unique key is taken, but Account has 2 unique keys besides its primary "
+            "key: (email), (tenant, handle); say which one with on_conflict_target, as in "
             "SQLAlchemyBuilder(on_conflict='update', on_conflict_target=('email',))"
         )
         assert session.scalars(select(Account)).all() == []
@@ -389,9 +392,9 @@ class TestErrors:
         with pytest.raises(FactoryDefinitionError) as caught:
             NoKey(session=session).create_batch("basic", 1)
         assert str(caught.value) == (
-            "NoKey.basic: SQLAlchemyBuilder(on_conflict='skip'): create_batch reads each row of Member "
-            "back by a unique key that the row gives, and its rows give none of (email), "
-            "(id); give one, or use insert_batch, which reads nothing back"
+            "NoKey.basic: SQLAlchemyBuilder(on_conflict='skip'): create_batch reads each "
+            "row of Member back by a unique key that the row gives, and its rows give none "
+            "of (email), (id); give one, or use insert_batch, which reads nothing back"
         )
 
     def test_a_database_without_on_conflict(self) -> None:

@@ -39,9 +39,7 @@ class AsyncTenCustomers(Seed):
 
 
 def _store_four(session: Session) -> None:
-    session.add_all(
-        Customer(name="Kept", email=f"customer{n}@example.com") for n in (2, 4, 6, 8)
-    )
+    session.add_all(Customer(name="Kept", email=f"customer{n}@example.com") for n in (2, 4, 6, 8))
     session.commit()
 
 
