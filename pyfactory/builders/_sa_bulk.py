@@ -44,7 +44,7 @@ from pyfactory.builders._sa_copy import CopyJob, copies, copy_job
 from pyfactory.builders._sa_insert import BulkInsert
 from pyfactory.builders._sa_session import remember
 from pyfactory.builders._sa_shape import Shape, construct, fresh, shape_of
-from pyfactory.errors import BuilderError, FactoryDefinitionError
+from pyfactory.errors import BuilderError, FactoryDefinitionError, FactoryError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -372,7 +372,9 @@ def _write_conflicting(
     session.flush()
     written = 0
     for indexes in groups.values():
-        written += write_rows(session, shape, dialect, [rows[i] for i in indexes], conflict)
+        given = [rows[i] for i in indexes]
+        with _locate_conflict_failure(session, shape, rows, indexes, conflict):
+            written += write_rows(session, shape, dialect, given, conflict)
     if not usable:
         return written
     made = read_back(session, shape, rows, conflict, usable)
@@ -388,6 +390,48 @@ def _write_conflicting(
             dialect_insert = sqlite_insert if dialect.name == "sqlite" else pg_insert
             session.execute(dialect_insert(table).on_conflict_do_nothing(), links)
     return made if keep else written
+
+
+@contextmanager
+def _locate_conflict_failure(
+    session: Session,
+    shape: Shape,
+    rows: list[dict[str, Any]],
+    indexes: list[int],
+    conflict: Conflict,
+) -> Iterator[None]:
+    """:func:`_locate_failure` for a write with ``ON CONFLICT``: when it fails (a NOT NULL
+    column, a conflict on a key other than the target), write its rows again one at a
+    time, with the same statement and after one another, in a SAVEPOINT rolled back
+    afterwards; the first that fails is the row the BuilderError names."""
+    connection = session.connection(bind_arguments={"mapper": shape.mapper})
+    savepoint = connection.begin_nested()
+    try:
+        yield
+    except Exception as exc:
+        savepoint.rollback()
+        if isinstance(exc, FactoryError) or len(indexes) == 1:
+            error = exc if isinstance(exc, FactoryError) else _failed_row(exc, rows, indexes[0])
+            if error is exc:
+                raise
+            raise error from error.__cause__
+        found = None
+        dialect = connection.dialect
+        probe = connection.begin_nested()
+        try:
+            for index in indexes:
+                try:
+                    write_rows(session, shape, dialect, [rows[index]], conflict, report=False)
+                except Exception:
+                    found = index
+                    break
+        finally:
+            probe.rollback()
+        error = _failed_row(exc, rows, found)
+        if error is exc:
+            raise
+        raise error from error.__cause__
+    savepoint.commit()
 
 
 def _driver_job(

@@ -188,10 +188,11 @@ def write_rows(
     dialect: Dialect,
     rows: list[dict[str, Any]],
     conflict: Conflict,
+    report: bool = True,
 ) -> int:
     """Write ``rows`` (one group: the same keys) with ``ON CONFLICT``; how many rows
-    the database inserted or updated. The rows it skipped are reported to the running
-    seed (:func:`~pyfactory.builders._conflict.report_skipped`)."""
+    the database inserted or updated. With ``report``, the rows it skipped are reported
+    to the running seed (:func:`~pyfactory.builders._conflict.report_skipped`)."""
     table = shape.table
     assert isinstance(table, Table)
     plan = _plan(shape, conflict)
@@ -224,7 +225,8 @@ def write_rows(
         # SQLAlchemy keeps the row count of an INSERT only when asked to.
         result = connection.execute(statement.execution_options(preserve_rowcount=True))
         written += max(result.rowcount, 0)
-    report_skipped(table.name, len(rows) - written)
+    if report:
+        report_skipped(table.name, len(rows) - written)
     return written
 
 

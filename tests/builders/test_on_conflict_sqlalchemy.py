@@ -211,6 +211,27 @@ class TestSkip:
         assert "IntegrityError" in str(caught.value)
         assert type(caught.value.__cause__).__name__ == "IntegrityError"
 
+    @pytest.mark.parametrize("call", ["create_batch", "insert_batch"])
+    def test_a_failing_row_is_named(self, session: Session, call: str) -> None:
+        """A conflict on another key than the target fails the call; the rows are
+        written again one by one to name the row, and nothing of the call stays."""
+        session.add(Account(email="a@example.org", tenant="t", handle="ann"))
+        session.commit()
+        factory = _account_factory(
+            SQLAlchemyBuilder(on_conflict="skip", on_conflict_target=("email",))
+        )
+        handles = each(["new1", "ann", "new2"])
+        with pytest.raises(BuilderError) as caught:
+            getattr(factory(session=session), call)(3, tenant="t", handle=handles)
+        assert str(caught.value).startswith(
+            f"AccountFactory.basic: {call}() failed on row 1 (the 2nd row): "
+        )
+        assert caught.value.index == 1
+        assert caught.value.attributes["handle"] == "ann"
+        assert type(caught.value.__cause__).__name__ == "IntegrityError"
+        session.rollback()
+        assert session.scalars(select(Account.handle)).all() == ["ann"]
+
     def test_many_to_one_and_many_to_many(self, session: Session) -> None:
         """Related objects not yet stored are written first; the parent is set on the
         objects whose stored row points at it; links go in with DO NOTHING."""
