@@ -117,15 +117,17 @@ def check_table(shape: Shape, dialect: Dialect, conflict: Conflict) -> None:
             "use on_conflict='error' there"
         )
     table = shape.table
+    mapper = shape.mapper
     if (
         not isinstance(table, Table)
-        or shape.mapper.inherits is not None
-        or any(column.table is not table for column in shape.mapper.columns)
+        or mapper.inherits is not None
+        or mapper.polymorphic_on is not None
+        or any(column.table is not table for column in mapper.columns)
     ):
         raise FactoryDefinitionError(
-            f"{conflict.said()} writes each row with one INSERT ... ON CONFLICT, but "
-            f"{model} is mapped to more than one table (inheritance); use "
-            "on_conflict='error' for it"
+            f"{conflict.said()} writes each row with one INSERT ... ON CONFLICT into one "
+            f"table, but {model} is mapped with inheritance (or to more than one table), "
+            "whose rows the ORM writes itself; use on_conflict='error' for it"
         )
 
 

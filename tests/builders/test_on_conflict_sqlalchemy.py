@@ -5,7 +5,7 @@ twins; what ``create_batch`` hands back; and the errors of a wrong configuration
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import (
@@ -83,6 +83,23 @@ class Setting(Base):
     __tablename__ = "oc_setting"
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(40))
+
+
+class Vehicle(Base):
+    """Single-table inheritance: the ORM writes the discriminator, a Core INSERT not."""
+
+    __tablename__ = "oc_vehicle"
+    __mapper_args__: ClassVar[dict[str, Any]] = {
+        "polymorphic_on": "kind",
+        "polymorphic_identity": "vehicle",
+    }
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plate: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+class Car(Vehicle):
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": "car"}
 
 
 @pytest.fixture
@@ -430,6 +447,26 @@ class TestErrors:
             "supports on PostgreSQL and SQLite; Member is written to a mysql database: use "
             "on_conflict='error' there"
         )
+
+    @pytest.mark.parametrize("model", [Vehicle, Car])
+    def test_inheritance(self, session: Session, model: type[Vehicle]) -> None:
+        class VehicleFactory(Factory[Vehicle]):
+            _model = model
+            _model_builder = SQLAlchemyBuilder(on_conflict="skip")
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {"plate": "AB-123"}
+
+        with pytest.raises(FactoryDefinitionError) as caught:
+            VehicleFactory(session=session).create("basic")
+        assert str(caught.value) == (
+            "VehicleFactory.basic: SQLAlchemyBuilder(on_conflict='skip') writes each row "
+            f"with one INSERT ... ON CONFLICT into one table, but {model.__name__} is mapped "
+            "with inheritance (or to more than one table), whose rows the ORM writes "
+            "itself; use on_conflict='error' for it"
+        )
+        assert session.scalars(select(Vehicle)).all() == []
 
     def test_error_is_the_default(self, session: Session) -> None:
         _seed_members(session)
