@@ -348,6 +348,11 @@ class DjangoBuilder(ModelBuilder[M]):
     context_keys = frozenset({"using"})
     writes_to_database = True
 
+    # What a builder whose subclass's __init__ does not call this one's does: "error".
+    on_conflict: OnConflict = "error"
+    on_conflict_target: tuple[str, ...] | None = None
+    _conflict: Conflict | None = None
+
     def supports(self, model: type[Any]) -> bool:
         """Whether ``model`` is a Django model class."""
         return is_django(model)

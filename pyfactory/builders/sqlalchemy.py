@@ -126,6 +126,11 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     #: .. versionadded:: 1.0
     copy_threshold: int | None = COPY_THRESHOLD
 
+    # What a builder whose subclass's __init__ does not call this one's does: "error".
+    on_conflict: OnConflict = "error"
+    on_conflict_target: tuple[str, ...] | None = None
+    _conflict: Conflict | None = None
+
     def __init__(
         self,
         persistence: Persistence = "flush",
