@@ -15,7 +15,10 @@ through ``AsyncSession.run_sync`` under ``acreate`` (see
   PostgreSQL through psycopg 3, a table's rows in one ``COPY``
   (:mod:`~pyfactory.builders._sa_copy`) once there are enough of them;
 * a failing bulk write is retried row by row inside a SAVEPOINT, to name the row
-  that failed (:func:`_locate_failure`).
+  that failed (:func:`_locate_failure`);
+* with a :class:`~pyfactory.builders._sa_conflict.Conflict` (``on_conflict="skip"`` or
+  ``"update"``), both write through ``INSERT ... ON CONFLICT`` instead
+  (:func:`_write_conflicting`, :mod:`~pyfactory.builders._sa_conflict`).
 """
 
 from __future__ import annotations
@@ -25,14 +28,23 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from pyfactory.builders._conflict import Conflict
+from pyfactory.builders._sa_conflict import (
+    check_table,
+    lookup_keys,
+    read_back,
+    write_rows,
+)
 from pyfactory.builders._sa_copy import CopyJob, copies, copy_job
 from pyfactory.builders._sa_insert import BulkInsert
 from pyfactory.builders._sa_session import remember
 from pyfactory.builders._sa_shape import Shape, construct, fresh, shape_of
-from pyfactory.errors import BuilderError
+from pyfactory.errors import BuilderError, FactoryDefinitionError, FactoryError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -173,10 +185,20 @@ def create_one(session: Session, model: type[Any], attributes: dict[str, Any]) -
     return obj
 
 
-def create_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[Any]:
+def create_many(
+    session: Session,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    conflict: Conflict | None = None,
+) -> list[Any]:
     """What ``create_batch`` writes: every row of a table with one multi-row
     ``INSERT ... RETURNING`` per set of columns; real ORM instances, attached to the
-    session, with their keys set."""
+    session, with their keys set. With a ``conflict``, through ``ON CONFLICT``: one
+    object per row, the stored one for a skipped row."""
+    if conflict is not None:
+        kept = _write_conflicting(session, model, rows, conflict, keep=True)
+        assert isinstance(kept, list)
+        return kept
     bulk = _plan_bulk(model, rows)
     if bulk is None:
         objs = [construct(model, row) for row in rows]
@@ -277,14 +299,22 @@ def _locate_failure(
 
 
 def insert_many(
-    session: Session, model: type[Any], rows: list[dict[str, Any]], copy_from: int | None = None
+    session: Session,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    copy_from: int | None = None,
+    conflict: Conflict | None = None,
 ) -> int:
     """What ``insert_batch`` writes: the rows, at the driver level where it can, without
-    making instances; how many.
+    making instances; how many (with a ``conflict``: inserted or updated, not skipped).
 
     A table's rows go in one ``COPY`` when there are ``copy_from`` of them or more and
     the driver and their values allow it (:mod:`~pyfactory.builders._sa_copy`); None
-    never copies."""
+    never copies. A ``conflict`` never copies: COPY has no ``ON CONFLICT``."""
+    if conflict is not None:
+        written = _write_conflicting(session, model, rows, conflict, keep=False)
+        assert isinstance(written, int)
+        return written
     job = _insert_job(model, rows)
     if job is None:
         return len(create_many(session, model, rows))
@@ -307,6 +337,101 @@ def insert_many(
             for sql, params in write:
                 connection.exec_driver_sql(sql, params)
     return len(rows)
+
+
+def _write_conflicting(
+    session: Session,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    conflict: Conflict,
+    keep: bool,
+) -> list[Any] | int:
+    """The rows written with ``INSERT ... ON CONFLICT``, one group of keys at a time,
+    after the related objects they name that have no row yet (as :func:`create_many`
+    does); with ``keep``, the stored object of each row, else how many rows were
+    inserted or updated. Many-to-many links go in with ``DO NOTHING``: a link that
+    exists already stays."""
+    shape = shape_of(model)
+    dialect = session.get_bind(mapper=shape.mapper).dialect
+    check_table(shape, dialect, conflict)
+    _drop_null_keys(shape, rows)
+    groups = _group_by_keys(rows)
+    for keys in groups:
+        if not shape.bulk_ready(keys):
+            odd = sorted(k for k in keys if not shape.bulk_ready(frozenset({k})))
+            raise FactoryDefinitionError(
+                f"{conflict.said()} writes {model.__name__}'s columns and many-to-one and "
+                f"many-to-many relationships; {', '.join(map(repr, odd))} is none of these"
+            )
+    linked = [name for name in shape.many_to_many if any(name in keys for keys in groups)]
+    usable = lookup_keys(shape, rows, conflict) if keep or linked else []
+    unsaved = _unsaved(shape, rows, groups)
+    # Pending changes go first, so that the rows of this write are not then
+    # overwritten by an older change, nor read back from before it.
+    session.add_all(unsaved)
+    session.flush()
+    written = 0
+    for indexes in groups.values():
+        given = [rows[i] for i in indexes]
+        with _locate_conflict_failure(session, shape, rows, indexes, conflict):
+            written += write_rows(session, shape, dialect, given, conflict)
+    if not usable:
+        return written
+    made = read_back(session, shape, rows, conflict, usable)
+    for name in linked:
+        links = [
+            link
+            for obj, row in zip(made, rows, strict=True)
+            if name in row
+            for link in shape.link_rows(obj, name, list(row[name]))
+        ]
+        table = shape.many_to_many[name].secondary
+        if links and isinstance(table, Table):
+            dialect_insert = sqlite_insert if dialect.name == "sqlite" else pg_insert
+            session.execute(dialect_insert(table).on_conflict_do_nothing(), links)
+    return made if keep else written
+
+
+@contextmanager
+def _locate_conflict_failure(
+    session: Session,
+    shape: Shape,
+    rows: list[dict[str, Any]],
+    indexes: list[int],
+    conflict: Conflict,
+) -> Iterator[None]:
+    """:func:`_locate_failure` for a write with ``ON CONFLICT``: when it fails (a NOT NULL
+    column, a conflict on a key other than the target), write its rows again one at a
+    time, with the same statement and after one another, in a SAVEPOINT rolled back
+    afterwards; the first that fails is the row the BuilderError names."""
+    connection = session.connection(bind_arguments={"mapper": shape.mapper})
+    savepoint = connection.begin_nested()
+    try:
+        yield
+    except Exception as exc:
+        savepoint.rollback()
+        if isinstance(exc, FactoryError) or len(indexes) == 1:
+            error = exc if isinstance(exc, FactoryError) else _failed_row(exc, rows, indexes[0])
+            if error is exc:
+                raise
+            raise error from error.__cause__
+        found = None
+        dialect = connection.dialect
+        probe = connection.begin_nested()
+        try:
+            for index in indexes:
+                try:
+                    write_rows(session, shape, dialect, [rows[index]], conflict, report=False)
+                except Exception:
+                    found = index
+                    break
+        finally:
+            probe.rollback()
+        error = _failed_row(exc, rows, found)
+        if error is exc:
+            raise
+        raise error from error.__cause__
+    savepoint.commit()
 
 
 def _driver_job(

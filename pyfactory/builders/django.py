@@ -21,6 +21,9 @@ transaction and the writes always go to the same database.
   ``pre_save``/``post_save``/``m2m_changed`` signals, so by default (``bulk="auto"``)
   a model that overrides ``save()`` or has receivers for those signals is written
   row by row instead; see :class:`DjangoBuilder`.
+* With ``on_conflict="skip"`` or ``"update"``, ``create`` and ``create_batch`` write
+  with ``bulk_create(ignore_conflicts=True)`` or ``bulk_create(update_conflicts=True)``
+  and read the rows back (:mod:`~pyfactory.builders._django_conflict`).
 * Each top-level ``create`` and ``create_batch`` runs in
   ``transaction.atomic(using=alias)``: a SAVEPOINT inside the caller's transaction
   (a test's, say), so a failure part way undoes exactly what that call wrote.
@@ -56,6 +59,8 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
+from pyfactory.builders._conflict import Conflict, OnConflict, check_on_conflict, conflict_repr
+from pyfactory.builders._django_conflict import check_builder, check_model, write_rows
 from pyfactory.errors import FactoryDefinitionError, UsageError
 from pyfactory.introspect import FieldInfo
 from pyfactory.introspect._django_fields import is_django
@@ -322,26 +327,62 @@ class DjangoBuilder(ModelBuilder[M]):
             ``objects.create()``. Whatever the choice, a multi-table-inherited
             model, which ``bulk_create`` refuses, and a database that cannot return
             the keys of a bulk insert (MySQL) get one ``create()`` per row.
+        on_conflict: What ``create`` and ``create_batch`` do with a row whose unique
+            key is stored already: ``"error"`` (the default) fails the call; ``"skip"``
+            keeps the stored row (``bulk_create(ignore_conflicts=True)``); ``"update"``
+            overwrites its other fields with those the row gives
+            (``bulk_create(update_conflicts=True, unique_fields=..., update_fields=...)``).
+            Either hands back one object per row, the stored one for a skipped row.
+            PostgreSQL and SQLite; it writes with ``bulk_create``, so not with
+            ``bulk="never"``, and, for a model with its own ``save()`` or
+            ``pre_save``/``post_save`` receivers, only with ``bulk="always"``.
+        on_conflict_target: For ``"update"``: the field names of the unique key to
+            look at (``unique_fields``), such as ``("email",)``; by default the model's
+            one unique key besides the primary key, else the primary key.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.1
+       ``on_conflict`` and ``on_conflict_target``.
     """
 
     context_keys = frozenset({"using"})
     writes_to_database = True
 
+    # What a builder whose subclass's __init__ does not call this one's does: "error".
+    on_conflict: OnConflict = "error"
+    on_conflict_target: tuple[str, ...] | None = None
+    _conflict: Conflict | None = None
+
     def supports(self, model: type[Any]) -> bool:
         """Whether ``model`` is a Django model class."""
         return is_django(model)
 
-    def __init__(self, bulk: Bulk = "auto") -> None:
+    def __init__(
+        self,
+        bulk: Bulk = "auto",
+        *,
+        on_conflict: OnConflict = "error",
+        on_conflict_target: tuple[str, ...] | str | None = None,
+    ) -> None:
         if bulk not in ("auto", "always", "never"):
             raise FactoryDefinitionError(
                 f"DjangoBuilder bulk is 'auto', 'always' or 'never', not {bulk!r}"
             )
         self.bulk = bulk
+        name = type(self).__name__
+        self.on_conflict, self.on_conflict_target = check_on_conflict(
+            name, on_conflict, on_conflict_target
+        )
+        self._conflict = (
+            None
+            if self.on_conflict == "error"
+            else Conflict(self.on_conflict, self.on_conflict_target, name)
+        )
+        check_builder(self._conflict, bulk)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(bulk={self.bulk!r})"
+        more = conflict_repr(self.on_conflict, self.on_conflict_target)
+        return f"{type(self).__name__}(bulk={self.bulk!r}{more})"
 
     def using(self, context: Context) -> str:
         """The database alias from the context's ``using``; ``"default"`` when absent.
@@ -480,6 +521,8 @@ class DjangoBuilder(ModelBuilder[M]):
     # ------------------------------------------------------------ create
 
     def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
+        if self._conflict is not None:
+            return self.create_many(model, [attributes], context)[0]
         alias = self.using(context)
         shape = _shape(model)
         fields, related = shape.split(attributes)
@@ -490,12 +533,19 @@ class DjangoBuilder(ModelBuilder[M]):
 
     def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:
         alias = self.using(context)
-        if not self._bulk_ready(model, alias):
+        conflict = self._conflict
+        if conflict is not None:
+            check_model(model, alias, conflict, self.bulk == "always")
+        elif not self._bulk_ready(model, alias):
             return [self.create(model, row, context) for row in rows]
         shape = _shape(model)
         split = [shape.split(row) for row in rows]
         objs = [model(**fields) for fields, _ in split]
-        model._default_manager.using(alias).bulk_create(objs)  # type: ignore[attr-defined]
+        if conflict is None:
+            model._default_manager.using(alias).bulk_create(objs)  # type: ignore[attr-defined]
+        else:
+            given = [set(fields) for fields, _ in split]
+            objs = write_rows(model, alias, objs, given, conflict)
         pairs: dict[Any, dict[tuple[Any, Any], None]] = {}
         for obj, (_, related) in zip(objs, split, strict=True):
             for name, value in related:
@@ -507,7 +557,10 @@ class DjangoBuilder(ModelBuilder[M]):
                     shape.attach(model, obj, name, value, alias)
         for link, linked in pairs.items():
             if linked:
-                link.through._default_manager.using(alias).bulk_create(link.rows(linked))
+                # Under on_conflict, a link that is stored already stays as it is.
+                link.through._default_manager.using(alias).bulk_create(
+                    link.rows(linked), ignore_conflicts=conflict is not None
+                )
         return objs
 
     def _bulk_ready(self, model: type[Any], alias: str) -> bool:

@@ -22,6 +22,9 @@ with ``AsyncSession.run_sync``, as SQLAlchemy's own ``AsyncSession`` runs the OR
   call wrote and leaves the caller's transaction usable.
 * With ``persistence="commit"`` the session is committed once the whole call
   has succeeded, not once per object.
+* With ``on_conflict="skip"`` or ``"update"``, every write goes through
+  ``INSERT ... ON CONFLICT DO NOTHING`` / ``DO UPDATE`` on PostgreSQL and SQLite
+  (:mod:`~pyfactory.builders._sa_conflict`).
 
 This is the public module, at the top of the builder's modules: it imports
 ``_sa_bulk``, ``_sa_copy``, ``_sa_session``, ``_sa_shape`` and ``_sa_insert``, which
@@ -48,6 +51,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
+from pyfactory.builders._conflict import Conflict, OnConflict, check_on_conflict, conflict_repr
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
 from pyfactory.builders._sa_copy import COPY_THRESHOLD
 from pyfactory.builders._sa_insert import _attr
@@ -90,11 +94,22 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
             top-level ``create`` or ``create_batch`` has succeeded.
         copy_threshold: :attr:`copy_threshold` for this builder, in place of the
             class's; ``None`` never copies.
+        on_conflict: What a write does with a row whose unique key is stored already:
+            ``"error"`` (the default) fails the call; ``"skip"`` keeps the stored row
+            (``ON CONFLICT DO NOTHING``); ``"update"`` overwrites the stored row's other
+            columns with those the row gives (``ON CONFLICT (key) DO UPDATE``).
+            PostgreSQL and SQLite only; see :ref:`sqlalchemy-on-conflict`.
+        on_conflict_target: The attribute names of the unique key that a conflict is
+            on, such as ``("email",)``. ``"skip"`` without it skips a conflict on any
+            unique key; ``"update"`` without it uses the table's one unique key besides
+            the primary key, else the primary key.
 
     .. versionadded:: 0.1
     .. versionchanged:: 1.0
        Writes through an ``AsyncSession`` under ``acreate``, as
        :class:`AsyncSQLAlchemyBuilder` does.
+    .. versionchanged:: 1.1
+       ``on_conflict`` and ``on_conflict_target``.
     """
 
     context_keys = frozenset({"session"})
@@ -111,12 +126,28 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     #: .. versionadded:: 1.0
     copy_threshold: int | None = COPY_THRESHOLD
 
+    # What a builder whose subclass's __init__ does not call this one's does: "error".
+    on_conflict: OnConflict = "error"
+    on_conflict_target: tuple[str, ...] | None = None
+    _conflict: Conflict | None = None
+
     def __init__(
         self,
         persistence: Persistence = "flush",
         *,
         copy_threshold: int | EllipsisType | None = ...,
+        on_conflict: OnConflict = "error",
+        on_conflict_target: tuple[str, ...] | str | None = None,
     ) -> None:
+        name = type(self).__name__
+        self.on_conflict, self.on_conflict_target = check_on_conflict(
+            name, on_conflict, on_conflict_target
+        )
+        self._conflict = (
+            None
+            if self.on_conflict == "error"
+            else Conflict(self.on_conflict, self.on_conflict_target, name)
+        )
         if persistence not in ("flush", "commit"):
             raise FactoryDefinitionError(
                 f"{type(self).__name__} persistence is 'flush' or 'commit', not {persistence!r}"
@@ -138,6 +169,7 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
         more = ""
         if self.copy_threshold != type(self).copy_threshold:
             more = f", copy_threshold={self.copy_threshold!r}"
+        more += conflict_repr(self.on_conflict, self.on_conflict_target)
         return f"{type(self).__name__}(persistence={self.persistence!r}{more})"
 
     @property
@@ -211,29 +243,42 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     # called with the Session under the sync calls, driven by drive() under the async ones
 
     def create(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
-        made: M = create_one(self._sync_session(context), model, attributes)
+        session = self._sync_session(context)
+        made: M
+        if self._conflict is not None:
+            made = create_many(session, model, [attributes], self._conflict)[0]
+        else:
+            made = create_one(session, model, attributes)
         return made
 
     async def acreate(self, model: type[M], attributes: dict[str, Any], context: Context) -> M:
-        made: M = await drive(self._async_session(context), create_one, model, attributes)
+        session = self._async_session(context)
+        made: M
+        if self._conflict is not None:
+            rows = [attributes]
+            made = (await drive(session, create_many, model, rows, self._conflict))[0]
+        else:
+            made = await drive(session, create_one, model, attributes)
         return made
 
     def create_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> list[M]:
-        return create_many(self._sync_session(context), model, rows)
+        return create_many(self._sync_session(context), model, rows, self._conflict)
 
     async def acreate_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
     ) -> list[M]:
-        return await drive(self._async_session(context), create_many, model, rows)
+        session = self._async_session(context)
+        return await drive(session, create_many, model, rows, self._conflict)
 
     def insert_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> int:
-        return insert_many(self._sync_session(context), model, rows, self.copy_threshold)
+        session = self._sync_session(context)
+        return insert_many(session, model, rows, self.copy_threshold, self._conflict)
 
     async def ainsert_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
     ) -> int:
         session = self._async_session(context)
-        return await drive(session, insert_many, model, rows, self.copy_threshold)
+        return await drive(session, insert_many, model, rows, self.copy_threshold, self._conflict)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = _get(self._sync_session(context), model, lookup)
@@ -407,7 +452,9 @@ class AsyncSQLAlchemyBuilder(SQLAlchemyBuilder[M]):
     :class:`~pyfactory.AsyncModeError` that says what to call.
 
     Args:
-        persistence: ``"flush"`` or ``"commit"``, as for :class:`SQLAlchemyBuilder`.
+        persistence: ``"flush"`` or ``"commit"``, as for :class:`SQLAlchemyBuilder`;
+            so are its other arguments (``copy_threshold``, ``on_conflict``,
+            ``on_conflict_target``).
 
     .. versionadded:: 0.1
     .. versionchanged:: 1.0

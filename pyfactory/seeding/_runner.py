@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyfactory._drive import Body, adrive, drive
 from pyfactory._secrets import shown_url
+from pyfactory.builders._conflict import listening_for_skips
 from pyfactory.errors import AsyncModeError, UsageError
 from pyfactory.seeding._context import CHUNK_SIZE, SeedContext, scale_problem
 from pyfactory.seeding._lock import seed_lock
@@ -125,6 +126,10 @@ class _RowCounter:
     """
 
     def __init__(self) -> None:
+        #: Rows that writes with ``on_conflict="skip"`` left out, as they report them
+        #: (:func:`~pyfactory.builders._conflict.report_skipped`): never written, so
+        #: outside the transactions' bookkeeping.
+        self.skips: dict[str, int] = {}
         self.kept: dict[str, int] = {}
         # Per connection: the rows of its open transaction, then of each savepoint in it.
         self.open: dict[Any, list[dict[str, int]]] = {}
@@ -210,6 +215,15 @@ class _RowCounter:
         if context.statement is None and context.connection is not None:
             self.committing.pop(context.connection, None)
 
+    def skipped(self, table: str, count: int) -> None:
+        if _COUNTING.get() is self:
+            _merge(self.skips, {table: count})
+
+    def take_skipped(self) -> dict[str, int]:
+        """The rows skipped since the last call."""
+        skips, self.skips = self.skips, {}
+        return skips
+
     def take(self) -> dict[str, int]:
         """The rows kept since the last call; what is still open was not kept."""
         for conn in list(self.committing) + list(self.unread):
@@ -221,7 +235,8 @@ class _RowCounter:
 
 def _merge(into: dict[str, int], rows: dict[str, int]) -> None:
     for table, count in rows.items():
-        into[table] = into.get(table, 0) + count
+        if count:  # an INSERT that wrote nothing (all its rows skipped) names no table
+            into[table] = into.get(table, 0) + count
 
 
 #: The engine events that :class:`_RowCounter` follows, by its method names.
@@ -245,7 +260,8 @@ def _listening(counter: _RowCounter) -> Iterator[None]:
         event.listen(Engine, name, listener)
     token = _COUNTING.set(counter)
     try:
-        yield
+        with listening_for_skips(counter.skipped):
+            yield
     finally:
         _COUNTING.reset(token)
         for name, listener in listeners:
@@ -329,10 +345,15 @@ class Run:
         self.seed_started = time.perf_counter()
         self.reporter.seed_started(seed.__name__)
         self.counter.take()
+        self.counter.take_skipped()
 
     def finish(self, seed: type[Seed], status: SeedStatus) -> None:
         result = SeedResult(
-            seed.__name__, status, self.counter.take(), time.perf_counter() - self.seed_started
+            seed.__name__,
+            status,
+            self.counter.take(),
+            time.perf_counter() - self.seed_started,
+            skipped_rows=self.counter.take_skipped(),
         )
         self.results.append(result)
         self.reporter.seed_finished(result)
@@ -344,6 +365,7 @@ class Run:
             self.counter.take(),  # what it had committed itself, which stays
             time.perf_counter() - self.seed_started,
             error,
+            skipped_rows=self.counter.take_skipped(),
         )
         self.results.append(result)
         self.reporter.seed_finished(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import attrs
@@ -31,8 +31,14 @@ class SeedResult:
             back).
         seconds: How long the seed took, ``should_run`` included.
         error: The exception of a failed seed.
+        skipped_rows: Rows that its writes left out because their unique key was
+            stored already (a builder with ``on_conflict="skip"``), per table, by table
+            name (sorted); not in :attr:`rows`. Counted as the writes report them,
+            whether or not the seed then committed.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.1
+       ``skipped_rows``.
     """
 
     name: str
@@ -40,6 +46,7 @@ class SeedResult:
     rows: Mapping[str, int] = attrs.field(factory=dict, converter=_rows)
     seconds: float = 0.0
     error: BaseException | None = attrs.field(default=None, eq=False)
+    skipped_rows: Mapping[str, int] = attrs.field(factory=dict, converter=_rows, kw_only=True)
 
     @property
     def total(self) -> int:
@@ -89,11 +96,16 @@ class SeedSummary:
     @property
     def rows(self) -> dict[str, int]:
         """Rows inserted per table, every seed together."""
-        total: dict[str, int] = {}
-        for result in self.results:
-            for table, count in result.rows.items():
-                total[table] = total.get(table, 0) + count
-        return dict(sorted(total.items()))
+        return _total(result.rows for result in self.results)
+
+    @property
+    def skipped_rows(self) -> dict[str, int]:
+        """Rows skipped per table because their unique key was taken, every seed
+        together (see :attr:`SeedResult.skipped_rows`).
+
+        .. versionadded:: 1.1
+        """
+        return _total(result.skipped_rows for result in self.results)
 
     @property
     def ok(self) -> bool:
@@ -107,6 +119,9 @@ class SeedSummary:
         out = [f"{'seed':<{width}}  {'status':<{status_width}}  {'seconds':>7}  rows"]
         for r in self.results:
             written = ", ".join(f"{table} {count:,}" for table, count in r.rows.items()) or "-"
+            if r.skipped_rows:
+                skipped = ", ".join(f"{t} {count:,}" for t, count in r.skipped_rows.items())
+                written += f" (skipped, key taken: {skipped})"
             out.append(
                 f"{r.name:<{width}}  {r.status:<{status_width}}  {r.seconds:>7.2f}  {written}"
             )
@@ -117,10 +132,12 @@ class SeedSummary:
         )
         rows = self.rows
         total = sum(rows.values())
+        left_out = sum(self.skipped_rows.values())
+        more = f" ({left_out:,} more skipped: key taken)" if left_out else ""
         out.append(
             f"{len(self.results)} {'seed' if len(self.results) == 1 else 'seeds'}: {counts}; "
             f"{total:,} {'row' if total == 1 else 'rows'} in {len(rows)} "
-            f"{'table' if len(rows) == 1 else 'tables'}; {self.seconds:.2f} s"
+            f"{'table' if len(rows) == 1 else 'tables'}{more}; {self.seconds:.2f} s"
             + (" (dry run: nothing written)" if self.dry_run else "")
             + (
                 ""
@@ -132,3 +149,11 @@ class SeedSummary:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+def _total(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for rows in counts:
+        for table, count in rows.items():
+            total[table] = total.get(table, 0) + count
+    return dict(sorted(total.items()))

@@ -1,0 +1,135 @@
+"""What the database builders share about ``on_conflict``: the allowed values, their
+check at construction, and how a write tells a seed run how many rows it skipped.
+
+``on_conflict`` says what a bulk write does with a row whose unique key is taken
+(DESIGN.md §4): ``"error"`` (the default) fails the write, ``"skip"`` leaves the stored
+row as it is, ``"update"`` overwrites its other columns with the row's values. Each
+builder turns it into its database's own statement (SQLAlchemy:
+:mod:`~pyfactory.builders._sa_conflict`; Django: ``bulk_create``'s
+``ignore_conflicts`` and ``update_conflicts``).
+
+The seed runner (:mod:`pyfactory.seeding`, above the builders) counts the rows a seed
+skipped through :func:`listening_for_skips`: a builder cannot import it, so it reports
+to whatever listener the running context holds, and to nobody outside a seed run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Literal
+
+import attrs
+
+from pyfactory.errors import FactoryDefinitionError
+
+__all__ = [
+    "ON_CONFLICT",
+    "Conflict",
+    "OnConflict",
+    "check_on_conflict",
+    "conflict_repr",
+    "listening_for_skips",
+    "report_skipped",
+]
+
+OnConflict = Literal["error", "skip", "update"]
+
+#: The values of ``on_conflict``, in the order the messages name them.
+ON_CONFLICT: tuple[OnConflict, ...] = ("error", "skip", "update")
+
+#: ``listener(table, count)``: told of the rows each write skipped, by table name.
+SkipListener = Callable[[str, int], None]
+
+
+@attrs.frozen
+class Conflict:
+    """What a builder does with a row whose unique key is taken, as its writes take it.
+
+    Attributes:
+        action: ``"skip"`` or ``"update"``.
+        target: The names of the unique key's columns (fields, for Django) to look at;
+            None: any unique key for ``"skip"``, the table's own choice for
+            ``"update"``.
+        builder: The builder's class name, for the messages.
+    """
+
+    action: OnConflict
+    target: tuple[str, ...] | None
+    builder: str
+
+    def said(self) -> str:
+        """How the builder was made, as messages name it."""
+        target = "" if self.target is None else f", on_conflict_target={self.target!r}"
+        return f"{self.builder}(on_conflict={self.action!r}{target})"
+
+
+_LISTENER: ContextVar[SkipListener | None] = ContextVar("pyfactory_skips", default=None)
+
+
+def check_on_conflict(
+    builder: str, on_conflict: object, target: object
+) -> tuple[OnConflict, tuple[str, ...] | None]:
+    """``on_conflict`` and ``on_conflict_target`` as a builder keeps them, checked.
+
+    A target is the names of the columns of one unique key (a bare string is one
+    name); it says which key ``"skip"`` and ``"update"`` look at, so it means nothing
+    with ``"error"``.
+
+    Raises:
+        FactoryDefinitionError: A value other than the three, a target that is not
+            column names, or a target with ``on_conflict="error"``.
+    """
+    if not isinstance(on_conflict, str) or on_conflict not in ON_CONFLICT:
+        allowed = ", ".join(repr(value) for value in ON_CONFLICT)
+        raise FactoryDefinitionError(
+            f"{builder} on_conflict is one of {allowed}, not {on_conflict!r}"
+        )
+    if target is None:
+        return on_conflict, None
+    names = (target,) if isinstance(target, str) else target
+    if (
+        not isinstance(names, Sequence)
+        or not names
+        or not all(isinstance(name, str) and name for name in names)
+    ):
+        raise FactoryDefinitionError(
+            f"{builder} on_conflict_target is the column names of one unique key, such as "
+            f"('email',) or ('tenant_id', 'slug'), not {target!r}"
+        )
+    if on_conflict == "error":
+        raise FactoryDefinitionError(
+            f"{builder} was given on_conflict_target={tuple(names)!r} with "
+            "on_conflict='error', where a conflict fails whatever its key: give "
+            "on_conflict='skip' or 'update' with it, or leave the target out"
+        )
+    return on_conflict, tuple(names)
+
+
+def report_skipped(table: str, count: int) -> None:
+    """Tell the running seed (if any) that a write skipped ``count`` rows of ``table``."""
+    listener = _LISTENER.get()
+    if listener is not None and count:
+        listener(table, count)
+
+
+@contextmanager
+def listening_for_skips(listener: SkipListener) -> Iterator[None]:
+    """Send the skips that the writes of this context report to ``listener``; the
+    context's tasks, threads started with its copy and ``run_sync`` greenlets too."""
+    token = _LISTENER.set(listener)
+    try:
+        yield
+    finally:
+        _LISTENER.reset(token)
+
+
+def conflict_repr(on_conflict: str, target: tuple[str, ...] | None) -> str:
+    """The ``on_conflict`` part of a builder's repr: empty for the default."""
+    if on_conflict == "error":
+        return ""
+    more = f", on_conflict={on_conflict!r}"
+    if target is not None:
+        more += f", on_conflict_target={target!r}"
+    return more
