@@ -193,6 +193,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         # nothing (no relations, no transaction), only to skip calling it: nothing is
         # guessed about the builder, so they need no declaration of its own.
         cls._pf_relational = builder_type.relation is not ModelBuilder.relation
+        cls._pf_watches = builder_type.reads is not ModelBuilder.reads
         cls._pf_relations, cls._pf_keys = {}, None
         cls._pf_atomic = (
             builder_type.transaction is not ModelBuilder.transaction

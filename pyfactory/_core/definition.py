@@ -194,6 +194,8 @@ class FactoryBase(Generic[M]):
     _pf_quick_build: ClassVar[bool] = True
     _pf_atomic: ClassVar[bool] = False
     _pf_relational: ClassVar[bool] = False
+    #: Whether the builder notices queries (``ModelBuilder.reads``): see _pf_batch.
+    _pf_watches: ClassVar[bool] = False
     _pf_relations: ClassVar[dict[str, Relation | None]] = {}
     _pf_keys: ClassVar[ModelKeys | None] = None
 

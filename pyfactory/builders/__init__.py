@@ -83,6 +83,10 @@ class Relation:
     back: Callable[[Any], dict[str, Any]] | None = None
 
 
+def _read_nothing() -> bool:
+    return False
+
+
 class ModelBuilder(Generic[M]):
     """The base of every builder.
 
@@ -208,6 +212,24 @@ class ModelBuilder(Generic[M]):
     async def aread(self, query: Any, context: Context) -> Iterable[Any]:
         """:meth:`read` under ``acreate``; by default it calls :meth:`read`."""
         return self.read(query, context)
+
+    def reads(self, context: Context) -> AbstractContextManager[Callable[[], bool]]:
+        """Notice the queries that read the database while the block runs; the callable
+        it gives says whether one did.
+
+        A row whose fields query the database may need the rows that the rows before
+        it wrote, which a batch writes only once it has resolved them all. So when a
+        create batch's rows may run such code (a ``lazy`` function, a custom field,
+        ``each()`` over a query), the batch makes its first row as ``create`` does,
+        inside this block, and if it read, every other row too, one after the other:
+        the batch then gives the objects that a loop of ``create`` calls gives. The
+        default notices nothing. The SQLAlchemy and Django builders notice every
+        ``SELECT`` on the context's database (the builder's own included: a batch may go
+        row by row when it did not need to, never the other way).
+
+        .. versionadded:: 1.1
+        """
+        return nullcontext(_read_nothing)
 
     def getattr(self, instance: M, name: str) -> Any:
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""

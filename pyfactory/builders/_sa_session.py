@@ -45,6 +45,7 @@ __all__ = [
     "is_session",
     "not_a_session",
     "one_call_at_a_time",
+    "reads_on",
     "remember",
     "transaction",
 ]
@@ -266,3 +267,40 @@ async def one_call_at_a_time(session: Any) -> AsyncIterator[None]:
             yield
         finally:
             _held.reset(token)
+
+
+# ---------------------------------------------------------------- reads, for batches
+
+#: The statements that read: what ModelBuilder.reads notices.
+_READ = ("SELECT", "WITH")
+
+
+@contextmanager
+def reads_on(session: Any) -> Iterator[Callable[[], bool]]:
+    """Notice the statements that read through ``session``'s engine (a ``Session`` or an
+    ``AsyncSession``) while the block runs: on every connection of the engine, since a
+    field may query through a session of its own."""
+    from sqlalchemy import event
+
+    sync = getattr(session, "sync_session", session)
+    try:
+        engine = sync.get_bind()
+    except Exception:  # an unbound session: its own calls will say so
+        yield _never
+        return
+    engine = getattr(engine, "engine", engine)  # a Connection's Engine
+    seen: list[bool] = []
+
+    def noticed(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if not seen and statement.lstrip()[:6].upper().startswith(_READ):
+            seen.append(True)
+
+    event.listen(engine, "before_cursor_execute", noticed)
+    try:
+        yield lambda: bool(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", noticed)
+
+
+def _never() -> bool:
+    return False

@@ -41,8 +41,8 @@ import asyncio
 import difflib
 import reprlib
 import weakref
-from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -593,6 +593,25 @@ class DjangoBuilder(ModelBuilder[M]):
         if alias is None:
             return nullcontext()  # create() says what is wrong with using, with the path
         return transaction.atomic(using=alias)  # type: ignore[no-any-return]
+
+    @contextmanager
+    def reads(self, context: Context) -> Iterator[Callable[[], bool]]:
+        """Every ``SELECT`` on the context's database alias, in this thread (where a
+        synchronous batch runs; ``acreate_batch`` runs the ORM in another, and notices
+        nothing)."""
+        alias = self._alias_for_transaction(context)
+        seen: list[bool] = []
+        if alias is None:
+            yield lambda: False
+            return
+
+        def noticed(execute: Any, sql: str, params: Any, many: bool, ctx: Any) -> Any:
+            if not seen and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+                seen.append(True)
+            return execute(sql, params, many, ctx)
+
+        with connections[alias].execute_wrapper(noticed):
+            yield lambda: bool(seen)
 
     def _alias_for_transaction(self, context: Context) -> str | None:
         """The alias a call's atomic block goes in; None when the context's ``using`` names

@@ -62,6 +62,7 @@ from pyfactory.builders._sa_session import (
     is_async_session,
     is_session,
     not_a_session,
+    reads_on,
 )
 from pyfactory.builders._sa_session import transaction as call_transaction
 from pyfactory.builders._sa_shape import construct
@@ -297,6 +298,11 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     async def aread(self, query: Any, context: Context) -> list[Any]:
         rows: list[Any] = await drive(self._async_session(context), _read, query)
         return rows
+
+    def reads(self, context: Context) -> AbstractContextManager[Callable[[], bool]]:
+        """Every ``SELECT`` on the engine of the context's session, sync or async."""
+        session = self._call_session(self._async_session, context)
+        return reads_on(session)
 
     def supports(self, model: type[Any]) -> bool:
         """Whether ``model`` is a class mapped by the SQLAlchemy ORM."""

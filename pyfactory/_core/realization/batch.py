@@ -8,8 +8,8 @@ from __future__ import annotations
 import gc
 import mmap
 import reprlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import Token
 from typing import (
     Any,
@@ -22,6 +22,7 @@ from pyfactory._core.plan.plan import Plan
 from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
+from pyfactory._core.realization.reads import may_read
 from pyfactory._core.resolution.chain import Link, leave
 from pyfactory._core.resolution.columns import resolve_columns
 from pyfactory._core.resolution.context import Seat
@@ -223,6 +224,18 @@ class BatchCall:
         return batch_method(self.scope, self.keep, self.is_async)
 
 
+class _Probe:
+    """The watch on a create batch's first row: the builder's ``reads`` block, whether
+    the row read the database, and the numbers of the first chunk."""
+
+    __slots__ = ("first", "place", "read", "reads")
+
+    def __init__(self, reads: AbstractContextManager[Callable[[], bool]]) -> None:
+        self.reads = reads
+        self.read = False
+        self.first = self.place = 0
+
+
 class MakeBatch(MakeOne[M]):
     """Many objects at a time; see the module docstring."""
 
@@ -250,9 +263,13 @@ class MakeBatch(MakeOne[M]):
     def _pf_batch(self, call: BatchCall) -> Body[list[Any]]:
         """A batch in chunks of ``_batch_size``: the one body of ``attributes_batch``,
         ``build_batch``, ``create_batch``, ``insert_batch`` and their async twins."""
-        size = type(self)._batch_size
+        cls = type(self)
+        size = cls._batch_size
         count = call.count
         made: list[Any] = []
+        probe = None
+        if call.scope == "create" and count > 1 and cls._pf_watches and self._pf_reads(call):
+            probe = _Probe(cls._pf_builder.reads(self._pf_context))
         with _MemoryGuard() as guard:
             guard.hold(count)
             # Chunks keep the resolved rows and placeholders of one chunk in memory at a
@@ -264,13 +281,53 @@ class MakeBatch(MakeOne[M]):
                 guard.probe()
                 try:
                     with _collector_paused():
-                        objs = yield from self._pf_chunk(call, start, chunk)
+                        objs = yield from self._pf_chunk(call, start, chunk, probe)
                 except BuilderError as error:
                     _after_chunk_start(error, start)
                     raise
                 if call.keep:
                     made.extend(objs)
+                if probe is not None and probe.read:
+                    # The first row read the database: the others are made as create()
+                    # makes them, each seeing the rows written before it.
+                    for index in range(1, count):
+                        guard.probe()
+                        obj = yield from self._pf_created_row(call, probe, index, chunk)
+                        if call.keep:
+                            made.append(obj)
+                    break
+                probe = None
             return made
+
+    def _pf_probed(
+        self, plan: Plan, overrides: dict[str, Any], seat: Seat, probe: _Probe
+    ) -> Body[tuple[dict[str, Any], dict[str, Any], list[Later]]]:
+        """A create batch's first row, resolved as create() resolves one object, with
+        its children made at once, while the builder watches for reads."""
+        probe.first, probe.place = seat.number, seat.place
+        step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, None, None, seat)
+        with probe.reads as read:
+            resolved: tuple[dict[str, Any], dict[str, Any], list[Later]] = yield step
+        probe.read = read()
+        return resolved
+
+    def _pf_reads(self, call: BatchCall) -> bool:
+        """Whether the batch's rows may query the database as they resolve."""
+        plan, overrides = self._pf_plan(call.schema, call.traits, call.overrides)
+        return may_read(self, plan, overrides)  # type: ignore[arg-type]
+
+    def _pf_created_row(self, call: BatchCall, probe: _Probe, index: int, chunk: int) -> Body[Any]:
+        """Row ``index`` of a create batch, made as create() makes one object, with the
+        numbers the batch gives it: those of the first chunk, or the next ones."""
+        if index < chunk:
+            number, place = probe.first + index, probe.place + index
+        else:
+            plan, _ = self._pf_plan(call.schema, call.traits, call.overrides)
+            number, place = self._pf_first_row(call, plan.schema, index, 1)
+        seat = Seat(place, number)
+        args = ("create", call.schema, call.traits, call.overrides, seat)
+        made = yield Call(self._pf_one, self._pf_ascoped, *args)
+        return made
 
     def _pf_dataset_rows(
         self,
@@ -307,12 +364,16 @@ class MakeBatch(MakeOne[M]):
         name = self._pf_batch_schema(call.schema)
         return batch_out_of_memory(type(self).__name__, name, call.method, call.count)
 
-    def _pf_chunk(self, call: BatchCall, start: int, count: int) -> Body[list[Any]]:
+    def _pf_chunk(
+        self, call: BatchCall, start: int, count: int, probe: _Probe | None = None
+    ) -> Body[list[Any]]:
         """``count`` rows of a batch from its ``start``-th; with ``keep`` false, the rows
         may be written without making objects (nothing needs them: no hooks, no rows made
-        after them)."""
+        after them). With a ``probe``, the first row is watched, and is the chunk's only
+        row if it read the database."""
         scope, is_async = call.scope, call.is_async
-        plan, rows, everything, laters = yield from self._pf_resolve_rows(call, start, count)
+        resolved = yield from self._pf_resolve_rows(call, start, count, probe)
+        plan, rows, everything, laters = resolved
         if scope == "attributes":
             _made(self, scope, len(rows))  # type: ignore[arg-type]
             return rows
@@ -376,11 +437,12 @@ class MakeBatch(MakeOne[M]):
         return objs
 
     def _pf_resolve_rows(
-        self, call: BatchCall, start: int, count: int
+        self, call: BatchCall, start: int, count: int, probe: _Probe | None = None
     ) -> Body[tuple[Plan, list[dict[str, Any]], list[dict[str, Any]], dict[int, list[Later]]]]:
         """Resolve ``count`` rows of a batch, from its ``start``-th: the plan, what the
         builder gets, every value, and the fields to make once each object exists (by
-        row)."""
+        row). A ``probe`` watches the first row, resolved as create() resolves one object
+        (its children made at once), and stops there if it read the database."""
         scope, schema, traits, given = call.scope, call.schema, call.traits, call.overrides
         plan, overrides = self._pf_plan(schema, traits, given)
         if overrides and plan.cached:
@@ -388,11 +450,7 @@ class MakeBatch(MakeOne[M]):
             plan, overrides = plan.with_overrides(overrides), {}
         laters: dict[int, list[Later]] = {}
         if plan.simple and not overrides and plan.cached:
-            if scope == "build" and type(self)._pf_quick_build:
-                # Read only: each object is model(**row), which copies it.
-                rows = [plan.base] * count
-            else:
-                rows = [plan.base.copy() for _ in range(count)]
+            rows = self._pf_plain_rows(plan, scope, count)
             return plan, rows, rows, laters
         # Children of created rows wait and are written in bulk, a level at a time.
         batch = Batch() if scope == "create" and not self._get_or_create else None
@@ -406,15 +464,7 @@ class MakeBatch(MakeOne[M]):
             filled = resolve_columns(self, plan, first, count)  # type: ignore[arg-type]
             if filled is not None and not plan.columns and not plan.transient:
                 return plan, filled, filled, laters  # nothing left to resolve
-        # The rows of a synchronous batch with nothing laid over its plan take the hot
-        # path (see Resolution.straight), unless the builder makes some rows after them.
-        cls = type(self)
-        straight = (
-            not overrides
-            and plan.cached
-            and not call.is_async
-            and not (cls._pf_relational and plan.makers and scope != "attributes")
-        )
+        straight = self._pf_straight(call, plan, overrides)
         quick = scope == "build" and _obs._observer is None
         for index in range(count):
             if index and not plan.cached:
@@ -423,7 +473,9 @@ class MakeBatch(MakeOne[M]):
             row = filled[index] if filled is not None else None
             number = first + index
             seat = Seat(place + index, number, None, None, row, number if rows_of else None)
-            if straight:
+            if probe is not None and not index:
+                built, values, later = yield from self._pf_probed(plan, overrides, seat, probe)
+            elif straight:
                 built, values = Resolution.straight(self, plan, scope, seat, batch, quick)  # type: ignore[arg-type]
                 later = None
             elif call.is_async:
@@ -438,11 +490,32 @@ class MakeBatch(MakeOne[M]):
                 laters[index] = later
             if batch is not None and batch.added != before:
                 waiting.append(index)
+            if probe is not None and probe.read:
+                break  # the others are made as create() makes them (see _pf_batch)
         if batch is not None and batch.groups:
             # Children only come from special fields, unless overrides vary by row.
             keys = plan.specials if plan.cached and not overrides else None
             yield from _written(batch, keys, [(rows[i], everything[i]) for i in waiting])
         return plan, rows, everything, laters
+
+    def _pf_plain_rows(self, plan: Plan, scope: str, count: int) -> list[dict[str, Any]]:
+        """The rows of a plan of plain values."""
+        if scope == "build" and type(self)._pf_quick_build:
+            # Read only: each object is model(**row), which copies it.
+            return [plan.base] * count
+        return [plan.base.copy() for _ in range(count)]
+
+    def _pf_straight(self, call: BatchCall, plan: Plan, overrides: dict[str, Any]) -> bool:
+        """Whether the rows of a synchronous batch with nothing laid over its plan take
+        the hot path (see Resolution.straight): not when the builder makes some rows
+        after them."""
+        cls = type(self)
+        return (
+            not overrides
+            and plan.cached
+            and not call.is_async
+            and not (cls._pf_relational and plan.makers and call.scope != "attributes")
+        )
 
     def _pf_first_row(
         self, call: BatchCall, schema: str, start: int, count: int
