@@ -45,6 +45,8 @@ the tables in ``_types``, ``_names`` and ``_formats``, ``_unique``
 from __future__ import annotations
 
 from pyfactory.autofill._common import Generator, NestedModel
+from pyfactory.autofill._constraint import MAX_CHECK_TRIES as MAX_CHECK_TRIES
+from pyfactory.autofill._constraint import ConstraintError
 from pyfactory.autofill._generators import NameGenerator, TypeGenerator
 from pyfactory.autofill._names import NAME_GENERATORS
 from pyfactory.autofill._resolve import resolve_generator
@@ -55,6 +57,7 @@ from pyfactory.autofill._unique import UniqueTracker
 __all__ = [
     "NAME_GENERATORS",
     "TYPE_GENERATORS",
+    "ConstraintError",
     "Generator",
     "NameGenerator",
     "NestedModel",
@@ -64,6 +67,13 @@ __all__ = [
 ]
 
 # The public objects keep the module path they are documented (and pickled) under.
-for _public in (NameGenerator, NestedModel, TypeGenerator, UniqueTracker, resolve_generator):
+for _public in (
+    ConstraintError,
+    NameGenerator,
+    NestedModel,
+    TypeGenerator,
+    UniqueTracker,
+    resolve_generator,
+):
     _public.__module__ = __name__
 del _public

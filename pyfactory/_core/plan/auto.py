@@ -208,6 +208,9 @@ def auto_layer(cls: type[Factory[Any]], mode: bool | str, given: frozenset[str])
             generator = _one_tracker(cls, name, generator)
         layer[name] = AutoField(generator, info, cls)
     _unique_together(cls, layer, fields, given)
+    from pyfactory._core.plan.checked import check_layer
+
+    check_layer(cls, layer, fields, given)
     _by_alias(layer, fields, given)
     with _lock:
         _layers[key] = layer
