@@ -20,10 +20,11 @@ a dozen tokens; everything past it is left as text, never guessed at.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -376,9 +377,35 @@ def django_checks(model: type[Any]) -> list[Check]:
     return found
 
 
+_SIGNS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "exact": "="}
+
+
 def _q_text(q: Any) -> str:
-    """``Q(ends__gt=F('starts'))`` as ``ends > starts``-like text: Django's own repr."""
-    return str(q).removeprefix("(").removesuffix(")")
+    """A ``Q`` written as the SQL it stands for, for messages: ``check_out > check_in``."""
+    from django.db.models import F, Q
+
+    if not isinstance(q, Q):
+        return str(q)
+    parts = []
+    for child in q.children:
+        if isinstance(child, Q):
+            text = _q_text(child)
+            parts.append(f"({text})" if len(child.children) > 1 and not child.negated else text)
+            continue
+        lookup, value = child
+        name, _, kind = str(lookup).partition("__")
+        kind = kind or "exact"
+        if kind == "range":
+            parts.append(f"{name} BETWEEN {value[0]!r} AND {value[1]!r}")
+        elif kind == "in":
+            parts.append(f"{name} IN ({', '.join(map(repr, value))})")
+        elif kind in _SIGNS:
+            shown = value.name if isinstance(value, F) else repr(value)
+            parts.append(f"{name} {_SIGNS[kind]} {shown}")
+        else:
+            parts.append(f"{lookup}={value!r}")
+    text = f" {q.connector} ".join(parts)
+    return f"NOT ({text})" if q.negated else text
 
 
 def _read_q(
@@ -387,26 +414,26 @@ def _read_q(
     from django.db.models import F, Q
 
     if not isinstance(q, Q) or q.negated or (q.connector != Q.AND and len(q.children) > 1):
-        unread.append(str(q))
+        unread.append(_q_text(q))
         return
     for child in q.children:
         if isinstance(child, Q):
             _read_q(child, fields, read, unread)
             continue
         if not isinstance(child, tuple) or len(child) != 2:
-            unread.append(str(child))
+            unread.append(_q_text(Q(child)))
             continue
         lookup, value = child
         name, _, kind = str(lookup).partition("__")
         op = _LOOKUPS.get(kind or "exact")
         field = fields.get(name)
         if op is None or field is None or (isinstance(value, F) and op in ("in", "range")):
-            unread.append(f"{lookup}={value!r}")
+            unread.append(_q_text(Q(child)))
             continue
         if isinstance(value, F):
             other = fields.get(str(value.name))
             if other is None or op == "eq":
-                unread.append(f"{lookup}={value!r}")
+                unread.append(_q_text(Q(child)))
                 continue
             read.extend(_compare(("col", field), op, ("col", other)))
         elif op == "range":
@@ -415,9 +442,12 @@ def _read_q(
         elif op == "in":
             read.append(Compare(field, "in", tuple(value)))
         elif hasattr(value, "resolve_expression"):
-            unread.append(f"{lookup}={value!r}")  # an expression the database computes
+            unread.append(_q_text(Q(child)))  # an expression the database computes
         else:
-            read.extend(_compare(("col", field), op, ("lit", value)))
+            try:
+                read.extend(_compare(("col", field), op, ("lit", value)))
+            except _Unread:  # field=None: IS NULL
+                unread.append(_q_text(Q(child)))
 
 
 # ----------------------------------------------------------------- into the fields
@@ -542,8 +572,6 @@ def _matches(choice: Any, allowed: tuple[Any, ...]) -> bool:
 def _tighter(info: FieldInfo, sofar: Mapping[str, Any], name: str, value: Any) -> dict[str, Any]:
     current = sofar.get(name, getattr(info, name))
     if current is not None:
-        try:
+        with contextlib.suppress(TypeError):  # bounds that do not compare: the check's
             value = _TIGHTER[name](current, value)
-        except TypeError:
-            pass
     return {name: value}

@@ -50,8 +50,8 @@ def sqlalchemy_fields(model: type[Any]) -> list[FieldInfo]:
     A foreign key column names its targets in ``extra["references"]``; the
     relationship that sets it lists it in ``foreign_keys``, so a generator fills
     one or the other. The table's CHECK constraints bound their columns as far as
-    they are read (:mod:`pyfactory.introspect._checks`). Synonyms and composites are left out: the columns they
-    stand for are listed.
+    they are read (:mod:`pyfactory.introspect._checks`). Synonyms and composites are
+    left out: the columns they stand for are listed.
     """
     from sqlalchemy import inspect
     from sqlalchemy.orm import ColumnProperty, RelationshipProperty

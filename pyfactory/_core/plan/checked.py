@@ -156,7 +156,7 @@ class _Above(AutoField):
             return self.value(ctx, faker)
 
     def resolve(self, ctx: FieldContext) -> Any:
-        return self.drawn(ctx, self.keyed(ctx), lambda name: ctx.attrs.get(name))
+        return self.drawn(ctx, self.keyed(ctx), ctx.attrs.get)
 
     def describe(self) -> str:
         where = "above" if self.sign > 0 else "below"
@@ -320,20 +320,25 @@ class _Checked(TransientField[Any]):
             for test in self.tests:
                 failure = test.run(row)
                 if failure is not None:
-                    why = f"{test.label}: {failure}"
+                    why = f"{test.label} ({failure})"
                     break
             else:
                 return drawn
             tried.append(drawn)
         shown = "; ".join(
-            ", ".join(f"{n}={v!r}" for n, v in row.items()) for row in tried[-_SHOWN:]
+            "(" + ", ".join(f"{n}={v!r}" for n, v in row.items()) + ")" for row in tried[-_SHOWN:]
         )
         raise ConstraintError(
             f"{self.owner._model.__name__}: {self.tries} draws of the auto-filled fields "
-            f"{', '.join(ours)} were refused, the last by {why}; the last {min(_SHOWN, len(tried))} "
-            f"tried: {shown}; give these fields values in the schema, map them with "
-            f"_name_mappings, or raise {self.owner.__name__}._check_tries"
+            f"{', '.join(ours)} were all refused, the last by {why}; the last "
+            f"{min(_SHOWN, len(tried))} tried: {shown}; give these fields values in the "
+            f"schema, map them with _name_mappings, or raise {self.owner.__name__}._check_tries"
         )
+
+    def aresolve(self, ctx: FieldContext) -> Any:
+        # Under acreate too: a value still awaited, read here, runs this again from the
+        # start (the draws are the same), as for any field.
+        return self.resolve(ctx)
 
     def _draw(self, ctx: FieldContext, ours: list[str], attempt: int) -> dict[str, Any]:
         drawn: dict[str, Any] = {}
