@@ -192,17 +192,26 @@ def parse_check(text: str, columns: Mapping[str, str]) -> tuple[list[Compare | P
         return [], [text]
     read: list[Compare | Pair] = []
     unread: list[str] = []
-    todo = [tokens]
-    while todo:
-        for part in _split_and(todo.pop(0)):
-            if _wrapped(part):
-                todo.append(part[1:-1])
-                continue
-            try:
-                read.extend(_part(part, columns))
-            except _Unread:
-                unread.append(_render(part))
+    _conjunction(tokens, columns, read, unread)
     return read, unread
+
+
+def _conjunction(
+    tokens: list[tuple[str, Any]],
+    columns: Mapping[str, str],
+    read: list[Compare | Pair],
+    unread: list[str],
+) -> None:
+    for part in _split_and(tokens):
+        while _wrapped(part):
+            part = part[1:-1]
+        if len(_split_and(part)) > 1:
+            _conjunction(part, columns, read, unread)  # (a AND b) AND c
+            continue
+        try:
+            read.extend(_part(part, columns))
+        except _Unread:
+            unread.append(_render(part))
 
 
 def _operand(tokens: list[tuple[str, Any]], at: int, columns: Mapping[str, str]) -> tuple[Any, int]:

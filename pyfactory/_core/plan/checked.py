@@ -98,10 +98,15 @@ def _order(
 ) -> None:
     high = layer.get(pair.high)
     low = layer.get(pair.low)
+    above = None
     if type(high) is AutoField:
-        layer[pair.high] = _Above(high.generator, high.info, cls, pair.low, pair.strict)
-    elif type(low) is AutoField and pair.high not in layer:
-        layer[pair.low] = _Below(low.generator, low.info, cls, pair.high, pair.strict)
+        above = layer[pair.high] = _Above(high.generator, high.info, cls, pair.low, pair.strict)
+    if type(low) is AutoField:
+        # Drawn on its own while the later field is drawn above it; below the later
+        # field when the schema or the caller gives that one.
+        below = _Below(low.generator, low.info, cls, pair.high, pair.strict)
+        below.partner = above
+        layer[pair.low] = below
 
 
 #: The steps one field is drawn past another: in whole units of its type, up to these.
@@ -164,10 +169,21 @@ class _Above(AutoField):
 
 
 class _Below(_Above):
-    """An auto-filled field that a CHECK puts below another the schema gives."""
+    """An auto-filled field that a CHECK puts below another: drawn on its own while
+    ``partner`` (the other, drawn above it) fills that one, else that one's value
+    minus a step."""
 
-    __slots__ = ()
+    __slots__ = ("partner",)
     sign = -1
+    partner: _Above | None
+
+    def drawn(self, ctx: FieldContext, faker: Any, read: Callable[[str], Any]) -> Any:
+        there = _unwrapped(getattr(ctx, "values", {}).get(self.other))
+        if there is not None and (
+            there is self.partner or (isinstance(there, _Member) and there.name == self.other)
+        ):
+            return self.value(ctx, faker)  # the other is drawn above this one
+        return super().drawn(ctx, faker, read)
 
 
 # ------------------------------------------------------------------ drawing again
