@@ -202,7 +202,8 @@ def _conjunction(
     read: list[Compare | Pair],
     unread: list[str],
 ) -> None:
-    for part in _split_and(tokens):
+    for found in _split_and(tokens):
+        part = found
         while _wrapped(part):
             part = part[1:-1]
         if len(_split_and(part)) > 1:
