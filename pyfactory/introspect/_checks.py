@@ -71,7 +71,8 @@ class Check:
         text: The SQL text (or, for Django, the ``Q`` it was given), for messages.
         parts: The parts read: :class:`Compare` and :class:`Pair` records, in field names.
         unread: The parts not read, as text; empty when the whole constraint was read.
-        columns: Field name → column name, for evaluating the text against a row.
+        columns: Field name → column name of the fields the text mentions, for
+            evaluating it against a row (SQLAlchemy only).
     """
 
     name: str | None
@@ -341,9 +342,19 @@ def sqlalchemy_checks(model: type[Any]) -> list[Check]:
                 text = _sql_text(constraint.sqltext)
                 parts, unread = parse_check(text, columns)
                 name = constraint.name if isinstance(constraint.name, str) else None
-                by_field = {field: column for column, field in columns.items()}
+                named = _names_in(text)
+                by_field = {f: c for c, f in columns.items() if c in named}
                 found.append(Check(name, text, tuple(parts), tuple(unread), by_field))
     return found
+
+
+def _names_in(text: str) -> set[str]:
+    """The names a CHECK's text mentions (its columns among them); all of its words when
+    it does not tokenize, which is more than it needs but never less."""
+    try:
+        return {str(value) for kind, value in _tokens(text) if kind == "name"}
+    except _Unread:
+        return set(re.findall(r"[A-Za-z_][A-Za-z_0-9$]*", text))
 
 
 def _sql_text(sqltext: Any) -> str:

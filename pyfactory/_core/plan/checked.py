@@ -28,6 +28,7 @@ import datetime
 import decimal
 import enum
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +71,15 @@ def check_layer(
     tests = [*_model_tests(model), *_sql_tests(checks)]
     if not tests:
         return
+    needs: set[str] | None = set()
+    for test in tests:
+        needs = None if needs is None or test.needs is None else needs | test.needs
     members = {
         name: field
         for name, field in layer.items()
-        if isinstance(field, AutoField) and not isinstance(field, _TogetherField)
+        if isinstance(field, AutoField)
+        and not isinstance(field, _TogetherField)
+        and (needs is None or name in needs)
     }
     if not members:
         return
@@ -84,7 +90,8 @@ def check_layer(
         raise FactoryDefinitionError(
             f"{cls.__name__}._check_tries must be a positive int, got {tries!r}"
         )
-    checked = _Checked(cls, members, tests, fields, tries)
+    read = fields if needs is None else [info for info in fields if info.name in needs]
+    checked = _Checked(cls, members, tests, read, tries)
     for name in members:
         layer[name] = checked.placeholders[name]
     layer[CHECKED_KEY] = checked
@@ -193,11 +200,18 @@ class _Test:
     """One check of a whole row: ``failure(row)`` is ``None`` when the row passes, else
     why it does not."""
 
-    __slots__ = ("label", "run")
+    __slots__ = ("label", "needs", "run")
 
-    def __init__(self, label: str, run: Callable[[Mapping[str, Any]], str | None]) -> None:
+    def __init__(
+        self,
+        label: str,
+        run: Callable[[Mapping[str, Any]], str | None],
+        needs: frozenset[str] | None = None,
+    ) -> None:
         self.label = label
         self.run = run
+        #: The fields the test reads; ``None``: all of them (the model is made).
+        self.needs = needs
 
 
 def _model_tests(model: type[Any]) -> list[_Test]:
@@ -233,7 +247,7 @@ def _sql_tests(checks: list[Check]) -> list[_Test]:
         if check.unread and check.columns:
             run = _sqlite_test(check)
             if run is not None:
-                found.append(_Test(check.label, run))
+                found.append(_Test(check.label, run, frozenset(check.columns)))
     return found
 
 
@@ -249,10 +263,12 @@ def _sqlite_test(check: Check) -> Callable[[Mapping[str, Any]], str | None] | No
     except sqlite3.Error:
         connection.close()
         return None
+    lock = threading.Lock()  # one connection for every thread that makes rows
 
     def passes(row: Mapping[str, Any]) -> str | None:
         values = [_sqlite_value(row.get(f)) for f in fields]
-        (result,) = connection.execute(sql, values).fetchone()
+        with lock:
+            (result,) = connection.execute(sql, values).fetchone()
         # As the database reads a CHECK: only false fails; NULL (unknown) passes.
         return "it is false" if result is not None and not result else None
 
