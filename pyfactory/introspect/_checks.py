@@ -180,7 +180,8 @@ def _render(tokens: list[tuple[str, Any]]) -> str:
             words.append("'" + value.replace("'", "''") + "'")
         else:
             words.append(str(value))
-    return " ".join(words).replace("( ", "(").replace(" )", ")").replace(" ,", ",")
+    text = " ".join(words).replace("( ", "(").replace(" )", ")").replace(" ,", ",")
+    return text.replace(" . ", ".").replace(" :: ", "::")
 
 
 def parse_check(text: str, columns: Mapping[str, str]) -> tuple[list[Compare | Pair], list[str]]:

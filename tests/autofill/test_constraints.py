@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from pyfactory import BuilderError, Factory, FactoryDefinitionError, factory_for, schema
+from pyfactory.builders import SQLAlchemyBuilder
 from pyfactory.autofill import MAX_CHECK_TRIES, ConstraintError
 from pyfactory.introspect import FieldInfo, fields_of
 from pyfactory.introspect._checks import Compare, Pair, checks_of, parse_check
@@ -115,7 +116,8 @@ def test_parse_keeps_what_it_cannot_read_and_reads_the_rest_of_an_and() -> None:
         [Compare("a", "gt", 0)],
         ["x < 5 OR x > 7", "NOT b = 1", "x <> 3", "a + b > 3", "y > 1"],
     )
-    assert parse_check("x::int > 0", COLUMNS) == ([], ["x :: int > 0"])
+    assert parse_check("x::int > 0", COLUMNS) == ([], ["x::int > 0"])
+    assert parse_check("t.x <> 3", COLUMNS) == ([], ["t.x <> 3"])
     assert parse_check("x ~ '^[a-z]'", COLUMNS) == ([], ["x ~ '^[a-z]'"])
 
 
@@ -171,6 +173,24 @@ def test_the_earlier_field_is_drawn_below_a_later_one_given(session: Session) ->
     assert [b.ends_at for b in rows(session, Booking)] == [ends] * 5
     assert all(b.starts_at < ends for b in made)
     assert len({b.starts_at for b in made}) == 5
+
+
+def test_the_earlier_field_is_drawn_below_one_the_schema_gives(session: Session) -> None:
+    class Fixed(Factory[Booking]):
+        _model = Booking
+        _model_builder = SQLAlchemyBuilder()
+        _default_schema = "basic"
+
+        @schema(auto=True)
+        def basic(self) -> dict[str, Any]:
+            return {"ends_at": datetime.datetime(2001, 1, 1)}
+
+    made = Fixed(session=session, seed=6).create_batch(10)
+    session.commit()
+    stored = rows(session, Booking)
+    assert [b.ends_at for b in stored] == [datetime.datetime(2001, 1, 1)] * 10
+    assert all(b.starts_at < b.ends_at for b in stored)
+    assert [b.starts_at for b in stored] == [b.starts_at for b in made]
 
 
 def test_an_override_is_checked_with_the_draws(session: Session) -> None:
@@ -283,6 +303,39 @@ def test_a_model_validator_no_draw_meets_is_an_error() -> None:
     )
     assert caught.value.factory == "EventFactory"
     assert caught.value.schema == "basic"
+
+
+class Ticket(pydantic.BaseModel):
+    row: int = pydantic.Field(ge=1, le=30)
+
+    @pydantic.field_validator("row")
+    @classmethod
+    def even(cls, value: int) -> int:
+        if value % 2:
+            raise ValueError("rows are even")
+        return value
+
+
+def test_a_field_validator_is_met_by_drawing_again() -> None:
+    assert {t.row % 2 for t in factory_for(Ticket)(seed=3).build_batch(30)} == {0}
+
+    class OneTry(Factory[Ticket]):
+        _model = Ticket
+        _default_schema = "basic"
+        _check_tries = 1
+
+        @schema(auto=True)
+        def basic(self) -> dict[str, Any]:
+            return {}
+
+    with pytest.raises(ConstraintError) as caught:
+        OneTry(seed=3).build_batch(20)
+    assert str(caught.value) == (
+        "OneTry.basic → (checks): Ticket: 1 draw of the auto-filled fields row was refused, "
+        "by field validator Ticket.even (Value error, rows are even); tried: "
+        "(row=11); give these fields values in the schema, map them with _name_mappings, or "
+        "raise OneTry._check_tries"
+    )
 
 
 def test_a_dataclass_post_init_is_met_by_drawing_again() -> None:

@@ -126,8 +126,8 @@ class Team(models.Model):
 
 
 class Stay(models.Model):
-    """CHECK constraints of every kind that auto-filling reads (docs/autofill.rst), and
-    one it cannot (``~Q``), which the database alone enforces."""
+    """CHECK constraints of every kind that auto-filling reads (docs/autofill.rst): a
+    range, two bounds, an ``IN`` list and two dates in order."""
 
     guests = models.IntegerField()
     nightly_rate = models.DecimalField(max_digits=7, decimal_places=2)

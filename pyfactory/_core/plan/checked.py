@@ -360,11 +360,17 @@ class _Checked(TransientField[Any]):
         shown = "; ".join(
             "(" + ", ".join(f"{n}={v!r}" for n, v in row.items()) + ")" for row in tried[-_SHOWN:]
         )
+        draws = (
+            f"{self.tries} draws of the auto-filled fields {', '.join(ours)} were all refused"
+            if self.tries > 1
+            else f"1 draw of the auto-filled fields {', '.join(ours)} was refused"
+        )
+        last = f"the last {len(tried[-_SHOWN:])} tried" if len(tried) > 1 else "tried"
+        by = "the last by" if len(tried) > 1 else "by"
         raise ConstraintError(
-            f"{self.owner._model.__name__}: {self.tries} draws of the auto-filled fields "
-            f"{', '.join(ours)} were all refused, the last by {why}; the last "
-            f"{min(_SHOWN, len(tried))} tried: {shown}; give these fields values in the "
-            f"schema, map them with _name_mappings, or raise {self.owner.__name__}._check_tries"
+            f"{self.owner._model.__name__}: {draws}, {by} {why}; {last}: {shown}; "
+            "give these fields values in the schema, map them with _name_mappings, or raise "
+            f"{self.owner.__name__}._check_tries"
         )
 
     def aresolve(self, ctx: FieldContext) -> Any:
