@@ -59,15 +59,14 @@ def check_layer(
 ) -> None:
     """Order the auto-filled fields that a CHECK compares, and check the rest of what
     the model and its table require by drawing again; ``layer`` is changed in place."""
-    from pyfactory.introspect._checks import apply_checks, checks_of
+    from pyfactory.introspect._checks import Pair, apply_checks, checks_of
 
     model = cls._model
     checks = apply_checks(fields, checks_of(model))[1]
-    by_name = {info.name: info for info in fields}
     for check in checks:
         for part in check.parts:
-            if hasattr(part, "low"):
-                _order(layer, part, by_name, cls)  # type: ignore[arg-type]
+            if isinstance(part, Pair):
+                _order(cls, layer, part)
     tests = [*_model_tests(model), *_sql_tests(checks)]
     if not tests:
         return
@@ -100,9 +99,7 @@ def check_layer(
 # ------------------------------------------------------------------ ordered pairs
 
 
-def _order(
-    layer: dict[str, Any], pair: Pair, by_name: Mapping[str, FieldInfo], cls: type[Factory[Any]]
-) -> None:
+def _order(cls: type[Factory[Any]], layer: dict[str, Any], pair: Pair) -> None:
     high = layer.get(pair.high)
     low = layer.get(pair.low)
     above = None
@@ -340,6 +337,8 @@ class _Checked(TransientField[Any]):
         ours = [
             name for name, ph in self.placeholders.items() if _unwrapped(values.get(name)) is ph
         ]
+        if not ours:
+            return {}  # the caller gives every field drawn here: nothing to draw again
         try:
             fixed = self._fixed(ctx, ours)
         except CyclicDependencyError:
