@@ -36,7 +36,6 @@ __all__ = [
     "Compare",
     "Pair",
     "apply_checks",
-    "checks_of",
     "django_checks",
     "parse_check",
     "sqlalchemy_checks",
@@ -302,19 +301,6 @@ def _compare(left: Any, op: str, right: Any) -> list[Compare | Pair]:
 
 
 # ----------------------------------------------------------------- the backends
-
-
-def checks_of(model: Any) -> list[Check]:
-    """The CHECK constraints of a SQLAlchemy mapped class or a Django model, read as
-    far as they go; none for any other kind of model."""
-    from pyfactory.introspect._django_fields import is_django
-    from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
-
-    if is_sqlalchemy(model):
-        return sqlalchemy_checks(model)
-    if is_django(model):
-        return django_checks(model)
-    return []
 
 
 def sqlalchemy_checks(model: type[Any]) -> list[Check]:

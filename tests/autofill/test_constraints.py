@@ -24,7 +24,13 @@ from pyfactory import BuilderError, Factory, FactoryDefinitionError, factory_for
 from pyfactory.autofill import MAX_CHECK_TRIES, ConstraintError
 from pyfactory.builders import SQLAlchemyBuilder
 from pyfactory.introspect import FieldInfo, fields_of
-from pyfactory.introspect._checks import Compare, Pair, checks_of, parse_check
+from pyfactory.introspect._checks import (
+    Compare,
+    Pair,
+    django_checks,
+    parse_check,
+    sqlalchemy_checks,
+)
 from tests.builders.test_django import ALIASES
 
 
@@ -135,7 +141,7 @@ def test_sqlalchemy_checks_bound_the_fields() -> None:
     assert (by_name["seats"].ge, by_name["seats"].le) == (1, 8)
     assert by_name["status"].choices == ("open", "held", "closed")
     assert (by_name["code"].min_length, by_name["code"].max_length) == (3, 6)
-    checks = {c.name: c for c in checks_of(Booking)}
+    checks = {c.name: c for c in sqlalchemy_checks(Booking)}
     assert checks["ck_order"].parts == (Pair("starts_at", "ends_at", strict=True),)
     assert checks["ck_even"].unread == ("seats % 2 = 0",)
     assert checks["ck_code"].text == "code != ''"
@@ -239,7 +245,7 @@ def test_a_check_sqlite_cannot_read_is_left_to_postgresql(
         id: Mapped[int] = mapped_column(primary_key=True)
         name: Mapped[str] = mapped_column(String(20))
 
-    assert checks_of(Handle)[0].unread == ("name ~ '^[0-9]+$'",)
+    assert sqlalchemy_checks(Handle)[0].unread == ("name ~ '^[0-9]+$'",)
     engine = make_engine(postgres_database_url.replace("postgresql://", "postgresql+psycopg://"))
     PgBase.metadata.create_all(engine)
     with Session(engine) as session:
@@ -376,6 +382,15 @@ def test_django_check_constraints(using: str) -> None:
     assert (by_name["guests"].ge, by_name["guests"].le) == (1, 6)
     assert (by_name["nightly_rate"].gt, by_name["nightly_rate"].le) == (0, 900)
     assert by_name["status"].choices == ("booked", "cancelled")
+    checks = django_checks(Stay)
+    assert [c.label for c in checks] == [
+        "CHECK stay_guests (guests BETWEEN 1 AND 6)",
+        "CHECK stay_rate (nightly_rate > 0 AND nightly_rate <= 900)",
+        "CHECK stay_status (status IN ('booked', 'cancelled'))",
+        "CHECK stay_order (check_out > check_in)",
+    ]
+    assert checks[3].parts == (Pair("check_in", "check_out", strict=True),)
+    assert all(not c.unread for c in checks)
     made = factory_for(Stay)(seed=1, using=using).create_batch(30)
     stored = list(Stay.objects.using(using).order_by("id"))
     assert [s.pk for s in stored] == [s.pk for s in made]

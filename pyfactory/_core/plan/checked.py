@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pyfactory._core.plan.auto import AutoField, _TogetherField
+from pyfactory._core.plan.autofield import AutoField
 from pyfactory.autofill import MAX_CHECK_TRIES, ConstraintError
 from pyfactory.errors import CyclicDependencyError
 from pyfactory.fields import OMIT, SpecialField, TransientField
@@ -59,10 +59,10 @@ def check_layer(
 ) -> None:
     """Order the auto-filled fields that a CHECK compares, and check the rest of what
     the model and its table require by drawing again; ``layer`` is changed in place."""
-    from pyfactory.introspect._checks import Pair, apply_checks, checks_of
+    from pyfactory.introspect._checks import Pair, apply_checks
 
     model = cls._model
-    checks = apply_checks(fields, checks_of(model))[1]
+    checks = apply_checks(fields, _checks_of(model))[1]
     for check in checks:
         for part in check.parts:
             if isinstance(part, Pair):
@@ -76,9 +76,8 @@ def check_layer(
     members = {
         name: field
         for name, field in layer.items()
-        if isinstance(field, AutoField)
-        and not isinstance(field, _TogetherField)
-        and (needs is None or name in needs)
+        # Not a unique-together field: it draws again for a combination of its own.
+        if type(field) in (AutoField, _Above, _Below) and (needs is None or name in needs)
     }
     if not members:
         return
@@ -94,6 +93,23 @@ def check_layer(
     for name in members:
         layer[name] = checked.placeholders[name]
     layer[CHECKED_KEY] = checked
+
+
+def _checks_of(model: Any) -> list[Check]:
+    """The CHECK constraints of a SQLAlchemy mapped class or a Django model, read as far
+    as they go; none for any other kind of model."""
+    from pyfactory.introspect._django_fields import is_django
+    from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
+
+    if is_sqlalchemy(model):
+        from pyfactory.introspect._checks import sqlalchemy_checks
+
+        return sqlalchemy_checks(model)
+    if is_django(model):
+        from pyfactory.introspect._checks import django_checks
+
+        return django_checks(model)
+    return []
 
 
 # ------------------------------------------------------------------ ordered pairs
