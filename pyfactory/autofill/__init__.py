@@ -37,7 +37,10 @@ The code lives in private modules: ``_common`` (the :data:`Generator` type,
 ``_generators`` (:class:`TypeGenerator`, :class:`NameGenerator`), the rules in
 ``_text``, ``_pattern``, ``_numbers``, ``_time``, ``_scalars`` and ``_containers``,
 the tables in ``_types``, ``_names`` and ``_formats``, ``_unique``
-(:class:`UniqueTracker`) and ``_resolve`` (:func:`resolve_generator`).
+(:class:`UniqueTracker`), ``_resolve`` (:func:`resolve_generator`) and
+``_constraint`` (:class:`ConstraintError`, :data:`MAX_CHECK_TRIES`: a row that its
+CHECK constraints or its model's validators keep refusing, which
+``pyfactory._core.plan.checked`` draws again).
 
 .. versionadded:: 0.1
 """
