@@ -483,7 +483,11 @@ def _literal(value: Any, tp: Any) -> Any:
             except ValueError:
                 raise _Unread from None
         raise _Unread
-    if isinstance(value, bool) or issubclass(tp, bool):
+    if issubclass(tp, bool):
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)  # Boolean(create_constraint=True): flag IN (0, 1)
+        raise _Unread
+    if isinstance(value, bool):
         raise _Unread
     if isinstance(value, (int, decimal.Decimal)) and issubclass(tp, (int, float, decimal.Decimal)):
         if issubclass(tp, float):
@@ -553,7 +557,10 @@ def _change(info: FieldInfo, part: Compare, sofar: Mapping[str, Any]) -> dict[st
         current = sofar.get("choices", info.choices)
         if current:
             return {"choices": tuple(c for c in current if _matches(c, part.value))}
-        return {"choices": tuple(dict.fromkeys(_literal(v, tp) for v in part.value))}
+        allowed = tuple(dict.fromkeys(_literal(v, tp) for v in part.value))
+        if tp is bool and set(allowed) == {False, True}:
+            return {}  # Boolean(create_constraint=True) allows what a bool is
+        return {"choices": allowed}
     if not (isinstance(tp, type) and issubclass(tp, _ORDERED)) or issubclass(tp, bool):
         raise _Unread
     return _tighter(info, sofar, op, _literal(part.value, tp))

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import enum
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pydantic
 import pytest
-from sqlalchemy import CheckConstraint, Engine, MetaData, Numeric, String, column, select
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Engine,
+    Enum,
+    MetaData,
+    Numeric,
+    String,
+    column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -70,6 +81,20 @@ class Sale(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     price: Mapped[int]
     discount: Mapped[int] = mapped_column(CheckConstraint("discount >= 0"))
+
+
+class Color(enum.Enum):
+    RED = "r"
+    BLUE = "b"
+
+
+class Gadget(Base):
+    """The CHECKs SQLAlchemy writes itself: an Enum's names, a Boolean's 0 and 1."""
+
+    __tablename__ = "gadget"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    color: Mapped[Color] = mapped_column(Enum(Color, native_enum=False, create_constraint=True))
+    flag: Mapped[bool] = mapped_column(Boolean(create_constraint=True))
 
 
 @pytest.fixture
@@ -146,6 +171,23 @@ def test_sqlalchemy_checks_bound_the_fields() -> None:
     assert checks["ck_even"].unread == ("seats % 2 = 0",)
     assert checks["ck_code"].text == "code != ''"
     assert checks["ck_not_four"].unread == ("seats <> 4",)
+
+
+def test_the_checks_sqlalchemy_writes_for_enums_and_booleans_change_nothing(
+    session: Session,
+) -> None:
+    by_name = {f.name: f for f in fields_of(Gadget)}
+    assert by_name["color"].choices == (Color.RED, Color.BLUE)  # the CHECK names them
+    assert by_name["flag"] == FieldInfo("flag", bool, required=True)
+    assert [c.text for c in sqlalchemy_checks(Gadget)] == [
+        "gadget.color IN ('RED', 'BLUE')",
+        "gadget.flag IN (0, 1)",
+    ]
+    made = factory_for(Gadget)(session=session, seed=1).create_batch(20)
+    session.commit()
+    assert [(g.color, g.flag) for g in rows(session, Gadget)] == [(g.color, g.flag) for g in made]
+    assert {g.color for g in made} == {Color.RED, Color.BLUE}
+    assert {g.flag for g in made} == {False, True}
 
 
 # ------------------------------------------------------------------ SQLAlchemy, both backends
