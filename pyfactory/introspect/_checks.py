@@ -349,7 +349,10 @@ def _sql_text(sqltext: Any) -> str:
 
     if isinstance(sqltext, TextClause):
         return str(sqltext.text)
-    return str(sqltext.compile(compile_kwargs={"literal_binds": True}))
+    try:
+        return str(sqltext.compile(compile_kwargs={"literal_binds": True}))
+    except Exception:  # a literal of a type with no SQL literal: kept as text, not read
+        return str(sqltext)
 
 
 #: Django lookups read, as the comparisons they are.
@@ -399,6 +402,9 @@ def _q_text(q: Any) -> str:
         if isinstance(child, Q):
             text = _q_text(child)
             parts.append(f"({text})" if len(child.children) > 1 and not child.negated else text)
+            continue
+        if not isinstance(child, tuple) or len(child) != 2:
+            parts.append(str(child))  # a lookup or expression of its own
             continue
         lookup, value = child
         name, _, kind = str(lookup).partition("__")

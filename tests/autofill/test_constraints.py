@@ -474,3 +474,36 @@ def test_nothing_is_drawn_again_when_the_call_gives_every_checked_field() -> Non
         datetime.date(2001, 1, 1),
         datetime.date(2001, 1, 2),
     )
+
+
+def test_django_q_is_read_part_by_part() -> None:
+    from django.db.models import F, Q
+    from django.db.models.lookups import GreaterThan
+
+    from pyfactory.introspect._checks import _q_text, _read_q
+
+    fields = {"guests": "guests", "status": "status", "check_in": "check_in"}
+    q = (
+        Q(guests__gte=1, guests__lt=9)
+        & (Q(status="a") | Q(status="b"))
+        & ~Q(guests=4)
+        & Q(check_in__year=2020)
+        & Q(guests=F("status"))
+        & Q(GreaterThan(F("guests"), 0))
+        & Q(status=None)
+    )
+    read: list[Any] = []
+    unread: list[str] = []
+    _read_q(q, fields, read, unread)
+    assert read == [Compare("guests", "ge", 1), Compare("guests", "lt", 9)]
+    assert unread == [
+        "status = 'a' OR status = 'b'",
+        "NOT (guests = 4)",
+        "check_in__year=2020",
+        "guests = status",
+        "GreaterThan(F(guests), Value(0))",
+        "status = None",
+    ]
+    assert _q_text(Q(guests__range=(1, 6), status__in=["x"])) == (
+        "guests BETWEEN 1 AND 6 AND status IN ('x')"
+    )
