@@ -324,14 +324,19 @@ def sqlalchemy_checks(model: type[Any]) -> list[Check]:
         declared = list(getattr(table, "constraints", ()))
         for column in table.columns:
             declared.extend(getattr(column, "constraints", ()))  # Column(..., CheckConstraint())
-        for constraint in dict.fromkeys(declared):
-            if isinstance(constraint, CheckConstraint):
-                text = _sql_text(constraint.sqltext)
-                parts, unread = parse_check(text, columns)
-                name = constraint.name if isinstance(constraint.name, str) else None
-                named = _names_in(text)
-                by_field = {f: c for c, f in columns.items() if c in named}
-                found.append(Check(name, text, tuple(parts), tuple(unread), by_field))
+        texts = {
+            constraint: _sql_text(constraint.sqltext)
+            for constraint in declared
+            if isinstance(constraint, CheckConstraint)
+        }
+        # A table keeps its constraints in a set: in the order of their text, so that
+        # every run reads (and names in messages) the same list.
+        for constraint, text in sorted(texts.items(), key=lambda item: item[1]):
+            parts, unread = parse_check(text, columns)
+            name = constraint.name if isinstance(constraint.name, str) else None
+            named = _names_in(text)
+            by_field = {f: c for c, f in columns.items() if c in named}
+            found.append(Check(name, text, tuple(parts), tuple(unread), by_field))
     return found
 
 
@@ -534,12 +539,42 @@ def apply_checks(
             changes.setdefault(info.name, {}).update(change)
             parts.append(part)
         kept.append(attrs.evolve(check, parts=tuple(parts), unread=tuple(unread)))
+    for check in kept:
+        for part in check.parts:
+            if isinstance(part, Pair):
+                _implied(by_name[part.low], by_name[part.high], part.strict, changes)
     if changes:
         infos = [
             attrs.evolve(info, **changes[info.name]) if info.name in changes else info
             for info in infos
         ]
     return infos, kept
+
+
+def _implied(
+    low: FieldInfo, high: FieldInfo, strict: bool, changes: dict[str, dict[str, Any]]
+) -> None:
+    """What ``low < high`` (or ``<=``) says of each field's own bounds: ``low`` stays
+    below ``high``'s upper bound and ``high`` above ``low``'s lower one, so that the
+    later field, drawn from the earlier plus a step, has room for a step."""
+    tp = _base_type(low)
+    if tp is not _base_type(high) or not (isinstance(tp, type) and issubclass(tp, _ORDERED)):
+        return
+    for source, target, names in ((high, low, ("le", "lt")), (low, high, ("ge", "gt"))):
+        now = {**_bounds_of(source), **changes.get(source.name, {})}
+        inclusive, exclusive = names
+        if now.get(inclusive) is not None:
+            bound, name = now[inclusive], exclusive if strict else inclusive
+        elif now.get(exclusive) is not None:
+            bound, name = now[exclusive], exclusive
+        else:
+            continue
+        changed = changes.setdefault(target.name, {})
+        changed.update(_tighter(target, changed, name, bound))
+
+
+def _bounds_of(info: FieldInfo) -> dict[str, Any]:
+    return {name: getattr(info, name) for name in ("ge", "gt", "le", "lt")}
 
 
 def _describe(part: Compare) -> str:

@@ -83,6 +83,25 @@ class Sale(Base):
     discount: Mapped[int] = mapped_column(CheckConstraint("discount >= 0"))
 
 
+class Span(Base):
+    """Two fields in order within bounds of their own: the later is drawn no further than
+    its bound, and the earlier stays short of it, so there is room for a step."""
+
+    __tablename__ = "span"
+    __table_args__ = (
+        CheckConstraint("lo BETWEEN 0 AND 100 AND hi BETWEEN 0 AND 100 AND hi > lo"),
+        CheckConstraint("a >= 0 AND a <= 1 AND b >= 0 AND b <= 1 AND b > a"),
+        CheckConstraint("d1 >= '2024-01-01' AND d2 <= '2024-01-10' AND d2 >= d1"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lo: Mapped[int]
+    hi: Mapped[int]
+    a: Mapped[float]
+    b: Mapped[float]
+    d1: Mapped[datetime.date]
+    d2: Mapped[datetime.date]
+
+
 class Color(enum.Enum):
     RED = "r"
     BLUE = "b"
@@ -182,7 +201,7 @@ def test_the_checks_sqlalchemy_writes_for_enums_and_booleans_change_nothing(
     assert [c.text for c in sqlalchemy_checks(Gadget)] == [
         "gadget.color IN ('RED', 'BLUE')",
         "gadget.flag IN (0, 1)",
-    ]
+    ]  # in the order of their text, every run
     made = factory_for(Gadget)(session=session, seed=1).create_batch(20)
     session.commit()
     assert [(g.color, g.flag) for g in rows(session, Gadget)] == [(g.color, g.flag) for g in made]
@@ -203,6 +222,25 @@ def test_rows_meet_every_check_and_the_database_takes_them(session: Session) -> 
     # The draws are spread over what the checks allow, not pinned to one value.
     assert {b.seats for b in stored} == {2, 6, 8}
     assert [(b.seats, b.code) for b in stored] == [(b.seats, b.code) for b in made]
+
+
+def test_ordered_fields_keep_within_their_own_bounds(session: Session) -> None:
+    by_name = {f.name: f for f in fields_of(Span)}
+    assert (by_name["lo"].ge, by_name["lo"].le, by_name["lo"].lt) == (0, 100, 100)
+    assert (by_name["hi"].gt, by_name["hi"].le) == (0, 100)
+    assert (by_name["d1"].ge, by_name["d1"].le) == (
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 1, 10),
+    )
+    made = factory_for(Span)(session=session, seed=1).create_batch(300)
+    session.commit()
+    stored = rows(session, Span)
+    assert [(s.lo, s.hi, s.d1, s.d2) for s in stored] == [(s.lo, s.hi, s.d1, s.d2) for s in made]
+    for span in stored:
+        assert 0 <= span.lo < span.hi <= 100
+        assert 0 <= span.a < span.b <= 1
+        assert datetime.date(2024, 1, 1) <= span.d1 <= span.d2 <= datetime.date(2024, 1, 10)
+    assert any(span.d1 == span.d2 for span in stored)  # >= allows a step of none
 
 
 def test_one_seed_gives_the_same_rows(session: Session) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import math
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
@@ -140,13 +141,38 @@ _STEPS: dict[type[Any], tuple[Any, int]] = {
 }
 
 
-def _step(faker: Faker, other: Any, strict: bool) -> Any:
-    """A step of ``other``'s type, positive (or zero when not ``strict``); ``None`` for a
-    type that has no steps here."""
-    for kind, (unit, most) in _STEPS.items():
-        if isinstance(other, kind) and not isinstance(other, bool):
-            return unit * faker.random.randint(1 if strict else 0, most)
-    return None
+def _step(faker: Faker, other: Any, strict: bool, bound: tuple[Any, bool] | None) -> Any:
+    """A step of ``other``'s type, positive (or zero when not ``strict``), that keeps
+    within ``bound`` (how far the field may go from ``other``, and whether it must stay
+    short of it); ``None`` for a type that has no steps here, or no room for one."""
+    found = next(
+        (
+            (kind, unit, most)
+            for kind, (unit, most) in _STEPS.items()
+            if isinstance(other, kind) and not isinstance(other, bool)
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    kind, unit, most = found
+    least = 1 if strict else 0
+    room: Any = most
+    if bound is not None:
+        try:
+            room = min(bound[0] / unit, most)
+        except (TypeError, ArithmeticError):
+            room = most
+    if kind is float:
+        if room <= 0 and (strict or room < 0):
+            return None
+        return max(room, 0.0) * (1.0 - faker.random.random())  # within (0, room]
+    steps = math.floor(room)
+    if bound is not None and bound[1] and steps == room:
+        steps -= 1  # an exclusive bound: short of it
+    if steps < least:
+        return None
+    return unit * faker.random.randint(least, steps)
 
 
 class _Above(AutoField):
@@ -172,13 +198,27 @@ class _Above(AutoField):
         other = read(self.other)
         if other is None or other is OMIT:
             return self.value(ctx, faker)
-        step = _step(faker, other, self.strict)
+        step = _step(faker, other, self.strict, self._room(other))
         if step is None:
             return self.value(ctx, faker)
         try:
             return other + step if self.sign > 0 else other - step
         except OverflowError:
             return self.value(ctx, faker)
+
+    def _room(self, other: Any) -> tuple[Any, bool] | None:
+        """How far this field's own bound (the upper one above, the lower one below) is
+        from ``other``, and whether the bound is exclusive; ``None`` for no bound."""
+        info = self.info
+        names = ("le", "lt") if self.sign > 0 else ("ge", "gt")
+        for name, exclusive in zip(names, (False, True), strict=True):
+            bound = getattr(info, name)
+            if bound is not None:
+                try:
+                    return ((bound - other) * self.sign, exclusive)
+                except TypeError:
+                    return None
+        return None
 
     def resolve(self, ctx: FieldContext) -> Any:
         return self.drawn(ctx, self.keyed(ctx), ctx.attrs.get)
