@@ -545,3 +545,23 @@ def test_django_q_is_read_part_by_part() -> None:
     assert _q_text(Q(guests__range=(1, 6), status__in=["x"])) == (
         "guests BETWEEN 1 AND 6 AND status IN ('x')"
     )
+
+
+class Account(pydantic.BaseModel):
+    user_id: int = pydantic.Field(alias="userId", ge=1, le=100)
+    limit: int = pydantic.Field(ge=0, le=100)
+
+    @pydantic.model_validator(mode="after")
+    def covers(self) -> Account:
+        if self.limit < self.user_id:
+            raise ValueError("limit below user id")
+        return self
+
+
+def test_a_validator_sees_a_field_under_its_alias() -> None:
+    accounts = factory_for(Account)(seed=1).build_batch(20)
+    assert all(a.limit >= a.user_id for a in accounts)
+    given = factory_for(Account)(seed=1).build_batch(10, user_id=90)
+    assert [a.user_id for a in given] == [90] * 10
+    assert all(a.limit >= 90 for a in given)
+    assert sorted(factory_for(Account)(seed=1).attributes()) == ["limit", "userId"]
