@@ -37,7 +37,10 @@ The code lives in private modules: ``_common`` (the :data:`Generator` type,
 ``_generators`` (:class:`TypeGenerator`, :class:`NameGenerator`), the rules in
 ``_text``, ``_pattern``, ``_numbers``, ``_time``, ``_scalars`` and ``_containers``,
 the tables in ``_types``, ``_names`` and ``_formats``, ``_unique``
-(:class:`UniqueTracker`) and ``_resolve`` (:func:`resolve_generator`).
+(:class:`UniqueTracker`), ``_resolve`` (:func:`resolve_generator`) and
+``_constraint`` (:class:`ConstraintError`, :data:`MAX_CHECK_TRIES`: a row that its
+CHECK constraints or its model's validators keep refusing, which
+``pyfactory._core.plan.checked`` draws again).
 
 .. versionadded:: 0.1
 """
@@ -45,6 +48,8 @@ the tables in ``_types``, ``_names`` and ``_formats``, ``_unique``
 from __future__ import annotations
 
 from pyfactory.autofill._common import Generator, NestedModel
+from pyfactory.autofill._constraint import MAX_CHECK_TRIES as MAX_CHECK_TRIES
+from pyfactory.autofill._constraint import ConstraintError
 from pyfactory.autofill._generators import NameGenerator, TypeGenerator
 from pyfactory.autofill._names import NAME_GENERATORS
 from pyfactory.autofill._resolve import resolve_generator
@@ -55,6 +60,7 @@ from pyfactory.autofill._unique import UniqueTracker
 __all__ = [
     "NAME_GENERATORS",
     "TYPE_GENERATORS",
+    "ConstraintError",
     "Generator",
     "NameGenerator",
     "NestedModel",
@@ -64,6 +70,13 @@ __all__ = [
 ]
 
 # The public objects keep the module path they are documented (and pickled) under.
-for _public in (NameGenerator, NestedModel, TypeGenerator, UniqueTracker, resolve_generator):
+for _public in (
+    ConstraintError,
+    NameGenerator,
+    NestedModel,
+    TypeGenerator,
+    UniqueTracker,
+    resolve_generator,
+):
     _public.__module__ = __name__
 del _public

@@ -74,7 +74,9 @@ def django_fields(model: type[Any]) -> list[FieldInfo]:
     ``choices``, ``null``, ``unique``) and its validators (length, value and step
     validators, regex validators); the field class gives ``extra["format"]``
     (``"email"``, ``"url"``, ``"slug"``, ``"ip"``, ...). ``blank=True`` is noted in
-    ``extra["blank"]`` and makes the field not required.
+    ``extra["blank"]`` and makes the field not required. The ``CheckConstraint``
+    entries of ``Meta.constraints`` bound their fields as far as they are read
+    (:mod:`pyfactory.introspect._checks`).
     """
     meta = model._meta
     fields = meta.get_fields()
@@ -83,7 +85,9 @@ def django_fields(model: type[Any]) -> list[FieldInfo]:
     reverse = [f for f in fields if f.auto_created and not f.concrete]
     infos = [_forward_field(f, single) for f in forward]
     infos.extend(_reverse_field(rel) for rel in reverse)
-    return infos
+    from pyfactory.introspect._checks import apply_checks, django_checks
+
+    return apply_checks(infos, django_checks(model))[0]
 
 
 def _single_unique(meta: Any) -> set[str]:

@@ -71,12 +71,14 @@ class FieldInfo:
         nullable: ``None`` is an accepted value (an ``Optional`` annotation, a
             nullable column, Django's ``null=True``).
         max_length: The longest length accepted (strings, bytes, collections).
-        min_length: The shortest length accepted.
+        min_length: The shortest length accepted (a CHECK's ``length(x) >= 3`` too).
         ge: Values must be greater than or equal to this.
         gt: Values must be greater than this.
         le: Values must be less than or equal to this. Integer columns carry their
             database range here and in ``ge``.
-        lt: Values must be less than this.
+        lt: Values must be less than this. For SQLAlchemy and Django models, the four
+            bounds include those of the table's CHECK constraints (``price > 0``,
+            ``seats BETWEEN 1 AND 8``), the stricter of the two where both bound a field.
         multiple_of: Values must be a multiple of this.
         max_digits: The most digits a ``Decimal`` may have.
         decimal_places: The most digits a ``Decimal`` may have after the point.
@@ -86,8 +88,8 @@ class FieldInfo:
             anchored pattern so that the meaning is the same).
         choices: The only values allowed, if the model restricts them: ``Literal``
             arguments, Enum members, Django ``choices``, an attrs ``in_`` validator,
-            the values of a SQLAlchemy ``Enum``. ``None`` is never among them (see
-            ``nullable``).
+            the values of a SQLAlchemy ``Enum``, a CHECK constraint's ``IN`` list or
+            ``=``. ``None`` is never among them (see ``nullable``).
         unique: No two rows may hold the same value: ``unique=True``, a single-column
             unique constraint or index, a single-column primary key, a one-to-one
             foreign key.

@@ -49,8 +49,9 @@ def sqlalchemy_fields(model: type[Any]) -> list[FieldInfo]:
     ``Numeric`` precision, ``Enum`` values and integer range are constraints.
     A foreign key column names its targets in ``extra["references"]``; the
     relationship that sets it lists it in ``foreign_keys``, so a generator fills
-    one or the other. Synonyms and composites are left out: the columns they
-    stand for are listed.
+    one or the other. The table's CHECK constraints bound their columns as far as
+    they are read (:mod:`pyfactory.introspect._checks`). Synonyms and composites are
+    left out: the columns they stand for are listed.
     """
     from sqlalchemy import inspect
     from sqlalchemy.orm import ColumnProperty, RelationshipProperty
@@ -67,7 +68,9 @@ def sqlalchemy_fields(model: type[Any]) -> list[FieldInfo]:
             infos.append(_column_field(mapper, prop, hint))
         elif isinstance(prop, RelationshipProperty):
             infos.append(_relationship_field(mapper, prop, hint))
-    return infos
+    from pyfactory.introspect._checks import apply_checks, sqlalchemy_checks
+
+    return apply_checks(infos, sqlalchemy_checks(model))[0]
 
 
 def _declaration_order(model: type[Any]) -> dict[str, int]:

@@ -123,3 +123,29 @@ class Team(models.Model):
     description = models.CharField(max_length=200, default="")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     members = models.ManyToManyField(Member, related_name="teams", blank=True)
+
+
+class Stay(models.Model):
+    """CHECK constraints of every kind that auto-filling reads (docs/autofill.rst): a
+    range, two bounds, an ``IN`` list and two dates in order."""
+
+    guests = models.IntegerField()
+    nightly_rate = models.DecimalField(max_digits=7, decimal_places=2)
+    status = models.CharField(max_length=10)
+    check_in = models.DateField()
+    check_out = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(guests__range=(1, 6)), name="stay_guests"),
+            models.CheckConstraint(
+                condition=models.Q(nightly_rate__gt=0) & models.Q(nightly_rate__lte=900),
+                name="stay_rate",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["booked", "cancelled"]), name="stay_status"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(check_out__gt=models.F("check_in")), name="stay_order"
+            ),
+        ]
