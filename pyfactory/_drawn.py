@@ -37,6 +37,7 @@ class FakeField(SpecialField[Any]):
     :func:`fake`."""
 
     __slots__ = ("_compiled", "args", "kwargs", "provider", "unique")
+    queries = False
     #: ``password__length=10`` passes ``length=10`` to the provider for one call.
     takes_overrides = True
 
@@ -275,6 +276,7 @@ class ParentField(SpecialField[T_co]):
     """A field of the object making this one; see :func:`parent`."""
 
     __slots__ = ("default", "name")
+    queries = False
     takes_overrides = False
 
     def __init__(self, name: str, default: Any) -> None:

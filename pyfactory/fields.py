@@ -108,6 +108,11 @@ class SpecialField(Generic[T_co]):
     #: Whether ``key__field=value`` overrides may name this field's key; they reach
     #: :meth:`resolve` as ``ctx.overrides``. True for custom fields and associations.
     takes_overrides: ClassVar[bool] = True
+    #: Whether resolving the field may run code that queries the database (a custom
+    #: field may): a create batch of such rows watches its first row (see
+    #: :meth:`ModelBuilder.reads <pyfactory.builders.ModelBuilder.reads>`). The
+    #: built-in fields that run no code of yours say False.
+    queries: ClassVar[bool] = True
 
     def resolve(self, ctx: FieldContext) -> T_co | Awaitable[T_co]:
         """Compute this field's value for one object.
@@ -138,6 +143,7 @@ class SequenceField(SpecialField[T_co]):
     """The next value of a counter; see :func:`sequence`."""
 
     __slots__ = ("_counters", "_render", "key", "pattern", "source", "start")
+    queries = False
     takes_overrides = False
 
     def __init__(
@@ -296,6 +302,7 @@ class AssociationField(SpecialField[Any]):
     """Another factory's object, made in the same scope; see :func:`association`."""
 
     __slots__ = ("attr", "factory", "overrides", "schema", "traits")
+    queries = False
 
     def __init__(
         self,
@@ -419,6 +426,7 @@ class ManyField(SpecialField[list[Any]]):
     """A list of another factory's objects; see :func:`many`."""
 
     __slots__ = ("count", "factory", "overrides", "schema", "traits")
+    queries = False
 
     def __init__(
         self,
@@ -548,6 +556,7 @@ class TransientField(SpecialField[T_co]):
     """A value for lazy fields and hooks, dropped before the builder; see :func:`transient`."""
 
     __slots__ = ("default",)
+    queries = False
     takes_overrides = False
 
     def __init__(self, default: T_co | SpecialField[T_co]) -> None:
@@ -611,6 +620,7 @@ class RandomlyUnsetField(SpecialField[T_co]):
     """The value, or (with probability ``p``) no key at all; see :func:`randomly_unset`."""
 
     __slots__ = ("p", "value")
+    queries = False
     takes_overrides = False
 
     def __init__(self, value: Any, p: float) -> None:
@@ -630,6 +640,7 @@ class RandomlyNullifyField(SpecialField[T_co | None]):
     """The value, or (with probability ``p``) ``None``; see :func:`randomly_nullify`."""
 
     __slots__ = ("p", "value")
+    queries = False
     takes_overrides = False
 
     def __init__(self, value: Any, p: float) -> None:
@@ -675,6 +686,7 @@ class NestedField(SpecialField[Any]):
     """A list, tuple or dict that holds special fields; each is resolved in place."""
 
     __slots__ = ("value",)
+    queries = False
     takes_overrides = False
 
     def __init__(self, value: Any) -> None:

@@ -36,6 +36,7 @@ class PickField(SpecialField[Any]):
     dataset; see :func:`pick`."""
 
     __slots__ = ("_lock", "_made", "_values", "count", "factory", "field", "row", "schema")
+    queries = False
     takes_overrides = False
 
     def __init__(

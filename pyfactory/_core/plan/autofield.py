@@ -37,6 +37,7 @@ class AutoField(SpecialField[Any]):
     """
 
     __slots__ = ("_fast", "generator", "info", "owner")
+    queries = False
     takes_overrides = False
 
     def __init__(self, generator: Generator, info: FieldInfo, owner: type[Factory[Any]]):

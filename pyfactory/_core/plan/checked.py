@@ -347,6 +347,7 @@ class _Member(SpecialField[Any]):
     """An auto-filled field drawn with the others of its row by :class:`_Checked`."""
 
     __slots__ = ("name",)
+    queries = False
     takes_overrides = False
 
     def __init__(self, name: str) -> None:

@@ -4,27 +4,20 @@ every row as ``create()`` does, so that each sees the rows written before it.
 
 Only code of the user's can query: a :func:`~pyfactory.lazy` function, an
 ``association(...).callback()``, a custom field, or :func:`~pyfactory.each` over a
-query or a queryset. Schemas of sequences, fakes, plain values and associations to
-such schemas cannot, and their batches keep the bulk path without a probe.
+query or a queryset. A field says whether it may with
+:attr:`~pyfactory.SpecialField.queries`; the built-in fields that run no such code
+say False, and the fields they hold (a transient's default, an association's
+overrides) are looked at in turn, as are the schemas of the children they make.
+Schemas of sequences, fakes, plain values and associations to such schemas cannot
+query, and their batches keep the bulk path without a probe.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyfactory._drawn import EachField, FakeField, ParentField
 from pyfactory._walk import CONTAINERS
-from pyfactory.fields import (
-    AssociationField,
-    DerivedField,
-    ManyField,
-    NestedField,
-    RandomlyNullifyField,
-    RandomlyUnsetField,
-    SequenceField,
-    SpecialField,
-    TransientField,
-)
+from pyfactory.fields import AssociationField, DerivedField, ManyField, SpecialField
 
 if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
@@ -32,56 +25,52 @@ if TYPE_CHECKING:
 
 __all__ = ["may_read"]
 
-#: Fields that run no code of the user's that could query; their parts are looked at.
-_OWN = (
-    SequenceField,
-    FakeField,
-    ParentField,
-    AssociationField,
-    ManyField,
-    TransientField,
-    RandomlyUnsetField,
-    RandomlyNullifyField,
-    NestedField,
-)
+#: Slots that hold no field: a target factory, a sequence's own function and caches.
+_NOT_FIELDS = frozenset({"factory", "source", "_counters", "_render", "_compiled", "_fast"})
 
 
 def _field_may_read(value: Any) -> bool:
     if type(value) in CONTAINERS:
         items = value.values() if isinstance(value, dict) else value
         return any(_field_may_read(item) for item in items)
-    if isinstance(value, EachField):
-        return True
+    if not isinstance(value, SpecialField):
+        return False
     if isinstance(value, DerivedField):
         return value.fn is not None  # .callback(fn) runs code; .attribute() reads one
-    if isinstance(value, _OWN):
-        return any(
-            _field_may_read(getattr(value, slot, None))
-            for cls in type(value).__mro__
-            for slot in getattr(cls, "__slots__", ())
-            if slot not in ("factory", "_counters", "_render", "source")
-        )
-    return isinstance(value, SpecialField)
+    if value.queries:
+        return True
+    return any(
+        _field_may_read(getattr(value, slot, None))
+        for cls in type(value).__mro__
+        for slot in getattr(cls, "__slots__", ())
+        if slot not in _NOT_FIELDS
+    )
 
 
 def may_read(factory: Factory[Any], plan: Plan, overrides: dict[str, Any]) -> bool:
     """Whether an object of ``plan`` (with ``overrides``), or a child it makes, runs
-    code that may query the database while it resolves."""
-    return _field_may_read(overrides) or _plan_may_read(factory, plan, set())
-
-
-def _plan_may_read(factory: Factory[Any], plan: Plan, seen: set[int]) -> bool:
-    if id(plan) in seen:
-        return False
-    seen.add(id(plan))
-    base = plan.base
-    for key in plan.specials:
-        value = base[key]
-        if _field_may_read(value):
-            return True
-        if isinstance(value, (AssociationField, ManyField)):
-            child = factory._pf_child_factory(value.factory)
-            child_plan, _ = child._pf_plan(value.schema, value.traits, {})
-            if _plan_may_read(child, child_plan, seen):
+    code that may query the database while it resolves. The children's schemas are
+    walked without recursion (a chain may be thousands deep), each once per factory
+    class, schema and traits (a tree of a factory's own children ends)."""
+    if _field_may_read(overrides):
+        return True
+    seen: set[tuple[type, str, tuple[str, ...]]] = set()
+    todo = [(factory, plan)]
+    while todo:
+        maker, current = todo.pop()
+        key = (type(maker), current.schema, current.traits)
+        if key in seen:
+            continue
+        seen.add(key)
+        base = current.base
+        for name in current.specials:
+            value = base[name]
+            if _field_may_read(value):
                 return True
-    return any(_field_may_read(sub) for sub in plan.dunder.values())
+            if isinstance(value, (AssociationField, ManyField)):
+                child = maker._pf_child_factory(value.factory)
+                child_plan, _ = child._pf_plan(value.schema, value.traits, {})
+                todo.append((child, child_plan))
+        if any(_field_may_read(sub) for sub in current.dunder.values()):
+            return True
+    return False
