@@ -8,7 +8,8 @@ calls it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -137,12 +138,13 @@ def check(
     scope: Scope = "create" if create else "build"
     checked = [factory for factory in factories if skip_reason(factory) is None]
     failures = []
-    with _state_kept():
+    with _state_kept() as afresh:
         for factory in checked:
             for name in factory._pf_schemas:
                 for traits in [(), *((trait,) for trait in factory._pf_traits)]:
                     made = factory(seed=seed, **context)
                     error = _created(made, name, traits) if create else _built(made, name, traits)
+                    afresh()
                     if error is not None:
                         failures.append(
                             CheckFailure(factory, name, traits, error, seed, scope, context)
@@ -172,6 +174,7 @@ def _created(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Exceptio
         with type(made)._pf_builder.transaction(made._pf_context):
             try:
                 made.create(name, *traits)
+                _deferred_constraints(made)
             except Exception as error:
                 failed = error
             raise _RollBack
@@ -182,16 +185,41 @@ def _created(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Exceptio
     return failed
 
 
+def _deferred_constraints(made: Factory[Any]) -> None:
+    """Check now the constraints that the database defers to the commit, which a
+    transaction rolled back never reaches: Django makes its foreign keys
+    ``DEFERRABLE INITIALLY DEFERRED`` (PostgreSQL), or checks them at the commit
+    (SQLite), and ``check_constraints()`` is how its own ``TestCase`` checks them."""
+    if "pyfactory.builders.django" not in sys.modules:
+        return  # no factory uses Django's builder
+    from pyfactory.builders.django import DjangoBuilder
+
+    builder = type(made)._pf_builder
+    if isinstance(builder, DjangoBuilder):
+        from django.db import connections
+
+        connections[builder.using(made._pf_context)].check_constraints()
+
+
 @contextmanager
-def _state_kept() -> Iterator[None]:
+def _state_kept() -> Iterator[Callable[[], None]]:
     """Put back the sequence counters and the unique values as they were, and claim no
-    unique value from the other processes (pytest-xdist workers) meanwhile."""
+    unique value from the other processes (pytest-xdist workers) meanwhile.
+
+    It gives a function that puts them back after each call, so that every call
+    starts from the same state and the call that a failure prints, made on its own,
+    makes the same values (``shop 1``, not the 4th call's ``shop 4``)."""
     from pyfactory import _state
     from pyfactory.autofill._unique import set_unique_claim
 
     kept = _state.snapshot()
+
+    def afresh() -> None:
+        _state.restore(kept)
+        set_unique_claim(None)
+
     set_unique_claim(None)
     try:
-        yield
+        yield afresh
     finally:
         _state.restore(kept)
