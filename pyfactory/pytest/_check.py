@@ -41,6 +41,7 @@ import pytest
 
 from pyfactory import Factory
 from pyfactory._check import check
+from pyfactory.errors import UsageError
 from pyfactory.cli import summary
 from pyfactory.pytest import _fixtures, _register
 
@@ -142,7 +143,7 @@ def _pyfactory_check(request: pytest.FixtureRequest) -> Iterator[None]:
     if create:
         context = request.getfixturevalue("pyfactory_context")
         if not isinstance(context, Mapping):
-            raise TypeError(
+            raise UsageError(
                 "the pyfactory_context fixture must return a mapping of context keys "
                 f"(such as {{'session': ...}}), got {context!r}"
             )
