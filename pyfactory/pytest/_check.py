@@ -41,8 +41,8 @@ import pytest
 
 from pyfactory import Factory
 from pyfactory._check import check
-from pyfactory.errors import UsageError
 from pyfactory.cli import summary
+from pyfactory.errors import UsageError
 from pyfactory.pytest import _fixtures, _register
 
 #: The key of a pytest-xdist worker's check line in the output it sends back.

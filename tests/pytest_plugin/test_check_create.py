@@ -209,9 +209,7 @@ def test_create_reports_the_constraints_and_runs_no_test(
     assert _shops(shop_url) == 1
 
 
-def test_create_under_xdist(
-    broken_shops: pytest.Pytester, shop_url: str, db_backend: str
-) -> None:
+def test_create_under_xdist(broken_shops: pytest.Pytester, shop_url: str, db_backend: str) -> None:
     """Each worker checks before its first test, and reports the same error once."""
     result = broken_shops.runpytest_subprocess(
         "-p", "no:cacheprovider", "-p", "no:django", "-n", "2", "--pyfactory-check=create"
@@ -372,7 +370,8 @@ def test_author(author_factory):
 @pytest.fixture(params=["default", "postgres"], ids=["sqlite", "postgres"])
 def django_suite(
     request: pytest.FixtureRequest, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> pytest.Pytester:
+) -> tuple[pytest.Pytester, str]:
+    """The suite, and the alias its factories use."""
     using = request.param
     if using == "postgres" and not os.environ.get("PYFACTORY_TEST_POSTGRES_URL"):
         request.getfixturevalue("postgres_url")  # skips, or fails under CI, saying why
@@ -381,8 +380,7 @@ def django_suite(
     pytester.makeini(DJANGO_INI)
     pytester.makeconftest(DJANGO_CONFTEST.format(using=using, extra=""))
     pytester.makepyfile(test_authors=DJANGO_TESTS.format(using=using, databases=databases))
-    pytester.using = using  # type: ignore[attr-defined]
-    return pytester
+    return pytester, using
 
 
 def _django_run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
@@ -390,11 +388,11 @@ def _django_run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def test_django_factories_that_read_the_database_pass_the_build_check(
-    django_suite: pytest.Pytester,
+    django_suite: tuple[pytest.Pytester, str],
 ) -> None:
     """Before the check ran before any database access was allowed: each factory that
     reads the database failed it."""
-    result = _django_run(django_suite, "--pyfactory-check")
+    result = _django_run(django_suite[0], "--pyfactory-check")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
         [
@@ -404,18 +402,20 @@ def test_django_factories_that_read_the_database_pass_the_build_check(
     )
 
 
-def test_django_create_check_leaves_nothing(django_suite: pytest.Pytester) -> None:
-    result = _django_run(django_suite, "--pyfactory-check=create")
+def test_django_create_check_leaves_nothing(django_suite: tuple[pytest.Pytester, str]) -> None:
+    result = _django_run(django_suite[0], "--pyfactory-check=create")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["pyfactory check: 2 creates of 2 factories passed, 1 skipped"])
 
 
-def test_django_create_check_reports_a_constraint(django_suite: pytest.Pytester) -> None:
-    using = django_suite.using  # type: ignore[attr-defined]
-    django_suite.makeconftest(DJANGO_CONFTEST.format(using=using, extra=SILENT))
-    result = _django_run(django_suite, "--pyfactory-check")
+def test_django_create_check_reports_a_constraint(
+    django_suite: tuple[pytest.Pytester, str],
+) -> None:
+    suite, using = django_suite
+    suite.makeconftest(DJANGO_CONFTEST.format(using=using, extra=SILENT))
+    result = _django_run(suite, "--pyfactory-check")
     result.assert_outcomes(passed=2)  # a build passes
-    result = _django_run(django_suite, "--pyfactory-check=create")
+    result = _django_run(suite, "--pyfactory-check=create")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(errors=1, skipped=1)
     violation = {
