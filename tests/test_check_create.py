@@ -669,3 +669,45 @@ def test_cli_settings_that_do_not_import(tmp_path: Path) -> None:
         "pyfactory check: error: cannot set Django up with the settings no_such_settings: "
         "ModuleNotFoundError: No module named 'no_such_settings'\n"
     )
+
+
+DJANGO_MODULE = """
+from pyfactory import Factory, schema, sequence, trait
+from pyfactory.builders.django import DjangoBuilder
+from tests.django_app.models import Author
+
+
+class AuthorFactory(Factory[Author]):
+    _model_builder = DjangoBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self):
+        return {"name": "Ann", "email": sequence("author{n}@example.com")}
+
+    @trait()
+    def nameless(self):
+        return {"name": None}
+"""
+
+
+@pytest.mark.django_db
+def test_cli_create_through_django(
+    here: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In this process, whose Django is set up already: --create without --url writes
+    through Django, to the alias that --database names (here the test database)."""
+    (here / "djangomodels.py").write_text(DJANGO_MODULE)
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", os.environ["DJANGO_SETTINGS_MODULE"])
+    argv = ["check", "djangomodels", "--settings", "tests.django_settings"]
+    assert main([*argv, "--create", "--database", "default"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(
+        "AuthorFactory(seed=0, using='default').create('basic', 'nameless'): BuilderError: "
+        "AuthorFactory.basic: DjangoBuilder.create(Author) raised IntegrityError("
+    )
+    assert "NOT NULL constraint failed: django_app_author.name" in lines[0]
+    assert lines[1:] == ["pyfactory check: 1 of 2 creates of 1 factory failed"]
+    assert Author.objects.count() == 0
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "pyfactory check: 2 builds of 1 factory passed\n"
