@@ -21,7 +21,7 @@ runs in an autouse fixture, before the first test: it asks for
 factory may read the database (``Author.objects.first()``) and create in it. A
 failure is the same collection error, reported from there; that first test is
 skipped and the session stops after it (``session.shouldfail``), in each xdist
-worker too.
+worker too, unless told to ``--continue-on-collection-errors``.
 
 The line of a check that passes is printed once collection is over, or in the
 summary at the end of the run when the check ran in the fixture; under
@@ -152,8 +152,9 @@ def _pyfactory_check(request: pytest.FixtureRequest) -> Iterator[None]:
     lines = summary(factories, failures, "create" if create else "build")
     if failures:
         _failed(request.session, lines)
-        request.session.shouldfail = lines[-1]
-        pytest.skip("--pyfactory-check failed: no test runs")
+        if not config.option.continue_on_collection_errors:
+            request.session.shouldfail = lines[-1]
+            pytest.skip("--pyfactory-check failed: no test runs")
     _passed(config, lines, now=False)
     yield
 

@@ -209,6 +209,12 @@ def test_create_reports_the_constraints_and_runs_no_test(
     assert _shops(shop_url) == 1
 
 
+def test_continue_on_collection_errors_runs_the_tests(broken_shops: pytest.Pytester) -> None:
+    result = _run(broken_shops, "--pyfactory-check=create", "--continue-on-collection-errors")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["pyfactory check: 2 of 4 creates of 1 factory failed"])
+
+
 def test_create_under_xdist(broken_shops: pytest.Pytester, shop_url: str, db_backend: str) -> None:
     """Each worker checks before its first test, and reports the same error once."""
     result = broken_shops.runpytest_subprocess(
