@@ -7,6 +7,7 @@ it is given (``tests/...``, ``docs/...``, ``README.rst``).
   engines and sessions, and the one-line count of skipped PostgreSQL tests.
 * ``tests/plugins/scheduling.py``: under pytest-xdist, ``xdist_group`` marks that hold
   on every pytest, and the slow tests started first.
+* ``tests/plugins/untraced.py``: ``@pytest.mark.untraced``, no coverage while the test runs.
 
 Under pytest-xdist (the ini runs ``-n auto``) every worker counts sequences 1, 2, 3 as
 one process does, through pyfactory's own ``pyfactory_xdist_lanes = "off"`` in the ini:
@@ -14,4 +15,8 @@ each test has a database of its own, and the examples of README and docs/ print
 sequence numbers.
 """
 
-pytest_plugins = ["tests.plugins.databases", "tests.plugins.scheduling"]
+pytest_plugins = [
+    "tests.plugins.databases",
+    "tests.plugins.scheduling",
+    "tests.plugins.untraced",
+]

@@ -196,21 +196,63 @@ _default_source: ContextVar[Callable[[], Faker] | None] = ContextVar(
 )
 
 
-def default_faker() -> Faker:
-    """The Faker shared by factories made without ``faker`` or ``seed``.
+def default_faker(locale: str | None = None) -> Faker:
+    """The Faker shared by factories made without ``faker`` or ``seed``; of ``locale``
+    for factories whose class names one (``_faker_locale``).
 
     Inside :func:`default_faker_from`, the one its source gives; otherwise the
     process-wide one, created on first use so that ``import pyfactory`` does not
     import Faker. Seeding that one (``Faker.seed(42)``) makes those factories
-    reproducible too.
+    reproducible too. A locale's Faker follows the default one: see :func:`in_locale`.
     """
     source = _default_source.get()
     if source is not None:
+        if locale is not None:
+            of_locale = getattr(source, "in_locale", None)
+            return of_locale(locale) if of_locale is not None else in_locale(source(), locale)
         return source()
     faker = _default_faker
     if faker is None:
         faker = _make_default_faker()
+    return faker if locale is None else in_locale(faker, locale)
+
+
+#: The Faker of each locale that follows a default Faker: see in_locale().
+_of_locale: weakref.WeakKeyDictionary[Faker, dict[str, Faker]] = weakref.WeakKeyDictionary()
+
+
+def in_locale(base: Faker, locale: str) -> Faker:
+    """The Faker of ``locale`` that stands beside the default Faker ``base``: made on
+    first use and seeded from ``base``'s stream then, so a seeded ``base`` makes it
+    reproducible too."""
+    made = _of_locale.get(base)
+    found = made.get(locale) if made is not None else None
+    if found is None:
+        with _making:
+            made = _of_locale.setdefault(base, {})
+            found = made.get(locale)
+            if found is None:
+                found = made[locale] = new_faker(locale, _stream_of(base).getrandbits(64))
+    return found
+
+
+def new_faker(locale: str | None, seed: int | None) -> Faker:
+    """A new Faker of ``locale`` (Faker's default when None), seeded with ``seed``."""
+    from faker import Faker
+
+    faker = Faker(locale)
+    if seed is not None:
+        faker.seed_instance(seed)
+    remember_faker(faker)
     return faker
+
+
+def _stream_of(faker: Faker) -> _random_module.Random:
+    try:
+        stream: _random_module.Random = faker.random
+    except NotImplementedError:  # a Faker of several locales: one stream per locale
+        stream = faker[faker.locales[0]].random
+    return stream
 
 
 def _make_default_faker() -> Faker:
@@ -261,10 +303,25 @@ class Randomness:
     Faker is made on first use: a factory of constant values never imports Faker.
     """
 
-    __slots__ = ("__weakref__", "_bases", "_faker", "_faker_at", "_random", "seed")
+    __slots__ = (
+        "__weakref__",
+        "_bases",
+        "_faker",
+        "_faker_at",
+        "_random",
+        "given",
+        "locale",
+        "seed",
+    )
 
-    def __init__(self, faker: Faker | None = None, seed: int | None = None) -> None:
+    def __init__(
+        self, faker: Faker | None = None, seed: int | None = None, locale: str | None = None
+    ) -> None:
         self.seed = seed
+        #: The locale of the Faker made on first use, when none was given.
+        self.locale = locale
+        #: Whether the caller gave the Faker: children of other locales share it then.
+        self.given = faker is not None
         self._faker = faker
         self._random: _random_module.Random | None = None
         #: The key of each (factory class, schema)'s objects, for a seed: see root().
@@ -287,17 +344,20 @@ class Randomness:
         faker = self._faker
         if faker is None:
             if self.seed is None:
-                return default_faker()
+                return default_faker(self.locale)
             with _making:
                 faker = self._faker
                 if faker is None:  # not made by another thread while this one waited
-                    from faker import Faker
-
-                    faker = Faker()
-                    faker.seed_instance(self.seed)
-                    remember_faker(faker)
-                    self._faker = faker
+                    faker = self._faker = new_faker(self.locale, self.seed)
         return faker
+
+    def of_locale(self, locale: str | None) -> Randomness:
+        """This randomness for the children of a factory class of ``locale``: itself
+        when the locale is the same or the Faker was given, else one with the same
+        seed and a Faker of that locale."""
+        if locale == self.locale or self.given:
+            return self
+        return Randomness(None, self.seed, locale)
 
     def root(self, factory: type, schema: str, number: int) -> int:
         """The key of the ``number``-th object a factory instance makes of ``schema``.

@@ -125,6 +125,11 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         _type_mappings: Type → ``(faker, field) -> value``, or ``None``, likewise.
         _nullable_probability: The chance (0 to 1) that an auto-filled field which
             may be ``None`` is ``None``; 0, the default, never draws it.
+        _faker_locale: The locale of the Faker of instances made without ``faker=``
+            (``"fr_FR"``), inherited like any class attribute; ``None``, the default,
+            is Faker's default locale. The children this factory makes for an
+            association of another locale use a Faker of that locale, with the same
+            seed; a Faker given to the parent is shared by all of them.
 
     Making one: ``UserFactory(session=db, faker=Faker("fr_FR"), seed=42)``. Keyword
     arguments other than ``faker`` and ``seed`` form its :attr:`context`.
@@ -205,9 +210,19 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         default = cls._default_schema
         if default is not None and default not in cls._pf_schemas:
             raise UnknownSchemaError(name, default, cls._pf_schemas).within(name, default)
+        cls._pf_check_settings(name)
+
+    @classmethod
+    def _pf_check_settings(cls, name: str) -> None:
+        """Refuse a class setting of the wrong kind when the class is defined."""
         size = cls._batch_size
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise FactoryDefinitionError(f"{name}._batch_size must be a positive int, got {size!r}")
+        locale = cls._faker_locale
+        if locale is not None and (not isinstance(locale, str) or not locale):
+            raise FactoryDefinitionError(
+                f"{name}._faker_locale must be a locale name such as 'fr_FR', got {locale!r}"
+            )
         for field in cls._get_or_create:
             if not isinstance(field, str):
                 raise FactoryDefinitionError(
@@ -230,7 +245,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         self._pf_context = Context(context, cls.__name__)
         if context:
             self._pf_context._reads = set()
-        self._pf_randomness = Randomness(faker, seed)
+        self._pf_randomness = Randomness(faker, seed, cls._faker_locale)
         self._pf_plans: dict[Any, Plan] = {}
         self._pf_quick: dict[str | None, Callable[[], Any]] = {}
         self._pf_counts: dict[str, int] = {}

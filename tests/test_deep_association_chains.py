@@ -74,7 +74,7 @@ DICTS = {length: chain_of(length, dict, DictBuilder()) for length in (200, 1000)
 # The chains of 200 run every line the longer ones do: coverage measures those only, and
 # the longer ones (past the default recursion limit of 1000, which is their point) run
 # untraced, 2 to 4 times faster.
-LENGTHS = [200, pytest.param(1000, marks=pytest.mark.no_cover)]
+LENGTHS = [200, pytest.param(1000, marks=pytest.mark.untraced)]
 
 
 @pytest.mark.parametrize("length", LENGTHS)
@@ -109,7 +109,7 @@ class TestLongChainsOfDistinctFactories:
         assert levels(made[0]) == list(range(length))
 
 
-@pytest.mark.no_cover  # see LENGTHS
+@pytest.mark.untraced  # see LENGTHS
 def test_a_chain_of_five_thousand_levels_builds() -> None:
     assert len(levels(chain_of(5000, dict, DictBuilder())().build("basic"))) == 5000
 

@@ -181,6 +181,7 @@ class FactoryBase(Generic[M]):
     _name_mappings: ClassVar[Mapping[str, Any]] = {}
     _type_mappings: ClassVar[Mapping[Any, Any]] = {}
     _nullable_probability: ClassVar[float] = 0.0
+    _faker_locale: ClassVar[str | None] = None
     _abstract: ClassVar[bool] = True
 
     _pf_schemas: ClassVar[dict[str, tuple[_Definition, ...]]] = {}

@@ -6,7 +6,8 @@ does, and imports SQLAlchemy only when it runs, so that ``pyfactory check`` neve
 does. Bad input (a module that does not import, a name that is no seed, a URL
 that cannot be reached) is one line on standard error and exit code 2, with the
 traceback only under ``--debug``; a seed that fails is the summary, one line, and
-exit code 1; Ctrl-C is one line and exit code 130. Nothing it prints shows the
+exit code 1; Ctrl-C is one line and exit code 130; giving up on ``--lock`` after
+``--lock-timeout`` is one line and exit code 75. Nothing it prints shows the
 password of the URL (:class:`_Output`).
 """
 
@@ -28,10 +29,17 @@ from pyfactory._secrets import Scrubber, shown_url
 from pyfactory.cli._modules import NotFound, import_target
 from pyfactory.errors import AsyncModeError, FactoryError
 from pyfactory.seeding._context import scale_problem
+from pyfactory.seeding._lock import DEFAULT_LOCK, SeedLock, name_problem
 from pyfactory.seeding._runner import Run, arun_with, engine_for, run_with
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedSummary
-from pyfactory.seeding.errors import SeedFailedError, _first_line, _rows
+from pyfactory.seeding.errors import (
+    SeedFailedError,
+    SeedLockError,
+    SeedLockTimeoutError,
+    _first_line,
+    _rows,
+)
 
 __all__ = ["DEFAULT_URL", "add_parser", "command"]
 
@@ -47,6 +55,10 @@ _NAMES = re.compile(r"^(?P<module>.+?):(?P<names>[A-Za-z_]\w*(?:,[A-Za-z_]\w*)*)
 
 #: The exit code of ``pyfactory seed`` stopped by Ctrl-C, as a shell gives it: 128 + SIGINT.
 INTERRUPTED = 130
+
+#: The exit code of ``pyfactory seed --lock`` that gave up waiting (``--lock-timeout``):
+#: EX_TEMPFAIL of sysexits.h, a failure that may go away when tried again.
+LOCK_TIMED_OUT = 75
 
 
 class UsageProblem(Exception):
@@ -95,7 +107,8 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
             "Import the modules and run their seeds (pyfactory.seeding.Seed subclasses) "
             "in dependency order, each in a transaction of its own; print what each "
             "did. Exit codes: 0 done, 1 a seed failed (its rows rolled back, the "
-            "seeds before it kept), 2 bad usage, 130 interrupted (Ctrl-C)."
+            "seeds before it kept), 2 bad usage, 75 gave up waiting for --lock, 130 "
+            "interrupted (Ctrl-C)."
         ),
     )
     seeding.add_argument(
@@ -159,6 +172,27 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="rows per insert_batch call of ctx.fill() (default: 10000)",
     )
+    seeding.add_argument(
+        "--lock",
+        action="store_true",
+        help="hold a lock on the database for the whole run (a PostgreSQL advisory lock, "
+        "or a file next to a SQLite database), so that processes that seed it at once "
+        "run one after the other: the next one waits, then its should_run finds the rows",
+    )
+    seeding.add_argument(
+        "--lock-name",
+        type=_lock_name,
+        metavar="NAME",
+        help=f"the lock's name, for seedings that need not wait for each other "
+        f"(default: {DEFAULT_LOCK})",
+    )
+    seeding.add_argument(
+        "--lock-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="give up waiting for the lock after this long: exit code 75, nothing run "
+        "(default: wait as long as it takes)",
+    )
     seeding.add_argument("--debug", action="store_true", help="show the traceback of an error")
     return seeding  # type: ignore[no-any-return]
 
@@ -171,6 +205,23 @@ def _scale(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _lock_name(text: str) -> str:
+    problem = name_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -351,15 +402,23 @@ def _no_tables(engine: Any, metadata: list[Any], absent: list[str]) -> UsageProb
     )
 
 
-def _prepare(engine: Any, metadata: list[Any], create: bool, output: _Output) -> Body[None]:
-    """Connect, then create the missing tables of the seeds' models (``--create-tables``)
-    or check that the database has some: the one body of :func:`_sync` and
-    :func:`_async` (see :mod:`pyfactory._drive`)."""
+def _prepare(
+    engine: Any, metadata: list[Any], create: bool, lock: SeedLock | None, output: _Output
+) -> Body[None]:
+    """Connect, take the lock (``--lock``), then create the missing tables of the seeds'
+    models (``--create-tables``) or check that the database has some: the one body of
+    :func:`_sync` and :func:`_async` (see :mod:`pyfactory._drive`).
+
+    The lock is taken here, not by the runner, so that it covers creating the tables
+    too: two processes that create them at once clash as their seeds would. The runner
+    finds it held, and :func:`_sync` and :func:`_async` release it at the end."""
     try:
         connection = yield engine.connect()
     except Exception as error:
         raise _unreachable(engine, error, output) from None
     try:
+        if lock is not None:
+            yield from lock.acquire(engine)
         if create:
             try:
                 yield _on(connection, _create, metadata)
@@ -393,13 +452,20 @@ def _create(connection: Any, metadata: list[Any]) -> None:
     connection.commit()
 
 
+def _released(state: Run) -> Body[None]:
+    """Release the lock that :func:`_prepare` took, if any."""
+    if state.lock is not None:
+        yield from state.lock.release()
+
+
 def _sync(
     engine: Any, state: Run, metadata: list[Any], create: bool, output: _Output
 ) -> SeedSummary:
     try:
-        drive(_prepare(engine, metadata, create, output))
+        drive(_prepare(engine, metadata, create, state.lock, output))
         return run_with(state, engine)
     finally:
+        drive(_released(state))
         engine.dispose()
 
 
@@ -407,9 +473,10 @@ async def _async(
     engine: Any, state: Run, metadata: list[Any], create: bool, output: _Output
 ) -> SeedSummary:
     try:
-        await adrive(_prepare(engine, metadata, create, output))
+        await adrive(_prepare(engine, metadata, create, state.lock, output))
         return await arun_with(state, engine)
     finally:
+        await adrive(_released(state))
         await engine.dispose()
 
 
@@ -494,6 +561,40 @@ def _settings(args: argparse.Namespace, output: _Output) -> Any:
         ) from None
 
 
+def _options(args: argparse.Namespace, settings: Any, only: list[str]) -> dict[str, Any]:
+    """The runner's options; ``--lock-name`` and ``--lock-timeout`` mean nothing
+    without ``--lock``."""
+    options: dict[str, Any] = {
+        "settings": settings,
+        "only": only,
+        "scale": args.scale,
+        "dry_run": args.dry_run,
+        "progress": sys.stderr.isatty() if args.progress is None else args.progress,
+    }
+    if args.chunk_size is not None:
+        options["chunk_size"] = args.chunk_size
+    if args.lock:
+        options.update(lock=args.lock_name or True, lock_timeout=args.lock_timeout)
+    elif args.lock_name is not None or args.lock_timeout is not None:
+        given = "--lock-name" if args.lock_name is not None else "--lock-timeout"
+        raise UsageProblem(f"{given} is for --lock, which is not given")
+    return options
+
+
+def _run(seeds: list[type[Seed]], options: dict[str, Any], engine: Any, output: _Output) -> Run:
+    """The run, which says on standard error when it waits for ``--lock``; async seeds
+    on a synchronous URL are refused before connecting, as nothing is made for them."""
+    state = Run(seeds, **options)
+    if state.lock is not None:
+        state.lock.waiting = lambda line: output.err(f"pyfactory seed: {line}")
+    try:
+        state.refuse_async(engine)
+    except AsyncModeError as error:
+        output.traceback(error)
+        raise UsageProblem(str(error)) from None
+    return state
+
+
 def _command(args: argparse.Namespace, output: _Output) -> int:
     try:
         import sqlalchemy  # noqa: F401
@@ -521,22 +622,9 @@ def _command(args: argparse.Namespace, output: _Output) -> int:
             f"--create-tables: no SQLAlchemy metadata found in {', '.join(args.targets)} "
             "(define or import the declarative base or the models there)"
         )
-    options: dict[str, Any] = {
-        "settings": settings,
-        "only": only,
-        "scale": args.scale,
-        "dry_run": args.dry_run,
-        "progress": sys.stderr.isatty() if args.progress is None else args.progress,
-    }
-    if args.chunk_size is not None:
-        options["chunk_size"] = args.chunk_size
+    options = _options(args, settings, only)
     engine = _engine(args.url, output)
-    output.run = state = Run(seeds, **options)
-    try:
-        state.refuse_async(engine)  # before connecting: nothing is made for them
-    except AsyncModeError as error:
-        output.traceback(error)
-        raise UsageProblem(str(error)) from None
+    output.run = state = _run(seeds, options, engine, output)
     if not args.create_tables:
         missing = _without_file(engine, metadata, args.dry_run)
         if missing is not None:
@@ -546,6 +634,13 @@ def _command(args: argparse.Namespace, output: _Output) -> int:
             summary = asyncio.run(_async(engine, state, metadata, args.create_tables, output))
         else:
             summary = _sync(engine, state, metadata, args.create_tables, output)
+    except SeedLockTimeoutError as error:
+        output.traceback(error)
+        output.err(f"pyfactory seed: {error}")
+        return LOCK_TIMED_OUT
+    except SeedLockError as error:
+        output.traceback(error)
+        raise UsageProblem(str(error)) from None
     except SeedFailedError as error:
         output.out(str(error.summary))
         if error.__cause__ is not None:

@@ -7,6 +7,8 @@
   restart, so that the command a failing test's report prints replays it alone;
   ``--pyfactory-seed`` replays a session, ``--pyfactory-keep-sequences`` lets sequences
   run on across tests (``_seeds.py``).
+* :func:`defaults` gives one object to every association at a key while its block
+  runs (``pyfactory._core.resolution.defaults``).
 * ``--pyfactory-report`` counts and times what each factory made (``_report.py``);
   ``--pyfactory-check`` builds (``=create``: creates) every registered factory's
   schemas before the tests (``_check.py``).
@@ -24,15 +26,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pytest
 
+    from pyfactory._core.resolution.defaults import defaults
     from pyfactory.pytest._register import FactoryFixture, LazyFixture, register
 
-__all__ = ["FactoryFixture", "LazyFixture", "register"]
+__all__ = ["FactoryFixture", "LazyFixture", "defaults", "register"]
 
 #: The parts of the plugin, each a module with its own hooks and fixtures.
 _PARTS = ("_register", "_seeds", "_report", "_check")
 
 
 def __getattr__(name: str) -> Any:
+    if name == "defaults":
+        from pyfactory._core.resolution.defaults import defaults
+
+        return defaults
     if name in __all__:
         from pyfactory.pytest import _register
 

@@ -19,11 +19,14 @@ import pytest
 
 from pyfactory import Factory
 from pyfactory._core.realization.observe import Observer, observe
+from pyfactory._core.resolution.defaults import take_tally
 
 #: The scopes in the order of the table's columns.
 _SCOPES = ("attributes", "build", "create")
 #: The name of the report attribute carrying a test's rows.
 _ATTRIBUTE = "pyfactory_report"
+#: ... and the uses of ``defaults()`` objects, by key.
+_DEFAULTS = "pyfactory_defaults"
 
 #: Under the session table: what its time column counts.
 _NOTE = "time: calls made on the factory itself, their associations' objects included"
@@ -111,10 +114,13 @@ class _Plugin:
         self.test = Counts()  # this process's current test
         self.session = Counts()  # every test's, from their teardown reports
         self.previous: Observer | None = None
+        #: The session's uses of defaults() objects, by key.
+        self.defaults: dict[str, int] = {}
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         self.test.take()  # what was made between tests is no test's
+        take_tally()
         return (yield)
 
     @pytest.hookimpl(wrapper=True)
@@ -124,6 +130,7 @@ class _Plugin:
         report = yield
         if report.when == "teardown":
             setattr(report, _ATTRIBUTE, self.test.take())
+            setattr(report, _DEFAULTS, take_tally())
         elif report.when == "call" or report.outcome != "passed":
             rows = self.test.peek()
             if rows:
@@ -134,6 +141,8 @@ class _Plugin:
         rows = getattr(report, _ATTRIBUTE, None)
         if rows:
             self.session.add(rows)
+        for key, hits in (getattr(report, _DEFAULTS, None) or {}).items():
+            self.defaults[key] = self.defaults.get(key, 0) + hits
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         rows = self.session.peek()
@@ -144,6 +153,9 @@ class _Plugin:
         for line in table(rows):
             terminalreporter.write_line(line)
         terminalreporter.write_line(_NOTE)
+        if self.defaults:
+            used = ", ".join(f"{key} {hits}" for key, hits in sorted(self.defaults.items()))
+            terminalreporter.write_line(f"defaults() objects that stood for an association: {used}")
 
 
 _NAME = "pyfactory_report_plugin"

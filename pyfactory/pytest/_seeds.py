@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pyfactory import _state
-from pyfactory._context import default_faker_from, remember_faker
+from pyfactory._context import default_faker_from, new_faker, remember_faker
 from pyfactory._sequences import counters
+from pyfactory._stream import address_key
 from pyfactory.autofill._unique import Claim, set_unique_claim
 
 if TYPE_CHECKING:
@@ -66,15 +67,34 @@ class _TestFaker:
     seed the first time that test needs it.
     """
 
-    __slots__ = ("_faker", "_seed")
+    __slots__ = ("_faker", "_locales", "_seed", "_test", "_test_seed")
 
     def __init__(self) -> None:
         self._faker: Faker | None = None
         self._seed: int | None = None
+        self._test_seed: int | None = None
+        #: How many tests have begun: the Faker of a locale is seeded again in each.
+        self._test = 0
+        #: The Faker of each locale (factories with ``_faker_locale``), and the test it
+        #: was last seeded for.
+        self._locales: dict[str, tuple[Faker, int]] = {}
 
     def begin(self, seed: int) -> None:
         """A test with this seed starts."""
-        self._seed = seed
+        self._seed = self._test_seed = seed
+        self._test += 1
+
+    def in_locale(self, locale: str) -> Faker:
+        """The Faker of ``locale`` for this test: seeded from the test's seed and the
+        locale the first time the test needs it, as the default one is."""
+        found = self._locales.get(locale)
+        if found is not None and found[1] == self._test:
+            return found[0]
+        faker = found[0] if found is not None else new_faker(locale, None)
+        if self._test_seed is not None:
+            faker.seed_instance(address_key(self._test_seed, locale))
+        self._locales[locale] = (faker, self._test)
+        return faker
 
     def __call__(self) -> Faker:
         faker = self._faker

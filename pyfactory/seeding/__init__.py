@@ -4,7 +4,9 @@ transaction of its own, by :func:`run_seeds` / :func:`arun_seeds` or by
 
 A seed that writes many rows asks for them with :meth:`SeedContext.fill`, which goes
 through the factories' bulk ``insert_batch`` in chunks, and whose counts
-``--scale`` multiplies (up to :data:`MAX_ROWS` rows per count). See :doc:`/seeding`.
+``--scale`` multiplies (up to :data:`MAX_ROWS` rows per count). With ``lock=True``
+(``--lock``), processes that seed one database at once run one after the other. See
+:doc:`/seeding`.
 
 Defining seeds needs nothing but pyfactory; running them needs SQLAlchemy 2 (the
 ``sqlalchemy`` extra), imported when a run starts.
@@ -22,6 +24,8 @@ from pyfactory.seeding.errors import (
     SeedDefinitionError,
     SeedError,
     SeedFailedError,
+    SeedLockError,
+    SeedLockTimeoutError,
 )
 
 __all__ = [
@@ -34,6 +38,8 @@ __all__ = [
     "SeedDefinitionError",
     "SeedError",
     "SeedFailedError",
+    "SeedLockError",
+    "SeedLockTimeoutError",
     "SeedResult",
     "SeedStatus",
     "SeedSummary",

@@ -29,6 +29,7 @@ from pyfactory._drive import Body, adrive, drive
 from pyfactory._secrets import shown_url
 from pyfactory.errors import AsyncModeError, UsageError
 from pyfactory.seeding._context import CHUNK_SIZE, SeedContext, scale_problem
+from pyfactory.seeding._lock import seed_lock
 from pyfactory.seeding._progress import Reporter, Silent, reporter
 from pyfactory.seeding._seed import Seed, order_seeds
 from pyfactory.seeding._summary import SeedResult, SeedStatus, SeedSummary
@@ -266,12 +267,17 @@ class Run:
         dry_run: bool = False,
         progress: bool = False,
         chunk_size: int = CHUNK_SIZE,
+        lock: bool | str = False,
+        lock_timeout: float | None = None,
     ) -> None:
         problem = scale_problem(scale)
         if problem is not None:
             raise UsageError(f"scale is {problem}")
         if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
             raise UsageError(f"chunk_size is a positive int, not {chunk_size!r}")
+        #: The lock of ``lock=``, None without one: taken by :func:`_seeds`, or before
+        #: it by ``pyfactory seed``, whose ``--create-tables`` it covers too.
+        self.lock = seed_lock(lock, lock_timeout)
         self.order = order_seeds([seeds] if isinstance(seeds, type) else seeds, only=only)
         self.settings = settings
         self.scale = scale
@@ -349,7 +355,11 @@ class Run:
 
     def summary(self) -> SeedSummary:
         return SeedSummary(
-            tuple(self.results), time.perf_counter() - self.started, dry_run=self.dry_run
+            tuple(self.results),
+            time.perf_counter() - self.started,
+            dry_run=self.dry_run,
+            lock=None if self.lock is None else self.lock.name,
+            waited=None if self.lock is None else self.lock.waited,
         )
 
 
@@ -497,13 +507,26 @@ async def _async_session(engine: AsyncEngine, owned: bool) -> AsyncIterator[Asyn
 def _seeds(state: Run, session: Any) -> Body[None]:
     """Run the seeds in ``session``: the body of :func:`run_seeds` and
     :func:`arun_seeds`, driven by :func:`drive` on a ``Session`` and by :func:`adrive`
-    on an ``AsyncSession`` (see :mod:`pyfactory._drive`).
+    on an ``AsyncSession`` (see :mod:`pyfactory._drive`); with ``lock=``, holding the
+    lock from before the first ``should_run`` to after the last commit (unless
+    ``pyfactory seed`` took it already).
+    """
+    state.refuse_async(session)  # before waiting for a lock, to refuse at once
+    if state.lock is None or state.lock.held:
+        yield from _each_seed(state, session)
+    else:
+        yield from state.lock.holding(session, _each_seed(state, session))
+
+
+def _each_seed(state: Run, session: Any) -> Body[None]:
+    """The seeds of :func:`_seeds`, one after the other.
 
     For each seed: ``should_run``, then ``run`` and a commit; a rollback when it is
     skipped, in a dry run, or when a step raises. An error fails the seed; an interrupt
     (Ctrl-C, a cancelled task) stops it, and goes through.
     """
-    state.refuse_async(session)
+    # The clock starts once the lock is held: the summary shows the wait apart.
+    state.started = time.perf_counter()
     for seed in state.order:
         instance = seed()
         ctx = state.context(session, seed)
@@ -569,6 +592,8 @@ def run_seeds(
     dry_run: bool = False,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    lock: bool | str = False,
+    lock_timeout: float | None = None,
 ) -> SeedSummary:
     """Run seeds in dependency order, each in a transaction of its own, through a
     SQLAlchemy ``Session``.
@@ -588,6 +613,14 @@ def run_seeds(
         dry_run: Evaluate each ``should_run`` and roll back, running nothing.
         progress: Show progress bars on standard error (rich, or plain lines).
         chunk_size: Rows per ``insert_batch`` call of :meth:`SeedContext.fill`.
+        lock: ``True``, or the name of a lock (letters, digits, ``_``, ``.``, ``-``;
+            ``True`` is ``"pyfactory-seed"``): hold it for the whole run, so that
+            processes that seed one database at once run one after the other, each
+            next one finding the rows of the one before (see :ref:`seeding-lock`).
+            A PostgreSQL advisory lock, or a file next to a SQLite database; none for
+            an in-memory one.
+        lock_timeout: Seconds to wait at most for another process's lock; ``None``
+            waits as long as it takes, ``0`` not at all.
 
     Returns:
         What each seed did.
@@ -598,11 +631,20 @@ def run_seeds(
         SeedCycleError: Seeds that depend on themselves (nothing ran).
         AsyncModeError: An ``AsyncSession``, ``AsyncEngine`` or async URL, or a seed
             written ``async def``, which needs one (nothing ran).
-        UsageError: A bad ``scale`` or ``chunk_size`` (nothing ran).
+        SeedLockTimeoutError: Another process held the lock for longer than
+            ``lock_timeout`` (nothing ran).
+        SeedLockError: The lock could not be taken: another database than
+            PostgreSQL or SQLite, a session bound to no engine, a lock file that
+            cannot be opened, a connection lost while waiting (nothing ran).
+        UsageError: A bad ``scale``, ``chunk_size``, ``lock`` or ``lock_timeout``
+            (nothing ran).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.0
+       ``lock`` and ``lock_timeout``.
     """
-    return run_with(Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
+    state = Run(seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout)
+    return run_with(state, bind)
 
 
 def run_with(state: Run, bind: Session | Engine | str | URL) -> SeedSummary:
@@ -624,6 +666,8 @@ async def arun_seeds(
     dry_run: bool = False,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    lock: bool | str = False,
+    lock_timeout: float | None = None,
 ) -> SeedSummary:
     """:func:`run_seeds` for an async application: awaits each seed's methods when they
     are ``async def``, and the session when it is an ``AsyncSession``.
@@ -633,11 +677,16 @@ async def arun_seeds(
     counterparts, for seeds written with plain ``def``; the other arguments are those
     of :func:`run_seeds`. It returns what :func:`run_seeds` returns, and raises what it
     raises, but for :class:`~pyfactory.AsyncModeError`, which here means a seed written
-    ``async def`` given a synchronous bind (nothing ran).
+    ``async def`` given a synchronous bind (nothing ran). With ``lock``, a wait for
+    another process's lock does not block the event loop: PostgreSQL waits on the
+    async driver's connection, SQLite tries again after ``asyncio.sleep``.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.0
+       ``lock`` and ``lock_timeout``.
     """
-    return await arun_with(Run(seeds, settings, only, scale, dry_run, progress, chunk_size), bind)
+    state = Run(seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout)
+    return await arun_with(state, bind)
 
 
 async def arun_with(

@@ -56,15 +56,24 @@ class SeedSummary:
 
     Attributes:
         results: One result per seed.
-        seconds: How long the whole run took.
+        seconds: How long the whole run took, but for its wait for a lock (``waited``).
         dry_run: Whether it was a dry run, which wrote nothing.
+        lock: The name of the lock it held (``lock=``), or None.
+        waited: How long, in seconds, it waited for that lock while another process
+            held it; None when it took it at once (or had none). A run that waited
+            comes after another one: its seeds that the other wrote are
+            ``"skipped"`` by their ``should_run``.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.0
+       ``lock`` and ``waited``.
     """
 
     results: tuple[SeedResult, ...]
     seconds: float = 0.0
     dry_run: bool = False
+    lock: str | None = None
+    waited: float | None = None
 
     def __getitem__(self, name: str) -> SeedResult:
         for result in self.results:
@@ -113,6 +122,11 @@ class SeedSummary:
             f"{total:,} {'row' if total == 1 else 'rows'} in {len(rows)} "
             f"{'table' if len(rows) == 1 else 'tables'}; {self.seconds:.2f} s"
             + (" (dry run: nothing written)" if self.dry_run else "")
+            + (
+                ""
+                if self.waited is None
+                else f"; first waited {self.waited:.2f} s for the lock {self.lock!r}"
+            )
         )
         return out
 

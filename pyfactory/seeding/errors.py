@@ -17,6 +17,8 @@ __all__ = [
     "SeedDefinitionError",
     "SeedError",
     "SeedFailedError",
+    "SeedLockError",
+    "SeedLockTimeoutError",
 ]
 
 
@@ -97,6 +99,49 @@ class SeedFailedError(SeedError):
             own = "its rows were rolled back"
         super().__init__(
             f"seed {seed} failed: {type(error).__name__}: {_first_line(error)} ({own}; {kept})"
+        )
+
+
+class SeedLockError(SeedError):
+    """The seeding lock (``lock=True``, ``pyfactory seed --lock``) could not be taken,
+    and no seed ran: a database that has no lock here (neither PostgreSQL nor SQLite),
+    a session bound to no engine, a lock file that cannot be opened, or a connection
+    that broke while it waited (the driver's error is the ``__cause__``).
+
+    Attributes:
+        lock: The lock's name.
+        database: The database's URL, without its password (None when unknown).
+
+    .. versionadded:: 1.0
+    """
+
+    def __init__(self, message: str, lock: str, database: str | None) -> None:
+        self.lock = lock
+        self.database = database
+        super().__init__(message)
+
+
+class SeedLockTimeoutError(SeedLockError, TimeoutError):
+    """Another process held the seeding lock for longer than ``lock_timeout``
+    (``--lock-timeout``): this one gave up, and no seed ran.
+
+    Attributes:
+        lock: The lock's name.
+        database: The database's URL, without its password.
+        waited: How long it waited, in seconds.
+        timeout: The ``lock_timeout`` it was given.
+
+    .. versionadded:: 1.0
+    """
+
+    def __init__(self, lock: str, database: str, waited: float, timeout: float) -> None:
+        self.waited = waited
+        self.timeout = timeout
+        super().__init__(
+            f"gave up waiting for the seeding lock {lock!r} on {database} after {waited:.1f} s "
+            f"(lock_timeout={timeout:g}): another process is seeding it; no seed ran",
+            lock,
+            database,
         )
 
 

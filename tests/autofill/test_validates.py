@@ -41,7 +41,7 @@ BATCH = 4
 #: Settings of the properties: together they keep this file well under a minute.
 PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 IMPOSSIBLE = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-#: UNTRACED: coverage measures nothing in the two PROPERTY tests (``no_cover``). Traced,
+#: UNTRACED: coverage measures nothing in the two PROPERTY tests (``untraced``). Traced,
 #: their 800 random models take three times as long, and what they run is what the
 #: suite's own tests of each kind and constraint run; the random rest would make the
 #: coverage figure change from run to run.
@@ -934,7 +934,7 @@ def built(factory: type[Factory[Any]], seed: int) -> list[Any]:
 class TestPydantic:
     """Generated pydantic models: every auto-filled instance validates and round-trips."""
 
-    @pytest.mark.no_cover  # see UNTRACED
+    @pytest.mark.untraced  # see UNTRACED
     @PROPERTY
     @given(generated=pydantic_models(), seed=seeds)
     def test_every_instance_validates(self, generated: Generated, seed: int) -> None:
@@ -971,7 +971,7 @@ class TestAliases:
 class TestAttrs:
     """Generated attrs classes: every auto-filled instance passes its validators."""
 
-    @pytest.mark.no_cover  # see UNTRACED
+    @pytest.mark.untraced  # see UNTRACED
     @PROPERTY
     @given(generated=attrs_classes(), seed=seeds)
     def test_every_instance_validates(self, generated: Generated, seed: int) -> None:

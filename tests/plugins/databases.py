@@ -22,8 +22,10 @@ engines and dispose of them after the test, before its database is dropped.
 Engines and sessions with tables, on ``db_url`` / ``async_db_url`` (so on each backend):
 ``engine``, ``session``, ``async_engine`` and ``async_session``; on the SQLite file only:
 ``sqlite_engine`` and ``sqlite_session``. They create the tables of ``db_metadata``
-(``db_tables`` of them): the shared models of ``tests/models/sqlalchemy.py`` unless a
-module (or conftest) with tables of its own overrides one of those fixtures::
+(``db_tables`` of them; on PostgreSQL ``engine`` and ``async_engine`` get a copy of a
+database that already holds them, see :class:`_Templates`): the shared models of
+``tests/models/sqlalchemy.py`` unless a module (or conftest) with tables of its own
+overrides one of those fixtures::
 
     @pytest.fixture
     def db_metadata() -> MetaData:  # a declarative base of the module's own
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -125,9 +128,155 @@ def postgres_admin(postgres_url: str) -> Iterator[Any]:
         yield conn
 
 
+def _create_database(admin: Any, name: str, template: str) -> None:
+    from psycopg import sql
+
+    strategy = " STRATEGY FILE_COPY" if admin.info.server_version >= 150000 else ""
+    admin.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8' LOCALE 'C'" + strategy).format(
+            sql.Identifier(name), sql.Identifier(template)
+        )
+    )
+
+
+def _drop_database(admin: Any, name: str) -> None:
+    from psycopg import sql
+
+    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _template_key(
+    metadata: MetaData, tables: Sequence[Table] | None
+) -> tuple[tuple[int, ...], list[Table]]:
+    """The key of a template for ``create_all(tables=tables)`` on ``metadata``, and those
+    tables. A table added to the metadata later (with ``tables`` ``None``) makes another
+    key, so another template; the templates keep the key's objects alive, so that their
+    ids are never another metadata's."""
+    chosen = list(metadata.sorted_tables if tables is None else tables)
+    return (id(metadata), *(id(table) for table in chosen)), chosen
+
+
+class _Templates:
+    """Databases holding the tables of one ``(db_metadata, db_tables)``, made once per
+    process: the test databases of ``engine`` and ``async_engine`` are copies of one.
+
+    ``CREATE DATABASE ... TEMPLATE`` copies a database with its tables for about what an
+    empty one costs, where making the tables in each test's database (``create_all``:
+    a round trip and catalog writes per table, type and index) cost as much again. The
+    copy is the database ``create_all`` would have made: the same tables, types and
+    sequences, no rows. A template is never connected to after its tables are made
+    (PostgreSQL copies only a database nobody is connected to), and is dropped with
+    the session.
+    """
+
+    def __init__(self, admin: Any, url: str) -> None:
+        self.admin = admin
+        self.url = url
+        #: (metadata, tables) → the template's name (see :func:`_template_key`).
+        self.made: dict[tuple[int, ...], tuple[str, MetaData, list[Table]]] = {}
+
+    def name_for(self, metadata: MetaData, tables: Sequence[Table] | None) -> str:
+        key, chosen = _template_key(metadata, tables)
+        found = self.made.get(key)
+        if found is None:
+            name = f"test_template_{secrets.token_hex(6)}"
+            _create_database(self.admin, name, "template0")
+            from sqlalchemy.pool import NullPool
+
+            url = make_url(_with_driver(self.url, "postgresql+psycopg")).set(database=name)
+            engine = create_engine(url, poolclass=NullPool)  # no connection stays open
+            try:
+                metadata.create_all(engine, tables=chosen)
+            finally:
+                engine.dispose()
+            found = self.made[key] = (name, metadata, chosen)
+        return found[0]
+
+    def drop_all(self) -> None:
+        for name, _, _ in self.made.values():
+            _drop_database(self.admin, name)
+
+
+@pytest.fixture(scope="session")
+def _postgres_templates(postgres_admin: Any, postgres_url: str) -> Iterator[_Templates]:
+    templates = _Templates(postgres_admin, postgres_url)
+    yield templates
+    templates.drop_all()
+
+
+class _SqliteTemplates:
+    """SQLite files holding the tables of one ``(db_metadata, db_tables)``, made once per
+    process in its temporary directory: the test's file is a copy of one.
+
+    On SQLite each ``CREATE TABLE`` of ``create_all`` commits on its own (Python's sqlite3
+    opens no transaction for DDL), a sync of the file each: for the 22 shared tables a
+    fifth to half a second per test on a loaded machine, where copying the file takes a
+    few milliseconds. The copy is byte for byte the file ``create_all`` made.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        #: (metadata, tables) → the template file (see :func:`_template_key`).
+        self.made: dict[tuple[int, ...], tuple[Path, MetaData, list[Table]]] = {}
+
+    def copy_to(self, path: Path, metadata: MetaData, tables: Sequence[Table] | None) -> bool:
+        """Copy the file with the tables to ``path`` unless ``path`` exists already (an
+        earlier fixture of the test made it, with tables of its own): whether it did."""
+        if path.exists():
+            return False
+        key, chosen = _template_key(metadata, tables)
+        found = self.made.get(key)
+        if found is None:
+            template = self.directory / f"template_{len(self.made)}.sqlite3"
+            engine = create_engine(f"sqlite:///{template}")
+            try:
+                metadata.create_all(engine, tables=chosen)
+            finally:
+                engine.dispose()
+            found = self.made[key] = (template, metadata, chosen)
+        shutil.copyfile(found[0], path)
+        return True
+
+
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> _SqliteTemplates:
+    return _SqliteTemplates(tmp_path_factory.mktemp("sqlite_templates"))
+
+
+#: The databases of this test that were copied with the tables of ``db_tables``.
+_WITH_TABLES = pytest.StashKey[set[str]]()
+
+
 @pytest.fixture
-def postgres_database_url(postgres_admin: Any, postgres_url: str) -> Iterator[str]:
-    """A new, empty database for this test only (libpq URL), dropped afterwards.
+def _tables_in_the_database() -> None:
+    """Requested by ``engine`` and ``async_engine`` (never by a module's own engine
+    fixture): a test that has it in its fixtures gets its PostgreSQL database copied
+    with the tables those fixtures would make (see :class:`_Templates`)."""
+
+
+def _tables_made(
+    request: pytest.FixtureRequest,
+    url: str,
+    metadata: MetaData,
+    tables: Sequence[Table] | None,
+) -> bool:
+    """Whether the database of ``url`` holds the tables already: a PostgreSQL database
+    copied from a template, or a SQLite file copied from one now, before any connection
+    to it (:class:`_SqliteTemplates`)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").is_absolute():
+        templates: _SqliteTemplates = request.getfixturevalue("_sqlite_templates")
+        return templates.copy_to(Path(parsed.database), metadata, tables)
+    return parsed.database in request.node.stash.get(_WITH_TABLES, set())
+
+
+@pytest.fixture
+def postgres_database_url(
+    request: pytest.FixtureRequest, postgres_admin: Any, postgres_url: str
+) -> Iterator[str]:
+    """A new, empty database for this test only (libpq URL), dropped afterwards; for the
+    PostgreSQL run of ``engine`` and ``async_engine``, a copy of a template holding their
+    tables (:class:`_Templates`), which they then do not make again.
 
     Why a database per test rather than a schema per test: it isolates everything
     (schemas, enum types, sequences, extensions, search_path), it is an ordinary URL
@@ -140,15 +289,16 @@ def postgres_database_url(postgres_admin: Any, postgres_url: str) -> Iterator[st
     ``template1``; C collation keeps string order the same on every machine.
     Needs PostgreSQL 13+ (``WITH (FORCE)``).
     """
-    from psycopg import sql
-
     name = f"test_{secrets.token_hex(6)}"
-    strategy = " STRATEGY FILE_COPY" if postgres_admin.info.server_version >= 150000 else ""
-    postgres_admin.execute(
-        sql.SQL(
-            "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'" + strategy
-        ).format(sql.Identifier(name))
-    )
+    template = "template0"
+    names = request.fixturenames
+    if "_tables_in_the_database" in names and request.getfixturevalue("db_backend") == "postgres":
+        templates: _Templates = request.getfixturevalue("_postgres_templates")
+        template = templates.name_for(
+            request.getfixturevalue("db_metadata"), request.getfixturevalue("db_tables")
+        )
+        request.node.stash.setdefault(_WITH_TABLES, set()).add(name)
+    _create_database(postgres_admin, name, template)
     try:
         yield (
             make_url(_with_driver(postgres_url, "postgresql"))
@@ -156,9 +306,7 @@ def postgres_database_url(postgres_admin: Any, postgres_url: str) -> Iterator[st
             .render_as_string(hide_password=False)
         )
     finally:
-        postgres_admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        _drop_database(postgres_admin, name)
 
 
 # --- Both backends --------------------------------------------------------------------
@@ -269,14 +417,17 @@ def db_tables(db_metadata: MetaData) -> Sequence[Table] | None:
 
 @pytest.fixture
 def engine(
+    request: pytest.FixtureRequest,
     db_url: str,
     make_engine: Callable[..., Engine],
     db_metadata: MetaData,
     db_tables: Sequence[Table] | None,
+    _tables_in_the_database: None,
 ) -> Engine:
     """An engine on the test's database (each backend in turn), with the tables."""
     engine = make_engine(db_url)
-    db_metadata.create_all(engine, tables=db_tables)
+    if not _tables_made(request, db_url, db_metadata, db_tables):
+        db_metadata.create_all(engine, tables=db_tables)
     return engine
 
 
@@ -289,15 +440,18 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 async def async_engine(
+    request: pytest.FixtureRequest,
     async_db_url: str,
     make_async_engine: Callable[..., AsyncEngine],
     db_metadata: MetaData,
     db_tables: Sequence[Table] | None,
+    _tables_in_the_database: None,
 ) -> AsyncEngine:
     """An async engine on the test's database (each backend in turn), with the tables."""
     engine = make_async_engine(async_db_url)
-    async with engine.begin() as conn:
-        await conn.run_sync(db_metadata.create_all, tables=db_tables)
+    if not _tables_made(request, async_db_url, db_metadata, db_tables):
+        async with engine.begin() as conn:
+            await conn.run_sync(db_metadata.create_all, tables=db_tables)
     return engine
 
 
@@ -310,6 +464,7 @@ async def async_session(async_engine: AsyncEngine) -> AsyncIterator[AsyncSession
 
 @pytest.fixture
 def sqlite_engine(
+    request: pytest.FixtureRequest,
     sqlite_url: str,
     make_engine: Callable[..., Engine],
     db_metadata: MetaData,
@@ -318,7 +473,8 @@ def sqlite_engine(
     """An engine on the test's SQLite file only, with the tables: for tests of
     pyfactory's own logic, which one backend shows."""
     engine = make_engine(sqlite_url)
-    db_metadata.create_all(engine, tables=db_tables)
+    if not _tables_made(request, sqlite_url, db_metadata, db_tables):
+        db_metadata.create_all(engine, tables=db_tables)
     return engine
 
 

@@ -39,7 +39,7 @@ class TestUniqueness:
         assert all("@example." in v for v in got)
 
     @pytest.mark.slow
-    @pytest.mark.no_cover  # the lines of test_100_000_emails, a million times: 3x slower traced
+    @pytest.mark.untraced  # the lines of test_100_000_emails, a million times: 3x slower traced
     def test_1_000_000_emails(self) -> None:
         """A million emails stay unique; those past the names' space get digits in
         their local part, as Faker's own ``{{first_name}}##`` user names have."""

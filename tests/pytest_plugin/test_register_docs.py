@@ -67,7 +67,7 @@ def test_basic(pytester: pytest.Pytester) -> None:
     write(pytester, "basic")
     pytester.syspathinsert()
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:django")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
 
 
 @pytest.fixture

@@ -480,3 +480,33 @@ def test_counts_come_back_from_xdist_workers(suite: pytest.Pytester) -> None:
     cells = {row.split()[0]: row.split()[1:4] for row in _session_table(result)[1:]}
     assert cells["AuthorFactory"] == ["3", "6", "16"]
     assert cells["PostFactory"] == ["0", "1", "13"]
+
+
+DEFAULTS_TESTS = """
+from conftest import AuthorFactory, PostFactory
+from pyfactory.pytest import defaults
+
+
+def test_one_author():
+    author = AuthorFactory().create()
+    with defaults(author=author):
+        PostFactory().create_batch(3)
+
+
+def test_another():
+    with defaults(author=AuthorFactory().create()):
+        PostFactory().create()
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+def test_the_summary_counts_what_defaults_stood_for(
+    suite: pytest.Pytester, workers: list[str]
+) -> None:
+    suite.makepyfile(test_defaults=DEFAULTS_TESTS)
+    result = _run(suite, "--pyfactory-report", "test_defaults.py", *workers)
+    result.assert_outcomes(passed=2)
+    assert "defaults() objects that stood for an association: author 4" in result.outlines
+    # Two authors were made, by the tests themselves: none for the four posts.
+    rows = {row.split()[0]: row.split()[1:4] for row in _session_table(result)[1:]}
+    assert rows == {"PostFactory": ["0", "0", "4"], "AuthorFactory": ["0", "0", "2"]}

@@ -461,7 +461,7 @@ class TestFillErrors:
 
 
 @pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
-@pytest.mark.no_cover  # fill()'s lines run in the tests above; traced, 25,000 rows are slow
+@pytest.mark.untraced  # fill()'s lines run in the tests above; traced, 25,000 rows are slow
 def test_memory_stays_flat(engine: Engine) -> None:
     """fill() keeps no rows: writing four times the rows needs no more memory."""
     peaks = []

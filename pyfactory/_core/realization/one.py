@@ -64,7 +64,7 @@ def derive(target: Any, context: Context, randomness: Randomness) -> Any:
         child._pf_context = context.for_factory(target.__name__)
         # The parent's context is the child's too: its keys are checked where given.
         child._pf_given = NO_KEYS
-        child._pf_randomness = randomness
+        child._pf_randomness = randomness.of_locale(getattr(target, "_faker_locale", None))
         return child
     return adopt(target, context, randomness)
 
@@ -83,7 +83,7 @@ def adopt(target: Factory[Any], context: Context, randomness: Randomness) -> Fac
         child._pf_context._reads = set()  # its own keys are checked as its plans are made
     own = target._pf_randomness
     if own.seed is None and own._faker is None:
-        child._pf_randomness = randomness
+        child._pf_randomness = randomness.of_locale(own.locale)
     child._pf_plans = {}
     child._pf_quick = {}
     child._pf_counts = {}

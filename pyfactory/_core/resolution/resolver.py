@@ -17,8 +17,10 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, cast
 
 from pyfactory._core.plan.plan import Plan, lay_overrides
+from pyfactory._core.resolution import defaults as _defaults
 from pyfactory._core.resolution.chain import always_makes, enter, leave
 from pyfactory._core.resolution.context import Attrs, FieldContext, Later, Seat
+from pyfactory._core.resolution.defaults import NONE, default_for
 from pyfactory._core.resolution.pending import (
     MAY_HOLD,
     Origin,
@@ -688,6 +690,10 @@ class Resolution(FieldContext):
     def make_child(self, field: AssociationField | ManyField, index: int | None = None) -> Any:
         """Make a child of an association or many field in this scope, with the overrides
         meant for it."""
+        if index is None and _defaults.any_open():
+            found = default_for(self.key, self.scope, self.child_overrides)
+            if found is not NONE:
+                return found
         quick = self.quick_children.get(id(field)) if self.quick else None
         if quick is None and self.batch is None and not field.traits:
             child, overrides = self._child_call(field)
@@ -715,6 +721,10 @@ class Resolution(FieldContext):
         self, field: AssociationField | ManyField, index: int | None = None
     ) -> Any:
         """:meth:`make_child` under ``acreate``."""
+        if index is None and _defaults.any_open():
+            found = default_for(self.key, self.scope, self.child_overrides)
+            if found is not NONE:
+                return found
         return await adrive(self._making(field, index))
 
     def _making(self, field: AssociationField | ManyField, index: int | None) -> Body[Any]:
