@@ -246,7 +246,7 @@ def _create_on(
                 missing = _seed._without_file(engine, metadata, dry_run=False)
                 if missing is not None:
                     raise missing
-            drive(_seed._prepare(engine, metadata, args.create_tables, output))
+            drive(_seed._prepare(engine, metadata, args.create_tables, lock=None, output=output))
             with engine.connect() as connection:
                 outer = connection.begin()
                 session = Session(bind=connection, join_transaction_mode="create_savepoint")
