@@ -21,6 +21,7 @@ import argparse
 from collections.abc import Sequence
 
 from pyfactory import __version__
+from pyfactory.cli import _check
 from pyfactory.cli._check import summary
 
 __all__ = ["main", "summary"]
@@ -39,8 +40,6 @@ def _parser() -> argparse.ArgumentParser:
         help="print pyfactory's version and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from pyfactory.cli import _check  # imported at the top already, for summary()
-
     checking = _check.add_parser(commands)
     checking.set_defaults(parser=checking, run=_check.command)
     # Imported here, not at the top: importing pyfactory.cli (the pytest plugin reads
