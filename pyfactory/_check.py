@@ -1,5 +1,6 @@
 """``check()``: make one object of every schema and trait of some factories, and
-report each failure, leaving the process's state as it was.
+report each failure, leaving the process's state as it was -- and, under
+``create=True``, the database too.
 
 It sits above :mod:`pyfactory._factory`: it calls factories, and nothing in the core
 calls it.
@@ -7,20 +8,29 @@ calls it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import (
-    Any,
-)
+from typing import Any, Literal
 
 import attrs
 
 from pyfactory._factory import Factory
-from pyfactory.errors import (
-    UsageError,
-)
+from pyfactory.errors import UsageError
+
+__all__ = ["CheckFailure", "check", "skip_reason"]
+
+Scope = Literal["build", "create"]
 
 # ------------------------------------------------------------------ checking
+
+
+def _shown(key: str, value: Any) -> str:
+    """A context key as the replayed call writes it: a plain value as itself, anything
+    else (a session) by its key's name, the value the caller has to give."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return f"{key}={value!r}"
+    return f"{key}={key}"
 
 
 @attrs.frozen
@@ -34,6 +44,11 @@ class CheckFailure:
         error: What the call raised; a :class:`~pyfactory.FactoryError` carries the
             path to where it happened.
         seed: The seed the factory was made with, so the call can be replayed.
+        scope: ``"build"``, or ``"create"`` under ``check(create=True)``.
+        context: The context the factory was made with.
+
+    .. versionchanged:: 1.1
+       ``scope`` and ``context``.
     """
 
     factory: type[Factory[Any]]
@@ -41,18 +56,42 @@ class CheckFailure:
     traits: tuple[str, ...]
     error: Exception
     seed: int
+    scope: Scope = "build"
+    context: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def call(self) -> str:
-        """The call that fails, to replay it: ``UserFactory(seed=0).build('basic', 'admin')``."""
+        """The call that fails, to replay it: ``UserFactory(seed=0).build('basic', 'admin')``,
+        or ``UserFactory(seed=0, session=session).create('basic')`` (a context value
+        that is not a plain one is written as its key's name)."""
         names = ", ".join(repr(name) for name in (self.schema, *self.traits))
-        return f"{self.factory.__qualname__}(seed={self.seed}).build({names})"
+        made = ", ".join([f"seed={self.seed}", *(_shown(k, v) for k, v in self.context.items())])
+        return f"{self.factory.__qualname__}({made}).{self.scope}({names})"
 
     def __str__(self) -> str:
         return f"{self.call}: {type(self.error).__name__}: {self.error}"
 
 
-def check(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> list[CheckFailure]:
+def skip_reason(factory: type[Factory[Any]]) -> str | None:
+    """Why ``factory`` is left out of the check: its ``_check_skip``, or None.
+
+    Raises:
+        UsageError: ``_check_skip`` is set but is no reason (a non-empty string).
+    """
+    reason = getattr(factory, "_check_skip", None)
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or not reason.strip():
+        raise UsageError(
+            f"{factory.__qualname__}._check_skip is the reason the check leaves it out, "
+            f"a non-empty string, not {reason!r}"
+        )
+    return reason
+
+
+def check(
+    *factories: type[Factory[Any]], seed: int = 0, create: bool = False, **context: Any
+) -> list[CheckFailure]:
     """Build every schema of each factory alone, then with each of its traits, and
     return the calls that fail; an empty list when all of them work.
 
@@ -64,15 +103,29 @@ def check(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> list
     unique values (auto-filled, and ``fake(..., unique=True)``) are as they were
     afterwards, so checking does not change the data that the tests then make.
 
+    With ``create=True`` each call is ``create`` instead, inside a transaction of
+    the factory's builder (a SAVEPOINT on the context's ``session``, Django's
+    ``atomic`` on its ``using``) that is rolled back whether the call works or
+    not: the database says what only it can (NOT NULL, UNIQUE, CHECK and foreign
+    key constraints, triggers), and keeps nothing of the check.
+
+    A factory whose ``_check_skip`` class attribute gives a reason (a string) is
+    left out.
+
     Args:
         *factories: Factory classes, none of them abstract.
         seed: The seed of each factory made, so that a failure replays.
-        **context: The context to make each factory with.
+        create: Create each object in a transaction rolled back, rather than build it.
+        **context: The context to make each factory with (``session=`` or
+            ``using=`` for ``create``).
 
     Raises:
-        UsageError: A factory is not a Factory subclass, or is abstract.
+        UsageError: A factory is not a Factory subclass, is abstract, or has a
+            ``_check_skip`` that is no reason.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.1
+       ``create``, and ``_check_skip``.
     """
     for factory in factories:
         if not (isinstance(factory, type) and issubclass(factory, Factory)):
@@ -82,29 +135,91 @@ def check(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> list
                 f"check(): {factory.__qualname__} is abstract (_abstract = True); "
                 "check the factories that subclass it"
             )
+    scope: Scope = "create" if create else "build"
+    checked = [factory for factory in factories if skip_reason(factory) is None]
     failures = []
-    with _state_kept():
-        for factory in factories:
+    with _state_kept() as afresh:
+        for factory in checked:
             for name in factory._pf_schemas:
                 for traits in [(), *((trait,) for trait in factory._pf_traits)]:
                     made = factory(seed=seed, **context)
-                    try:
-                        made.build(name, *traits)
-                    except Exception as error:
-                        failures.append(CheckFailure(factory, name, traits, error, seed))
+                    error = _created(made, name, traits) if create else _built(made, name, traits)
+                    afresh()
+                    if error is not None:
+                        failures.append(
+                            CheckFailure(factory, name, traits, error, seed, scope, context)
+                        )
     return failures
 
 
+def _built(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Exception | None:
+    try:
+        made.build(name, *traits)
+    except Exception as error:
+        return error
+    return None
+
+
+class _RollBack(Exception):
+    """Raised out of the builder's transaction to undo what the call wrote."""
+
+
+def _created(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Exception | None:
+    """Create, in the transaction that the builder puts around a top-level call (a
+    SAVEPOINT, or ``atomic``), left by an exception so that it rolls back. Being the
+    outermost call, it also keeps a builder with ``persistence="commit"`` from
+    committing."""
+    failed: Exception | None = None
+    try:
+        with type(made)._pf_builder.transaction(made._pf_context):
+            try:
+                made.create(name, *traits)
+                _deferred_constraints(made)
+            except Exception as error:
+                failed = error
+            raise _RollBack
+    except _RollBack:
+        pass
+    except Exception as error:  # rolling back failed: the database says why
+        return failed or error
+    return failed
+
+
+def _deferred_constraints(made: Factory[Any]) -> None:
+    """Check now the constraints that the database defers to the commit, which a
+    transaction rolled back never reaches: Django makes its foreign keys
+    ``DEFERRABLE INITIALLY DEFERRED`` (PostgreSQL), or checks them at the commit
+    (SQLite), and ``check_constraints()`` is how its own ``TestCase`` checks them."""
+    if "pyfactory.builders.django" not in sys.modules:
+        return  # no factory uses Django's builder
+    from pyfactory.builders.django import DjangoBuilder
+
+    builder = type(made)._pf_builder
+    if isinstance(builder, DjangoBuilder):
+        from django.db import connections
+
+        connections[builder.using(made._pf_context)].check_constraints()
+
+
 @contextmanager
-def _state_kept() -> Iterator[None]:
+def _state_kept() -> Iterator[Callable[[], None]]:
     """Put back the sequence counters and the unique values as they were, and claim no
-    unique value from the other processes (pytest-xdist workers) meanwhile."""
+    unique value from the other processes (pytest-xdist workers) meanwhile.
+
+    It gives a function that puts them back after each call, so that every call
+    starts from the same state and the call that a failure prints, made on its own,
+    makes the same values (``shop 1``, not the 4th call's ``shop 4``)."""
     from pyfactory import _state
     from pyfactory.autofill._unique import set_unique_claim
 
     kept = _state.snapshot()
+
+    def afresh() -> None:
+        _state.restore(kept)
+        set_unique_claim(None)
+
     set_unique_claim(None)
     try:
-        yield
+        yield afresh
     finally:
         _state.restore(kept)

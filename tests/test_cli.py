@@ -140,12 +140,17 @@ def test_help(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert text.startswith("usage: pyfactory [-h] [--version] COMMAND ...")
     assert "--version print pyfactory's version and exit" in text
-    assert "check build every factory's schemas and traits, and list those that fail" in text
+    assert (
+        "check build (or create) every factory's schemas and traits, and list those that fail"
+    ) in text
     assert "seed run the seeds of a module against a database" in text
     result = run("check", "--help", cwd=tmp_path)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    assert text.startswith("usage: pyfactory check [-h] [--seed SEED] MODULE [MODULE ...]")
+    assert text.startswith(
+        "usage: pyfactory check [-h] [--seed SEED] [--create] [--url URL] [--create-tables] "
+        "[--settings MODULE] [--database ALIAS] MODULE [MODULE ...]"
+    )
     assert (
         "MODULE a dotted module name (myapp.factories), a file (tests/factories.py) or a "
         "package directory (myapp/)"
@@ -330,7 +335,7 @@ def _usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: pyfactory check [-h] [--seed SEED] MODULE [MODULE ...]\n")
+    assert err.startswith("usage: pyfactory check [-h] [--seed SEED] [--create] ")
     return err.splitlines()[-1]
 
 

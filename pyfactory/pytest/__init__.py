@@ -10,8 +10,8 @@
 * :func:`defaults` gives one object to every association at a key while its block
   runs (``pyfactory._core.resolution.defaults``).
 * ``--pyfactory-report`` counts and times what each factory made (``_report.py``);
-  ``--pyfactory-check`` builds every registered factory's schemas before the tests
-  (``_check.py``).
+  ``--pyfactory-check`` builds (``=create``: creates) every registered factory's
+  schemas before the tests (``_check.py``).
 
 Each part is a plugin module of its own with its hooks and fixtures. This module only
 declares the command-line options and registers the parts in ``pytest_configure``:
@@ -94,12 +94,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="print, per test and for the session, how many objects each factory built "
         "and created, and the time spent",
     )
+    # Two flags on one destination rather than an optional value: a value would take
+    # the path after it (``--pyfactory-check tests/``, or an addopts line before the
+    # paths) as the mode. argparse matches the whole ``--pyfactory-check=create`` as
+    # an option's name before it looks for an ``=``.
     group.addoption(
         "--pyfactory-check",
-        action="store_true",
-        default=False,
+        action="store_const",
+        const="build",
+        dest="pyfactory_check",
+        default=None,
         help="build every registered factory's schemas and traits once before the tests, "
         "and stop with the list of those that fail",
+    )
+    group.addoption(
+        "--pyfactory-check=create",
+        action="store_const",
+        const="create",
+        dest="pyfactory_check",
+        help="the same, creating each object in a transaction rolled back (with the "
+        "context of the pyfactory_context fixture), so that database constraints are "
+        "checked too",
     )
 
 
