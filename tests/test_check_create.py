@@ -265,7 +265,7 @@ def test_a_factory_with_check_skip_is_left_out_with_its_reason(shop_engine: Engi
     ]
     assert summary([SkippedShopFactory, OwnerFactory], []) == [
         "SkippedShopFactory skipped: needs the warehouse's rows",
-        "pyfactory check: 1 builds of 1 factory passed, 1 skipped",
+        "pyfactory check: 1 build of 1 factory passed, 1 skipped",
     ]
 
 
@@ -669,6 +669,25 @@ def test_cli_settings_that_do_not_import(tmp_path: Path) -> None:
         "pyfactory check: error: cannot set Django up with the settings no_such_settings: "
         "ModuleNotFoundError: No module named 'no_such_settings'\n"
     )
+
+
+def test_cli_an_environments_settings_that_cannot_be_found_are_for_another_program(
+    tmp_path: Path,
+) -> None:
+    """DJANGO_SETTINGS_MODULE alone, naming settings not found from here, leaves Django
+    alone (as when Django is not installed): a module without models is checked."""
+    (tmp_path / "plain.py").write_text(
+        "from pyfactory import Factory, schema\n"
+        "class PlainFactory(Factory[dict]):\n"
+        "    _model = dict\n"
+        "    @schema()\n"
+        "    def basic(self):\n"
+        "        return {'a': 1}\n"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "elsewhere.settings"}
+    result = _pyfactory("check", "plain", cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "pyfactory check: 1 build of 1 factory passed\n"
 
 
 DJANGO_MODULE = """

@@ -42,7 +42,7 @@ def summary(
     checked = [f for f in factories if skip_reason(f) is None]
     calls = sum(len(f.schemas()) * (1 + len(f.traits())) for f in checked)
     count = f"{len(checked)} {'factory' if len(checked) == 1 else 'factories'}"
-    made = f"{calls} {scope}s of {count}"
+    made = f"{calls} {scope}{'' if calls == 1 else 's'} of {count}"
     lines = [str(failure) for failure in failures]
     lines += [f"{f.__qualname__} skipped: {reason}" for f, reason in skipped]
     tail = f", {len(skipped)} skipped" if skipped else ""
@@ -198,10 +198,20 @@ def _django(settings: str | None) -> None:
     # does, and manage.py runs from there.
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
+    name = os.environ["DJANGO_SETTINGS_MODULE"]
     try:
         django.setup()
+    except ModuleNotFoundError as error:
+        missing = error.name or ""
+        if settings is None and (name == missing or name.startswith(missing + ".")):
+            # The variable names settings that cannot be found from here: it is for
+            # another program, as when Django is not installed. A module of Django
+            # models then fails to import, and says so.
+            return
+        raise _Problem(
+            f"cannot set Django up with the settings {name}: {type(error).__name__}: {error}"
+        ) from None
     except Exception as error:
-        name = os.environ["DJANGO_SETTINGS_MODULE"]
         raise _Problem(
             f"cannot set Django up with the settings {name}: {type(error).__name__}: {error}"
         ) from None
