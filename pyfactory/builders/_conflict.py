@@ -30,6 +30,7 @@ __all__ = [
     "OnConflict",
     "check_on_conflict",
     "conflict_repr",
+    "conflict_settings",
     "listening_for_skips",
     "report_skipped",
 ]
@@ -105,6 +106,16 @@ def check_on_conflict(
             "on_conflict='skip' or 'update' with it, or leave the target out"
         )
     return on_conflict, tuple(names)
+
+
+def conflict_settings(
+    builder: str, on_conflict: object, target: object
+) -> tuple[OnConflict, tuple[str, ...] | None, Conflict | None]:
+    """What a database builder keeps of its ``on_conflict`` arguments, checked (see
+    :func:`check_on_conflict`): the two settings, and the :class:`Conflict` its writes
+    follow (None for ``"error"``, which writes as it always has)."""
+    mode, names = check_on_conflict(builder, on_conflict, target)
+    return mode, names, None if mode == "error" else Conflict(mode, names, builder)
 
 
 def report_skipped(table: str, count: int) -> None:

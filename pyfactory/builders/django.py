@@ -59,7 +59,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
-from pyfactory.builders._conflict import Conflict, OnConflict, check_on_conflict, conflict_repr
+from pyfactory.builders._conflict import Conflict, OnConflict, conflict_repr, conflict_settings
 from pyfactory.builders._django_conflict import check_builder, check_model, write_rows
 from pyfactory.errors import FactoryDefinitionError, UsageError
 from pyfactory.introspect import FieldInfo
@@ -370,13 +370,8 @@ class DjangoBuilder(ModelBuilder[M]):
             )
         self.bulk = bulk
         name = type(self).__name__
-        self.on_conflict, self.on_conflict_target = check_on_conflict(
+        self.on_conflict, self.on_conflict_target, self._conflict = conflict_settings(
             name, on_conflict, on_conflict_target
-        )
-        self._conflict = (
-            None
-            if self.on_conflict == "error"
-            else Conflict(self.on_conflict, self.on_conflict_target, name)
         )
         check_builder(self._conflict, bulk)
 

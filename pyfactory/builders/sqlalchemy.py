@@ -51,7 +51,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 
 from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation
-from pyfactory.builders._conflict import Conflict, OnConflict, check_on_conflict, conflict_repr
+from pyfactory.builders._conflict import Conflict, OnConflict, conflict_repr, conflict_settings
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
 from pyfactory.builders._sa_copy import COPY_THRESHOLD
 from pyfactory.builders._sa_insert import _attr
@@ -141,13 +141,8 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
         on_conflict_target: tuple[str, ...] | str | None = None,
     ) -> None:
         name = type(self).__name__
-        self.on_conflict, self.on_conflict_target = check_on_conflict(
+        self.on_conflict, self.on_conflict_target, self._conflict = conflict_settings(
             name, on_conflict, on_conflict_target
-        )
-        self._conflict = (
-            None
-            if self.on_conflict == "error"
-            else Conflict(self.on_conflict, self.on_conflict_target, name)
         )
         if persistence not in ("flush", "commit"):
             raise FactoryDefinitionError(
