@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from pyfactory._graph import ref as ref
     from pyfactory.errors import AsyncModeError as AsyncModeError
     from pyfactory.errors import BuilderError as BuilderError
+    from pyfactory.errors import ConstraintError as ConstraintError
     from pyfactory.errors import CyclicDependencyError as CyclicDependencyError
     from pyfactory.errors import FactoryDefinitionError as FactoryDefinitionError
     from pyfactory.errors import FactoryError as FactoryError
@@ -92,6 +93,7 @@ _WHERE: dict[str, str] = {
     "FactoryError": "pyfactory.errors",
     "FieldError": "pyfactory.errors",
     "GraphError": "pyfactory.errors",
+    "ConstraintError": "pyfactory.errors",
     "HookError": "pyfactory.errors",
     "MissingContextError": "pyfactory.errors",
     "OverrideError": "pyfactory.errors",

@@ -20,6 +20,7 @@ import attrs
 __all__ = [
     "AsyncModeError",
     "BuilderError",
+    "ConstraintError",
     "CyclicDependencyError",
     "FactoryDefinitionError",
     "FactoryError",
@@ -237,6 +238,17 @@ class BuilderError(FactoryError):
         self.attributes = dict(attributes)
         self.rows = [dict(r) for r in rows] if rows is not None else [self.attributes]
         self.index = index
+
+
+class ConstraintError(FactoryError, ValueError):
+    """The auto-filled fields of a row failed its checks on every draw.
+
+    The message names the model, the fields drawn, the check that refused the last
+    draw (a pydantic validator, a dataclass's ``__post_init__``, a CHECK constraint)
+    and the last values tried; the path names the factory and the schema.
+
+    .. versionadded:: 1.1
+    """
 
 
 class HookError(FactoryError):

@@ -69,9 +69,9 @@ __all__ = [
     "resolve_generator",
 ]
 
-# The public objects keep the module path they are documented (and pickled) under.
+# The public objects keep the module path they are documented (and pickled) under
+# (ConstraintError is pyfactory.errors's, named here too).
 for _public in (
-    ConstraintError,
     NameGenerator,
     NestedModel,
     TypeGenerator,

@@ -3,7 +3,8 @@ it gets first."""
 
 from __future__ import annotations
 
-from pyfactory.errors import FactoryError
+# Defined with the other errors, and named here too, where auto-fill's users look.
+from pyfactory.errors import ConstraintError
 
 __all__ = ["MAX_CHECK_TRIES", "ConstraintError"]
 
@@ -11,14 +12,3 @@ __all__ = ["MAX_CHECK_TRIES", "ConstraintError"]
 #: keep failing (a model validator, a CHECK constraint not read) is an error; a
 #: factory's ``_check_tries`` class attribute overrides it.
 MAX_CHECK_TRIES = 20
-
-
-class ConstraintError(FactoryError, ValueError):
-    """The auto-filled fields of a row failed its checks on every draw.
-
-    The message names the model, the fields drawn, the check that refused the last
-    draw (a pydantic validator, a dataclass's ``__post_init__``, a CHECK constraint)
-    and the last values tried; the path names the factory and the schema.
-
-    .. versionadded:: 1.1
-    """

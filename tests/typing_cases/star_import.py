@@ -15,6 +15,7 @@ PUBLIC: tuple[Any, ...] = (
     Attrs,
     BuilderError,
     CheckFailure,
+    ConstraintError,
     Context,
     CyclicDependencyError,
     DerivedField,
