@@ -83,8 +83,23 @@ class Relation:
     back: Callable[[Any], dict[str, Any]] | None = None
 
 
-def _read_nothing() -> bool:
-    return False
+class Reads:
+    """What a :meth:`ModelBuilder.reads` block gives: call it to ask whether a statement
+    that reads (``SELECT``, ``WITH``) ran since the block began. A builder's watch hands
+    each statement it sees to :meth:`note`; the rule of what reads is written here
+    once, for every builder."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def note(self, statement: str) -> None:
+        if not self.seen and statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+            self.seen = True
+
+    def __call__(self) -> bool:
+        return self.seen
 
 
 class ModelBuilder(Generic[M]):
@@ -229,7 +244,7 @@ class ModelBuilder(Generic[M]):
 
         .. versionadded:: 1.1
         """
-        return nullcontext(_read_nothing)
+        return nullcontext(Reads())
 
     def getattr(self, instance: M, name: str) -> Any:
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session, scoped_session
 
+from pyfactory.builders import Reads
 from pyfactory.errors import BuilderError
 
 if TYPE_CHECKING:
@@ -271,36 +272,28 @@ async def one_call_at_a_time(session: Any) -> AsyncIterator[None]:
 
 # ---------------------------------------------------------------- reads, for batches
 
-#: The statements that read: what ModelBuilder.reads notices.
-_READ = ("SELECT", "WITH")
-
 
 @contextmanager
-def reads_on(session: Any) -> Iterator[Callable[[], bool]]:
+def reads_on(session: Any) -> Iterator[Reads]:
     """Notice the statements that read through ``session``'s engine (a ``Session`` or an
     ``AsyncSession``) while the block runs: on every connection of the engine, since a
     field may query through a session of its own."""
     from sqlalchemy import event
 
+    read = Reads()
     sync = getattr(session, "sync_session", session)
     try:
         engine = sync.get_bind()
     except Exception:  # an unbound session: its own calls will say so
-        yield _never
+        yield read
         return
     engine = getattr(engine, "engine", engine)  # a Connection's Engine
-    seen: list[bool] = []
 
     def noticed(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        if not seen and statement.lstrip()[:6].upper().startswith(_READ):
-            seen.append(True)
+        read.note(statement)
 
     event.listen(engine, "before_cursor_execute", noticed)
     try:
-        yield lambda: bool(seen)
+        yield read
     finally:
         event.remove(engine, "before_cursor_execute", noticed)
-
-
-def _never() -> bool:
-    return False

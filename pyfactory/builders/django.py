@@ -41,7 +41,7 @@ import asyncio
 import difflib
 import reprlib
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -58,7 +58,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
     ) from exc
 
 from pyfactory._context import Context
-from pyfactory.builders import ModelBuilder, Relation
+from pyfactory.builders import ModelBuilder, Reads, Relation
 from pyfactory.builders._conflict import Conflict, OnConflict, conflict_repr, conflict_settings
 from pyfactory.builders._django_conflict import check_builder, check_model, write_rows
 from pyfactory.errors import FactoryDefinitionError, UsageError
@@ -590,23 +590,22 @@ class DjangoBuilder(ModelBuilder[M]):
         return transaction.atomic(using=alias)  # type: ignore[no-any-return]
 
     @contextmanager
-    def reads(self, context: Context) -> Iterator[Callable[[], bool]]:
+    def reads(self, context: Context) -> Iterator[Reads]:
         """Every ``SELECT`` on the context's database alias, in this thread (where a
         synchronous batch runs; ``acreate_batch`` runs the ORM in another, and notices
         nothing)."""
         alias = self._alias_for_transaction(context)
-        seen: list[bool] = []
+        read = Reads()
         if alias is None:
-            yield lambda: False
+            yield read
             return
 
         def noticed(execute: Any, sql: str, params: Any, many: bool, ctx: Any) -> Any:
-            if not seen and sql.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
-                seen.append(True)
+            read.note(sql)
             return execute(sql, params, many, ctx)
 
         with connections[alias].execute_wrapper(noticed):
-            yield lambda: bool(seen)
+            yield read
 
     def _alias_for_transaction(self, context: Context) -> str | None:
         """The alias a call's atomic block goes in; None when the context's ``using`` names

@@ -81,3 +81,16 @@ async def test_acreate_batch_reads_row_by_row(async_engine: AsyncEngine) -> None
     async with AsyncSession(async_engine) as session:
         posts = await AsyncCountingPostFactory(session=session).acreate_batch("counting", 3)
     assert [post.title for post in posts] == ["authors: 0", "authors: 1", "authors: 2"]
+
+
+class SmallChunksCountingFactory(CountingPostFactory):
+    _batch_size = 2
+
+
+def test_rows_past_the_first_chunk_are_numbered_on(session: Session) -> None:
+    """Rows made one by one beyond the first chunk take the next numbers, as a loop of
+    create() would: each sees every author made before it."""
+    posts = SmallChunksCountingFactory(session=session).create_batch("counting", 5)
+    assert [post.title for post in posts] == [f"authors: {n}" for n in range(5)]
+    emails = [post.author.email for post in posts]
+    assert len(set(emails)) == 5

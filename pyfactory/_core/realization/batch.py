@@ -322,8 +322,9 @@ class MakeBatch(MakeOne[M]):
         if index < chunk:
             number, place = probe.first + index, probe.place + index
         else:
-            plan, _ = self._pf_plan(call.schema, call.traits, call.overrides)
-            number, place = self._pf_first_row(call, plan.schema, index, 1)
+            schema = self._pf_batch_schema(call.schema)
+            assert schema is not None  # the plan made for the first chunk has one
+            number, place = self._pf_first_row(call, schema, index, 1)
         seat = Seat(place, number)
         args = ("create", call.schema, call.traits, call.overrides, seat)
         made = yield Call(self._pf_one, self._pf_ascoped, *args)

@@ -235,11 +235,10 @@ class MakeOne(Planning[M]):
         resolution = Resolution(self, plan, "create", is_async, overrides, seat)  # type: ignore[arg-type]
         keys = self._get_or_create
         yield Call(resolution.first, resolution.afirst, keys)
-        values = resolution.values
         method = "acreate" if is_async else "create"
         cls = type(self)
         builder = cls._pf_builder
-        lookup = self._pf_lookup(plan, {k: values[k] for k in keys if k in values})
+        lookup = self._pf_lookup(plan, resolution.values)
         try:
             existing = yield Call(builder.get, builder.aget, cls._model, lookup, self._pf_context)
         except Exception as exc:
