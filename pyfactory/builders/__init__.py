@@ -13,6 +13,7 @@ neither SQLAlchemy nor Django.
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
@@ -347,6 +348,20 @@ class ModelBuilder(Generic[M]):
     def atransaction(self, context: Context) -> AbstractAsyncContextManager[Any]:
         """:meth:`transaction` for ``acreate`` and ``acreate_batch``."""
         return nullcontext()
+
+    def fresh_copy(self, instance: M, context: Context) -> M:
+        """``instance`` again, as a separate object for one test: what the test does to
+        it in memory never reaches the object other tests share.
+
+        ``register(..., scope="module")`` creates an object once for many tests and
+        gives each test this copy of it, made with the test's own context. By default
+        it is ``copy.deepcopy(instance)``, as Django's ``setUpTestData`` gives each
+        test a deep copy of the class's objects; the SQLAlchemy builder loads the row
+        again through the test's session, so the copy belongs to that session.
+
+        .. versionadded:: 1.1
+        """
+        return copy.deepcopy(instance)
 
     def highest_sequence(
         self, model: type[M], field: str, pattern: SequencePattern, context: Context

@@ -66,7 +66,7 @@ from pyfactory.builders._sa_session import (
 )
 from pyfactory.builders._sa_session import transaction as call_transaction
 from pyfactory.builders._sa_shape import construct
-from pyfactory.errors import AsyncModeError, BuilderError, FactoryDefinitionError
+from pyfactory.errors import AsyncModeError, BuilderError, FactoryDefinitionError, UsageError
 from pyfactory.introspect import FieldInfo
 from pyfactory.introspect._kinds import SQLALCHEMY, read_fields
 from pyfactory.introspect._sqlalchemy_fields import is_sqlalchemy
@@ -282,6 +282,28 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
 
     async def aget(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = await drive(self._async_session(context), _get, model, lookup)
+        return found
+
+    def fresh_copy(self, instance: M, context: Context) -> M:
+        """The row of ``instance`` loaded again through the context's session (one
+        ``SELECT`` by primary key, or none when that session already holds it), with
+        its stored values: the copy belongs to the test's session, which can then
+        change it, relate it and flush it.
+
+        Raises:
+            UsageError: The row is not stored where the session can see it (deleted,
+                never flushed, or written on another connection).
+        """
+        session = self._sync_session(context)
+        model = type(instance)
+        identity = inspect(instance).identity
+        found = None if identity is None else session.get(model, identity, populate_existing=True)
+        if found is None:
+            raise UsageError(
+                f"{context.factory} cannot load its {model.__name__} {identity!r} again "
+                "through this session: the row is not stored where the session sees it "
+                "(deleted, never flushed, or written on another connection)"
+            )
         return found
 
     def read(self, query: Any, context: Context) -> list[Any]:

@@ -2,7 +2,8 @@
 pytest's private API.
 
 pytest has no public way to ask which fixtures a session defines, nor which
-definitions of a name a test can see without setting that fixture up. register()
+definitions of a name a test can see without setting that fixture up, nor which test
+a wider fixture is being made for. register()
 needs both: the ``user__<key>`` fixtures visible to a test are the overrides of
 ``user``, a registered parent fixture is shared only where a test can see it, and
 ``--pyfactory-check`` checks the factories registered in the session. Everything
@@ -31,7 +32,7 @@ from typing import Any, Final
 import pytest
 from _pytest.fixtures import FixtureManager
 
-__all__ = ["definitions", "names", "visible"]
+__all__ = ["definitions", "item", "names", "visible"]
 
 
 def _manager(node: pytest.Item | pytest.Collector | pytest.Session) -> Any:
@@ -40,6 +41,14 @@ def _manager(node: pytest.Item | pytest.Collector | pytest.Session) -> Any:
 
 #: pytest 8.0's ``getfixturedefs()`` takes the node id; 8.1 and later take the node.
 _BY_NODE_ID: Final = "nodeid" in inspect.signature(FixtureManager.getfixturedefs).parameters
+
+
+def item(request: pytest.FixtureRequest) -> pytest.Item:
+    """The test being set up when ``request``'s fixture is made. For a fixture of a
+    wider scope, ``request.node`` is its module or session, which does not see the
+    fixtures of a conftest further down; the test that first needs it does."""
+    found: pytest.Item = request._pyfuncitem
+    return found
 
 
 def visible(node: Any, name: str) -> Sequence[Any]:

@@ -36,7 +36,8 @@ from pyfactory.errors import (
     set_missing_context_hint,
 )
 from pyfactory.fields import AssociationField
-from pyfactory.pytest import _fixtures
+from pyfactory.pytest import _fixtures, _scoped
+from pyfactory.pytest._scoped import Scope
 
 __all__ = [
     "FactoryFixture",
@@ -70,6 +71,8 @@ class Registration:
         schema: The schema the object fixture makes.
         is_async: Whether the object fixture awaits ``acreate``.
         overrides: The overrides given to ``register``, under the test's own.
+        scope: How long one object serves: ``"function"`` (a new one per test), or a
+            wider pytest scope (see :mod:`pyfactory.pytest._scoped`).
     """
 
     factory: type[Factory[Any]]
@@ -78,6 +81,12 @@ class Registration:
     schema: str
     is_async: bool
     overrides: Mapping[str, Any] = attrs.field(factory=dict)
+    scope: Scope = "function"
+
+    @property
+    def shared_fixture(self) -> str:
+        """The hidden fixture, of :attr:`scope`, that makes the object tests share."""
+        return f"_pyfactory_shared_{self.name}"
 
     @property
     def prefix(self) -> str:
@@ -95,6 +104,7 @@ class Registration:
             and self.schema == other.schema
             and self.is_async == other.is_async
             and dict(self.overrides) == dict(other.overrides)
+            and self.scope == other.scope
         )
 
 
@@ -253,6 +263,7 @@ def register(
     schema: str | None = None,
     is_async: bool | None = None,
     overrides: Mapping[str, Any] | None = None,
+    scope: Scope = "function",
 ) -> FT: ...
 @overload
 def register(
@@ -262,6 +273,7 @@ def register(
     schema: str | None = None,
     is_async: bool | None = None,
     overrides: Mapping[str, Any] | None = None,
+    scope: Scope = "function",
 ) -> Callable[[FT], FT]: ...
 def register(
     factory: Any = None,
@@ -270,6 +282,7 @@ def register(
     schema: str | None = None,
     is_async: bool | None = None,
     overrides: Mapping[str, Any] | None = None,
+    scope: Scope = "function",
 ) -> Any:
     """Define the fixtures ``<factory>_factory`` and ``<model>`` in the calling module.
 
@@ -288,20 +301,30 @@ def register(
             defines ``acreate`` and not ``create``).
         overrides: Overrides for every object the fixture makes, under the test's
             own ``<name>__<key>`` overrides.
+        scope: ``"class"``, ``"module"``, ``"package"`` or ``"session"`` creates the
+            object once, when that scope starts, inside a transaction (a SAVEPOINT,
+            or Django's ``atomic``) rolled back when it ends; its factory's context is
+            the ``pyfactory_scoped_context`` fixture's. Each test gets a fresh copy
+            of it (:meth:`~pyfactory.builders.ModelBuilder.fresh_copy`, with the
+            test's context), and a test that overrides the fixture gets its own
+            object. ``"function"``, the default, creates one per test.
 
     Raises:
         UsageError: ``factory`` is not a concrete Factory class, a name is taken by
             another registration or binding in the module, the factory has no
             default schema and none is given, or ``register`` is not called at the
-            top level of a module.
+            top level of a module, or ``scope`` is not a pytest scope, or is wider than
+            ``"function"`` for an async fixture or overrides from other fixtures.
         UnknownSchemaError: ``schema`` is not one of the factory's schemas.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.1
+       ``scope``.
     """
     namespace = _caller_namespace()
 
     def define(target: FT) -> FT:
-        _define(namespace, target, name, schema, is_async, overrides)
+        _define(namespace, target, name, schema, is_async, overrides, scope)
         return target
 
     if factory is None:
@@ -327,6 +350,7 @@ def _define(
     schema: str | None,
     is_async: bool | None,
     overrides: Mapping[str, Any] | None,
+    scope: Scope = "function",
 ) -> None:
     if not (isinstance(factory, type) and issubclass(factory, Factory)):
         hint = ""
@@ -356,14 +380,18 @@ def _define(
         raise UnknownSchemaError(factory.__name__, chosen, factory.schemas())
     if is_async is None:
         is_async = _writes_async(factory)
+    lazy = [key for key, value in (overrides or {}).items() if isinstance(value, LazyFixture)]
+    _scoped.check_scope(factory, object_fixture, scope, is_async, lazy)
     registration = Registration(
-        factory, object_fixture, factory_fixture, chosen, is_async, dict(overrides or {})
+        factory, object_fixture, factory_fixture, chosen, is_async, dict(overrides or {}), scope
     )
     fixtures = {
         factory_fixture: _factory_fixture(registration),
         object_fixture: _object_fixture(registration),
         registration.overrides_fixture: _overrides_fixture(registration),
     }
+    if scope != "function":
+        fixtures[registration.shared_fixture] = _scoped.shared_fixture(registration, _overrides)
     defined: dict[str, Registration] = namespace.setdefault(_DEFINED, {})
     for fixture_name in fixtures:
         _check_free(namespace, defined, fixture_name, registration)
@@ -466,7 +494,19 @@ def _object_fixture(registration: Registration) -> Any:
     schema = registration.schema
     arguments = (registration.factory_fixture, registration.overrides_fixture)
 
-    if registration.is_async:
+    if registration.scope != "function":
+
+        def share(request: pytest.FixtureRequest, **made: Any) -> Any:
+            factory = _factory_of(made[registration.factory_fixture])
+            if _override_names(request, registration.prefix):
+                # The test asks for an object unlike the shared one: it gets its own.
+                overrides = request.getfixturevalue(registration.overrides_fixture)
+                return factory.create(schema, **overrides)
+            shared = request.getfixturevalue(registration.shared_fixture)
+            return type(factory)._pf_builder.fresh_copy(shared, factory._pf_context)
+
+        func = _with_arguments(share, name, "request", registration.factory_fixture)
+    elif registration.is_async:
 
         async def make_async(**made: Any) -> Any:
             factory, overrides = (made[argument] for argument in arguments)
@@ -489,8 +529,9 @@ def _object_fixture(registration: Registration) -> Any:
 
         func = _with_arguments(make, name, *arguments)
     what = "acreate" if registration.is_async else "create"
+    once = "" if registration.scope == "function" else f", once per {registration.scope}"
     func.__doc__ = (
-        f"{registration.factory.__name__}.{what}({schema!r}), made by register(); "
+        f"{registration.factory.__name__}.{what}({schema!r}){once}, made by register(); "
         f"override with {name}__<field>."
     )
     setattr(func, _MARK, registration)
@@ -539,10 +580,13 @@ def _overrides(
     request: pytest.FixtureRequest, registration: Registration, factory: Factory[Any]
 ) -> dict[str, Any]:
     """The overrides for one object fixture: the registration's, the test's
-    ``name__key`` ones over them, then the shared parents."""
+    ``name__key`` ones over them, then the shared parents. For the object of a wider
+    scope (``request.scope``), no test's: only the registration's, and parents that
+    live as long."""
     overrides = dict(registration.overrides)
     prefix = registration.prefix
-    for argument in sorted(_override_names(request, prefix)):
+    per_test = request.scope == "function"
+    for argument in sorted(_override_names(request, prefix) if per_test else ()):
         overrides[argument[len(prefix) :]] = request.getfixturevalue(argument)
     for key, value in overrides.items():
         if isinstance(value, LazyFixture):
@@ -585,7 +629,9 @@ def _shared_parents(
         parent = _parent_fixture(request, value, making)
         if parent is None:
             continue
-        obj = request.getfixturevalue(parent)
+        obj = request.getfixturevalue(
+            parent.name if request.scope == "function" else parent.shared_fixture
+        )
         if value.attr is not None and obj is not None:
             obj = value.factory._pf_builder.getattr(obj, value.attr)
         parents[key] = obj
@@ -594,23 +640,27 @@ def _shared_parents(
 
 def _parent_fixture(
     request: pytest.FixtureRequest, association: AssociationField, making: set[str]
-) -> str | None:
-    """The object fixture that a plain association may share, if exactly one fits: one
-    registered for the association's factory class or a subclass, with its schema."""
+) -> Registration | None:
+    """The registration whose object a plain association may share, if exactly one
+    fits: one registered for the association's factory class or a subclass, with its
+    schema, seen by the test, and (for an object of a wider scope) made at least as
+    long before as the object needing it lives."""
     target = association.factory
     assert isinstance(target, type)
     schema = association.schema if association.schema is not None else target._default_schema
+    test = _fixtures.item(request)
     fitting = {
-        r.name
+        r.name: r
         for r in registrations()
         if issubclass(r.factory, target)
         and r.schema == schema
         and not r.overrides
         and r.name not in making
-        and _visible(request, r.name) is r
+        and _scoped.wider_or_same(r.scope, request.scope)
+        and _visible(test, r.name) is r
     }
     if len(fitting) == 1:
-        return fitting.pop()
+        return fitting.popitem()[1]
     return None
 
 
@@ -685,5 +735,18 @@ def pyfactory_context() -> Mapping[str, Any]:
 
     Override it in a conftest to give the factories a session:
     ``return {"session": db_session}``.
+    """
+    return {}
+
+
+@pytest.fixture(scope="session")
+def pyfactory_scoped_context() -> Mapping[str, Any]:
+    """The context of the factories that make the objects of ``register(...,
+    scope="module")`` (and every scope wider than a test's): ``{}``.
+
+    Django's builder needs nothing here. For SQLAlchemy, override it in a conftest
+    with a session on the connection that the tests' sessions use, so that they see
+    the shared objects: ``return {"session": Session(bind=connection,
+    join_transaction_mode="create_savepoint")}``.
     """
     return {}

@@ -57,7 +57,7 @@ def write(pytester: pytest.Pytester, name: str, *borrowed: tuple[str, str]) -> N
 def test_every_example_is_run() -> None:
     """The page's examples are the ones these tests run, each with a test module."""
     every = examples()
-    assert sorted(every) == ["async", "basic", "django", "sqlalchemy"]
+    assert sorted(every) == ["async", "basic", "django", "djangoscoped", "scoped", "sqlalchemy"]
     for name, files in every.items():
         assert any(file.startswith("test_") for file in files), name
 
@@ -96,6 +96,30 @@ def test_sqlalchemy_async_session_per_test(pytester: pytest.Pytester) -> None:
     pytester.syspathinsert()
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:django")
     result.assert_outcomes(passed=3)
+
+
+@pytest.mark.usefixtures("sqlalchemy_loaded")
+def test_scoped_author(pytester: pytest.Pytester) -> None:
+    """register(..., scope="module") on SQLAlchemy: one author for the module's tests,
+    a fresh copy in each, rolled back when the module ends."""
+    write(pytester, "scoped", ("sqlalchemy", "models.py"))
+    pytester.syspathinsert()
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:django")
+    result.assert_outcomes(passed=5)
+
+
+def test_django_scoped_author(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """register(..., scope="session") with pytest-django: one author under every
+    test's ``db`` transaction."""
+    write(pytester, "djangoscoped")
+    pytester.path.joinpath("pytest.ini").write_text(
+        INI + "DJANGO_SETTINGS_MODULE = tests.django_settings\ndjango_find_project = false\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("PYFACTORY_TEST_POSTGRES_URL", raising=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
 
 
 def test_django(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
