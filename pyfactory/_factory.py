@@ -527,14 +527,20 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         flat: one chunk of ``_batch_size`` rows at a time.
 
         Returns:
-            The number of rows written: ``count``.
+            The number of rows written: ``count``, less the rows that a builder with
+            ``on_conflict="skip"`` found stored already and left alone, where the
+            builder can tell (SQLAlchemy's can; Django's ``bulk_create`` does not say
+            which rows it skipped, and every row is counted).
 
         .. versionadded:: 0.1
+        .. versionchanged:: 1.1
+           Rows skipped on a conflict are not counted.
         """
         schema, count, traits = self._pf_batch_args("insert_batch", (first, *args))
+        call = BatchCall("create", schema, count, traits, overrides, keep=False)
         with _Timed(self, "create", count):
-            self._pf_run_batch(BatchCall("create", schema, count, traits, overrides, keep=False))
-        return count
+            self._pf_run_batch(call)
+        return call.written[0]
 
     @overload
     async def ainsert_batch(self, count: int, /, *traits: str, **overrides: Any) -> int: ...
@@ -548,11 +554,10 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         .. versionadded:: 0.1
         """
         schema, count, traits = self._pf_batch_args("ainsert_batch", (first, *args))
+        call = BatchCall("create", schema, count, traits, overrides, False, True)
         with _Timed(self, "create", count):
-            await self._pf_arun_batch(
-                BatchCall("create", schema, count, traits, overrides, False, True)
-            )
-        return count
+            await self._pf_arun_batch(call)
+        return call.written[0]
 
     @overload
     async def acreate_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...

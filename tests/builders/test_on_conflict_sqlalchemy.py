@@ -169,7 +169,7 @@ class TestSkip:
         spy = Inserts(engine)
         skipped: list[tuple[str, int]] = []
         with listening_for_skips(lambda table, count: skipped.append((table, count))):
-            assert factory(session=session).insert_batch(5) == 5
+            assert factory(session=session).insert_batch(5) == 3  # two were stored
         session.commit()
         assert [row[1] for row in _stored(session)] == ["New", "Old", "New", "Old", "New"]
         assert skipped == [("oc_member", 2)]

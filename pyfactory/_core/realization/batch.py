@@ -217,6 +217,9 @@ class BatchCall:
     #: (their streams, ``ctx.index`` and ``ctx.row``) rather than from what the factory
     #: made before, so a row is the same whichever call makes it.
     first: int | None = None
+    #: How many rows the call wrote, for ``insert_batch`` to return: the builder's own
+    #: count, which leaves out rows skipped by ``on_conflict="skip"``.
+    written: list[int] = attrs.field(factory=lambda: [0], eq=False)
 
     @property
     def method(self) -> str:
@@ -328,6 +331,7 @@ class MakeBatch(MakeOne[M]):
         seat = Seat(place, number)
         args = ("create", call.schema, call.traits, call.overrides, seat)
         made = yield Call(self._pf_one, self._pf_ascoped, *args)
+        call.written[0] += 1
         return made
 
     def _pf_dataset_rows(
@@ -397,6 +401,7 @@ class MakeBatch(MakeOne[M]):
             if rows:
                 written = yield from self._pf_write_rows(plan, rows, "insert_many", is_async)
             _made(self, scope, written)  # type: ignore[arg-type]
+            call.written[0] += written
             return []
         else:
             objs = []
@@ -416,6 +421,7 @@ class MakeBatch(MakeOne[M]):
                 if index not in found:
                     yield from self._pf_run_hooks(plan, scope, hooks, obj, values)
         _made(self, scope, len(objs) - len(found))  # type: ignore[arg-type]
+        call.written[0] += len(objs) - len(found)
         return objs
 
     def _pf_build_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
