@@ -12,10 +12,10 @@ from typing import Final, TypeVar
 __all__ = [
     "FACTORY_API",
     "MAKE_METHODS",
+    "STRATEGY_METHODS",
     "NoDefaultSchema",
     "NotASchema",
     "NotATrait",
-    "STRATEGY_METHODS",
     "split_names",
 ]
 

@@ -69,52 +69,70 @@ def _word(draw: Callable[[SearchStrategy[bytes]], bytes], four_bytes: SearchStra
 # ------------------------------------------------------------------- Fakers
 
 
-#: Fakers whose ``random`` is a SourcedDraws, by locale, waiting to be lent. A Faker
-#: costs tens of milliseconds to make, far more than an example, so they are kept.
-_idle: dict[str | None, list[Faker]] = {}
+#: Fakers whose ``random`` is a SourcedDraws, by locale and added provider classes,
+#: waiting to be lent. A Faker costs tens of milliseconds to make, far more than an
+#: example, so they are kept.
+_Kind = tuple[str | None, tuple[type, ...]]
+_idle: dict[_Kind, list[Faker]] = {}
 _idle_lock = threading.Lock()
 
 
-def _borrow(locale: str | None) -> Faker:
+def _borrow(kind: _Kind) -> Faker:
     with _idle_lock:
-        found = _idle.get(locale)
+        found = _idle.get(kind)
         if found:
             return found.pop()
+    locale, added = kind
     faker = new_faker(locale, None)
+    for provider in added:
+        faker.add_provider(provider)
     # Set before anything looks at the Faker: fast_faker(faker) reads it once.
-    faker.random = SourcedDraws()
+    faker.random = SourcedDraws()  # type: ignore[attr-defined]  # a setter, not in the stub
     return faker
 
 
-def _give_back(locale: str | None, faker: Faker) -> None:
+def _give_back(kind: _Kind, faker: Faker) -> None:
     with _idle_lock:
-        _idle.setdefault(locale, []).append(faker)
+        _idle.setdefault(kind, []).append(faker)
+
+
+def _added_providers(faker: Faker) -> tuple[type, ...]:
+    """The provider classes of ``faker`` that are not Faker's own (``add_provider``):
+    the strategy's Fakers get them too, so ``fake("my_provider")`` works there."""
+    try:
+        providers = faker.providers
+    except (AttributeError, NotImplementedError):  # pragma: no cover - several locales
+        return ()
+    own = [type(p) for p in providers if not type(p).__module__.startswith("faker.")]
+    return tuple(reversed(own))  # in the order they were added
 
 
 class _Lending:
     """The Fakers one draw borrows (one per locale its objects ask for), each drawing
     from the draw's words; given back when the draw ends."""
 
-    def __init__(self, source: Callable[[], int]) -> None:
+    def __init__(self, source: Callable[[], int], added: tuple[type, ...]) -> None:
         self.source = source
-        self.lent: list[tuple[str | None, Faker]] = []
+        self.added = added
+        self.lent: list[tuple[_Kind, Faker]] = []
 
     def __call__(self, locale: str | None) -> Faker:
-        faker = _borrow(locale)
+        kind = (locale, self.added)
+        faker = _borrow(kind)
         random = faker.random
         assert isinstance(random, SourcedDraws)
         random.source = self.source
         # Unique within one example, and every example starts from none given.
         unique_forget(faker)
-        self.lent.append((locale, faker))
+        self.lent.append((kind, faker))
         return faker
 
     def close(self) -> None:
-        for locale, faker in self.lent:
+        for kind, faker in self.lent:
             random = faker.random
             assert isinstance(random, SourcedDraws)
             random.source = SourcedDraws().source  # no source: a stray use fails loudly
-            _give_back(locale, faker)
+            _give_back(kind, faker)
         self.lent.clear()
 
 
@@ -212,10 +230,11 @@ def factory_strategy(
     drawn_overrides = {k: v for k, v in overrides.items() if isinstance(v, SearchStrategy)}
     four_bytes = st.binary(min_size=4, max_size=4)
     locale = _locale_of(factory)
+    added = _added_providers(factory._pf_randomness.faker)
 
     def made(draw: Callable[[SearchStrategy[Any]], Any], *names: str) -> M:
         given = {**overrides, **{k: draw(v) for k, v in drawn_overrides.items()}}
-        lending = _Lending(lambda: _word(draw, four_bytes))
+        lending = _Lending(lambda: _word(draw, four_bytes), added)
         try:
             with _kept_state():
                 copy = _drawn_copy(factory, DrawnRandomness(lending, locale))

@@ -376,9 +376,7 @@ class Resolution(FieldContext):
                 return randomness.drawn.key()
             at = self.parent_at
             if at is None:
-                root = randomness.root(
-                    type(self.factory), self.plan.schema, self.number
-                )
+                root = randomness.root(type(self.factory), self.plan.schema, self.number)
             else:
                 parent, field, parts = at
                 root = subkey(parent._key_at(field, parts), self.index)
