@@ -438,9 +438,9 @@ class DrawnRandomness(Randomness):
       made from that word, unscrambled;
     * ``ctx.draw()`` (``randomly_unset``, ``randomly_nullify``) and ``ctx.random`` are
       :attr:`drawn` itself;
-    * the Faker's own ``random`` is a :class:`~pyfactory._stream.SourcedDraws` of the
-      same source, so a provider that is not fast draws from it too; it is never
-      seeded.
+    * the Faker's own ``random`` is :attr:`drawn`, so a provider that is not fast draws
+      from it too. It has no seed: what the base class would draw from the Faker's
+      stream (an object's root key) is drawn from it, and seeding it does nothing.
 
     Args:
         fakers: Gives the Faker of a locale (None: Faker's default) whose ``random``
@@ -468,12 +468,3 @@ class DrawnRandomness(Randomness):
             found = self._locales[locale] = DrawnRandomness(self._fakers, locale)
             found._locales = self._locales
         return found
-
-    def root(self, factory: type, schema: str, number: int) -> int:
-        """A fresh key from the source: an object's values are drawn, not addressed."""
-        assert self.drawn is not None
-        return self.drawn.key()
-
-    def faker_at(self, key: int, owner: object) -> Faker:
-        """The Faker as it is: its stream is the source's, which no seed moves."""
-        return self.faker

@@ -131,7 +131,7 @@ class _Lending:
         for kind, faker in self.lent:
             random = faker.random
             assert isinstance(random, SourcedDraws)
-            random.source = SourcedDraws().source  # no source: a stray use fails loudly
+            random.detach()
             _give_back(kind, faker)
         self.lent.clear()
 
@@ -145,10 +145,11 @@ _kept: weakref.WeakSet[Any] = weakref.WeakSet()
 
 @contextmanager
 def _kept_state() -> Iterator[None]:
-    """Run one draw with the process state (sequences, unique memories) put back
-    afterwards: when the test case ends, inside a Hypothesis test (so the test's own
-    objects, made after the draw, do not repeat the draw's numbers); at once otherwise
-    (``find()`` outside a test, ``.example()``)."""
+    """Run one draw with the process state (sequences, unique memories) put back when
+    the test case ends (Hypothesis's ``cleanup``): so the test's own objects, made
+    after the draw, do not repeat the draw's numbers, and the next test case starts
+    where this one did. The first draw of a test case takes the snapshot; the others
+    (a test given two strategies) count on from it."""
     from hypothesis.control import cleanup, current_build_context
     from hypothesis.errors import InvalidArgument
 
@@ -156,7 +157,7 @@ def _kept_state() -> Iterator[None]:
         case = current_build_context()
     except InvalidArgument:
         case = None
-    if case is None:
+    if case is None:  # pragma: no cover - every entry point of Hypothesis draws in one
         before = _state.snapshot()
         try:
             yield

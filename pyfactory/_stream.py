@@ -215,6 +215,10 @@ class SourcedDraws(Draws):
         super().__init__(0)
         self.source: Callable[[], int] = source or _no_source
 
+    def detach(self) -> None:
+        """Forget the source: a use after its test case ended fails loudly."""
+        self.source = _no_source
+
     def seed(self, a: Any = None, version: int = 2) -> None:
         """Ignored: the words are the source's."""
 

@@ -38,6 +38,7 @@ from pyfactory import (
     sequence,
     trait,
 )
+from pyfactory._stream import GAMMA, MASK, SourcedDraws, key_drawing, mix, unmix
 from pyfactory.builders import ObjectBuilder
 
 QUIET = settings(database=None, max_examples=100)
@@ -267,6 +268,30 @@ class TestLikeBuild:
         assert (user.age, user.role) == (0, "member")
         assert smallest(strategy, lambda u: u.role == "admin").email.endswith("@admin")
 
+    def test_a_child_of_another_locale_draws_from_its_own_faker(self) -> None:
+        """A child factory of another ``_faker_locale`` gets a Faker of its locale, which
+        draws from the same test case: its values shrink too, from its own tables."""
+
+        class FrenchPetFactory(PetFactory):
+            _faker_locale = "fr_FR"
+
+        class OwnerFactory(Factory[dict[str, Any]]):
+            _model = dict
+
+            @schema()
+            def basic(self) -> dict[str, Any]:
+                return {
+                    "name": fake("first_name"),
+                    "pet": association(FrenchPetFactory, "basic"),
+                    "other": association(PetFactory, "basic"),
+                }
+
+        owner = smallest(OwnerFactory().strategy("basic"))
+        assert owner["pet"].tag == owner["other"].tag == 1
+        assert owner["other"].name == owner["name"]
+        assert owner["pet"].name != owner["name"]
+        assert owner["pet"].name == smallest(FrenchPetFactory().strategy("basic")).name
+
     def test_the_class_gives_the_same_strategy(self) -> None:
         """``UserFactory.strategy()`` on the class is a new instance's strategy."""
         assert smallest(UserFactory.strategy("basic")).age == 18
@@ -380,6 +405,51 @@ class TestHealth:
             [sys.executable, "-c", code], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stderr
+
+
+class TestSourcedDraws:
+    """The rule every strategy draws by (pyfactory._stream): words are used as they
+    come, and keys are made so that their first draw is a word."""
+
+    @given(st.integers(0, MASK))
+    def test_unmix_inverts_mix(self, word: int) -> None:
+        """``unmix(mix(x)) == x``, and a key made for a word draws that word first."""
+        assert unmix(mix(word)) == word
+        assert mix((key_drawing(word) + GAMMA) & MASK) == word
+
+    def test_numbers_grow_with_the_words(self) -> None:
+        """``randint``, ``choice``, ``random`` and ``getrandbits`` give the least for the
+        word 0 and the most for the last word; so does a range wider than a word."""
+        for word, expected in (
+            (0, (18, "a", 0.0, 0, 0)),
+            (MASK, (99, "c", 1 - 2**-53, 7, 10**30 - 1)),
+        ):
+            draws = SourcedDraws(lambda word=word: word)
+            got = (
+                draws.randint(18, 99),
+                draws.choice("abc"),
+                draws.random(),
+                draws.getrandbits(3),
+                draws.randrange(10**30),
+            )
+            assert got == expected
+
+    def test_seeding_and_state_change_nothing(self) -> None:
+        """A Faker seeding its stream, or restoring a state, leaves the words alone."""
+        words = iter(range(1 << 60, 1 << 61, 1 << 56))
+        draws = SourcedDraws(lambda: next(words))
+        draws.seed(42)
+        draws.setstate(draws.getstate())
+        assert draws.bits64() == 1 << 60
+
+    def test_a_detached_stream_fails_loudly(self) -> None:
+        """Used after its test case ended, or pickled, the stream refuses."""
+        draws = SourcedDraws(lambda: 0)
+        draws.detach()
+        with pytest.raises(RuntimeError, match="only used inside a strategy"):
+            draws.random()
+        with pytest.raises(TypeError, match="cannot be pickled"):
+            draws.__reduce__()
 
 
 class TestErrors:
