@@ -371,8 +371,8 @@ class Resolution(FieldContext):
         if root is None:
             randomness = self.factory._pf_randomness
             if randomness.drawn is not None:
-                # Drawn by a strategy: every value's key is a fresh draw, so nothing is
-                # kept (and the hot path of a seeded factory, below, never asks).
+                # Drawn by a strategy: every value's key is a fresh draw, and no root is
+                # kept. Other factories keep theirs, so they ask this once per object.
                 return randomness.drawn.key()
             at = self.parent_at
             if at is None:
