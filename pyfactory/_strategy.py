@@ -26,8 +26,8 @@ The rest of what decides a value is put in the same state for every example, so 
 an example replays from Hypothesis's database exactly:
 
 * the copy of the factory numbers its objects from 0 (``ctx.index``, ``each()``);
-* the process's sequence counters and unique memories are snapshot when the test
-  case's first strategy of a factory draws, and put back when the test case ends
+* the process's sequence counters and unique memories are snapshot when a test case
+  first draws from a factory's strategy, and put back when the test case ends
   (Hypothesis's ``cleanup``), so each example counts its sequences on from the same
   numbers, and the objects the test itself makes meanwhile never repeat them;
 * the strategy's Faker (one per locale, kept in a pool and lent to one draw at a time)
