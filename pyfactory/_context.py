@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from pyfactory._stream import address_key, subkey
+from pyfactory._stream import SourcedDraws, address_key, subkey
 from pyfactory.errors import MissingContextError
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Context",
+    "DrawnRandomness",
     "Randomness",
     "default_faker",
     "default_faker_from",
@@ -156,6 +157,15 @@ def unique_clear() -> None:
     for memory in memories:
         for values in memory.values():
             values.clear()
+
+
+def unique_forget(faker: Faker) -> None:
+    """Forget what ``faker`` alone has handed out under ``fake(..., unique=True)``."""
+    faker.unique.clear()
+    with _fast_lock:
+        memory = list(_fast_unique.get(faker, {}).values())
+    for values in memory:
+        values.clear()
 
 
 def unique_snapshot() -> FakerMemory:
@@ -309,10 +319,16 @@ class Randomness:
         "_faker",
         "_faker_at",
         "_random",
+        "drawn",
         "given",
         "locale",
         "seed",
     )
+
+    #: The draws that every random decision comes from when the values are drawn by a
+    #: Hypothesis strategy (:class:`DrawnRandomness`); None otherwise. The resolver asks
+    #: for it where it hands out a value's key or draw.
+    drawn: SourcedDraws | None
 
     def __init__(
         self, faker: Faker | None = None, seed: int | None = None, locale: str | None = None
@@ -328,6 +344,7 @@ class Randomness:
         self._bases: dict[tuple[type, str], int] = {}
         #: The value key the Faker was last seeded for, and by whom (see faker_at).
         self._faker_at: tuple[int, object] | None = None
+        self.drawn = None
         if faker is not None:
             remember_faker(faker)
             if seed is not None:
@@ -409,3 +426,45 @@ class Randomness:
                         rnd = _random_module.Random(self.seed)
                     self._random = rnd
         return rnd
+
+
+class DrawnRandomness(Randomness):
+    """The randomness of a factory whose values a Hypothesis strategy draws (see
+    :mod:`pyfactory._strategy`): every random decision is a word of :attr:`drawn`.
+
+    * a value's key (``ctx.stream_key()``) is a fresh key whose first draw is the next
+      word (:meth:`~pyfactory._stream.SourcedDraws.key`), so a fast provider's value,
+      an auto-filled value's first provider call and ``ctx.random``'s first number are
+      made from that word, unscrambled;
+    * ``ctx.draw()`` (``randomly_unset``, ``randomly_nullify``) and ``ctx.random`` are
+      :attr:`drawn` itself;
+    * the Faker's own ``random`` is :attr:`drawn`, so a provider that is not fast draws
+      from it too. It has no seed: what the base class would draw from the Faker's
+      stream (an object's root key) is drawn from it, and seeding it does nothing.
+
+    Args:
+        fakers: Gives the Faker of a locale (None: Faker's default) whose ``random``
+            draws from the strategy's source; children of another locale ask it.
+        locale: The locale of this factory's Faker.
+    """
+
+    __slots__ = ("_fakers", "_locales")
+
+    def __init__(self, fakers: Callable[[str | None], Faker], locale: str | None) -> None:
+        faker = fakers(locale)
+        super().__init__(faker, None, locale)
+        #: Children of other locales get a Faker of theirs, drawing from the same source.
+        self.given = False
+        random = faker.random
+        assert isinstance(random, SourcedDraws)  # what fakers() promises
+        self.drawn = random
+        self._random = random
+        self._fakers = fakers
+        self._locales: dict[str | None, DrawnRandomness] = {locale: self}
+
+    def of_locale(self, locale: str | None) -> Randomness:
+        found = self._locales.get(locale)
+        if found is None:
+            found = self._locales[locale] = DrawnRandomness(self._fakers, locale)
+            found._locales = self._locales
+        return found

@@ -35,6 +35,7 @@ from pyfactory._core.realization.observe import _Timed
 from pyfactory._names import (
     FACTORY_API,
     MAKE_METHODS,
+    STRATEGY_METHODS,
 )
 from pyfactory._sequences import counters
 from pyfactory._walk import fresh_copy
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from random import Random
 
     from faker import Faker
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = ["Factory", "factory_for"]
 
@@ -102,7 +104,7 @@ class _FactoryType(type):
 
 # On the class (``UserFactory.build("basic")``, as factory_boy users write) each
 # method that makes objects runs on a new instance with no context.
-for _name in MAKE_METHODS:
+for _name in (*MAKE_METHODS, *STRATEGY_METHODS):
     setattr(_FactoryType, _name, _OnClass(_name))
 
 
@@ -474,6 +476,46 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
             async with cls._pf_builder.atransaction(self._pf_context):
                 return cast("M", await self._pf_aone(schema, traits, overrides))
         return cast("M", await self._pf_aone(schema, traits, overrides))
+
+    def strategy(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> SearchStrategy[M]:
+        """A Hypothesis strategy of built instances: ``@given(UserFactory().strategy("basic"))``.
+
+        Each example is what :meth:`build` makes with the same arguments -- traits,
+        overrides, ``key__field`` overrides and associations alike -- except that every
+        random decision (``fake()`` values, ``many()`` counts, ``randomly_unset``,
+        auto-filled fields within their constraints) is drawn from Hypothesis, so a
+        failing example shrinks toward simple values (the first choice, a range's low
+        bound) and replays from Hypothesis's example database. An override may be a
+        strategy itself (``age=st.integers(0, 17)``): each example draws it.
+
+        Hypothesis is imported here, not by ``import pyfactory``. The schema, traits
+        and override keys are checked now, raising what :meth:`build` raises.
+
+        See :doc:`hypothesis`.
+
+        .. versionadded:: 1.1
+        """
+        from pyfactory._strategy import factory_strategy
+
+        return factory_strategy(self, "build", schema, traits, overrides)
+
+    def create_strategy(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> SearchStrategy[M]:
+        """:meth:`strategy`, with each example persisted as :meth:`create` persists it.
+
+        Each example writes its rows when it is drawn, so run each example in a
+        transaction that is rolled back after it (:doc:`hypothesis` shows fixtures
+        for SQLAlchemy and Django): examples count their sequences from the same
+        numbers.
+
+        .. versionadded:: 1.1
+        """
+        from pyfactory._strategy import factory_strategy
+
+        return factory_strategy(self, "create", schema, traits, overrides)
 
     @overload
     def attributes_batch(

@@ -12,6 +12,7 @@ from typing import Final, TypeVar
 __all__ = [
     "FACTORY_API",
     "MAKE_METHODS",
+    "STRATEGY_METHODS",
     "NoDefaultSchema",
     "NotASchema",
     "NotATrait",
@@ -36,10 +37,16 @@ MAKE_METHODS: Final[Mapping[str, bool]] = {
     "ainsert_batch": True,
 }
 
+#: The factory methods that return a Hypothesis strategy of objects (``strategy`` builds,
+#: ``create_strategy`` creates), called as ``build`` is: a schema, traits, overrides.
+#: They may be called on the class too; the objects are made only as examples are drawn.
+STRATEGY_METHODS: Final = ("strategy", "create_strategy")
+
 #: Names that a schema, trait or attribute of a factory may not take: the Factory API.
 FACTORY_API: Final = frozenset(
     {
         *MAKE_METHODS,
+        *STRATEGY_METHODS,
         "schema",
         "schemas",
         "traits",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import random as _random_module
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 __all__ = [
@@ -31,10 +31,13 @@ __all__ = [
     "MIX_2",
     "TWO_TO_MINUS_53",
     "Draws",
+    "SourcedDraws",
     "address_key",
+    "key_drawing",
     "mix",
     "name_key",
     "subkey",
+    "unmix",
     "value_key",
 ]
 
@@ -56,6 +59,39 @@ def mix(z: int) -> int:
     z = ((z ^ (z >> 30)) * MIX_1) & MASK
     z = ((z ^ (z >> 27)) * MIX_2) & MASK
     return z ^ (z >> 31)
+
+
+#: The inverses of MIX_1 and MIX_2 modulo 2**64, for :func:`unmix`.
+_UNMIX_1 = pow(MIX_1, -1, 1 << 64)
+_UNMIX_2 = pow(MIX_2, -1, 1 << 64)
+
+
+def _unshift(z: int, shift: int) -> int:
+    """The ``x`` of ``z == x ^ (x >> shift)``: each pass fixes ``shift`` more bits."""
+    x = z
+    for _ in range(64 // shift):
+        x = z ^ (x >> shift)
+    return x
+
+
+def unmix(z: int) -> int:
+    """The inverse of :func:`mix`: ``unmix(mix(x)) == x`` for every 64-bit ``x``."""
+    z = (_unshift(z & MASK, 31) * _UNMIX_2) & MASK
+    z = (_unshift(z, 27) * _UNMIX_1) & MASK
+    return _unshift(z, 30)
+
+
+def key_drawing(word: int) -> int:
+    """The key whose first draw is ``word``: ``mix(key_drawing(w) + GAMMA) == w``.
+
+    The first draw of a key is what the fast providers make a value from
+    (``fn(key)`` is ``fn.draw(mix(key + GAMMA))``), what ``Draws(key)`` gives first and
+    what a :class:`~pyfactory.providers.KeyedFaker`'s first provider call uses. So a
+    value whose key is made here from a word chosen elsewhere (a Hypothesis draw, see
+    :class:`SourcedDraws`) is that word's value, unscrambled: the word 0 gives the
+    first entry of a table, the low bound of a range.
+    """
+    return (unmix(word) - GAMMA) & MASK
 
 
 def subkey(key: int, index: int) -> int:
@@ -158,6 +194,62 @@ class Draws(_random_module.Random):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (self._key, self._count))
+
+
+class SourcedDraws(Draws):
+    """Draws whose every 64-bit word is asked of ``source``, one call a word: the random
+    stream of a Hypothesis strategy (:mod:`pyfactory._strategy`), where ``source``
+    draws from the test case's choices.
+
+    Nothing here scrambles a word: ``below(n)``, ``randint``, ``choice``, ``random()``
+    and the top bits of ``getrandbits`` grow with the word, so a source that shrinks
+    its words toward 0 makes values shrink toward the first choice, the low bound and
+    0.0. :meth:`key` hands out keys whose first draw is a word of the source (see
+    :func:`key_drawing`), for the code that makes a value from a key.
+
+    Seeding it does nothing (a Faker given it as its ``random`` seeds its stream on
+    ``seed_instance``): its words are the source's, whatever the seed.
+    """
+
+    def __init__(self, source: Callable[[], int] | None = None) -> None:
+        super().__init__(0)
+        self.source: Callable[[], int] = source or _no_source
+
+    def detach(self) -> None:
+        """Forget the source: a use after its test case ended fails loudly."""
+        self.source = _no_source
+
+    def seed(self, a: Any = None, version: int = 2) -> None:
+        """Ignored: the words are the source's."""
+
+    def bits64(self) -> int:
+        """The source's next word."""
+        return self.source() & MASK
+
+    def key(self) -> int:
+        """A fresh key whose first draw is the source's next word."""
+        return key_drawing(self.source() & MASK)
+
+    def _randbelow(self, n: int) -> int:
+        # random.Random's randint, randrange, choice and shuffle all come here: one word,
+        # multiply-shift, so the number grows with the word (a rejection loop over
+        # getrandbits would jump to another word on a rejected one).
+        if n <= 1 << 64:
+            return (self.bits64() * n) >> 64
+        return (self.getrandbits(n.bit_length() + 64) * n) >> (n.bit_length() + 64)
+
+    def getstate(self) -> tuple[int, ...]:
+        return ()
+
+    def setstate(self, state: tuple[int, ...]) -> None:
+        """Ignored: the words are the source's."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("SourcedDraws draws from a live source and cannot be pickled")
+
+
+def _no_source() -> int:
+    raise RuntimeError("these draws have no source: they are only used inside a strategy")
 
 
 def _restore(key: int, count: int) -> Draws:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Hashable
 from types import MethodType
 from typing import Any
 
-from pyfactory._stream import GAMMA, MASK, Draws, subkey
+from pyfactory._stream import GAMMA, MASK, Draws, SourcedDraws, subkey
 from pyfactory._stream import MIX_1 as _C1
 from pyfactory._stream import MIX_2 as _C2
 from pyfactory._stream import TWO_TO_MINUS_53 as _TWO_TO_MINUS_53
@@ -145,7 +145,7 @@ class FastFaker:
     .. versionadded:: 1.0
     """
 
-    __slots__ = ("__weakref__", "_faker", "_lock", "_methods")
+    __slots__ = ("__weakref__", "_faker", "_lock", "_methods", "_source")
 
     def __init__(self, faker: Any) -> None:
         # Weakly: fast_faker() keeps one per Faker for as long as the Faker lives, in a
@@ -158,6 +158,10 @@ class FastFaker:
         # name -> _Method for a provider's method, None for anything else.
         self._methods: dict[str, _Method | None] = {}
         self._lock = threading.Lock()
+        #: The Faker's stream when a Hypothesis strategy owns it (its Faker's ``random``
+        #: draws from the test case's choices, and never changes): its KeyedFakers draw
+        #: from it too. See :class:`~pyfactory._context.DrawnRandomness`.
+        self._source = _drawn_of(faker)
 
     @property
     def faker(self) -> Any:
@@ -201,10 +205,21 @@ class FastFaker:
                 seeded for this value); called only when needed. Default: the Faker
                 itself.
         """
+        if self._source is not None:
+            return _DrawnKeyedFaker(self, self.faker, key, seeded, self._source)
         return KeyedFaker(self, self.faker, key, seeded)
 
     def __repr__(self) -> str:
         return f"<FastFaker of {self.faker!r}>"
+
+
+def _drawn_of(faker: Any) -> SourcedDraws | None:
+    """The Faker's ``random`` when it is a strategy's :class:`SourcedDraws`, else None."""
+    try:
+        random = getattr(faker, "random", None)
+    except NotImplementedError:  # a Faker of several locales
+        return None
+    return random if isinstance(random, SourcedDraws) else None
 
 
 class KeyedFaker:
@@ -234,7 +249,7 @@ class KeyedFaker:
         #: Draws of the random stream made by below() and fraction() before ``random``
         #: was first asked for (which then goes on from there).
         self._drawn = 0
-        self._random: _KeyDraws | None = None
+        self._random: _KeyDraws | SourcedDraws | None = None
         self._real: Any = None
 
     def next_key(self) -> int:
@@ -249,7 +264,7 @@ class KeyedFaker:
         """The value's own ``random.Random``, drawn from its key."""
         return self._draws()
 
-    def _draws(self) -> _KeyDraws:
+    def _draws(self) -> _KeyDraws | SourcedDraws:
         found = self._random
         if found is None:
             found = self._random = _KeyDraws(self.key ^ _RANDOM_SALT)
@@ -311,6 +326,33 @@ class KeyedFaker:
 
     def __repr__(self) -> str:
         return f"<KeyedFaker {self.key:#018x} of {self.faker!r}>"
+
+
+class _DrawnKeyedFaker(KeyedFaker):
+    """The :class:`KeyedFaker` of a Faker that a Hypothesis strategy owns: its
+    ``random``, ``below`` and ``fraction`` are the strategy's draws, and each provider
+    call after the first a fresh key of them, so that every value it makes is drawn
+    from the test case's choices, unscrambled (:func:`~pyfactory._stream.key_drawing`)."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        fast: FastFaker,
+        faker: Any,
+        key: int,
+        seeded: Callable[[], Any] | None,
+        drawn: SourcedDraws,
+    ) -> None:
+        super().__init__(fast, faker, key, seeded)
+        self._random = drawn
+
+    def next_key(self) -> int:
+        calls = self._calls
+        self._calls = calls + 1
+        random = self._random
+        assert isinstance(random, SourcedDraws)
+        return self.key if calls == 0 else random.key()
 
 
 _OWN = frozenset(KeyedFaker.__slots__)

@@ -139,8 +139,10 @@ class FieldContext:
     @property
     def random(self) -> Random:
         """This value's random stream (a :class:`random.Random`): the same draws for the
-        same seed, factory, schema, field and object, whatever else is made."""
-        return Draws(self.stream_key())
+        same seed, factory, schema, field and object, whatever else is made. Inside a
+        Hypothesis strategy, the strategy's draws (see :doc:`hypothesis`)."""
+        drawn = self.factory._pf_randomness.drawn
+        return drawn if drawn is not None else Draws(self.stream_key())
 
     def stream_key(self) -> int:
         """The 64-bit key this value's random draws come from (see :mod:`pyfactory._stream`)."""

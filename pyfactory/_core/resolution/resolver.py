@@ -219,6 +219,8 @@ class Resolution(FieldContext):
             self.root = self.parent_at = self.row = self.above = None
         else:
             self.index, self.number, self.root, self.parent_at, filled, self.row, self.above = seat
+            if self.root is not None and self.factory._pf_randomness.drawn is not None:
+                self.root = None  # a strategy draws every key: see _key_at
         #: The parts of a held field being resolved (see resolve_inner), for its stream.
         self.inner: tuple[str | int, ...] = ()
         if filled:
@@ -367,11 +369,14 @@ class Resolution(FieldContext):
         """The stream key of field ``name`` (and of the part ``inner`` it holds)."""
         root = self.root
         if root is None:
+            randomness = self.factory._pf_randomness
+            if randomness.drawn is not None:
+                # Drawn by a strategy: every value's key is a fresh draw, and no root is
+                # kept. Other factories keep theirs, so they ask this once per object.
+                return randomness.drawn.key()
             at = self.parent_at
             if at is None:
-                root = self.factory._pf_randomness.root(
-                    type(self.factory), self.plan.schema, self.number
-                )
+                root = randomness.root(type(self.factory), self.plan.schema, self.number)
             else:
                 parent, field, parts = at
                 root = subkey(parent._key_at(field, parts), self.index)
@@ -379,6 +384,9 @@ class Resolution(FieldContext):
         return value_key(root, name, inner)
 
     def draw(self) -> float:
+        drawn = self.factory._pf_randomness.drawn
+        if drawn is not None:
+            return drawn.random()
         # One draw of the value's stream, past those its Draws give (which count from 1).
         return (subkey(self.stream_key(), -1) >> 11) * TWO_TO_MINUS_53
 
