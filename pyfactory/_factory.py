@@ -599,7 +599,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         call = BatchCall("create", schema, count, traits, overrides, False, True)
         with _Timed(self, "create", count):
             await self._pf_arun_batch(call)
-        return call.written[0]
+        return call.rows_written
 
     @overload
     async def acreate_batch(self, count: int, /, *traits: str, **overrides: Any) -> list[M]: ...

@@ -222,6 +222,11 @@ class BatchCall:
     written: list[int] = attrs.field(factory=lambda: [0], eq=False)
 
     @property
+    def rows_written(self) -> int:
+        """:attr:`written`'s count, what ``insert_batch`` returns."""
+        return self.written[0]
+
+    @property
     def method(self) -> str:
         """The method's name, for messages: ``create_batch``, ``ainsert_batch``, ..."""
         return batch_method(self.scope, self.keep, self.is_async)
