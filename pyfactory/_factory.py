@@ -570,9 +570,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
 
         Returns:
             The number of rows written: ``count``, less the rows that a builder with
-            ``on_conflict="skip"`` found stored already and left alone, where the
-            builder can tell (SQLAlchemy's can; Django's ``bulk_create`` does not say
-            which rows it skipped, and every row is counted).
+            ``on_conflict="skip"`` found stored already and left alone.
 
         .. versionadded:: 0.1
         .. versionchanged:: 1.1

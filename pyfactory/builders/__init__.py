@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 import attrs
 
 from pyfactory._context import Context
+from pyfactory._drive import Body, Call, adrive, drive
+from pyfactory.builders._conflict import noting_found
 from pyfactory.errors import FactoryDefinitionError
 from pyfactory.introspect import FieldInfo, fields_of
 
@@ -186,12 +188,13 @@ class ModelBuilder(Generic[M]):
     def insert_many(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> int:
         """Write rows that nobody reads back as objects, for ``insert_batch``; how many.
 
-        By default :meth:`create_many`, its objects dropped. A database builder
-        overrides this to write without making instances.
+        By default :meth:`create_many`, its objects dropped, less the rows it reported
+        found stored (``on_conflict="skip"``). A database builder overrides this to
+        write without making instances.
 
         .. versionadded:: 0.1
         """
-        return len(self.create_many(model, rows, context))
+        return drive(self._inserted(model, rows, context))
 
     async def ainsert_many(
         self, model: type[M], rows: list[dict[str, Any]], context: Context
@@ -200,7 +203,14 @@ class ModelBuilder(Generic[M]):
 
         .. versionadded:: 0.1
         """
-        return len(await self.acreate_many(model, rows, context))
+        return await adrive(self._inserted(model, rows, context))
+
+    def _inserted(self, model: type[M], rows: list[dict[str, Any]], context: Context) -> Body[int]:
+        """The default ``insert_many``'s one body: ``create_many`` (``acreate_many``),
+        counting the rows written, not those reported found stored."""
+        with noting_found() as found:
+            made = yield Call(self.create_many, self.acreate_many, model, rows, context)
+        return len(made) - len(found)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         """The stored instance that matches ``lookup``, for ``_get_or_create``.

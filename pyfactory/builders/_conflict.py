@@ -11,14 +11,20 @@ builder turns it into its database's own statement (SQLAlchemy:
 The seed runner (:mod:`pyfactory.seeding`, above the builders) counts the rows a seed
 skipped through :func:`listening_for_skips`: a builder cannot import it, so it reports
 to whatever listener the running context holds, and to nobody outside a seed run.
+
+A skipped row is returned as the row already stored, and nothing more is made for it
+(DESIGN.md §4's promise of no orphans): the factory above the builder notes which rows
+of its ``create``/``create_many`` call a builder found stored (:func:`noting_found`,
+:func:`report_found`), and makes no children and runs no hooks for them, as for a row
+that ``_get_or_create`` found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -32,7 +38,10 @@ __all__ = [
     "conflict_repr",
     "conflict_settings",
     "listening_for_skips",
+    "noting_found",
+    "report_found",
     "report_skipped",
+    "skipped_rows",
 ]
 
 OnConflict = Literal["error", "skip", "update"]
@@ -144,3 +153,46 @@ def conflict_repr(on_conflict: str, target: tuple[str, ...] | None) -> str:
     if target is not None:
         more += f", on_conflict_target={target!r}"
     return more
+
+
+#: Where the rows a builder found stored go, for the call that is noting them.
+_FOUND: ContextVar[list[int] | None] = ContextVar("pyfactory_found", default=None)
+
+
+def skipped_rows(stored: Sequence[Any], keys: Sequence[Sequence[Any]]) -> list[int]:
+    """The rows that a skipping write leaves alone, before it runs: those whose key is
+    stored already (``stored[i]`` is not None), and those that repeat a key of an
+    earlier row of the write (the database keeps the first). ``keys[n][i]`` is row
+    ``i``'s value of the ``n``-th unique key, None where it holds a NULL."""
+    seen: list[set[Any]] = [set() for _ in keys]
+    skipped = []
+    for index, found in enumerate(stored):
+        values = [key[index] for key in keys]
+        if found is not None or any(
+            value is not None and value in known for value, known in zip(values, seen, strict=True)
+        ):
+            skipped.append(index)
+        for value, known in zip(values, seen, strict=True):
+            if value is not None:
+                known.add(value)
+    return skipped
+
+
+def report_found(indexes: Iterable[int]) -> None:
+    """Tell the call that is noting them (:func:`noting_found`) which of the rows given
+    to this ``create``/``create_many`` were found stored and left alone."""
+    sink = _FOUND.get()
+    if sink is not None:
+        sink.extend(indexes)
+
+
+@contextmanager
+def noting_found() -> Iterator[list[int]]:
+    """The rows that the builder calls of this block report found stored (their indexes
+    in the call's rows), as a list filled when the block ends."""
+    sink: list[int] = []
+    token = _FOUND.set(sink)
+    try:
+        yield sink
+    finally:
+        _FOUND.reset(token)

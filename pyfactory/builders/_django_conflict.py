@@ -28,7 +28,7 @@ from django.db import connections
 from django.db.models import Model, Q, UniqueConstraint
 from django.db.models.signals import post_save, pre_save
 
-from pyfactory.builders._conflict import Conflict
+from pyfactory.builders._conflict import Conflict, report_found, skipped_rows
 from pyfactory.errors import BuilderError, FactoryDefinitionError
 
 __all__ = ["check_builder", "check_model", "unique_keys", "write_rows"]
@@ -180,6 +180,11 @@ def write_rows(
             f"{_keys_said(lookups)}"
         )
     manager = model._default_manager.using(alias)
+    skipped: list[int] = []
+    if conflict.action == "skip":
+        # Read before the write: afterwards, a skipped row and a new one look alike.
+        before = _stored(manager, objs, lookups, values, usable)
+        skipped = skipped_rows(before, [values[n] for n in usable])
     if target is None:
         manager.bulk_create(objs, ignore_conflicts=True)
     else:
@@ -196,7 +201,7 @@ def write_rows(
                 )
             else:
                 manager.bulk_create(part, ignore_conflicts=True)
-    return _read_back(model, manager, objs, lookups, values, usable, conflict)
+    return _read_back(model, manager, objs, lookups, values, usable, conflict, skipped)
 
 
 def _value(obj: Any, key: Key) -> Any:
@@ -230,7 +235,33 @@ def _read_back(
     values: list[list[Any]],
     usable: list[int],
     conflict: Conflict,
+    skipped: list[int],
 ) -> list[Any]:
+    """The stored object of each row, after the write; the rows it ``skipped`` reported
+    found (:func:`~pyfactory.builders._conflict.report_found`)."""
+    made = _stored(manager, objs, lookups, values, usable)
+    left = [index for index, obj in enumerate(made) if obj is None]
+    if left:
+        index = left[0]
+        raise BuilderError(
+            f"{conflict.said()}: row {index} of {model.__name__} was neither written nor "
+            f"found by its unique keys {_keys_said([lookups[n] for n in usable])}",
+            attributes={},
+            index=index,
+        )
+    report_found(skipped)
+    return made
+
+
+def _stored(
+    manager: Any,
+    objs: list[Any],
+    lookups: list[Key],
+    values: list[list[Any]],
+    usable: list[int],
+) -> list[Any]:
+    """The stored object of each row, looked up by the first usable key that finds it;
+    None for a row none finds."""
     made: list[Any] = [None] * len(objs)
     left = list(range(len(objs)))
     for n in usable:
@@ -260,12 +291,4 @@ def _read_back(
         left = [index for index in left if made[index] is None]
         if not left:
             break
-    if left:
-        index = left[0]
-        raise BuilderError(
-            f"{conflict.said()}: row {index} of {model.__name__} was neither written nor "
-            f"found by its unique keys {_keys_said([lookups[n] for n in usable])}",
-            attributes={},
-            index=index,
-        )
     return made

@@ -33,11 +33,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
-from pyfactory.builders._conflict import Conflict
+from pyfactory.builders._conflict import Conflict, report_found, skipped_rows
 from pyfactory.builders._sa_conflict import (
     check_table,
+    key_values,
     lookup_keys,
     read_back,
+    stored,
     write_rows,
 )
 from pyfactory.builders._sa_copy import CopyJob, copies, copy_job
@@ -370,6 +372,11 @@ def _write_conflicting(
     # overwritten by an older change, nor read back from before it.
     session.add_all(unsaved)
     session.flush()
+    skipped: list[int] = []
+    if keep and conflict.action == "skip":
+        # Read before the write: afterwards, a skipped row and a new one look alike.
+        before = stored(session, shape, rows, usable)
+        skipped = skipped_rows(before, key_values(shape, rows, usable))
     written = 0
     for indexes in groups.values():
         given = [rows[i] for i in indexes]
@@ -389,6 +396,7 @@ def _write_conflicting(
         if links and isinstance(table, Table):
             dialect_insert = sqlite_insert if dialect.name == "sqlite" else pg_insert
             session.execute(dialect_insert(table).on_conflict_do_nothing(), links)
+    report_found(skipped)
     return made if keep else written
 
 

@@ -46,7 +46,15 @@ from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_shape import Shape
 from pyfactory.errors import BuilderError, FactoryDefinitionError
 
-__all__ = ["check_table", "lookup_keys", "read_back", "unique_keys", "write_rows"]
+__all__ = [
+    "check_table",
+    "key_values",
+    "lookup_keys",
+    "read_back",
+    "stored",
+    "unique_keys",
+    "write_rows",
+]
 
 #: The dialects whose ``insert()`` has ``on_conflict_do_nothing`` / ``_do_update``.
 _INSERTS: dict[str, Callable[[Table], Any]] = {
@@ -300,21 +308,61 @@ def read_back(
     Raises:
         BuilderError: A row is neither written nor found (its key holds NULL, say).
     """
-    mapper = shape.mapper
-    model = mapper.class_
-    values = [shape.core_row(row) for row in rows]
+    model = shape.mapper.class_
     # Rows that an update wrote hold new values: refresh any object already loaded.
-    options = {"populate_existing": conflict.action == "update"}
-    made: list[Any] = [None] * len(rows)
-    left = list(range(len(rows)))
+    made = stored(session, shape, rows, usable, refresh=conflict.action == "update")
+    left = [index for index, obj in enumerate(made) if obj is None]
+    if left:
+        index = left[0]
+        raise BuilderError(
+            f"{conflict.said()}: row {index} of {model.__name__} was neither written nor "
+            f"found by its unique keys {_keys_said(shape, usable)} (a key holding NULL "
+            "never conflicts, and finds nothing)",
+            attributes=rows[index],
+            rows=rows,
+            index=index,
+        )
+    _set_parents(shape, made, rows)
+    return made
+
+
+def key_values(shape: Shape, rows: list[dict[str, Any]], usable: list[Key]) -> list[list[Any]]:
+    """Each row's value of each of the ``usable`` keys (a tuple; None where it holds
+    NULL): ``values[n][i]`` for key ``n`` and row ``i``."""
+    values = [shape.core_row(row) for row in rows]
+    found = []
     for key in usable:
         names = [column.key for column in key]
+        found.append(
+            [
+                None if None in (value := tuple(row.get(name) for name in names)) else value
+                for row in values
+            ]
+        )
+    return found
+
+
+def stored(
+    session: Session,
+    shape: Shape,
+    rows: list[dict[str, Any]],
+    usable: list[Key],
+    refresh: bool = False,
+) -> list[Any]:
+    """The stored object of each row, looked up by the first of the ``usable`` keys
+    that finds it; None for a row none finds. ``refresh`` loads the stored values
+    into objects the session holds already."""
+    mapper = shape.mapper
+    model = mapper.class_
+    options = {"populate_existing": refresh}
+    made: list[Any] = [None] * len(rows)
+    left = list(range(len(rows)))
+    for key, values in zip(usable, key_values(shape, rows, usable), strict=True):
         attrs_ = [_attr(mapper, column) for column in key]
         wanted: dict[Any, list[int]] = {}
         for index in left:
-            value = tuple(values[index].get(name) for name in names)
-            if None not in value:
-                wanted.setdefault(value, []).append(index)
+            if values[index] is not None:
+                wanted.setdefault(values[index], []).append(index)
         found: dict[Any, Any] = {}
         wanted_keys = list(wanted)
         per = max(1, 30_000 // len(key))
@@ -336,17 +384,6 @@ def read_back(
         left = [index for index in left if made[index] is None]
         if not left:
             break
-    if left:
-        index = left[0]
-        raise BuilderError(
-            f"{conflict.said()}: row {index} of {model.__name__} was neither written nor "
-            f"found by its unique keys {_keys_said(shape, usable)} (a key holding NULL "
-            "never conflicts, and finds nothing)",
-            attributes=rows[index],
-            rows=rows,
-            index=index,
-        )
-    _set_parents(shape, made, rows)
     return made
 
 

@@ -37,6 +37,7 @@ from pyfactory._core.resolution.pending import (
 from pyfactory._core.resolution.resolver import Later, Resolution
 from pyfactory._drive import Body, Call, adrive, drive
 from pyfactory._limits import MAX_BATCH
+from pyfactory.builders._conflict import noting_found
 from pyfactory.errors import (
     BuilderError,
     FactoryError,
@@ -411,7 +412,13 @@ class MakeBatch(MakeOne[M]):
         else:
             objs = []
             if rows:
-                objs = yield from self._pf_write_rows(plan, rows, "create_many", is_async)
+                with noting_found() as skipped:
+                    objs = yield from self._pf_write_rows(plan, rows, "create_many", is_async)
+                # Rows the builder found stored (on_conflict="skip") are returned as they
+                # are: no new children, no hooks.
+                found.update(skipped)
+                for index in skipped:
+                    laters.pop(index, None)
         if laters and scope == "create":
             items: list[LaterRow] = [
                 (objs[i], everything[i], later, None) for i, later in laters.items()

@@ -33,6 +33,7 @@ from pyfactory._core.resolution.pending import (
 )
 from pyfactory._core.resolution.resolver import Later, Resolution, Seat
 from pyfactory._drive import Body, Call, adrive, drive
+from pyfactory.builders._conflict import noting_found
 from pyfactory.errors import (
     AsyncModeError,
     BuilderError,
@@ -284,11 +285,15 @@ class MakeOne(Planning[M]):
                 )
                 if existing is not None:
                     return existing, True
-            obj = yield Call(builder.create, builder.acreate, cls._model, built, self._pf_context)
+            with noting_found() as found:
+                obj = yield Call(
+                    builder.create, builder.acreate, cls._model, built, self._pf_context
+                )
         except Exception as exc:
             error = self._pf_builder_error(plan, method, built, exc)
             raise error from error.__cause__
-        return obj, False
+        # A row the builder found stored (on_conflict="skip") is returned as it is.
+        return obj, bool(found)
 
     def _pf_lookup(self, plan: Plan, built: dict[str, Any]) -> dict[str, Any]:
         missing = [k for k in self._get_or_create if k not in built]
