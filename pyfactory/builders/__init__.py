@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import copy
 import importlib
-from collections.abc import Callable, Iterable
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    nullcontext,
+)
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import attrs
@@ -256,6 +261,14 @@ class ModelBuilder(Generic[M]):
         .. versionadded:: 1.1
         """
         return nullcontext(Reads())
+
+    @asynccontextmanager
+    async def areads(self, context: Context) -> AsyncIterator[Callable[[], bool]]:
+        """:meth:`reads` for ``acreate_batch`` (new in 1.1): by default the same watch,
+        entered in the running thread; a builder whose queries run in another thread
+        under the async methods (Django's) watches there."""
+        with self.reads(context) as read:
+            yield read
 
     def getattr(self, instance: M, name: str) -> Any:
         """Read an attribute of a made instance, for ``association(..., attr=...)``."""

@@ -313,6 +313,23 @@ def _shape(model: type[Any]) -> _Shape:
     return shape
 
 
+@contextmanager
+def _watched(alias: str | None) -> Iterator[Reads]:
+    """Every statement on the connection of ``alias`` of the thread that enters the
+    block (none without an alias: the write then says what is wrong with it)."""
+    read = Reads()
+    if alias is None:
+        yield read
+        return
+
+    def noticed(execute: Any, sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        read.note(sql)
+        return execute(sql, params, many, ctx)
+
+    with connections[alias].execute_wrapper(noticed):
+        yield read
+
+
 class DjangoBuilder(ModelBuilder[M]):
     """Creates rows through the Django ORM, in the database named by the context's ``using``.
 
@@ -589,23 +606,22 @@ class DjangoBuilder(ModelBuilder[M]):
             return nullcontext()  # create() says what is wrong with using, with the path
         return transaction.atomic(using=alias)  # type: ignore[no-any-return]
 
-    @contextmanager
-    def reads(self, context: Context) -> Iterator[Reads]:
+    def reads(self, context: Context) -> AbstractContextManager[Reads]:
         """Every ``SELECT`` on the context's database alias, in this thread (where a
-        synchronous batch runs; ``acreate_batch`` runs the ORM in another, and notices
-        nothing)."""
-        alias = self._alias_for_transaction(context)
-        read = Reads()
-        if alias is None:
-            yield read
-            return
+        synchronous batch runs)."""
+        return _watched(self._alias_for_transaction(context))
 
-        def noticed(execute: Any, sql: str, params: Any, many: bool, ctx: Any) -> Any:
-            read.note(sql)
-            return execute(sql, params, many, ctx)
-
-        with connections[alias].execute_wrapper(noticed):
+    @asynccontextmanager
+    async def areads(self, context: Context) -> AsyncIterator[Reads]:
+        """Every ``SELECT`` on the context's database alias in the thread where
+        ``sync_to_async`` runs Django's database work, where the queries of an
+        ``acreate_batch`` row go (Django's connections belong to their thread)."""
+        watch = _watched(self._alias_for_transaction(context))
+        read = await sync_to_async(watch.__enter__)()
+        try:
             yield read
+        finally:
+            await sync_to_async(watch.__exit__)(None, None, None)
 
     def _alias_for_transaction(self, context: Context) -> str | None:
         """The alias a call's atomic block goes in; None when the context's ``using`` names

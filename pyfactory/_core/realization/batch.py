@@ -9,11 +9,13 @@ import gc
 import mmap
 import reprlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from contextvars import Token
 from typing import (
+    TYPE_CHECKING,
     Any,
     TypeVar,
+    cast,
 )
 
 import attrs
@@ -43,6 +45,10 @@ from pyfactory.errors import (
     FactoryError,
     UsageError,
 )
+
+if TYPE_CHECKING:
+    from pyfactory._context import Context
+    from pyfactory.builders import ModelBuilder
 
 M = TypeVar("M")
 
@@ -234,15 +240,32 @@ class BatchCall:
 
 
 class _Probe:
-    """The watch on a create batch's first row: the builder's ``reads`` block, whether
-    the row read the database, and the numbers of the first chunk."""
+    """The watch on a create batch's first row: the builder's ``reads`` block (``areads``
+    under the async methods), whether the row read the database, and the numbers of
+    the first chunk."""
 
-    __slots__ = ("first", "place", "read", "reads")
+    __slots__ = ("awatch", "builder", "context", "first", "place", "read", "watch")
 
-    def __init__(self, reads: AbstractContextManager[Callable[[], bool]]) -> None:
-        self.reads = reads
+    def __init__(self, builder: ModelBuilder[Any], context: Context) -> None:
+        self.builder, self.context = builder, context
+        self.watch: Any = None
+        self.awatch: Any = None
         self.read = False
         self.first = self.place = 0
+
+    def enter(self) -> Callable[[], bool]:
+        self.watch = self.builder.reads(self.context)
+        return cast("Callable[[], bool]", self.watch.__enter__())
+
+    async def aenter(self) -> Callable[[], bool]:
+        watch = self.awatch = self.builder.areads(self.context)
+        return await watch.__aenter__()
+
+    def leave(self) -> None:
+        self.watch.__exit__(None, None, None)
+
+    async def aleave(self) -> None:
+        await self.awatch.__aexit__(None, None, None)
 
 
 class MakeBatch(MakeOne[M]):
@@ -278,7 +301,7 @@ class MakeBatch(MakeOne[M]):
         made: list[Any] = []
         probe = None
         if call.scope == "create" and count > 1 and cls._pf_watches and self._pf_reads(call):
-            probe = _Probe(cls._pf_builder.reads(self._pf_context))
+            probe = _Probe(cls._pf_builder, self._pf_context)
         with _MemoryGuard() as guard:
             guard.hold(count)
             # Chunks keep the resolved rows and placeholders of one chunk in memory at a
@@ -315,8 +338,15 @@ class MakeBatch(MakeOne[M]):
         its children made at once, while the builder watches for reads."""
         probe.first, probe.place = seat.number, seat.place
         step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, None, None, seat)
-        with probe.reads as read:
+        # Entered and left as steps: Django's async watch goes in the thread where its
+        # ORM runs under the async methods.
+        read = yield Call(probe.enter, probe.aenter)
+        try:
             resolved: tuple[dict[str, Any], dict[str, Any], list[Later]] = yield step
+        except Exception:
+            yield Call(probe.leave, probe.aleave)
+            raise
+        yield Call(probe.leave, probe.aleave)
         probe.read = read()
         return resolved
 
