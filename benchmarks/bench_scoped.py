@@ -190,7 +190,9 @@ def write_suite(where: Path, modules: int, tests: int) -> None:
     for number in range(modules):
         source = textwrap.dedent(TEST).replace("{tests}", str(tests))
         (where / f"test_suite_{number:02}.py").write_text(source, encoding="utf-8")
-    (where / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (where / "pytest.ini").write_text(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n", encoding="utf-8"
+    )
 
 
 def run_suite(where: Path, scope: str, expected: int) -> float:
