@@ -1,0 +1,344 @@
+"""A database's tables as SQLAlchemy declarative classes: the ``models.py`` of
+``pyfactory init --url``.
+
+Factories need model classes, and a project that starts from its database may have
+none. This writes them as sqlacodegen would, smaller: one class per table with a
+primary key, a typed ``Mapped[...]`` attribute per column (``Mapped[str | None]`` for
+a nullable one), and what the factories read: lengths, numeric precision, primary
+keys, unique columns and groups, server defaults, foreign keys and CHECK
+constraints. Relationships and plain indexes are left out: the factories link rows
+by their foreign key columns, and an index says nothing of the values a row may hold.
+
+Why not sqlacodegen: it would be a dependency for one command run once per project,
+its output changes with its releases, and ours must stay what the factories and
+``mypy --strict`` expect; what is needed here is a page of code.
+
+A column of a type this does not know (a dialect's own, or one SQLAlchemy reflects
+as ``NullType``) keeps its dialect type where it can be imported, and is typed
+``Mapped[Any]``; the factories then say that auto-fill cannot tell its values.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from pyfactory._adopt.errors import (
+    DatabaseUnreachableError,
+    NoModelsError,
+    UnsupportedDatabaseError,
+)
+
+__all__ = ["models_source", "reflect"]
+
+#: SQLAlchemy's generic types by class name → (Python annotation, its import).
+_PYTHON = {
+    "Integer": ("int", None),
+    "BigInteger": ("int", None),
+    "SmallInteger": ("int", None),
+    "String": ("str", None),
+    "Text": ("str", None),
+    "Unicode": ("str", None),
+    "UnicodeText": ("str", None),
+    "Enum": ("str", None),
+    "Boolean": ("bool", None),
+    "Float": ("float", None),
+    "Double": ("float", None),
+    "Numeric": ("decimal.Decimal", "decimal"),
+    "Date": ("datetime.date", "datetime"),
+    "DateTime": ("datetime.datetime", "datetime"),
+    "Time": ("datetime.time", "datetime"),
+    "Interval": ("datetime.timedelta", "datetime"),
+    "Uuid": ("uuid.UUID", "uuid"),
+    "LargeBinary": ("bytes", None),
+    "JSON": ("dict[str, Any]", None),
+}
+
+
+def reflect(url: str, schema: str | None = None) -> Any:
+    """The ``MetaData`` of the database's tables (of ``schema``, or the default one).
+
+    Raises:
+        UnsupportedDatabaseError: SQLAlchemy cannot load the URL's dialect or driver.
+        DatabaseUnreachableError: The database cannot be reached.
+    """
+    from sqlalchemy import MetaData, create_engine
+
+    from pyfactory._secrets import Scrubber, shown_url
+
+    try:
+        shown = shown_url(url)
+    except Exception as error:
+        raise UnsupportedDatabaseError(f"cannot read the URL: {type(error).__name__}") from None
+    scrub = Scrubber(url).scrub
+    try:
+        engine = create_engine(url)
+    except Exception as error:
+        raise UnsupportedDatabaseError(
+            f"cannot use the URL {shown!r}: {type(error).__name__}: {scrub(str(error))}; "
+            "pyfactory init reflects through a synchronous SQLAlchemy driver that is installed"
+        ) from None
+    metadata = MetaData(schema=schema)
+    try:
+        with engine.connect() as connection:
+            metadata.reflect(connection)
+    except Exception as error:
+        message = scrub(str(error)).strip().splitlines()[0] if str(error).strip() else ""
+        raise DatabaseUnreachableError(
+            f"cannot read the tables of {shown!r}: {type(error).__name__}: {message}"
+        ) from None
+    finally:
+        engine.dispose()
+    return metadata
+
+
+def models_source(url: str, schema: str | None = None) -> str:
+    """The text of ``models.py`` for the tables of ``url``.
+
+    Raises:
+        UnsupportedDatabaseError: SQLAlchemy cannot load the URL's dialect or driver.
+        DatabaseUnreachableError: The database cannot be reached.
+        NoModelsError: The database has no table with a primary key.
+    """
+    from pyfactory._adopt._emit import Source
+    from pyfactory._secrets import shown_url
+
+    metadata = reflect(url, schema)
+    tables = [t for t in metadata.sorted_tables if t.primary_key.columns]
+    where = f"{shown_url(url)}" + (f", schema {schema}" if schema else "")
+    if not tables:
+        raise NoModelsError(f"no table with a primary key in {where}: nothing to map")
+    skipped = [t.name for t in metadata.sorted_tables if not t.primary_key.columns]
+    doc = (
+        f"The tables of {where}, as SQLAlchemy models.\n\n"
+        "Written by ``pyfactory init --url`` from the database's own definitions, for the\n"
+        "factories beside it; yours to edit (add relationships, rename classes)."
+    )
+    if skipped:
+        doc += f"\n\nNot mapped, for want of a primary key: {', '.join(skipped)}."
+    source = Source(doc)
+    source.use("__future__", "annotations")
+    source.use("sqlalchemy.orm", "DeclarativeBase", "Mapped", "mapped_column")
+    source.add("", "", "class Base(DeclarativeBase):", "    pass")
+    names = _class_names([t.name for t in tables])
+    for table in tables:
+        source.add("", "", *_table_class(source, table, names[table.name], schema))
+    return source.render()
+
+
+def _class_names(tables: list[str]) -> dict[str, str]:
+    """``EventSession`` for ``event_session``; never ``Base``, never twice."""
+    names: dict[str, str] = {}
+    taken = {"Base", "Any"}
+    for table in tables:
+        name = "".join(part[:1].upper() + part[1:] for part in re.split(r"\W+|_", table) if part)
+        name = name if name.isidentifier() and not name[0].isdigit() else f"T{name}"
+        while name in taken or keyword.iskeyword(name):
+            name += "_"
+        taken.add(name)
+        names[table] = name
+    return names
+
+
+def _attribute(column: str, taken: set[str]) -> str:
+    name = re.sub(r"\W", "_", column)
+    if not name.isidentifier() or name[0].isdigit():
+        name = f"c_{name}"
+    while keyword.iskeyword(name) or name in taken or name.startswith("_sa") or name in (
+        "metadata",
+        "registry",
+    ):
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def _table_class(source: Any, table: Any, name: str, schema: str | None) -> list[str]:
+    lines = [f"class {name}(Base):", f'    __tablename__ = "{table.name}"']
+    args = _table_args(source, table, schema)
+    if args:
+        lines.extend(["    __table_args__ = (", *(f"        {arg}," for arg in args), "    )"])
+    lines.append("")
+    taken: set[str] = set()
+    for column in table.columns:
+        lines.append(f"    {_column(source, table, column, taken)}")
+    return lines
+
+
+def _table_args(source: Any, table: Any, schema: str | None) -> list[str]:
+    from sqlalchemy import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
+
+    args = []
+    for constraint in sorted(table.constraints, key=lambda c: str(c.name or "")):
+        columns = ", ".join(f'"{c.name}"' for c in getattr(constraint, "columns", ()))
+        named = f", name={constraint.name!r}" if constraint.name else ""
+        if isinstance(constraint, CheckConstraint):
+            source.use("sqlalchemy", "CheckConstraint")
+            args.append(f"CheckConstraint({str(constraint.sqltext)!r}{named})")
+        elif isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1:
+            source.use("sqlalchemy", "UniqueConstraint")
+            args.append(f"UniqueConstraint({columns}{named})")
+        elif isinstance(constraint, ForeignKeyConstraint) and len(constraint.elements) > 1:
+            source.use("sqlalchemy", "ForeignKeyConstraint")
+            targets = ", ".join(f'"{_target(e, schema)}"' for e in constraint.elements)
+            args.append(f"ForeignKeyConstraint([{columns}], [{targets}]{named})")
+    for index in sorted(table.indexes, key=lambda i: str(i.name or "")):
+        if index.unique and len(index.columns) > 1:
+            source.use("sqlalchemy", "UniqueConstraint")
+            names = ", ".join(f'"{c.name}"' for c in index.columns)
+            args.append(f"UniqueConstraint({names}, name={index.name!r})")
+    if schema:
+        args.append(f'{{"schema": "{schema}"}}')
+    return args
+
+
+def _target(element: Any, schema: str | None) -> str:
+    """``table.column`` of a foreign key, with the schema when the tables have one."""
+    column = element.column
+    table = column.table
+    prefix = f"{table.schema}." if table.schema else ""
+    return f"{prefix}{table.name}.{column.name}"
+
+
+def _column(source: Any, table: Any, column: Any, taken: set[str]) -> str:
+    attribute = _attribute(column.name, taken)
+    annotation, sqltype = _types(source, column.type)
+    if column.nullable and not column.primary_key:
+        annotation += " | None"
+    args = [] if attribute == column.name else [repr(column.name)]
+    if sqltype is not None:
+        args.append(sqltype)
+    fks = [fk for fk in column.foreign_keys if len(fk.constraint.elements) == 1]
+    for fk in fks:
+        source.use("sqlalchemy", "ForeignKey")
+        args.append(f'ForeignKey("{_target(fk, table.schema)}")')
+    if column.primary_key:
+        args.append("primary_key=True")
+    if _unique(table, column):
+        args.append("unique=True")
+    default = _server_default(column)
+    if default is not None:
+        source.use("sqlalchemy", "text")
+        args.append(f"server_default=text({default!r})")
+    value = f" = mapped_column({', '.join(args)})" if args else ""
+    return f"{attribute}: Mapped[{annotation}]{value}"
+
+
+def _server_default(column: Any) -> str | None:
+    """The SQL of the column's server default; not the sequence of a serial key, which
+    SQLAlchemy makes again from ``primary_key=True`` on any database."""
+    default = getattr(column.server_default, "arg", None)
+    text = getattr(default, "text", default)
+    if not isinstance(text, str) or (column.primary_key and text.startswith("nextval(")):
+        return None
+    return text
+
+
+def _unique(table: Any, column: Any) -> bool:
+    from sqlalchemy import UniqueConstraint
+
+    if column.primary_key:
+        return False
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and list(constraint.columns) == [column]:
+            return True
+    return any(index.unique and list(index.columns) == [column] for index in table.indexes)
+
+
+def _types(source: Any, sqltype: Any) -> tuple[str, str | None]:
+    """The Python annotation of a column type, and the type to write in
+    ``mapped_column`` (``None`` where the annotation's default type is the same)."""
+    from sqlalchemy import types
+
+    if isinstance(sqltype, types.ARRAY):
+        item, written = _types(source, sqltype.item_type)
+        source.use("sqlalchemy", "ARRAY")
+        return f"list[{item}]", f"ARRAY({written or _DEFAULTS.get(item, 'String')})"
+    generic = _generic(sqltype)
+    if generic is None:
+        source.use("typing", "Any")
+        return "Any", _dialect_type(source, sqltype)
+    name = type(generic).__name__
+    annotation, module = _PYTHON[name]
+    if module is not None:
+        source.use(module)
+    if "Any" in annotation:
+        source.use("typing", "Any")
+    written, imported = _written(generic)
+    if written == _DEFAULTS.get(annotation):
+        return annotation, None
+    source.use("sqlalchemy", imported)
+    return annotation, written
+
+
+#: The column type that SQLAlchemy gives a ``Mapped[...]`` annotation by itself.
+_DEFAULTS = {
+    "int": "Integer",
+    "str": "String",
+    "bool": "Boolean",
+    "float": "Float",
+    "decimal.Decimal": "Numeric",
+    "datetime.datetime": "DateTime",
+    "datetime.date": "Date",
+    "datetime.time": "Time",
+    "datetime.timedelta": "Interval",
+    "uuid.UUID": "Uuid",
+    "bytes": "LargeBinary",
+}
+
+
+def _generic(sqltype: Any) -> Any:
+    """The generic SQLAlchemy type of a reflected (dialect) type, or ``None`` when it
+    has none this module knows."""
+    from sqlalchemy import types
+
+    if isinstance(sqltype, types.NullType):
+        return None
+    try:
+        generic = sqltype.as_generic()
+    except NotImplementedError:
+        return None
+    if type(generic).__name__ in _PYTHON and type(generic).__module__.startswith("sqlalchemy.sql"):
+        return generic
+    return None
+
+
+def _written(generic: Any) -> tuple[str, str]:
+    """How the generic type is written in ``mapped_column`` (``String(80)``), and the
+    name it imports from ``sqlalchemy``."""
+    name = type(generic).__name__
+    if name == "Enum":
+        values = ", ".join(repr(v) for v in generic.enums)
+        label = f", name={generic.name!r}" if generic.name else ""
+        return f"Enum({values}{label})", name
+    if name in ("String", "Unicode") and generic.length:
+        return f"{name}({generic.length})", name
+    if name == "Numeric" and generic.precision is not None:
+        scale = f", {generic.scale}" if generic.scale is not None else ""
+        return f"Numeric({generic.precision}{scale})", name
+    if name == "DateTime" and generic.timezone:
+        return "DateTime(timezone=True)", name
+    return name, name
+
+
+def _dialect_type(source: Any, sqltype: Any) -> str | None:
+    """A dialect's own type, written as its dialect module exports it (``INET()``), or
+    ``None`` when it cannot be imported by name (SQLAlchemy's ``NullType``)."""
+    import importlib
+
+    klass = type(sqltype)
+    module = klass.__module__
+    match = re.match(r"(sqlalchemy\.dialects\.\w+)", module)
+    if match is None:
+        return None
+    try:
+        exported = getattr(importlib.import_module(match[1]), klass.__name__, None)
+    except ImportError:
+        return None
+    written = repr(sqltype)
+    # Only a type written with literal arguments, or none, can be copied as it is.
+    if exported is not klass or not re.fullmatch(rf"{klass.__name__}\([^()]*\)", written):
+        return None
+    source.use(match[1], klass.__name__)
+    return written
