@@ -17,7 +17,15 @@ from typing import Any
 
 from pyfactory._adopt._read import Entry, ModelPlan
 
-__all__ = ["Source", "conftest_module", "factories_module", "seeds_module"]
+__all__ = [
+    "Source",
+    "call",
+    "collection",
+    "conftest_module",
+    "factories_module",
+    "py_str",
+    "seeds_module",
+]
 
 #: The line length of ruff's and black's default style, which the text keeps to.
 LINE_LENGTH = 88
@@ -61,12 +69,46 @@ class Source:
         return re.sub(r"\n{4,}", "\n\n\n", text)
 
 
+def py_str(text: str) -> str:
+    """A string literal as ruff format writes it: in double quotes unless that takes
+    more escapes than single ones."""
+    written = repr(text)
+    if written.startswith("'") and '"' not in text:
+        written = '"' + written[1:-1].replace("\\'", "'") + '"'
+    return written
+
+
+def call(head: str, args: Sequence[str], indent: str, tail: str = "") -> list[str]:
+    """``head(args)tail`` in lines as ruff format splits a call that is too long: the
+    arguments on one line of their own if they fit there, else one a line with a
+    trailing comma."""
+    line = f"{indent}{head}({', '.join(args)}){tail}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    inner = f"{indent}    {', '.join(args)}"
+    if len(inner) <= LINE_LENGTH:
+        return [f"{indent}{head}(", inner, f"{indent}){tail}"]
+    return [f"{indent}{head}(", *(f"{indent}    {arg}," for arg in args), f"{indent}){tail}"]
+
+
+def collection(head: str, items: Sequence[str], indent: str, brackets: str = "()") -> list[str]:
+    """A tuple or list literal after ``head``: on one line if it fits, else one item a
+    line with a trailing comma (ruff, as black, never puts a literal's items on one
+    line of their own)."""
+    opening, closing = brackets[0], brackets[1]
+    one = ", ".join(items) + ("," if len(items) == 1 and brackets == "()" else "")
+    line = f"{indent}{head}{opening}{one}{closing}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    return [f"{indent}{head}{opening}", *(f"{indent}    {i}," for i in items), f"{indent}{closing}"]
+
+
 def _group(module: str) -> int:
     if module == "__future__":
         return _FUTURE
     if module.startswith(("@", ".")):
         return _LOCAL
-    return _STDLIB if module.split(".")[0] in sys.stdlib_module_names else _THIRD_PARTY
+    return _STDLIB if module.split(".", maxsplit=1)[0] in sys.stdlib_module_names else _THIRD_PARTY
 
 
 def _from_import(module: str, names: Iterable[str]) -> list[str]:
@@ -99,10 +141,22 @@ def _dict(entries: Sequence[Entry], indent: str) -> list[str]:
 
 def _wrap(text: str, indent: str) -> list[str]:
     """Words of a comment, in lines that fit after ``indent    # ``."""
-    room = LINE_LENGTH - len(indent) - 6
+    return _words(text, LINE_LENGTH - len(indent) - 6)
+
+
+def paragraph(text: str, indent: str, first: int = 0) -> str:
+    """``text`` in lines that fit after ``indent``, the first also after ``first``
+    characters (a docstring's opening quotes)."""
+    room = LINE_LENGTH - len(indent)
+    lines = _words(text, room, room - first)
+    return "\n".join(f"{indent if i else ''}{line}" for i, line in enumerate(lines))
+
+
+def _words(text: str, room: int, first_room: int | None = None) -> list[str]:
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= room:
+        limit = first_room if first_room is not None and len(lines) == 1 else room
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
             lines[-1] += f" {word}"
         else:
             lines.append(word)
@@ -127,7 +181,7 @@ def factories_module(plans: Sequence[ModelPlan], models: Sequence[str]) -> str:
     source.use("__future__", "annotations")
     source.use("typing", "Any")
     source.use("pyfactory", "Factory", "schema")
-    for plan, module in zip(plans, models):
+    for plan, module in zip(plans, models, strict=True):
         source.use(local(module), plan.name)
         source.add("", "", *_factory_class(source, plan))
     return source.render()
@@ -203,8 +257,8 @@ def seeds_module(plans: Sequence[ModelPlan], models: Sequence[str], factories: s
         "#: How many rows each seed writes (times ``--scale``).",
         "ROWS = 5",
     )
-    by_model = {plan.model: (plan, module) for plan, module in zip(plans, models)}
-    for plan, module in zip(plans, models):
+    by_model = {plan.model: (plan, module) for plan, module in zip(plans, models, strict=True)}
+    for plan, module in zip(plans, models, strict=True):
         source.use(local(module), plan.name)
         source.use(local(factories), plan.factory)
         source.add("", "", *_seed_class(source, plan, by_model))
@@ -218,9 +272,7 @@ def _seed_class(
     parents = [by_model[p.model][0] for p in plan.parents if p.model in by_model]
     if parents:
         names = list(dict.fromkeys(seed_name(p) for p in parents))
-        # A trailing comma after several would make ruff format put one a line.
-        shown = f"{names[0]}," if len(names) == 1 else ", ".join(names)
-        lines.extend([f"    depends_on = ({shown})", ""])
+        lines.extend([*collection("depends_on = ", names, "    "), ""])
     count = f"select(func.count()).select_from({plan.name})"
     lines.extend(
         [
@@ -268,8 +320,8 @@ def conftest_module(plans: Sequence[ModelPlan], models: Sequence[str], factories
         source.use("pytest")
         source.add("", "", *_django_fixtures())
         return source.render()
-    bases = {}
-    for plan, module in zip(plans, models):
+    bases: dict[int, tuple[str, str]] = {}
+    for plan, module in zip(plans, models, strict=True):
         bases.setdefault(id(plan.model.metadata), (plan.name, module))
     for name, module in bases.values():
         source.use(local(module), name)
@@ -320,7 +372,7 @@ def _django_fixtures() -> list[str]:
     return [
         "@pytest.fixture(autouse=True)",
         "def _database(db: None) -> None:",
-        "    \"\"\"Every test may write to the test database (pytest-django's ``db``).\"\"\"",
+        '    """Every test may write to the test database (pytest-django\'s ``db``)."""',
     ]
 
 

@@ -36,9 +36,6 @@ from pyfactory.introspect import FieldInfo, fields_of
 
 __all__ = ["Entry", "ModelPlan", "Parent", "dependency_order", "plan_models"]
 
-#: Column types a sequence fills: strings and integers; others keep auto-fill's draw.
-_SHORTEST_SEQUENCE = 4
-
 
 @attrs.frozen
 class Entry:
@@ -121,7 +118,7 @@ def _kind(value: Any) -> str | None:
         return "sqlalchemy"
     django = sys.modules.get("django.db.models")
     if django is not None and issubclass(value, django.Model) and value is not django.Model:
-        meta = value._meta
+        meta = getattr(value, "_meta")  # noqa: B009 (mypy: a Django model's, untyped)
         if not (meta.abstract or meta.proxy or meta.swapped):
             return "django"
     return None
@@ -280,7 +277,9 @@ def _plan(model: type[Any], kind: str, known: set[type[Any]], cyclic: set[type[A
             entries.append(entry)
     order = {info.name: i for i, info in enumerate(infos)}
     entries.sort(key=lambda entry: order.get(entry.key, len(order)))
-    return ModelPlan(model, kind, tuple(entries), tuple(traits), _notes(model, kind), tuple(parents))
+    return ModelPlan(
+        model, kind, tuple(entries), tuple(traits), _notes(model, kind), tuple(parents)
+    )
 
 
 def _stem(key: str) -> str:
@@ -309,14 +308,16 @@ def _unique_entry(model: type[Any], info: FieldInfo) -> Entry | None:
     if base is not str:
         return None
     room = info.max_length
+    slug = _slug(model.__name__)
     if info.extra.get("format") == "email" or "email" in info.name:
-        text = f"{_slug(model.__name__)}{{n}}@example.org"
+        candidates = [f"{slug}{{n}}@example.org", f"{slug[:1]}{{n}}@example.org"]
     else:
-        text = f"{model.__name__} {{n}}"
-    if room is not None and len(text) + 2 > room:
-        text = f"{_slug(model.__name__)[: max(0, room - 6)]}{{n}}"
-    if room is not None and room < _SHORTEST_SEQUENCE:
-        return None
+        candidates = [f"{model.__name__} {{n}}", f"{slug}-{{n}}", f"{slug}{{n}}"]
+    # Room for five digits of n: the sequence must not outgrow the column in a seed.
+    fits = [c for c in candidates if room is None or len(c) - 3 + 5 <= room]
+    if not fits:
+        return None  # a short column: auto-fill's unique draws honour its length
+    text = fits[0]
     if info.min_length is not None and len(text) - 3 + 1 < info.min_length:
         return None
     return Entry(info.name, f'sequence("{text}")', names=("sequence",))
@@ -357,4 +358,3 @@ def _notes(model: type[Any], kind: str) -> tuple[str, ...]:
                 "a row passes it; write the fields it needs here if a create fails"
             )
     return tuple(notes)
-

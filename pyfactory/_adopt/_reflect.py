@@ -24,6 +24,7 @@ import keyword
 import re
 from typing import Any
 
+from pyfactory._adopt._emit import py_str
 from pyfactory._adopt.errors import (
     DatabaseUnreachableError,
     NoModelsError,
@@ -110,13 +111,17 @@ def models_source(url: str, schema: str | None = None) -> str:
     if not tables:
         raise NoModelsError(f"no table with a primary key in {where}: nothing to map")
     skipped = [t.name for t in metadata.sorted_tables if not t.primary_key.columns]
+    from pyfactory._adopt._emit import paragraph
+
     doc = (
-        f"The tables of {where}, as SQLAlchemy models.\n\n"
+        paragraph(f"SQLAlchemy models of the tables of {where}.", "", first=3) + "\n\n"
         "Written by ``pyfactory init --url`` from the database's own definitions, for the\n"
         "factories beside it; yours to edit (add relationships, rename classes)."
     )
     if skipped:
-        doc += f"\n\nNot mapped, for want of a primary key: {', '.join(skipped)}."
+        doc += "\n\n" + paragraph(
+            f"Not mapped, for want of a primary key: {', '.join(skipped)}.", ""
+        )
     source = Source(doc)
     source.use("__future__", "annotations")
     source.use("sqlalchemy.orm", "DeclarativeBase", "Mapped", "mapped_column")
@@ -145,9 +150,15 @@ def _attribute(column: str, taken: set[str]) -> str:
     name = re.sub(r"\W", "_", column)
     if not name.isidentifier() or name[0].isdigit():
         name = f"c_{name}"
-    while keyword.iskeyword(name) or name in taken or name.startswith("_sa") or name in (
-        "metadata",
-        "registry",
+    while (
+        keyword.iskeyword(name)
+        or name in taken
+        or name.startswith("_sa")
+        or name
+        in (
+            "metadata",
+            "registry",
+        )
     ):
         name += "_"
     taken.add(name)
@@ -155,41 +166,51 @@ def _attribute(column: str, taken: set[str]) -> str:
 
 
 def _table_class(source: Any, table: Any, name: str, schema: str | None) -> list[str]:
-    lines = [f"class {name}(Base):", f'    __tablename__ = "{table.name}"']
+    from pyfactory._adopt._emit import LINE_LENGTH, call, collection
+
+    lines = [f"class {name}(Base):", f"    __tablename__ = {py_str(table.name)}"]
     args = _table_args(source, table, schema)
-    if args:
-        lines.extend(["    __table_args__ = (", *(f"        {arg}," for arg in args), "    )"])
+    flat = [f"{head}({', '.join(items)})" if head else items[0] for head, items in args]
+    one = collection("__table_args__ = ", flat, "    ")
+    if len(one) == 1 or all(len(line) <= LINE_LENGTH for line in one):
+        lines.extend(one)
+    else:  # an argument too long for its line is split as a call, as ruff does
+        lines.append("    __table_args__ = (")
+        for head, items in args:
+            lines.extend(call(head, items, "        ", ",") if head else [f"        {items[0]},"])
+        lines.append("    )")
     lines.append("")
     taken: set[str] = set()
     for column in table.columns:
-        lines.append(f"    {_column(source, table, column, taken)}")
+        lines.extend(_column(source, table, column, taken))
     return lines
 
 
-def _table_args(source: Any, table: Any, schema: str | None) -> list[str]:
+def _table_args(source: Any, table: Any, schema: str | None) -> list[tuple[str, list[str]]]:
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
 
-    args = []
+    args: list[tuple[str, list[str]]] = []
     for constraint in sorted(table.constraints, key=lambda c: str(c.name or "")):
-        columns = ", ".join(f'"{c.name}"' for c in getattr(constraint, "columns", ()))
-        named = f", name={constraint.name!r}" if constraint.name else ""
+        columns = [py_str(c.name) for c in getattr(constraint, "columns", ())]
+        named = [f"name={py_str(constraint.name)}"] if constraint.name else []
         if isinstance(constraint, CheckConstraint):
             source.use("sqlalchemy", "CheckConstraint")
-            args.append(f"CheckConstraint({str(constraint.sqltext)!r}{named})")
-        elif isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1:
+            args.append(("CheckConstraint", [py_str(str(constraint.sqltext)), *named]))
+        elif isinstance(constraint, UniqueConstraint) and len(columns) > 1:
             source.use("sqlalchemy", "UniqueConstraint")
-            args.append(f"UniqueConstraint({columns}{named})")
+            args.append(("UniqueConstraint", [*columns, *named]))
         elif isinstance(constraint, ForeignKeyConstraint) and len(constraint.elements) > 1:
             source.use("sqlalchemy", "ForeignKeyConstraint")
-            targets = ", ".join(f'"{_target(e, schema)}"' for e in constraint.elements)
-            args.append(f"ForeignKeyConstraint([{columns}], [{targets}]{named})")
+            targets = [py_str(_target(e, schema)) for e in constraint.elements]
+            listed = [f"[{', '.join(columns)}]", f"[{', '.join(targets)}]"]
+            args.append(("ForeignKeyConstraint", [*listed, *named]))
     for index in sorted(table.indexes, key=lambda i: str(i.name or "")):
         if index.unique and len(index.columns) > 1:
             source.use("sqlalchemy", "UniqueConstraint")
-            names = ", ".join(f'"{c.name}"' for c in index.columns)
-            args.append(f"UniqueConstraint({names}, name={index.name!r})")
+            names = [py_str(c.name) for c in index.columns]
+            args.append(("UniqueConstraint", [*names, f"name={py_str(str(index.name))}"]))
     if schema:
-        args.append(f'{{"schema": "{schema}"}}')
+        args.append(("", [f"{{{py_str('schema')}: {py_str(schema)}}}"]))
     return args
 
 
@@ -201,18 +222,20 @@ def _target(element: Any, schema: str | None) -> str:
     return f"{prefix}{table.name}.{column.name}"
 
 
-def _column(source: Any, table: Any, column: Any, taken: set[str]) -> str:
+def _column(source: Any, table: Any, column: Any, taken: set[str]) -> list[str]:
+    from pyfactory._adopt._emit import call
+
     attribute = _attribute(column.name, taken)
     annotation, sqltype = _types(source, column.type)
     if column.nullable and not column.primary_key:
         annotation += " | None"
-    args = [] if attribute == column.name else [repr(column.name)]
+    args = [] if attribute == column.name else [py_str(column.name)]
     if sqltype is not None:
         args.append(sqltype)
     fks = [fk for fk in column.foreign_keys if len(fk.constraint.elements) == 1]
     for fk in fks:
         source.use("sqlalchemy", "ForeignKey")
-        args.append(f'ForeignKey("{_target(fk, table.schema)}")')
+        args.append(f"ForeignKey({py_str(_target(fk, table.schema))})")
     if column.primary_key:
         args.append("primary_key=True")
     if _unique(table, column):
@@ -220,9 +243,11 @@ def _column(source: Any, table: Any, column: Any, taken: set[str]) -> str:
     default = _server_default(column)
     if default is not None:
         source.use("sqlalchemy", "text")
-        args.append(f"server_default=text({default!r})")
-    value = f" = mapped_column({', '.join(args)})" if args else ""
-    return f"{attribute}: Mapped[{annotation}]{value}"
+        args.append(f"server_default=text({py_str(default)})")
+    declared = f"{attribute}: Mapped[{annotation}]"
+    if not args:
+        return [f"    {declared}"]
+    return call(f"{declared} = mapped_column", args, "    ")
 
 
 def _server_default(column: Any) -> str | None:
@@ -295,6 +320,9 @@ def _generic(sqltype: Any) -> Any:
 
     if isinstance(sqltype, types.NullType):
         return None
+    if isinstance(sqltype, types.Enum):
+        # A dialect's enum (PostgreSQL's ENUM) made generic, keeping the type's name.
+        return types.Enum(*sqltype.enums, name=sqltype.name)
     try:
         generic = sqltype.as_generic()
     except NotImplementedError:
@@ -309,8 +337,8 @@ def _written(generic: Any) -> tuple[str, str]:
     name it imports from ``sqlalchemy``."""
     name = type(generic).__name__
     if name == "Enum":
-        values = ", ".join(repr(v) for v in generic.enums)
-        label = f", name={generic.name!r}" if generic.name else ""
+        values = ", ".join(py_str(v) for v in generic.enums)
+        label = f", name={py_str(generic.name)}" if generic.name else ""
         return f"Enum({values}{label})", name
     if name in ("String", "Unicode") and generic.length:
         return f"{name}({generic.length})", name

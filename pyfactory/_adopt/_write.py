@@ -60,8 +60,7 @@ def from_modules(
     factories = sibling(out, "factories")
     texts = {"factories.py": factories_module(plans, names)}
     if plans[0].kind == "sqlalchemy":
-        sql = [(p, n) for p, n in zip(plans, names) if p.kind == "sqlalchemy"]
-        texts["seeds.py"] = seeds_module([p for p, _ in sql], [n for _, n in sql], factories)
+        texts["seeds.py"] = seeds_module(plans, names, factories)
     texts["conftest.py"] = conftest_module(plans, names, factories)
     return write_all(out, texts, force=force)
 
@@ -80,7 +79,7 @@ def write_all(out: Path, texts: dict[str, str], *, force: bool) -> list[Path]:
             "pyfactory init writes no file over another; pass --force to replace them"
         )
     out.mkdir(parents=True, exist_ok=True)
-    for path, text in zip(paths, texts.values()):
+    for path, text in zip(paths, texts.values(), strict=True):
         path.write_text(text, encoding="utf-8")
     return paths
 
