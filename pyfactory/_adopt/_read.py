@@ -36,6 +36,9 @@ from pyfactory.introspect import FieldInfo, fields_of
 
 __all__ = ["Entry", "ModelPlan", "Parent", "dependency_order", "plan_models"]
 
+#: The largest INTEGER: a unique integer column of at least this range gets a sequence.
+_INT_MAX = 2**31 - 1
+
 
 @attrs.frozen
 class Entry:
@@ -302,8 +305,14 @@ def _unique_entry(model: type[Any], info: FieldInfo) -> Entry | None:
     base = _base(info.type)
     if base is int:
         low = 1 if info.ge is None else info.ge
-        if (info.gt is not None and info.gt >= 1) or low > 1 or info.multiple_of:
-            return None  # a constrained range: auto-fill's tracker honours it
+        high = info.le if info.le is not None else info.lt
+        if (
+            (info.gt is not None and info.gt >= 1)
+            or low > 1
+            or info.multiple_of
+            or (high is not None and high < _INT_MAX)
+        ):
+            return None  # a range narrower than an INTEGER's: auto-fill's draws honour it
         return Entry(info.name, "sequence(lambda n: n)", names=("sequence",))
     if base is not str:
         return None

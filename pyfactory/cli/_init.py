@@ -90,7 +90,10 @@ def command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 2
     print(f"pyfactory init: wrote {', '.join(str(path) for path in written)}")
     factories = next(path for path in written if path.name == "factories.py")
-    print(f"next: pyfactory check {factories} --create --url URL")
+    if any(path.name == "seeds.py" for path in written):
+        print(f"next: pyfactory check {factories} --create --url URL")
+    else:  # Django's models: the check creates through Django's own database
+        print(f"next: pyfactory check {factories} --create --settings SETTINGS")
     return 0
 
 
