@@ -61,6 +61,8 @@ def load(path: Path) -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # SQLAlchemy resolves a model's annotations in its module, found by name.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

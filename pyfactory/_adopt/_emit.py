@@ -42,6 +42,8 @@ class Source:
         self.froms: dict[tuple[int, str], set[str]] = {}
         self.plain: set[tuple[int, str]] = set()
         self.body: list[str] = []
+        #: What the body turned out to need, for the code that writes its head.
+        self.flags: set[str] = set()
 
     def use(self, module: str, *names: str) -> None:
         """``from module import names``, or ``import module`` with no names, in the

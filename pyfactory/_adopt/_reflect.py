@@ -84,6 +84,8 @@ def reflect(url: str, schema: str | None = None) -> Any:
     try:
         with engine.connect() as connection:
             metadata.reflect(connection)
+            if connection.dialect.name == "sqlite":
+                _sqlite_unique_columns(connection, metadata)
     except Exception as error:
         message = scrub(str(error)).strip().splitlines()[0] if str(error).strip() else ""
         raise DatabaseUnreachableError(
@@ -92,6 +94,28 @@ def reflect(url: str, schema: str | None = None) -> Any:
     finally:
         engine.dispose()
     return metadata
+
+
+def _sqlite_unique_columns(connection: Any, metadata: Any) -> None:
+    """Add the ``UNIQUE`` of SQLite columns to the reflected tables: SQLite keeps them
+    only as automatic indexes, which SQLAlchemy's reflection leaves out, and a unique
+    column is what the factories give a sequence."""
+    from sqlalchemy import UniqueConstraint, inspect
+
+    inspector = inspect(connection)
+    for table in metadata.tables.values():
+        known = [
+            {c.name for c in constraint.columns}
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint)
+        ]
+        for index in inspector.get_indexes(
+            table.name, schema=table.schema, include_auto_indexes=True
+        ):
+            names = index["column_names"]
+            if index["unique"] and set(names) not in known and None not in names:
+                table.append_constraint(UniqueConstraint(*(table.c[n] for n in names)))
+                known.append(set(names))
 
 
 def models_source(url: str, schema: str | None = None) -> str:
@@ -125,10 +149,18 @@ def models_source(url: str, schema: str | None = None) -> str:
     source = Source(doc)
     source.use("__future__", "annotations")
     source.use("sqlalchemy.orm", "DeclarativeBase", "Mapped", "mapped_column")
-    source.add("", "", "class Base(DeclarativeBase):", "    pass")
     names = _class_names([t.name for t in tables])
-    for table in tables:
-        source.add("", "", *_table_class(source, table, names[table.name], schema))
+    classes = [_table_class(source, table, names[table.name], schema) for table in tables]
+    source.add("", "", "class Base(DeclarativeBase):")
+    if "unknown types" in source.flags:
+        # A column SQLAlchemy has no type for is Mapped[Any], which needs a column
+        # type: NullType, which passes values to the driver as they are.
+        source.use("sqlalchemy.types", "NullType")
+        source.add("    type_annotation_map = {Any: NullType}")
+    else:
+        source.add("    pass")
+    for lines in classes:
+        source.add("", "", *lines)
     return source.render()
 
 
@@ -172,7 +204,9 @@ def _table_class(source: Any, table: Any, name: str, schema: str | None) -> list
     args = _table_args(source, table, schema)
     flat = [f"{head}({', '.join(items)})" if head else items[0] for head, items in args]
     one = collection("__table_args__ = ", flat, "    ")
-    if len(one) == 1 or all(len(line) <= LINE_LENGTH for line in one):
+    if not args:
+        pass
+    elif all(len(line) <= LINE_LENGTH for line in one):
         lines.extend(one)
     else:  # an argument too long for its line is split as a call, as ruff does
         lines.append("    __table_args__ = (")
@@ -190,7 +224,7 @@ def _table_args(source: Any, table: Any, schema: str | None) -> list[tuple[str, 
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
 
     args: list[tuple[str, list[str]]] = []
-    for constraint in sorted(table.constraints, key=lambda c: str(c.name or "")):
+    for constraint in table.constraints:
         columns = [py_str(c.name) for c in getattr(constraint, "columns", ())]
         named = [f"name={py_str(constraint.name)}"] if constraint.name else []
         if isinstance(constraint, CheckConstraint):
@@ -204,11 +238,14 @@ def _table_args(source: Any, table: Any, schema: str | None) -> list[tuple[str, 
             targets = [py_str(_target(e, schema)) for e in constraint.elements]
             listed = [f"[{', '.join(columns)}]", f"[{', '.join(targets)}]"]
             args.append(("ForeignKeyConstraint", [*listed, *named]))
-    for index in sorted(table.indexes, key=lambda i: str(i.name or "")):
+    for index in table.indexes:
         if index.unique and len(index.columns) > 1:
             source.use("sqlalchemy", "UniqueConstraint")
             names = [py_str(c.name) for c in index.columns]
             args.append(("UniqueConstraint", [*names, f"name={py_str(str(index.name))}"]))
+    # A table's constraints are a set: sorted, so that two runs write the same file.
+    rank = {"UniqueConstraint": 0, "ForeignKeyConstraint": 1, "CheckConstraint": 2}
+    args.sort(key=lambda arg: (rank[arg[0]], arg[1]))
     if schema:
         args.append(("", [f"{{{py_str('schema')}: {py_str(schema)}}}"]))
     return args
@@ -283,7 +320,10 @@ def _types(source: Any, sqltype: Any) -> tuple[str, str | None]:
     generic = _generic(sqltype)
     if generic is None:
         source.use("typing", "Any")
-        return "Any", _dialect_type(source, sqltype)
+        written = _dialect_type(source, sqltype)
+        if written is None:
+            source.flags.add("unknown types")
+        return "Any", written
     name = type(generic).__name__
     annotation, module = _PYTHON[name]
     if module is not None:
@@ -322,7 +362,7 @@ def _generic(sqltype: Any) -> Any:
         return None
     if isinstance(sqltype, types.Enum):
         # A dialect's enum (PostgreSQL's ENUM) made generic, keeping the type's name.
-        return types.Enum(*sqltype.enums, name=sqltype.name)
+        return types.Enum(*sqltype.enums, name=sqltype.name, schema=sqltype.schema)
     try:
         generic = sqltype.as_generic()
     except NotImplementedError:
@@ -339,6 +379,8 @@ def _written(generic: Any) -> tuple[str, str]:
     if name == "Enum":
         values = ", ".join(py_str(v) for v in generic.enums)
         label = f", name={py_str(generic.name)}" if generic.name else ""
+        if generic.schema:  # PostgreSQL's type lives in a schema, as its tables do
+            label += f", schema={py_str(generic.schema)}"
         return f"Enum({values}{label})", name
     if name in ("String", "Unicode") and generic.length:
         return f"{name}({generic.length})", name
