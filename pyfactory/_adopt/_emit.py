@@ -31,7 +31,7 @@ __all__ = [
 LINE_LENGTH = 88
 
 #: The import groups, in isort's order.
-_FUTURE, _STDLIB, _THIRD_PARTY, _LOCAL = range(4)
+_FUTURE, _STDLIB, _THIRD_PARTY, _LOCAL, _RELATIVE = range(5)
 
 
 class Source:
@@ -58,7 +58,7 @@ class Source:
 
     def render(self) -> str:
         out = [f'"""{self.docstring}\n"""', ""]
-        for group in (_FUTURE, _STDLIB, _THIRD_PARTY, _LOCAL):
+        for group in (_FUTURE, _STDLIB, _THIRD_PARTY, _LOCAL, _RELATIVE):
             plain = sorted(m for g, m in self.plain if g == group)
             found = sorted(m for g, m in self.froms if g == group)
             if not (found or plain):
@@ -108,7 +108,9 @@ def collection(head: str, items: Sequence[str], indent: str, brackets: str = "()
 def _group(module: str) -> int:
     if module == "__future__":
         return _FUTURE
-    if module.startswith(("@", ".")):
+    if module.startswith("."):
+        return _RELATIVE
+    if module.startswith("@"):
         return _LOCAL
     return _STDLIB if module.split(".", maxsplit=1)[0] in sys.stdlib_module_names else _THIRD_PARTY
 
