@@ -389,6 +389,17 @@ class TestLinksThatCannotBeFilled:
         assert '            # "chicken_id": association(ChickenFactory).attribute("id"),' in egg
         assert "        # CHECK size <> 0 OR size IS NULL: not read by auto-fill," in egg
 
+    def test_the_seeds_of_the_cycle_are_off(self, written: Path, tmp_path: Path) -> None:
+        """The folders are seeded; the chickens and eggs are skipped, each seed
+        saying why, so the other seeds run."""
+        seeds = (written / "seeds.py").read_text()
+        egg = seeds[seeds.index("class EggSeed") :]
+        assert "    # Off: a required key leads back to Egg: no row can be written first" in egg
+        assert "        return False\n" in egg
+        url = f"sqlite:///{tmp_path / 'coop.sqlite3'}"
+        out = pyfactory("seed", written / "seeds.py", "--url", url, "--create-tables", cwd=tmp_path)
+        assert "3 seeds: 1 ran, 2 skipped; 5 rows in 1 table" in out
+
     @pytest.mark.slow
     def test_still_formatted_and_typed(self, written: Path, tmp_path: Path) -> None:
         """Comments and traits keep the files formatted and typed."""

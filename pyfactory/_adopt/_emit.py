@@ -262,26 +262,43 @@ def seeds_module(plans: Sequence[ModelPlan], models: Sequence[str], factories: s
         "ROWS = 5",
     )
     by_model = {plan.model: (plan, module) for plan, module in zip(plans, models, strict=True)}
+    # A model on a cycle of required keys has no rows, nor has any model that needs
+    # one of its rows; the plans come parents first, so one pass finds them all.
+    blocked: set[Any] = set()
     for plan, module in zip(plans, models, strict=True):
+        off = None
+        if plan.cyclic:
+            off = f"a required key leads back to {plan.name}: no row can be written first"
+        elif any(parent.model in blocked for parent in plan.parents):
+            off = f"{plan.name} needs rows of a model on a cycle of required keys"
+        if off is not None:
+            blocked.add(plan.model)
         source.use(local(module), plan.name)
         source.use(local(factories), plan.factory)
-        source.add("", "", *_seed_class(source, plan, by_model))
+        source.add("", "", *_seed_class(source, plan, by_model, off))
     return source.render()
 
 
 def _seed_class(
-    source: Source, plan: ModelPlan, by_model: dict[Any, tuple[ModelPlan, str]]
+    source: Source, plan: ModelPlan, by_model: dict[Any, tuple[ModelPlan, str]], off: str | None
 ) -> list[str]:
+    """One seed; ``off`` says why it cannot run, if it cannot (its ``should_run`` is
+    then ``False``, and the comment says so)."""
     lines = [f"class {seed_name(plan)}(Seed):", f'    """Rows of {plan.name}."""', ""]
     parents = [by_model[p.model][0] for p in plan.parents if p.model in by_model]
     if parents:
         names = list(dict.fromkeys(seed_name(p) for p in parents))
         lines.extend([*collection("depends_on = ", names, "    "), ""])
     count = f"select(func.count()).select_from({plan.name})"
+    test = f"not ctx.session.scalar({count})"
+    if off is not None:
+        why = f"Off: {off} (see {plan.factory}); write one first, then remove this."
+        lines.extend(f"    # {line}" for line in _wrap(why, ""))
+        test = "False"
     lines.extend(
         [
             "    def should_run(self, ctx: SeedContext) -> bool:",
-            f"        return not ctx.session.scalar({count})",
+            f"        return {test}",
             "",
             "    def run(self, ctx: SeedContext) -> None:",
         ]

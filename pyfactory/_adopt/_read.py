@@ -89,6 +89,8 @@ class ModelPlan:
         traits: The traits, one per nullable link.
         notes: Comments written at the top of the schema (unread CHECK constraints).
         parents: The required links, which a seed fills from existing rows.
+        cyclic: A required link leads back to the model: no row of it can be made
+            alone (its links are comments).
     """
 
     model: type[Any]
@@ -97,6 +99,7 @@ class ModelPlan:
     traits: tuple[Trait, ...]
     notes: tuple[str, ...]
     parents: tuple[Parent, ...]
+    cyclic: bool = False
 
     @property
     def name(self) -> str:
@@ -280,8 +283,9 @@ def _plan(model: type[Any], kind: str, known: set[type[Any]], cyclic: set[type[A
             entries.append(entry)
     order = {info.name: i for i, info in enumerate(infos)}
     entries.sort(key=lambda entry: order.get(entry.key, len(order)))
+    notes = _notes(model, kind)
     return ModelPlan(
-        model, kind, tuple(entries), tuple(traits), _notes(model, kind), tuple(parents)
+        model, kind, tuple(entries), tuple(traits), notes, tuple(parents), model in cyclic
     )
 
 
