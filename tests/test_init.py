@@ -310,15 +310,31 @@ class TestErrors:
         assert main([*argv, "--force"]) == 0
         assert (ticketing / "factories.py").read_text().startswith('"""The factories')
 
-    def test_a_module_that_raises_shows_its_traceback(self, tmp_path: Path) -> None:
+    def test_a_module_that_raises_shows_its_traceback(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """Exit code 1, the module's own error and where it was raised."""
         (tmp_path / "broken_models.py").write_text("raise RuntimeError('no config')\n")
+        target = str(tmp_path / "broken_models.py")
+        assert main(["init", "--models", target, "--out", str(tmp_path / "out")]) == 1
+        err = capsys.readouterr().err
+        assert 'broken_models.py", line 1, in <module>' in err
+        assert "RuntimeError: no config" in err
+        assert err.endswith(f"pyfactory init: importing {target} raised RuntimeError\n")
+        assert not (tmp_path / "out").exists()
+
+    def test_django_settings_that_cannot_be_read(self, tmp_path: Path) -> None:
+        """``--settings`` naming no module: a usage error that names them."""
         result = run(
-            sys.executable, "-m", "pyfactory", "init", "--models", "broken_models.py",
-            cwd=tmp_path, code=1,
-        )  # fmt: skip
-        assert "RuntimeError: no config" in result.stderr
-        assert "pyfactory init: importing broken_models.py raised RuntimeError" in result.stderr
+            *(sys.executable, "-m", "pyfactory", "init", "--models", "examples.ticketing.models"),
+            *("--settings", "no_such_settings"),
+            cwd=tmp_path,
+            code=2,
+        )
+        assert result.stderr == (
+            "pyfactory init: error: cannot set Django up with the settings no_such_settings: "
+            "ModuleNotFoundError: No module named 'no_such_settings'\n"
+        )
 
     def test_schema_is_for_url(self, capsys: pytest.CaptureFixture[str]) -> None:
         """``--schema`` without ``--url`` is a usage error."""

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pyfactory import Factory, check
+from pyfactory.cli import main
 from tests.test_init import init, load, pyfactory
 
 
@@ -20,6 +21,18 @@ def written(tmp_path: Path) -> Path:
     out = tmp_path / "django_out"
     init("--models", "tests.django_app.models", "--out", str(out))
     return out
+
+
+def test_the_command_names_the_check_to_run_next(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no seeds module, the check to run is Django's, with its settings."""
+    out = tmp_path / "out"
+    assert main(["init", "--models", "tests.django_app.models", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"pyfactory init: wrote {out}/factories.py, {out}/conftest.py",
+        f"next: pyfactory check {out}/factories.py --create --settings SETTINGS",
+    ]
 
 
 def test_writes_factories_and_a_conftest(written: Path) -> None:

@@ -113,7 +113,8 @@ def _sqlite_unique_columns(connection: Any, metadata: Any) -> None:
             table.name, schema=table.schema, include_auto_indexes=True
         ):
             names = index["column_names"]
-            if index["unique"] and set(names) not in known and None not in names:
+            automatic = str(index["name"]).startswith("sqlite_autoindex_")
+            if automatic and index["unique"] and set(names) not in known and None not in names:
                 table.append_constraint(UniqueConstraint(*(table.c[n] for n in names)))
                 known.append(set(names))
 
