@@ -343,11 +343,22 @@ def conftest_module(plans: Sequence[ModelPlan], models: Sequence[str], factories
         return source.render()
     bases: dict[int, tuple[str, str]] = {}
     for plan, module in zip(plans, models, strict=True):
-        bases.setdefault(id(plan.model.metadata), (plan.name, module))
+        bases.setdefault(id(plan.model.metadata), _declarative_base(plan.model, module))
     for name, module in bases.values():
         source.use(local(module), name)
     source.add("", "", *_sqlalchemy_fixtures(source, [name for name, _ in bases.values()]))
     return source.render()
+
+
+def _declarative_base(model: Any, module: str) -> tuple[str, str]:
+    """The class whose ``metadata`` holds the model's table, as a person would name it
+    (``Base``), and the module to import it from; the model itself when no base of
+    the project's own has it."""
+    for klass in model.__mro__[1:]:
+        if "metadata" in vars(klass) and not klass.__module__.startswith("sqlalchemy."):
+            same = klass.__module__ == model.__module__
+            return klass.__name__, module if same else klass.__module__
+    return model.__name__, module
 
 
 def _sqlalchemy_fixtures(source: Source, tables_of: Sequence[str]) -> list[str]:
