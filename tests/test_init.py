@@ -423,6 +423,64 @@ class TestLinksThatCannotBeFilled:
         check_as_written(written)
 
 
+LONG_NAMES = """\
+    from __future__ import annotations
+
+    from sqlalchemy import ForeignKey, String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class BillingAdministratorAccountWithAVeryLongName(Base):
+        __tablename__ = "billing_administrator_account"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        responsible_billing_administrator_email_address: Mapped[str] = mapped_column(
+            String(200), unique=True
+        )
+
+
+    class AuditTrailEntryOfTheBillingSubsystem(Base):
+        __tablename__ = "audit_trail_entry"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        responsible_billing_administrator_account_id: Mapped[int] = mapped_column(
+            ForeignKey("billing_administrator_account.id")
+        )
+        reviewing_billing_administrator_account_id: Mapped[int | None] = mapped_column(
+            ForeignKey("billing_administrator_account.id")
+        )
+    """
+
+
+@pytest.mark.slow
+def test_long_names_are_split_as_ruff_splits_them(tmp_path: Path) -> None:
+    """Lines too long for 88 columns are split where ruff format splits them, so the
+    files stay formatted whatever the names; and still run and type-check."""
+    (tmp_path / "billing.py").write_text(textwrap.dedent(LONG_NAMES))
+    out = tmp_path / "out"
+    pyfactory("init", "--models", "billing.py", "--out", out, cwd=tmp_path)
+    text = (out / "factories.py").read_text()
+    assert (
+        textwrap.indent(
+            textwrap.dedent("""\
+            "responsible_billing_administrator_account_id": association(
+                BillingAdministratorAccountWithAVeryLongNameFactory
+            ).attribute("id"),
+        """),
+            " " * 12,
+        )
+        in text
+    )
+    assert all(len(line) <= 88 for line in text.splitlines())
+    (out / "billing.py").write_text((tmp_path / "billing.py").read_text())
+    check_as_written(out)
+    url = f"sqlite:///{tmp_path / 'billing.sqlite3'}"
+    seeded = pyfactory("seed", out / "seeds.py", "--url", url, "--create-tables", cwd=out)
+    assert "2 seeds: 2 ran, 0 skipped; 10 rows in 2 tables" in seeded
+
+
 def test_plans_are_immutable_records() -> None:
     """What a factory writes out is a plain record, readable in a debugger."""
     from pyfactory._adopt._write import plans_of

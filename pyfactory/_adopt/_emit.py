@@ -25,6 +25,7 @@ __all__ = [
     "factories_module",
     "py_str",
     "seeds_module",
+    "split",
 ]
 
 #: The line length of ruff's and black's default style, which the text keeps to.
@@ -82,15 +83,74 @@ def py_str(text: str) -> str:
 
 def call(head: str, args: Sequence[str], indent: str, tail: str = "") -> list[str]:
     """``head(args)tail`` in lines as ruff format splits a call that is too long: the
-    arguments on one line of their own if they fit there, else one a line with a
-    trailing comma."""
+    arguments on one line of their own if they fit there; else a lone argument split
+    in turn, or several one a line with a trailing comma, each split if it must be."""
     line = f"{indent}{head}({', '.join(args)}){tail}"
     if len(line) <= LINE_LENGTH:
         return [line]
     inner = f"{indent}    {', '.join(args)}"
     if len(inner) <= LINE_LENGTH:
         return [f"{indent}{head}(", inner, f"{indent}){tail}"]
-    return [f"{indent}{head}(", *(f"{indent}    {arg}," for arg in args), f"{indent}){tail}"]
+    lines = [f"{indent}{head}("]
+    if len(args) == 1:
+        lines.extend(split(args[0], f"{indent}    "))
+    else:
+        for arg in args:
+            lines.extend(split(arg, f"{indent}    ", ","))
+    return [*lines, f"{indent}){tail}"]
+
+
+def split(text: str, indent: str, tail: str = "") -> list[str]:
+    """An expression of the generated code in lines as ruff format (and black) writes
+    it: on one line if it fits; else split at the brackets of its last call whose
+    opening line fits (``.attribute(`` of ``association(F).attribute("id")``), or of
+    its first call if none does."""
+    line = f"{indent}{text}{tail}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    opens = [at for at, char, depth in _scan(text) if char == "(" and depth == 1]
+    if not opens:
+        return [line]
+    fitting = [at for at in opens if len(indent) + at + 1 <= LINE_LENGTH]
+    opened = fitting[-1] if fitting else opens[0]
+    closed = _closing(text, opened)
+    head, inner, rest = text[:opened], text[opened + 1 : closed], text[closed + 1 :]
+    return call(head, _arguments(inner), indent, rest + tail)
+
+
+def _scan(text: str) -> list[tuple[int, str, int]]:
+    """``(position, character, depth)`` of each bracket and comma outside strings."""
+    found, depth, quote, escaped = [], 0, "", False
+    for at, char in enumerate(text):
+        if quote:
+            escaped = char == "\\" and not escaped
+            if char == quote and not escaped:
+                quote = ""
+            continue
+        if char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            found.append((at, char, depth))
+        elif char in ")]}":
+            found.append((at, char, depth))
+            depth -= 1
+        elif char == ",":
+            found.append((at, char, depth))
+    return found
+
+
+def _closing(text: str, opened: int) -> int:
+    scanned = _scan(text)
+    depth = next(d for at, _, d in scanned if at == opened)
+    return next(at for at, char, d in scanned if at > opened and char == ")" and d == depth)
+
+
+def _arguments(inner: str) -> list[str]:
+    """The arguments of a call, split at the commas of its own level."""
+    cuts = [at for at, char, depth in _scan(inner) if char == "," and depth == 0]
+    bounds = zip([-1, *cuts], [*cuts, len(inner)], strict=True)
+    return [inner[start + 1 : end].strip() for start, end in bounds]
 
 
 def collection(head: str, items: Sequence[str], indent: str, brackets: str = "()") -> list[str]:
@@ -137,8 +197,11 @@ def _dict(entries: Sequence[Entry], indent: str) -> list[str]:
     for entry in entries:
         if entry.comment is not None:
             lines.extend(f"{indent}    # {line}" for line in _wrap(entry.comment, indent))
-        item = f'"{entry.key}": {entry.code},'
-        lines.append(f"{indent}    {'# ' if entry.disabled else ''}{item}")
+        item = f'"{entry.key}": {entry.code}'
+        if entry.disabled:  # a comment: ruff leaves it as it is
+            lines.append(f"{indent}    # {item},")
+        else:
+            lines.extend(split(item, f"{indent}    ", ","))
     lines.append(f"{indent}}}")
     return lines
 
@@ -195,7 +258,7 @@ def _factory_class(source: Source, plan: ModelPlan) -> list[str]:
     builder = "SQLAlchemyBuilder" if plan.kind == "sqlalchemy" else "DjangoBuilder"
     source.use(f"pyfactory.builders.{plan.kind}", builder)
     lines = [
-        f"class {plan.factory}(Factory[{plan.name}]):",
+        *split(f"class {plan.factory}(Factory[{plan.name}])", "", ":"),
         f"    _model = {plan.name}",
         f"    _model_builder = {builder}()",
         '    _default_schema = "basic"',
@@ -298,23 +361,23 @@ def _seed_class(
     lines.extend(
         [
             "    def should_run(self, ctx: SeedContext) -> bool:",
-            f"        return {test}",
+            *split(f"return {test}", "        "),
             "",
             "    def run(self, ctx: SeedContext) -> None:",
         ]
     )
     made = f"ctx.factory({plan.factory}, seed=SEED)"
     if not plan.parents:
-        lines.append(f"        ctx.fill({made}, ROWS)")
+        lines.extend(split(f"ctx.fill({made}, ROWS)", "        "))
         return lines
     source.use("pyfactory", "each")
-    lines.extend(["        ctx.fill(", f"            {made},", "            ROWS,"])
+    lines.extend(["        ctx.fill(", *split(made, "            ", ","), "            ROWS,"])
     for parent in plan.parents:
         source.use(local(by_model[parent.model][1]), parent.model.__name__)
         rows = parent.model.__name__
         if parent.attribute is not None:
             rows += f".{parent.attribute}"
-        lines.append(f"            {parent.key}=each(select({rows})),")
+        lines.extend(split(f"{parent.key}=each(select({rows}))", "            ", ","))
     lines.append("        )")
     return lines
 
@@ -323,11 +386,16 @@ def conftest_module(plans: Sequence[ModelPlan], models: Sequence[str], factories
     """The text of ``conftest.py``: ``register()`` for every factory, and for SQLAlchemy
     models the session that the factories write through, rolled back after each test.
     """
+    example = _snake(plans[0].name)
     source = Source(
         "Fixtures of the factories, written by ``pyfactory init``.\n\n"
-        "``register(UserFactory)`` gives the fixtures ``user_factory`` (the factory) and\n"
-        "``user`` (a row of its default schema) to every test here (see\n"
-        "``pyfactory.pytest``). Each test writes in a transaction rolled back at its end."
+        + paragraph(
+            f"``register({plans[0].factory})`` gives the fixtures ``{example}_factory`` "
+            f"(the factory) and ``{example}`` (a row of its default schema) to every test "
+            "here (see ``pyfactory.pytest``). Each test writes in a transaction rolled "
+            "back at its end.",
+            "",
+        )
     )
     source.use("__future__", "annotations")
     source.use("pyfactory.pytest", "register")
@@ -336,7 +404,7 @@ def conftest_module(plans: Sequence[ModelPlan], models: Sequence[str], factories
         source.use(local(factories), plan.factory)
         name = _snake(plan.name)
         named = f', name="{name}_row"' if name in fixtures else ""
-        source.add(f"register({plan.factory}{named})")
+        source.add(*split(f"register({plan.factory}{named})", ""))
     if plans and plans[0].kind == "django":
         source.use("pytest")
         source.add("", "", *_django_fixtures())
