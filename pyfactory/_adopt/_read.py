@@ -261,6 +261,8 @@ def _plan(model: type[Any], kind: str, known: set[type[Any]], cyclic: set[type[A
             code += f'.attribute("{link.attribute}")'
         if link.nullable:
             name = f"with_{_stem(link.key)}"
+            if any(trait.name == name for trait in traits):
+                name = f"with_{link.key}"  # owner_id and owner_key: two traits
             doc = f"Links a {link.target.__name__}: ``{link.key}`` is None without this trait."
             traits.append(Trait(name, doc, Entry(link.key, code, names=("association",))))
         elif not _needed(link):
