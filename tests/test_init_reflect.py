@@ -336,3 +336,24 @@ class TestURLErrors:
         )
         assert main(["init", "--url", url, "--out", str(tmp_path)]) == 2
         assert "s3cr3t" not in capsys.readouterr().err
+
+    def test_an_async_driver(self, tmp_path: Path) -> None:
+        """Reflection is synchronous: the message says which URL to give instead."""
+        with pytest.raises(UnsupportedDatabaseError) as raised:
+            init("--url", f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3", "--out", str(tmp_path))
+        assert str(raised.value) == (
+            f"the URL 'sqlite+aiosqlite:///{tmp_path}/x.sqlite3' names an async driver; "
+            "pyfactory init reflects through a synchronous one: give its synchronous URL "
+            "(sqlite://, postgresql+psycopg://)"
+        )
+        assert not (tmp_path / "x.sqlite3").exists()
+
+    def test_not_a_url(self, tmp_path: Path) -> None:
+        """Text that SQLAlchemy cannot read as a URL is not echoed: where its password
+        is, no rule can tell."""
+        with pytest.raises(UnsupportedDatabaseError) as raised:
+            init("--url", "ann:s3cr3t-pw@localhost", "--out", str(tmp_path))
+        assert str(raised.value) == (
+            "--url is not a database URL that SQLAlchemy reads: write it as "
+            "dialect+driver://user:password@host/database"
+        )

@@ -68,11 +68,15 @@ def reflect(url: str, schema: str | None = None) -> Any:
 
     from pyfactory._secrets import Scrubber, shown_url
 
+    scrub = Scrubber(url).scrub
     try:
         shown = shown_url(url)
-    except Exception as error:
-        raise UnsupportedDatabaseError(f"cannot read the URL: {type(error).__name__}") from None
-    scrub = Scrubber(url).scrub
+    except Exception:  # SQLAlchemy's ArgumentError, whose message repeats the text
+        # Not echoed: in text that is not a URL, no rule can tell where a password is.
+        raise UnsupportedDatabaseError(
+            "--url is not a database URL that SQLAlchemy reads: write it as "
+            "dialect+driver://user:password@host/database"
+        ) from None
     try:
         engine = create_engine(url)
     except Exception as error:
@@ -80,6 +84,12 @@ def reflect(url: str, schema: str | None = None) -> Any:
             f"cannot use the URL {shown!r}: {type(error).__name__}: {scrub(str(error))}; "
             "pyfactory init reflects through a synchronous SQLAlchemy driver that is installed"
         ) from None
+    if engine.dialect.is_async:
+        engine.dispose()
+        raise UnsupportedDatabaseError(
+            f"the URL {shown!r} names an async driver; pyfactory init reflects through a "
+            "synchronous one: give its synchronous URL (sqlite://, postgresql+psycopg://)"
+        )
     metadata = MetaData(schema=schema)
     try:
         with engine.connect() as connection:
