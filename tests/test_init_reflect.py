@@ -223,9 +223,11 @@ CREATE TABLE shop.product (
 );
 CREATE TABLE shop."order" (
     id bigserial PRIMARY KEY,
+    number integer GENERATED ALWAYS AS IDENTITY,
     customer_id integer NOT NULL REFERENCES shop.customer (id),
     status shop.status NOT NULL,
-    placed_at timestamp NOT NULL
+    placed_at timestamp NOT NULL,
+    placed_on date GENERATED ALWAYS AS (placed_at::date) STORED
 );
 CREATE TABLE shop.order_line (
     id serial PRIMARY KEY,
@@ -266,11 +268,15 @@ class TestPostgreSQL:
                 __table_args__ = ({"schema": "shop"},)
 
                 id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+                number: Mapped[int] = mapped_column(Identity(always=True))
                 customer_id: Mapped[int] = mapped_column(ForeignKey("shop.customer.id"))
                 status: Mapped[str] = mapped_column(
                     Enum("new", "paid", "shipped", name="status", schema="shop")
                 )
                 placed_at: Mapped[datetime.datetime]
+                placed_on: Mapped[datetime.date | None] = mapped_column(
+                    Computed("(placed_at)::date", persisted=True)
+                )
             """)
             in source
         )

@@ -284,6 +284,9 @@ def _column(source: Any, table: Any, column: Any, taken: set[str]) -> list[str]:
     for fk in fks:
         source.use("sqlalchemy", "ForeignKey")
         args.append(f"ForeignKey({py_str(_target(fk, table.schema))})")
+    generated = _generated(source, column)
+    if generated is not None:
+        args.append(generated)
     if column.primary_key:
         args.append("primary_key=True")
     if _unique(table, column):
@@ -298,9 +301,26 @@ def _column(source: Any, table: Any, column: Any, taken: set[str]) -> list[str]:
     return call(f"{declared} = mapped_column", args, "    ")
 
 
+def _generated(source: Any, column: Any) -> str | None:
+    """``Identity()`` or ``Computed("...")`` for a column the database fills, so that
+    the factories leave it alone; ``None`` for an identity key, which
+    ``primary_key=True`` makes on any database."""
+    if column.computed is not None:
+        source.use("sqlalchemy", "Computed")
+        stored = column.computed.persisted
+        extra = "" if stored is None else f", persisted={stored}"
+        return f"Computed({py_str(str(column.computed.sqltext))}{extra})"
+    if column.identity is not None and not column.primary_key:
+        source.use("sqlalchemy", "Identity")
+        return "Identity(always=True)" if column.identity.always else "Identity()"
+    return None
+
+
 def _server_default(column: Any) -> str | None:
     """The SQL of the column's server default; not the sequence of a serial key, which
     SQLAlchemy makes again from ``primary_key=True`` on any database."""
+    if column.computed is not None or column.identity is not None:
+        return None  # written as Computed() or Identity()
     default = getattr(column.server_default, "arg", None)
     text = getattr(default, "text", default)
     if not isinstance(text, str) or (column.primary_key and text.startswith("nextval(")):
