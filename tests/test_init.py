@@ -37,12 +37,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def run(*args: str | Path, cwd: Path = ROOT, code: int = 0) -> subprocess.CompletedProcess[str]:
-    """Run a command with this checkout first on the path (mypy's too); fail with its
-    output unless it exits with ``code``."""
+def run(
+    *args: str | Path, cwd: Path = ROOT, code: int = 0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command with this checkout first on the path (mypy's too) and ``env``
+    added to the environment; fail with its output unless it exits with ``code``."""
     path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-    env = {**os.environ, "PYTHONPATH": path, "MYPYPATH": str(ROOT)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    base = {**os.environ, "PYTHONPATH": path, "MYPYPATH": str(ROOT)}
+    # The generated conftest reads TEST_DATABASE_URL: only a test sets it.
+    for name in ("DJANGO_SETTINGS_MODULE", "TEST_DATABASE_URL"):
+        base.pop(name, None)
+    env = {**base, **(env or {})}
     result = subprocess.run(
         [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=env, check=False
     )
@@ -89,6 +94,19 @@ def check_as_written(out: Path) -> None:
         cwd=out,
     )
     assert "Success: no issues found" in result.stdout
+
+
+def run_pytest(
+    directory: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """pytest on the tests of a generated directory, in a process of its own."""
+    return run(
+        sys.executable,
+        *("-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"),
+        *("-p", "no:django", "-p", "no:randomly", "--no-header"),
+        cwd=directory,
+        env=env,
+    )
 
 
 @pytest.fixture
@@ -252,13 +270,7 @@ class TestTicketing:
                     assert db_session.scalar(select(func.count()).select_from(User)) == 3
             """)
         )
-        result = run(
-            sys.executable,
-            *("-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"),
-            *("-p", "no:django", "-p", "no:randomly", "--no-header"),
-            cwd=ticketing,
-        )
-        assert "2 passed" in result.stdout
+        assert "2 passed" in run_pytest(ticketing).stdout
 
     @pytest.mark.slow
     def test_the_files_pass_ruff_format_and_mypy_strict(self, ticketing: Path) -> None:

@@ -20,7 +20,7 @@ from pyfactory._adopt.errors import (
     UnsupportedDatabaseError,
 )
 from pyfactory.cli import main
-from tests.test_init import check_as_written, init, load, pyfactory
+from tests.test_init import check_as_written, init, load, pyfactory, run_pytest
 
 SQLITE_TABLES = """
 CREATE TABLE customer (
@@ -298,6 +298,32 @@ class TestPostgreSQL:
         init("--url", postgres_shop, "--schema", "shop", "--out", str(out))
         seeded = pyfactory("seed", out / "seeds.py", "--url", postgres_shop)
         assert "5 seeds: 5 ran, 0 skipped; 25 rows in 5 tables" in seeded
+
+    def test_the_conftest_runs_tests_on_the_database(
+        self, postgres_shop: str, tmp_path: Path
+    ) -> None:
+        """With ``TEST_DATABASE_URL``, the generated fixtures write to that database,
+        each test in a transaction rolled back."""
+        out = tmp_path / "out"
+        init("--url", postgres_shop, "--schema", "shop", "--out", str(out))
+        (out / "test_lines.py").write_text(
+            textwrap.dedent("""\
+                from sqlalchemy import func, select
+
+                from models import OrderLine
+
+
+                def test_a_line(order_line, db_session):
+                    assert 1 <= order_line.quantity <= 99
+                    assert db_session.scalar(select(func.count()).select_from(OrderLine)) == 1
+
+
+                def test_none_left(db_session):
+                    assert db_session.scalar(select(func.count()).select_from(OrderLine)) == 0
+            """)
+        )
+        result = run_pytest(out, env={"TEST_DATABASE_URL": postgres_shop})
+        assert "2 passed" in result.stdout
 
     @pytest.mark.slow
     def test_the_files_pass_ruff_format_and_mypy_strict(
