@@ -189,16 +189,46 @@ def _deferred_constraints(made: Factory[Any]) -> None:
     """Check now the constraints that the database defers to the commit, which a
     transaction rolled back never reaches: Django makes its foreign keys
     ``DEFERRABLE INITIALLY DEFERRED`` (PostgreSQL), or checks them at the commit
-    (SQLite), and ``check_constraints()`` is how its own ``TestCase`` checks them."""
-    if "pyfactory.builders.django" not in sys.modules:
-        return  # no factory uses Django's builder
-    from pyfactory.builders.django import DjangoBuilder
-
+    (SQLite), and ``check_constraints()`` is how its own ``TestCase`` checks them;
+    SQLAlchemy models may declare them so (``ForeignKey(..., deferrable=True,
+    initially="DEFERRED")``)."""
     builder = type(made)._pf_builder
-    if isinstance(builder, DjangoBuilder):
+    django = sys.modules.get("pyfactory.builders.django")
+    if django is not None and isinstance(builder, django.DjangoBuilder):
         from django.db import connections
 
         connections[builder.using(made._pf_context)].check_constraints()
+    sqlalchemy = sys.modules.get("pyfactory.builders.sqlalchemy")
+    if sqlalchemy is not None and isinstance(builder, sqlalchemy.SQLAlchemyBuilder):
+        _sqlalchemy_deferred(made._pf_context.get("session"))
+
+
+def _sqlalchemy_deferred(session: Any) -> None:
+    """The deferred constraints of a SQLAlchemy session's transaction, checked now:
+    PostgreSQL's ``SET CONSTRAINTS ALL IMMEDIATE`` raises for a violation pending;
+    SQLite (where it enforces foreign keys) lists the rows whose keys point nowhere."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    if not isinstance(session, Session):
+        return  # an AsyncSession, or none: the create said what was wrong
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    elif dialect == "sqlite" and session.scalar(text("PRAGMA foreign_keys")):
+        dangling = session.execute(text("PRAGMA foreign_key_check")).all()
+        if dangling:
+            import sqlite3
+
+            from sqlalchemy.exc import IntegrityError
+
+            table, row, parent, _ = dangling[0]
+            # What SQLite would raise at the commit, with the row it would not name.
+            reason = sqlite3.IntegrityError(
+                f"FOREIGN KEY constraint failed: row {row} of {table} points at no row of "
+                f"{parent} (a deferred foreign key, checked at the commit)"
+            )
+            raise IntegrityError("PRAGMA foreign_key_check", None, reason)
 
 
 @contextmanager

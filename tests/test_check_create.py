@@ -114,6 +114,26 @@ class ShopFactory(Factory[Shop]):
         return {"owner_id": 999_999}  # FOREIGN KEY
 
 
+class Stall(Base):
+    """A foreign key checked only at the commit, which a rolled-back check never
+    reaches unless it asks for it."""
+
+    __tablename__ = "check_stall"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("check_owner.id", deferrable=True, initially="DEFERRED")
+    )
+
+
+class StallFactory(Factory[Stall]):
+    _model_builder = SQLAlchemyBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"owner_id": 999_999}
+
+
 class CommittingShopFactory(ShopFactory):
     _model_builder = SQLAlchemyBuilder(persistence="commit")
 
@@ -209,6 +229,26 @@ def test_create_reports_every_constraint_that_a_build_passes(
         assert ShopFactory(session=session).create("basic", "owned").name == "shop 1"
         session.rollback()
     assert counts(shop_engine) == (1, 0)
+
+
+def test_a_deferred_foreign_key_is_checked(shop_engine: Engine, db_backend: str) -> None:
+    """The create itself passes; the check makes the database check the deferred key
+    before it rolls back, as a commit would."""
+    with Session(shop_engine) as session:
+        [failure] = check(StallFactory, create=True, session=session)
+        assert failure.call == "StallFactory(seed=0, session=session).create('basic')"
+        assert isinstance(failure.error, IntegrityError)
+        if db_backend == "sqlite":
+            assert str(failure).startswith(
+                "StallFactory(seed=0, session=session).create('basic'): IntegrityError: "
+                "(sqlite3.IntegrityError) FOREIGN KEY constraint failed: row 1 of "
+                "check_stall points at no row of check_owner (a deferred foreign key, "
+                "checked at the commit)"
+            )
+        else:
+            assert 'violates foreign key constraint "check_stall_owner_id_fkey"' in str(failure)
+        assert session.scalar(select(func.count()).select_from(Stall)) == 0
+        session.rollback()
 
 
 def test_the_reported_call_reproduces_the_failure(shop_engine: Engine, db_backend: str) -> None:
