@@ -15,12 +15,15 @@ from typing import Any, Literal
 
 import attrs
 
+from pyfactory._drive import Body, Call, adrive, drive
 from pyfactory._factory import Factory
 from pyfactory.errors import UsageError
 
-__all__ = ["CheckFailure", "check", "skip_reason"]
+__all__ = ["CheckFailure", "acheck", "check", "skip_reason"]
 
 Scope = Literal["build", "create"]
+#: What :func:`check` and :func:`acheck` return.
+Failures = list["CheckFailure"]
 
 # ------------------------------------------------------------------ checking
 
@@ -127,6 +130,27 @@ def check(
     .. versionchanged:: 1.1
        ``create``, and ``_check_skip``.
     """
+    return drive(_checked(factories, seed, create, context))
+
+
+async def acheck(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> Failures:
+    """:func:`check` with ``create=True`` through ``acreate``, for factories that write
+    through an ``AsyncSession`` (``AsyncSQLAlchemyBuilder``, or a ``SQLAlchemyBuilder``
+    given one): each call is ``await Factory(seed=seed, **context).acreate(schema,
+    trait)`` in the builder's transaction, rolled back.
+
+    .. versionadded:: 1.1
+    """
+    return await adrive(_checked(factories, seed, True, context))
+
+
+def _checked(
+    factories: tuple[type[Factory[Any]], ...],
+    seed: int,
+    create: bool,
+    context: Mapping[str, Any],
+) -> Body[list[CheckFailure]]:
+    """The one body of :func:`check` and :func:`acheck`."""
     for factory in factories:
         if not (isinstance(factory, type) and issubclass(factory, Factory)):
             raise UsageError(f"check() takes Factory subclasses, not {factory!r}")
@@ -143,7 +167,10 @@ def check(
             for name in factory._pf_schemas:
                 for traits in [(), *((trait,) for trait in factory._pf_traits)]:
                     made = factory(seed=seed, **context)
-                    error = _created(made, name, traits) if create else _built(made, name, traits)
+                    if create:
+                        error = yield from _creating(made, name, traits)
+                    else:
+                        error = _built(made, name, traits)
                     afresh()
                     if error is not None:
                         failures.append(
@@ -164,25 +191,63 @@ class _RollBack(Exception):
     """Raised out of the builder's transaction to undo what the call wrote."""
 
 
-def _created(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Exception | None:
-    """Create, in the transaction that the builder puts around a top-level call (a
-    SAVEPOINT, or ``atomic``), left by an exception so that it rolls back. Being the
-    outermost call, it also keeps a builder with ``persistence="commit"`` from
+class _Undone:
+    """The transaction that the builder puts around a top-level call (a SAVEPOINT, or
+    ``atomic``), entered and then left by an exception so that it rolls back. Being
+    the outermost call, it also keeps a builder with ``persistence="commit"`` from
     committing."""
+
+    def __init__(self, made: Factory[Any]) -> None:
+        self.builder, self.context = type(made)._pf_builder, made._pf_context
+        self.block: Any = None
+
+    def enter(self) -> None:
+        self.block = self.builder.transaction(self.context)
+        self.block.__enter__()
+
+    async def aenter(self) -> None:
+        block = self.block = self.builder.atransaction(self.context)
+        await block.__aenter__()
+
+    def undo(self) -> None:
+        self.block.__exit__(_RollBack, _RollBack(), None)
+
+    async def aundo(self) -> None:
+        await self.block.__aexit__(_RollBack, _RollBack(), None)
+
+
+def _creating(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Body[Exception | None]:
+    """Create (``create``, or ``acreate`` under :func:`acheck`) in a transaction rolled
+    back (:class:`_Undone`); the error of the call, if any."""
+    undone = _Undone(made)
     failed: Exception | None = None
     try:
-        with type(made)._pf_builder.transaction(made._pf_context):
-            try:
-                made.create(name, *traits)
-                _deferred_constraints(made)
-            except Exception as error:
-                failed = error
-            raise _RollBack
-    except _RollBack:
-        pass
+        yield Call(undone.enter, undone.aenter)
+        try:
+            yield Call(made.create, made.acreate, name, *traits)
+            yield Call(_deferred_constraints, _adeferred_constraints, made)
+        except Exception as error:
+            failed = error
+        yield Call(undone.undo, undone.aundo)
     except Exception as error:  # rolling back failed: the database says why
         return failed or error
     return failed
+
+
+async def _adeferred_constraints(made: Factory[Any]) -> None:
+    """:func:`_deferred_constraints` for an ``AsyncSession``'s transaction (in its
+    ``run_sync``), or a session of another kind."""
+    run_sync = getattr(made._pf_context.get("session"), "run_sync", None)
+    if run_sync is not None and _sqlalchemy(made):
+        await run_sync(_sqlalchemy_deferred)
+    else:
+        _deferred_constraints(made)
+
+
+def _sqlalchemy(made: Factory[Any]) -> bool:
+    """Whether ``made`` writes through SQLAlchemy's builder (loaded only if it does)."""
+    module = sys.modules.get("pyfactory.builders.sqlalchemy")
+    return module is not None and isinstance(type(made)._pf_builder, module.SQLAlchemyBuilder)
 
 
 def _deferred_constraints(made: Factory[Any]) -> None:
@@ -198,8 +263,7 @@ def _deferred_constraints(made: Factory[Any]) -> None:
         from django.db import connections
 
         connections[builder.using(made._pf_context)].check_constraints()
-    sqlalchemy = sys.modules.get("pyfactory.builders.sqlalchemy")
-    if sqlalchemy is not None and isinstance(builder, sqlalchemy.SQLAlchemyBuilder):
+    if _sqlalchemy(made):
         _sqlalchemy_deferred(made._pf_context.get("session"))
 
 
