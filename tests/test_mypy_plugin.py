@@ -40,7 +40,13 @@ SHARED = "plugin_models.py"
 CASE_FILES = sorted(
     p.name for p in PLUGIN_CASES.glob("*.py") if p.name not in (CACHED_CASE, SHARED)
 )
-CODES = ("pyfactory-schema", "pyfactory-trait", "pyfactory-override", "pyfactory-value")
+CODES = (
+    "pyfactory-schema",
+    "pyfactory-trait",
+    "pyfactory-override",
+    "pyfactory-value",
+    "pyfactory-abstract",
+)
 
 
 @attrs.frozen
@@ -88,8 +94,8 @@ class TestCases:
         runs.first.check(case)
 
     def test_every_case_expects_errors_and_every_code_is_pinned(self) -> None:
-        """Each case file expects at least one error, and each of the plugin's four error
-        codes is expected somewhere."""
+        """Each case file expects at least one error, and each of the plugin's error codes
+        is expected somewhere."""
         codes: set[str] = set()
         for case in [*CASE_FILES, CACHED_CASE]:
             _, errors = expected_in(PLUGIN_CASES / case)
@@ -227,3 +233,153 @@ class TestMethodsOnTheClass:
         run = run_mypy(tmp_path, ["on_class.py"], "--config-file=")
         assert 21 in run.errors["on_class.py"], run.stdout
         assert "[arg-type]" in run.errors["on_class.py"][21][0]
+
+
+_SILENT_FACTORIES = """\
+from dataclasses import dataclass
+from typing import Any
+
+from pyfactory import Factory, association, schema, trait
+
+
+@dataclass
+class Author:
+    username: str
+
+
+@dataclass
+class Post:
+    title: str
+    author: Author
+
+
+class AuthorFactory(Factory[Author]):
+    _model = Author
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"username": "ann"}
+
+
+class PostFactory(Factory[Post]):
+    _model = Post
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        base = {"title": "Hi", "author": association(AuthorFactory)}
+        return base
+
+    @trait()
+    def long(self) -> dict[str, Any]:
+        return {"title": "Hi" * 100, "words": 200}
+"""
+
+_SILENT_TESTS = """\
+from factories import PostFactory
+
+PostFactory().build("bsic")
+PostFactory().build(titel="x")
+PostFactory().build(words=1)
+PostFactory().build("long", words=1)
+PostFactory().build(author__usernme="x")
+"""
+
+
+class TestFollowImportsSilent:
+    @pytest.mark.parametrize(
+        "config",
+        [
+            "[mypy]\nplugins = pyfactory.mypy\nfollow_imports = silent\n",
+            "[mypy]\nplugins = pyfactory.mypy\n[mypy-factories]\nignore_errors = True\n",
+        ],
+        ids=["follow_imports=silent", "ignore_errors"],
+    )
+    def test_a_factory_module_followed_silently_is_read_whole(
+        self, tmp_path: Path, config: str
+    ) -> None:
+        """Where mypy reports nothing for the factory module, it parses it without its
+        function bodies; the plugin reads the schemas from its source, so override keys,
+        deep ones included, are checked as when the module is checked too."""
+        (tmp_path / "factories.py").write_text(_SILENT_FACTORIES)
+        (tmp_path / "test_posts.py").write_text(_SILENT_TESTS)
+        (tmp_path / "mypy.ini").write_text(config)
+        run = run_mypy(tmp_path, ["test_posts.py"], "--config-file=mypy.ini")
+        fields = '"author", "title"; its traits are: "long"'
+        assert dict(run.errors["test_posts.py"]) == {
+            3: ['PostFactory has no schema "bsic"; its schemas are: "basic"  [pyfactory-schema]'],
+            4: [
+                f'PostFactory has no field "titel" in schema "basic"; its fields are: {fields}'
+                "  [pyfactory-override]"
+            ],
+            5: [
+                f'PostFactory has no field "words" in schema "basic"; its fields are: {fields}'
+                "  [pyfactory-override]"
+            ],
+            7: [
+                'AuthorFactory has no field "usernme" (in "author__usernme" of PostFactory) in '
+                'schema "basic"; its fields are: "username"  [pyfactory-override]'
+            ],
+        }, run.stdout
+        assert "factories.py" not in run.errors
+
+
+_STRATEGY = """\
+from dataclasses import dataclass
+from typing import Any
+
+from pyfactory import Factory, schema
+
+
+@dataclass
+class User:
+    name: str
+
+
+class UserFactory(Factory[User]):
+    _model = User
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"name": "ann"}
+
+    @schema()
+    def admin(self) -> dict[str, Any]:
+        return {"name": "root", "level": 1}
+
+    def strategy(self, *schemas: str, **overrides: Any) -> list[User]:
+        return []
+
+
+UserFactory().strategy("basic", "admin", name="bob")
+UserFactory().strategy("basic", "admn")
+UserFactory().strategy("admin", level=2)
+UserFactory().strategy("basic", nme="x")
+UserFactory().strategy("basic", "admin", nme="x")
+"""
+
+
+class TestStrategy:
+    def test_a_method_drawing_from_several_schemas_has_each_name_checked(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A make method listed in ``MAKE_METHODS`` whose names are ``*schemas``
+        (``strategy("basic", "admin")``): each must be a schema, and with one schema
+        the overrides are checked against it."""
+        from pyfactory._names import MAKE_METHODS
+
+        monkeypatch.setitem(MAKE_METHODS, "strategy", False)  # type: ignore[index]
+        (tmp_path / "drawn.py").write_text(_STRATEGY)
+        (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = pyfactory.mypy\n")
+        run = run_mypy(tmp_path, ["drawn.py"], "--config-file=mypy.ini")
+        assert dict(run.errors["drawn.py"]) == {
+            28: [
+                'UserFactory has no schema "admn"; its schemas are: "admin", "basic"'
+                "  [pyfactory-schema]"
+            ],
+            30: [
+                'UserFactory has no field "nme" in schema "basic"; its fields are: "name"'
+                "  [pyfactory-override]"
+            ],
+        }, run.stdout
