@@ -1,6 +1,7 @@
 """The ``pyfactory`` command line: ``pyfactory check MODULE [MODULE ...]``,
 ``pyfactory seed MODULE[:NAME] ... [--url URL]``, ``pyfactory generate
-MODULE:Factory[.schema] --count N --seed S --out PATH`` and ``pyfactory --version``.
+MODULE:Factory[.schema] --count N --seed S --out PATH``, ``pyfactory stubs MODULE ...
+[--out DIR]`` (typed stubs, :mod:`pyfactory.cli._stubs`) and ``pyfactory --version``.
 
 The command-line layer, the top of pyfactory: it imports the public API and
 :mod:`pyfactory.seeding` (``seed`` is :mod:`pyfactory.cli._seed`), and only
@@ -52,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
 
     generating = _generate.add_parser(commands)
     generating.set_defaults(parser=generating, run=lambda parser, args: _generate.command(args))
+    from pyfactory.cli import _stubs
+
+    stubbing = _stubs.add_parser(commands)
+    stubbing.set_defaults(parser=stubbing, run=_stubs.command)
     return parser
 
 
