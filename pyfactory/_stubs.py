@@ -15,10 +15,10 @@ declared again with what the factory really takes:
   or ``OMIT`` as well as a value;
 * the model's type as the result.
 
-Those methods narrow ``Factory``'s, which a subclass may not do, so each carries a
-``# type: ignore[override]`` (pyright reads it too). A factory whose model takes any
-keyword (or whose keys cannot be read: a schema that raises when called alone) keeps
-``**overrides: Any``.
+Those methods narrow ``Factory``'s, which a subclass may not do, so the stub turns
+that check off for itself, in mypy's and pyright's file-level comments. A factory
+whose model takes any keyword (or whose keys cannot be read: a schema that raises
+when called alone) keeps ``**overrides: Any``.
 
 A module that :func:`pyfactory.pytest.register` ran in (a ``conftest.py``) gets its
 fixtures declared too: ``user_factory`` as the factory class with a typed
@@ -63,19 +63,22 @@ _RESULTS: Final[Mapping[str, str]] = {
     "insert_batch": "int",
     "ainsert_batch": "int",
 }
-_PYRIGHT_IGNORE: Final = "  # pyright: ignore[reportIncompatibleMethodOverride]"
 _ASYNC: Final = frozenset({"acreate", "acreate_batch", "ainsert_batch"})
 _HEADER: Final = (
     "# Typed stub written by `pyfactory stubs` from {source}: regenerate it when the\n"
     "# factories change. It is the module's source, with each factory's methods typed.\n"
+    # The typed methods narrow Factory's, which a subclass may not do; the source's
+    # function bodies stay, for the mypy plugin reads the schemas' keys from them.
+    '# mypy: disable-error-code="override"\n'
+    "# pyright: reportIncompatibleMethodOverride=false, reportInvalidStubStatement=false\n"
 )
 #: The names the stub imports for its own declarations, under names of its own.
 _IMPORTS: Final = (
-    "from typing import Any as _pf_Any\n"
-    "from typing_extensions import Literal as _pf_Literal\n"
-    "from typing_extensions import TypedDict as _pf_TypedDict\n"
-    "from typing_extensions import Unpack as _pf_Unpack\n"
-    "from typing_extensions import overload as _pf_overload\n"
+    "from typing import Any as _pf_Any",
+    "from typing_extensions import Literal as _pf_Literal",
+    "from typing_extensions import TypedDict as _pf_TypedDict",
+    "from typing_extensions import Unpack as _pf_Unpack",
+    "from typing_extensions import overload as _pf_overload",
 )
 
 
@@ -205,28 +208,22 @@ class _FactoryTypes:
             return f"{traits}, **overrides: _pf_Any"
         return f"{traits}, **overrides: _pf_Unpack[{self.prefix}_overrides]"
 
-    def signature(self, name: str, result: str, *, call: bool = False) -> list[str]:
+    def signature(self, name: str, result: str) -> list[str]:
         """The declarations of method ``name`` (one, or two overloads for a batch form
-        with a default schema); ``call`` for ``__call__`` of a factory fixture."""
+        with a default schema), ``__call__`` of a factory fixture too."""
         head = "async def" if name in _ASYNC else "def"
-        ignore = "" if call else "  # type: ignore[override]"
         schema = f"schema: {self.prefix}_schema"
         if not MAKE_METHODS.get(name, False):
             first = f"{schema} | None = None" if self.default else schema
-            return [f"{head} {name}(self, {first}, /{self.tail()}) -> {result}: ...{ignore}"]
+            return [f"{head} {name}(self, {first}, /{self.tail()}) -> {result}: ..."]
         forms = [f"{schema}, count: int"]
         if self.default:
             forms.insert(0, "count: int")
         lines: list[str] = []
-        for index, form in enumerate(forms):
+        for form in forms:
             if len(forms) > 1:
-                # mypy reports an overloaded override on its first line; pyright on
-                # the name of the first overload.
-                lines.append(f"@_pf_overload{ignore if index == 0 else ''}")
-            mark = _PYRIGHT_IGNORE if len(forms) > 1 and index == 0 else ""
-            if len(forms) == 1:
-                mark = ignore
-            lines.append(f"{head} {name}(self, {form}, /{self.tail()}) -> {result}: ...{mark}")
+                lines.append("@_pf_overload")
+            lines.append(f"{head} {name}(self, {form}, /{self.tail()}) -> {result}: ...")
         return lines
 
     def methods(self, indent: str) -> str:
@@ -253,7 +250,7 @@ def _fixtures(module: ModuleType, names: _Names, types: dict[Any, _FactoryTypes]
         fixture_class = f"{typed.prefix}_fixture"
         if registration.factory_fixture not in done:
             done.add(registration.factory_fixture)
-            call = typed.signature("__call__", typed.model, call=True)
+            call = typed.signature("__call__", typed.model)
             lines += [
                 f"class {fixture_class}({names.of(factory)}):",
                 f"    {call[0]}",
@@ -287,30 +284,38 @@ def module_stub(module: ModuleType, factories: Iterable[type[Factory[Any]]]) -> 
         lines[-1] += "\n"
     names = _Names(module)
     types = {factory: _FactoryTypes(factory, names) for factory in factories}
+    by_name = {f.__name__: typed for f, typed in types.items() if f.__module__ == module.__name__}
     tree = ast.parse(source)
-    # Inserted from the bottom up, so that the lines above keep their numbers.
-    classes = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.ClassDef)
-        and any(f.__name__ == node.name and f.__module__ == module.__name__ for f in types)
-    ]
-    by_name = {factory.__name__: typed for factory, typed in types.items()}
-    for node in sorted(classes, key=lambda n: -(n.end_lineno or 0)):
-        indent = " " * node.body[0].col_offset
-        end = node.end_lineno or len(lines)
-        lines.insert(end, by_name[node.name].methods(indent))
+    # (first line, past the last line, new text): each factory class gets its typed
+    # methods after its body; each import is written as a re-export, which a stub's
+    # imports are only when they say so (``from models import User as User``).
+    edits: list[tuple[int, int, str]] = []
+    for node in tree.body:
+        end = node.end_lineno or node.lineno
+        if isinstance(node, ast.ClassDef) and node.name in by_name:
+            indent = " " * node.body[0].col_offset
+            edits.append((end, end, by_name[node.name].methods(indent)))
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            for alias in node.names:
+                if alias.asname is None and alias.name != "*":
+                    alias.asname = alias.name
+            edits.append((node.lineno - 1, end, f"{ast.unparse(node)}\n"))
+    for first, last, text in sorted(edits, reverse=True):  # from the bottom up
+        lines[first:last] = [text]
     fixtures = _fixtures(module, names, types)
-    first = _first_line(tree)
-    extra = _IMPORTS + "".join(f"{line}\n" for line in sorted(names.imports.values()))
+    tail = "\n\n" + "".join(typed.declarations() for typed in types.values())
     if fixtures:
-        extra += "import pytest as _pf_pytest\n"
-    lines.insert(first, extra)
-    tail = ["\n\n", *(typed.declarations() for typed in types.values())]
+        tail += "\n\n" + "".join(f"{line}\n" for line in fixtures)
+    body = "".join(lines) + tail
+    # Only the imports the stub uses: an unused one is an error to pyright --strict.
+    own = [line for line in _IMPORTS if line.rpartition(" ")[2] in body]
+    own += sorted(names.imports.values())
     if fixtures:
-        tail += ["\n\n", *(f"{line}\n" for line in fixtures)]
+        own.append("import pytest as _pf_pytest")
+    at = _first_line(tree)
+    lines[at:at] = ["".join(f"{line}\n" for line in own)]
     header = _HEADER.format(source=module.__name__)
-    return header + "".join(lines) + "".join(tail)
+    return header + "".join(lines) + tail
 
 
 def _first_line(tree: ast.Module) -> int:
