@@ -137,6 +137,19 @@ class TestDocsPage:
         assert lines == reported, runs.first.stdout
         assert summary == f"Found {len(lines)} errors in 1 file (checked 1 source file)"
 
+    def test_the_page_shows_the_deeper_checks_real_output(self, runs: PluginRuns) -> None:
+        """The page's output for its module of deep overrides, register() calls and an
+        abstract factory is what mypy reports for it."""
+        _, shown = docs_blocks()["mypy with the plugin on blog.py"]
+        *lines, summary = shown.strip().splitlines()
+        reported = [
+            f"blog.py:{line}: error: {message}"
+            for line, messages in sorted(runs.first.errors["blog.py"].items())
+            for message in messages
+        ]
+        assert lines == reported, runs.first.stdout
+        assert summary == f"Found {len(lines)} errors in 1 file (checked 1 source file)"
+
     def test_the_page_shows_plain_mypy_s_real_output(self, plain: MypyRun) -> None:
         """Without the plugin mypy finds nothing in the page's module, as the page says."""
         _, shown = docs_blocks()["mypy without the plugin"]

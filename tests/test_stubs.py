@@ -26,7 +26,7 @@ import pyfactory
 from pyfactory import Factory, association, many, schema, trait
 from pyfactory._stubs import DEPTH, NoSource, module_stub, override_keys
 from pyfactory.cli import main
-from tests.test_typing import run_mypy
+from tests.test_typing import docs_blocks, run_mypy
 
 FACTORIES = textwrap.dedent('''
     """The shop's factories."""
@@ -131,10 +131,15 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     # pytest imported this suite's own conftest.py as ``conftest``: the project's is
     # another module of that name.
     monkeypatch.delitem(sys.modules, "conftest", raising=False)
-    before = set(sys.modules)
     yield tmp_path
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
+    _forget_modules_in(tmp_path)
+
+
+def _forget_modules_in(folder: Path) -> None:
+    """Forget the modules imported from ``folder`` (others, mypy's included, stay)."""
+    for name, module in list(sys.modules.items()):
+        if Path(getattr(module, "__file__", None) or "/").is_relative_to(folder):
+            del sys.modules[name]
 
 
 def stubs(*argv: str) -> int:
@@ -149,9 +154,9 @@ class TestCommand:
         and the command says what it wrote."""
         assert stubs("shop_factories.py", "conftest.py") == 0
         assert capsys.readouterr().out == (
-            f"wrote {shop / 'shop_factories.pyi'} (2 factories)\n"
-            f"wrote {shop / 'conftest.pyi'} (2 fixtures)\n"
+            "wrote shop_factories.pyi (2 factories)\nwrote conftest.pyi (2 fixtures)\n"
         )
+        assert (shop / "shop_factories.pyi").is_file()
         stub = (shop / "shop_factories.pyi").read_text()
         assert stub.startswith(
             "# Typed stub written by `pyfactory stubs` from shop_factories: regenerate it"
@@ -197,12 +202,10 @@ class TestCommand:
         write(tmp_path / "stubshop" / "__init__.py", "")
         write(tmp_path / "stubshop" / "factories.py", FACTORIES)
         write(tmp_path / "stubshop" / "helpers.py", "X = 1\n")
-        before = set(sys.modules)
         try:
             assert stubs("stubshop", "--out", "typings") == 0
         finally:
-            for name in set(sys.modules) - before:
-                del sys.modules[name]
+            _forget_modules_in(tmp_path)
         written = tmp_path / "typings" / "stubshop" / "factories.pyi"
         assert (
             capsys.readouterr().out
@@ -424,3 +427,96 @@ class TestTypeCheckers:
             ("test_shop.py", 12): ['No overloads for "build_batch" match the provided arguments'],
             ("test_shop.py", 17): ['No parameter named "usernme"'],
         }, result.stdout
+
+
+# ------------------------------------------------------------------ the docs page
+
+
+@pytest.fixture
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The modules of docs/mypy.rst's stubs section, as the current directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "conftest", raising=False)
+    blocks = docs_blocks()
+    for name in ("catalog.py", "conftest.py", "test_catalog.py"):
+        write(tmp_path / name, blocks[name][1])
+    yield tmp_path
+    _forget_modules_in(tmp_path)
+
+
+def _pyright(work: Path, *files: str) -> list[dict[str, Any]]:
+    """pyright --strict's diagnostics on ``files``; the test is skipped where pyright
+    is not installed or cannot start."""
+    pyright = shutil.which("pyright", path=str(Path(sys.executable).parent))
+    if pyright is None:
+        pytest.skip("pyright is not installed (pip install pyright)")
+    package_root = Path(pyfactory.__file__).resolve().parent.parent
+    config = {"pythonVersion": "3.10", "typeCheckingMode": "strict"}
+    (work / "pyrightconfig.json").write_text(
+        json.dumps({**config, "extraPaths": [str(package_root)]})
+    )
+    try:
+        result = subprocess.run(
+            [pyright, "--outputjson", *files],
+            capture_output=True,
+            text=True,
+            cwd=work,
+            timeout=240,
+            check=False,
+        )
+        diagnostics: list[dict[str, Any]] = json.loads(result.stdout)["generalDiagnostics"]
+    except (subprocess.TimeoutExpired, json.JSONDecodeError, KeyError):
+        pytest.skip("pyright could not start (it fetches its Node package on first use)")
+    return diagnostics
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("mypy")
+class TestDocsPage:
+    def test_the_page_shows_the_command_s_output(
+        self, catalog: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        _, shown = docs_blocks()["pyfactory stubs"]
+        command, *lines = shown.strip().splitlines()
+        assert command == "$ pyfactory stubs catalog.py conftest.py"
+        assert stubs("catalog.py", "conftest.py") == 0
+        assert capsys.readouterr().out.splitlines() == lines
+
+    def test_the_page_shows_mypy_s_output_with_the_stubs(
+        self, catalog: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """mypy without the plugin reports what the page says, and nothing in the
+        stubs."""
+        assert stubs("catalog.py", "conftest.py") == 0
+        run = run_mypy(
+            catalog, ["test_catalog.py", "catalog.pyi", "conftest.pyi"], "--config-file="
+        )
+        _, shown = docs_blocks()["mypy with the stubs"]
+        reported = [
+            f"test_catalog.py:{line}: error: {message}"
+            for line, messages in sorted(run.errors["test_catalog.py"].items())
+            for message in messages
+        ]
+        assert reported == shown.strip().splitlines(), run.stdout
+        assert dict(run.errors["catalog.pyi"]) == {}, run.stdout
+        assert dict(run.errors["conftest.pyi"]) == {}, run.stdout
+
+    def test_the_page_shows_pyright_s_output_with_the_stubs(
+        self, catalog: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """pyright --strict reports what the page says (each error's first line), and
+        nothing in the stubs."""
+        assert stubs("catalog.py", "conftest.py") == 0
+        diagnostics = _pyright(catalog, "test_catalog.py", "catalog.pyi", "conftest.pyi")
+        reported = []
+        for diagnostic in diagnostics:
+            start = diagnostic["range"]["start"]
+            message = diagnostic["message"].splitlines()
+            rule = f" ({diagnostic['rule']})" if len(message) == 1 else ""
+            reported.append(
+                f"{Path(diagnostic['file']).name}:{start['line'] + 1}:{start['character'] + 1}"
+                f" - {diagnostic['severity']}: {message[0]}{rule}"
+            )
+        _, shown = docs_blocks()["pyright with the stubs"]
+        assert reported == shown.strip().splitlines()

@@ -73,6 +73,15 @@ def stub_path(module: ModuleType, out: Path | None) -> Path:
     return out.joinpath(*parts[:-1], f"{parts[-1]}.pyi")
 
 
+def _shown(path: Path) -> Path:
+    """``path`` as the command line shows it: from the current directory when it is
+    inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Run ``pyfactory stubs`` with parsed arguments; the exit code."""
     try:
@@ -112,7 +121,7 @@ def command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             made.append(f"{len(factories)} factor{'y' if len(factories) == 1 else 'ies'}")
         if fixtures:
             made.append(f"{fixtures} fixture{'' if fixtures == 1 else 's'}")
-        print(f"wrote {path} ({', '.join(made)})")
+        print(f"wrote {_shown(path)} ({', '.join(made)})")
     if not written:
         parser.error(f"no factory or register() fixture found in {', '.join(args.modules)}")
     return 0
