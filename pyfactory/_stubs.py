@@ -279,9 +279,7 @@ def module_stub(module: ModuleType, factories: Iterable[type[Factory[Any]]]) -> 
         source = inspect.getsource(module)
     except (OSError, TypeError) as error:
         raise NoSource(f"{module.__name__} has no source to write a stub from") from error
-    lines = source.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    lines = source.splitlines(keepends=True)  # linecache ends the last one with "\n"
     names = _Names(module)
     types = {factory: _FactoryTypes(factory, names) for factory in factories}
     by_name = {f.__name__: typed for f, typed in types.items() if f.__module__ == module.__name__}

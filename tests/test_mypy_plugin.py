@@ -249,9 +249,11 @@ class TestMethodsOnTheClass:
 
 
 _SILENT_FACTORIES = """\
+import sys
 from dataclasses import dataclass
 from typing import Any
 
+import pyfactory
 from pyfactory import Factory, association, schema, trait
 
 
@@ -287,16 +289,33 @@ class PostFactory(Factory[Post]):
     @trait()
     def long(self) -> dict[str, Any]:
         return {"title": "Hi" * 100, "words": 200}
+
+
+@dataclass
+class Comment:
+    post: Post
+
+
+if sys.version_info >= (3, 8):
+
+    class CommentFactory(Factory[Comment]):
+        _model = Comment
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"post": pyfactory.association(PostFactory)}
 """
 
 _SILENT_TESTS = """\
-from factories import PostFactory
+from factories import CommentFactory, PostFactory
 
 PostFactory().build("bsic")
 PostFactory().build(titel="x")
 PostFactory().build(words=1)
 PostFactory().build("long", words=1)
 PostFactory().build(author__usernme="x")
+CommentFactory().build(post__author__usernme="x")
 """
 
 
@@ -333,6 +352,10 @@ class TestFollowImportsSilent:
             7: [
                 'AuthorFactory has no field "usernme" (in "author__usernme" of PostFactory) in '
                 'schema "basic"; its fields are: "username"  [pyfactory-override]'
+            ],
+            8: [
+                'AuthorFactory has no field "usernme" (in "post__author__usernme" of '
+                'CommentFactory) in schema "basic"; its fields are: "username"  [pyfactory-override]'
             ],
         }, run.stdout
         assert "factories.py" not in run.errors

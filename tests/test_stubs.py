@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -91,6 +93,32 @@ CONFTEST = textwrap.dedent("""
     register(CustomerFactory)
     register(OrderFactory, schema="gift")
 """)
+
+#: A module without a docstring or a last newline, of a model taking any keyword, with
+#: a star import and a factory registered twice.
+ODD = """from typing import Any
+from dataclasses import *
+
+from pyfactory import Factory, schema
+from pyfactory.pytest import register
+
+
+class Bag:
+    def __init__(self, **items: Any) -> None:
+        self.items = items
+
+
+class BagFactory(Factory[Bag]):
+    _model = Bag
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"a": 1}
+
+
+register(BagFactory)
+register(BagFactory, "other_bag")"""
 
 #: A module of tests, as a user writes them, with the mistakes the stubs catch.
 TESTS = textwrap.dedent("""
@@ -196,25 +224,44 @@ class TestCommand:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """``--out DIR`` puts each stub at the module's dotted path under DIR (a package's
-        modules included), where pyright's ``stubPath`` looks."""
+        modules, and the package itself as ``__init__.pyi``), where pyright's
+        ``stubPath`` looks; a module without factories gets none."""
         monkeypatch.chdir(tmp_path)
         monkeypatch.setattr(sys, "path", list(sys.path))
-        write(tmp_path / "stubshop" / "__init__.py", "")
+        write(tmp_path / "stubshop" / "__init__.py", ODD)
         write(tmp_path / "stubshop" / "factories.py", FACTORIES)
         write(tmp_path / "stubshop" / "helpers.py", "X = 1\n")
         try:
             assert stubs("stubshop", "--out", "typings") == 0
         finally:
             _forget_modules_in(tmp_path)
-        written = tmp_path / "typings" / "stubshop" / "factories.pyi"
-        assert (
-            capsys.readouterr().out
-            == f"wrote {Path('typings/stubshop/factories.pyi')} (2 factories)\n"
+        assert capsys.readouterr().out == (
+            f"wrote {Path('typings/stubshop/__init__.pyi')} (1 factory, 2 fixtures)\n"
+            f"wrote {Path('typings/stubshop/factories.pyi')} (2 factories)\n"
         )
-        assert written.is_file()
         assert sorted(p.name for p in (tmp_path / "typings" / "stubshop").iterdir()) == [
-            "factories.pyi"
+            "__init__.pyi",
+            "factories.pyi",
         ]
+
+    def test_a_stub_outside_the_current_directory_is_shown_whole(
+        self,
+        tmp_path: Path,
+        tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        elsewhere = tmp_path_factory.mktemp("elsewhere")
+        monkeypatch.chdir(elsewhere)
+        monkeypatch.setattr(sys, "path", list(sys.path))
+        write(tmp_path / "odd_bags.py", ODD)
+        try:
+            assert stubs(str(tmp_path / "odd_bags.py")) == 0
+        finally:
+            _forget_modules_in(tmp_path)
+        assert capsys.readouterr().out == (
+            f"wrote {tmp_path.resolve() / 'odd_bags.pyi'} (1 factory, 2 fixtures)\n"
+        )
 
     def test_a_missing_module_is_a_usage_error(
         self, shop: Path, capsys: pytest.CaptureFixture[str]
@@ -237,6 +284,29 @@ class TestCommand:
         assert "pyfactory stubs: error: no factory or register() fixture found in plain.py" in err
         assert not (shop / "plain.pyi").exists()
 
+    def test_settings_that_do_not_import_are_a_usage_error(self, tmp_path: Path) -> None:
+        """Django is set up before the modules are imported, as for ``pyfactory check``;
+        settings that cannot be imported stop the command (run in a process of its own,
+        as Django is set up once per process)."""
+        write(tmp_path / "empty.py", "")
+        root = Path(pyfactory.__file__).resolve().parent.parent
+        env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{tmp_path}"}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "pyfactory", "stubs", "empty", "--settings", "no_such_settings"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (
+            "pyfactory stubs: error: cannot set Django up with the settings no_such_settings: "
+            "ModuleNotFoundError: No module named 'no_such_settings'\n"
+        )
+
     def test_a_module_that_raises_exits_1(
         self, shop: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -248,6 +318,47 @@ class TestCommand:
 
 
 class TestModuleStub:
+    def test_odd_modules(self, shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A model that takes any keyword keeps ``**overrides: Any``; a star import stays
+        as written; a factory registered twice gets one factory fixture; a source
+        without a docstring or a last newline is written whole, the stub's imports
+        first."""
+        write(shop / "odd_bags.py", ODD)
+        assert stubs("odd_bags.py") == 0
+        stub = (shop / "odd_bags.pyi").read_text()
+        assert stub.split("\n")[4:9] == [
+            "from typing import Any as _pf_Any",
+            "from typing_extensions import Literal as _pf_Literal",
+            "from typing_extensions import overload as _pf_overload",
+            "import pytest as _pf_pytest",
+            "from typing import Any as Any",
+        ]
+        assert "from dataclasses import *\n" in stub
+        assert "register(BagFactory, 'other_bag')" not in stub
+        assert 'register(BagFactory, "other_bag")\n\n\n_pf_BagFactory_schema' in stub
+        assert (
+            "    def build(self, schema: _pf_BagFactory_schema | None = None, /, "
+            "**overrides: _pf_Any) -> Bag: ...\n"
+        ) in stub
+        assert "_pf_BagFactory_overrides" not in stub
+        assert stub.count("def bag_factory()") == 1
+        assert "def bag() -> Bag: ...\n" in stub
+        assert "def other_bag() -> Bag: ...\n" in stub
+
+    def test_a_module_without_its_source_is_a_usage_error(
+        self, shop: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A module imported from its compiled file alone has no source to copy."""
+        source = shop / "compiled_shop.py"
+        write(source, FACTORIES)
+        py_compile.compile(str(source), cfile=str(shop / "compiled_shop.pyc"), doraise=True)
+        source.unlink()
+        with pytest.raises(SystemExit) as info:
+            stubs("compiled_shop")
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert "pyfactory stubs: error: compiled_shop has no source to write a stub from" in err
+
     def test_a_module_without_source_is_refused(self) -> None:
         """A module made in memory has no source to write a stub from."""
         module = types.ModuleType("in_memory")
@@ -305,6 +416,19 @@ class TreeFactory(Factory[_Tree]):
         return {"nodes": self.context["nodes"]}
 
 
+@dataclasses.dataclass
+class _Box:
+    content: _Loose
+
+
+class BoxFactory(Factory[_Box]):
+    _model = _Box
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"content": association(LooseFactory())}
+
+
 class TestOverrideKeys:
     def test_keys_go_down_associations_to_a_depth(self) -> None:
         """A schema that reaches itself through an association gives keys down to
@@ -319,6 +443,11 @@ class TestOverrideKeys:
         """``**kwargs`` in the model's constructor: every key is accepted, so the stub
         keeps ``**overrides: Any``."""
         assert override_keys(LooseFactory) is None
+
+    def test_a_child_taking_any_key_gives_none(self) -> None:
+        """Below an association (of a factory instance, here) whose model takes any
+        keyword, any ``key__field`` may do: no keys are listed."""
+        assert override_keys(BoxFactory) is None
 
     def test_a_trait_that_cannot_run_alone_gives_none(self) -> None:
         """A trait that reads the call's context raises when made alone: its keys are

@@ -134,3 +134,42 @@ class LooseFactory(Factory[Post]):
 LooseFactory().build(author__anything=1)
 chosen: str = "staff"
 posts.build(chosen, author__anything=1)
+
+
+# An association whose schema or traits are not known statically, or which is itself
+# wrong (its own check says so), or whose child is abstract: nothing goes down to it.
+SCHEMA_NAME: str = "staff"
+TRAITS: list[str] = []
+
+
+class BaseAuthorFactory(Factory[Author]):
+    _abstract = True
+
+
+class VariedFactory(Factory[Post]):
+    _model = Post
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {
+            "title": "Hi",
+            "author": association(AuthorFactory, SCHEMA_NAME),
+            "editor": association(AuthorFactory, *TRAITS),
+            "readers": many(BaseAuthorFactory),
+        }
+
+    @schema()
+    def explicit(self) -> dict[str, Any]:
+        return {
+            "title": "Hi",
+            "author": association(AuthorFactory(), None, "badged"),
+            "editor": association(AuthorFactory, "basic", SCHEMA_NAME),
+            "readers": many(AuthorFactory, "nope"),  # E: AuthorFactory has no schema "nope"; its schemas are: "basic", "staff"  [pyfactory-schema]
+        }
+
+
+varied = VariedFactory()
+varied.build(author__anything=1, editor__anything=1, readers__anything=1)
+varied.build("explicit", editor__anything=1, readers__anything=1, author__badge="b")
+varied.build("explicit", author__bdge="b")  # E: AuthorFactory has no field "bdge" (in "author__bdge" of VariedFactory) in schema "basic"; its fields are: "badge", "email", "username"; its traits are: "badged"  [pyfactory-override]

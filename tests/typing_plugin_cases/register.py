@@ -29,3 +29,14 @@ register(Factory)  # E: register() needs a factory that makes objects; Factory i
 name: str = "basic"
 extra: dict[str, Any] = {"anything": 1}
 register(UserFactory, "loose", schema=name, overrides=extra)
+register(UserFactory, "explicit_none", schema=None)  # E: register(UserFactory) needs schema=...: UserFactory has no _default_schema; its schemas are: "admin", "basic"  [pyfactory-schema]
+
+
+# As a class decorator, the factory is not known where register() is called.
+@register(name="decorated", schema="basic")
+class DecoratedFactory(UserFactory):
+    pass
+
+
+def registered(factory: type[UserFactory]) -> None:
+    register(factory, "from_a_variable", schema="basic", overrides={"nam": "x"})  # E: UserFactory has no field "nam" in schema "basic"; its fields are: "age", "email", "name", "profile", "shout", "tags"; its traits are: "adult", "verified"  [pyfactory-override]
