@@ -1,5 +1,7 @@
 """A mypy plugin that checks factory calls where they are written: schema and trait
-names, override keywords and override values.
+names, override keywords (``key__field`` ones down the associations they reach) and
+override values, ``register()`` calls in a conftest, and calls that ask an abstract
+factory for objects.
 
 Enable it in the mypy configuration::
 
@@ -88,7 +90,8 @@ __all__ = [
 
 class PyfactoryPlugin(Plugin):
     """Checks the calls of factory methods, :func:`~pyfactory.association`,
-    :func:`~pyfactory.many`, :func:`~pyfactory.node` and :func:`~pyfactory.nodes`.
+    :func:`~pyfactory.many`, :func:`~pyfactory.node`, :func:`~pyfactory.nodes` and
+    :func:`pyfactory.pytest.register`.
 
     .. versionadded:: 0.1
     """

@@ -1,5 +1,7 @@
 """The checks of one call: a factory method's, or a function's whose first argument
-is a factory (schema and trait names, override keywords and override values).
+is a factory (schema and trait names, override keywords down the associations they
+reach, and override values), and ``register()``'s; and the calls that ask an abstract
+factory for objects.
 
 Layer: above :mod:`pyfactory.mypy._classes`; imports mypy, :mod:`pyfactory._names`
 and the plugin's lower modules.
@@ -491,15 +493,8 @@ def check_register(ctx: FunctionContext, plugin: Plugin) -> Type:
     """
     given: dict[str, tuple[Expression, Type]] = {}
     for index, formal in enumerate(ctx.callee_arg_names):
-        if (
-            formal is not None
-            and len(ctx.args[index]) == 1
-            and ctx.arg_kinds[index][0]
-            in (
-                ARG_POS,
-                ARG_NAMED,
-            )
-        ):
+        kinds = ctx.arg_kinds[index]
+        if formal is not None and len(kinds) == 1 and kinds[0] in (ARG_POS, ARG_NAMED):
             given[formal] = (ctx.args[index][0], ctx.arg_types[index][0])
     if "factory" not in given:
         return ctx.default_return_type  # @register(name=...) on a class: not known here

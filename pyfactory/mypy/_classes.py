@@ -230,12 +230,13 @@ class _Keys:
                     child["keys"].append(name)
             elif kind != ARG_POS:  # a *names or **overrides splat: not known
                 child["schema"] = True
-            elif isinstance(arg, NameExpr) and arg.name == "None" and index == 0:
-                child["schema"] = None
-            elif not isinstance(arg, StrExpr):
-                child["schema" if index == 0 else "traits"] = True if index == 0 else None
-            elif index == 0:
+            elif index == 0 and isinstance(arg, StrExpr):
                 child["schema"] = arg.value
+            elif index == 0:  # None is the default schema; anything else is not known
+                if not (isinstance(arg, NameExpr) and arg.name == "None"):
+                    child["schema"] = True
+            elif not isinstance(arg, StrExpr):  # a trait not known statically
+                child["traits"] = None
             elif child["traits"] is not None:
                 child["traits"].append(arg.value)
         return child
@@ -363,6 +364,22 @@ def _resolver(ctx: ClassDefContext) -> Callable[[Expression], str | None]:
     return resolve
 
 
+#: Files parsed again by :func:`_full_bodies`, by path, modification time and size: a
+#: module of many factories is parsed once, and again only once it changes (dmypy).
+_PARSED: dict[tuple[str, int, int], MypyFile] = {}
+
+
+def _parsed(path: str, python_version: tuple[int, int]) -> MypyFile:
+    stat = Path(path).stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        options = Options()
+        options.python_version = python_version
+        source = Path(path).read_text(encoding="utf-8")
+        _PARSED[key] = parse(source, path, None, Errors(options), options)
+    return _PARSED[key]
+
+
 def _full_bodies(api: SemanticAnalyzerPluginInterface, cls: ClassDef) -> dict[str, FuncDef]:
     """The methods of ``cls`` with their bodies, parsed again from its file.
 
@@ -374,11 +391,7 @@ def _full_bodies(api: SemanticAnalyzerPluginInterface, cls: ClassDef) -> dict[st
     module: MypyFile | None = api.modules.get(api.cur_mod_id)
     if module is None or not module.path or not Path(module.path).is_file():
         return {}
-    options = Options()
-    options.python_version = api.options.python_version
-    tree = parse(
-        Path(module.path).read_text(encoding="utf-8"), module.path, None, Errors(options), options
-    )
+    tree = _parsed(module.path, api.options.python_version)
     found: dict[str, FuncDef] = {}
     stack: list[Statement] = list(tree.defs)
     while stack:
