@@ -109,7 +109,9 @@ def _raw_dicts(factory: type[Factory[Any]]) -> list[dict[str, Any]] | None:
 
 
 def override_keys(
-    factory: type[Factory[Any]], depth: int = DEPTH, _seen: dict[Any, Any] | None = None
+    factory: type[Factory[Any]],
+    depth: int = DEPTH,
+    _memo: dict[tuple[type[Any], int], set[str] | None] | None = None,
 ) -> set[str] | None:
     """Every override key ``factory`` takes, ``key__field`` ones ``depth`` steps down
     its associations; None when it takes any key (or its keys cannot be read).
@@ -118,10 +120,15 @@ def override_keys(
     of a schema or trait, or a trait's name (a flag); below an association or
     ``many()`` that a schema or trait names, the child factory's keys, prefixed.
     """
-    seen: dict[Any, Any] = {} if _seen is None else _seen
-    if (factory, depth) in seen:
-        return seen[factory, depth]  # type: ignore[no-any-return]
-    seen[factory, depth] = None  # a factory reached again while it is read: any key
+    memo = {} if _memo is None else _memo
+    if (factory, depth) not in memo:
+        memo[factory, depth] = _keys_of(factory, depth, memo)
+    return memo[factory, depth]
+
+
+def _keys_of(
+    factory: type[Factory[Any]], depth: int, memo: dict[tuple[type[Any], int], set[str] | None]
+) -> set[str] | None:
     model_keys = factory._pf_model_keys()
     dicts = _raw_dicts(factory)
     if model_keys.accepted is None or dicts is None:
@@ -134,11 +141,10 @@ def override_keys(
             if not isinstance(value, (AssociationField, ManyField)) or depth <= 1:
                 continue
             child = _factory_class(value.factory)
-            below = None if child is None else override_keys(child, depth - 1, seen)
+            below = None if child is None else override_keys(child, depth - 1, memo)
             if below is None:
                 return None
             keys.update(f"{head}__{key}" for key in below)
-    seen[factory, depth] = keys
     return keys
 
 

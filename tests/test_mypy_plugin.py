@@ -355,7 +355,8 @@ class TestFollowImportsSilent:
             ],
             8: [
                 'AuthorFactory has no field "usernme" (in "post__author__usernme" of '
-                'CommentFactory) in schema "basic"; its fields are: "username"  [pyfactory-override]'
+                'CommentFactory) in schema "basic"; its fields are: "username"'
+                "  [pyfactory-override]"
             ],
         }, run.stdout
         assert "factories.py" not in run.errors
