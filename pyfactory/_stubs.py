@@ -30,7 +30,7 @@ pyfactory would accept; it is regenerated when the factories change.
 Layer: above the factory (it reads factory classes and :mod:`pyfactory.fields`),
 used by the command line (:mod:`pyfactory.cli._stubs`).
 
-.. versionadded:: 1.1
+.. versionadded:: 1.0
 """
 
 from __future__ import annotations
