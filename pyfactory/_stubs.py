@@ -2,8 +2,9 @@
 (pyright, pylance, mypy without plugins): ``pyfactory stubs`` writes them.
 
 A stub is the module's own source with, in each factory class, its methods that make
-objects (``build``, ``create``, ``acreate``, ``attributes``, the ``_batch`` forms)
-declared again with what the factory really takes:
+objects (``build``, ``create``, ``acreate``, ``attributes``, the ``_batch`` forms,
+and the Hypothesis ``strategy`` and ``create_strategy``) declared again with what the
+factory really takes:
 
 * the schema as a ``Literal`` of its schema names (and, with a ``_default_schema``,
   of its trait names, which may stand first), required where there is no default;
@@ -41,6 +42,7 @@ from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any, Final
 
+from pyfactory import _names
 from pyfactory._factory import Factory
 from pyfactory._names import MAKE_METHODS
 from pyfactory.fields import AssociationField, ManyField
@@ -63,6 +65,11 @@ _RESULTS: Final[Mapping[str, str]] = {
     "insert_batch": "int",
     "ainsert_batch": "int",
 }
+#: The methods that return a Hypothesis strategy of objects, called as ``build`` is
+#: (those of pyfactory._names.STRATEGY_METHODS that Factory has).
+_STRATEGIES: Final[tuple[str, ...]] = tuple(
+    name for name in getattr(_names, "STRATEGY_METHODS", ()) if hasattr(Factory, name)
+)
 _ASYNC: Final = frozenset({"acreate", "acreate_batch", "ainsert_batch"})
 _HEADER: Final = (
     "# Typed stub written by `pyfactory stubs` from {source}: regenerate it when the\n"
@@ -79,6 +86,7 @@ _IMPORTS: Final = (
     "from typing_extensions import TypedDict as _pf_TypedDict",
     "from typing_extensions import Unpack as _pf_Unpack",
     "from typing_extensions import overload as _pf_overload",
+    "from hypothesis.strategies import SearchStrategy as _pf_SearchStrategy",
 )
 
 
@@ -237,6 +245,8 @@ class _FactoryTypes:
         lines = ["", "# Typed by `pyfactory stubs`."]
         for name, result in _RESULTS.items():
             lines += self.signature(name, result.format(model=self.model))
+        for name in _STRATEGIES:
+            lines += self.signature(name, f"_pf_SearchStrategy[{self.model}]")
         return "".join(f"{indent}{line}\n" if line else "\n" for line in lines)
 
 

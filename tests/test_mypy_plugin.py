@@ -366,7 +366,9 @@ _STRATEGY = """\
 from dataclasses import dataclass
 from typing import Any
 
-from pyfactory import Factory, schema
+from hypothesis.strategies import SearchStrategy
+
+from pyfactory import Factory, schema, trait
 
 
 @dataclass
@@ -381,42 +383,49 @@ class UserFactory(Factory[User]):
     def basic(self) -> dict[str, Any]:
         return {"name": "ann"}
 
-    @schema()
-    def admin(self) -> dict[str, Any]:
-        return {"name": "root", "level": 1}
+    @trait()
+    def loud(self) -> dict[str, Any]:
+        return {"name": "ANN"}
 
-    def strategy(self, *schemas: str, **overrides: Any) -> list[User]:
-        return []
+    # As Factory declares them (before it did, this stood in for them).
+    def strategy(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> SearchStrategy[User]:
+        raise NotImplementedError
+
+    def create_strategy(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> SearchStrategy[User]:
+        raise NotImplementedError
 
 
-UserFactory().strategy("basic", "admin", name="bob")
-UserFactory().strategy("basic", "admn")
-UserFactory().strategy("admin", level=2)
-UserFactory().strategy("basic", nme="x")
-UserFactory().strategy("basic", "admin", nme="x")
+UserFactory().strategy("basic", "loud", name="bob")
+UserFactory().strategy("basci")
+UserFactory().create_strategy("basic", nme="x")
+UserFactory.strategy("basic", "lod")
+UserFactory().strategy()
 """
 
 
-class TestStrategy:
-    def test_a_method_drawing_from_several_schemas_has_each_name_checked(
+class TestStrategies:
+    def test_the_strategy_methods_are_checked_as_build_is(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """A make method listed in ``MAKE_METHODS`` whose names are ``*schemas``
-        (``strategy("basic", "admin")``): each must be a schema, and with one schema
-        the overrides are checked against it."""
-        from pyfactory._names import MAKE_METHODS
+        """``strategy()`` and ``create_strategy()`` take a schema, traits and overrides
+        as ``build`` does (pyfactory._names.STRATEGY_METHODS), on an instance or on the
+        class, and are checked alike."""
+        import pyfactory.mypy
 
-        monkeypatch.setitem(MAKE_METHODS, "strategy", False)  # type: ignore[index]
+        monkeypatch.setattr(pyfactory.mypy, "STRATEGY_METHODS", ("strategy", "create_strategy"))
         (tmp_path / "drawn.py").write_text(_STRATEGY)
         (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = pyfactory.mypy\n")
         run = run_mypy(tmp_path, ["drawn.py"], "--config-file=mypy.ini")
+        fields = '"name"; its traits are: "loud"  [pyfactory-override]'
         assert dict(run.errors["drawn.py"]) == {
-            28: [
-                'UserFactory has no schema "admn"; its schemas are: "admin", "basic"'
-                "  [pyfactory-schema]"
-            ],
-            30: [
-                'UserFactory has no field "nme" in schema "basic"; its fields are: "name"'
-                "  [pyfactory-override]"
+            38: ['UserFactory has no schema "basci"; its schemas are: "basic"  [pyfactory-schema]'],
+            39: [f'UserFactory has no field "nme" in schema "basic"; its fields are: {fields}'],
+            40: ['UserFactory has no trait "lod"; its traits are: "loud"  [pyfactory-trait]'],
+            41: [
+                'UserFactory has no _default_schema, so name a schema: "basic"  [pyfactory-schema]'
             ],
         }, run.stdout

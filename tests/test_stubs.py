@@ -345,6 +345,21 @@ class TestModuleStub:
         assert "def bag() -> Bag: ...\n" in stub
         assert "def other_bag() -> Bag: ...\n" in stub
 
+    def test_the_strategy_methods_are_typed_as_build_is(
+        self, shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Where Factory has ``strategy`` and ``create_strategy``, they take what
+        ``build`` takes and give a Hypothesis ``SearchStrategy`` of the model."""
+        monkeypatch.setattr("pyfactory._stubs._STRATEGIES", ("strategy", "create_strategy"))
+        assert stubs("shop_factories.py") == 0
+        stub = (shop / "shop_factories.pyi").read_text()
+        assert "from hypothesis.strategies import SearchStrategy as _pf_SearchStrategy\n" in stub
+        assert (
+            "    def create_strategy(self, schema: _pf_CustomerFactory_schema | None = None, /, "
+            "*traits: _pf_CustomerFactory_trait, **overrides: "
+            "_pf_Unpack[_pf_CustomerFactory_overrides]) -> _pf_SearchStrategy[Customer]: ...\n"
+        ) in stub
+
     def test_a_module_without_its_source_is_a_usage_error(
         self, shop: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

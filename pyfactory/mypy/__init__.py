@@ -75,6 +75,7 @@ from pyfactory.mypy._paths import OMIT_TYPE as OMIT_TYPE
 from pyfactory.mypy._paths import REGISTER as REGISTER
 from pyfactory.mypy._paths import SCHEMA_DECORATOR as SCHEMA_DECORATOR
 from pyfactory.mypy._paths import SPECIAL_FIELD as SPECIAL_FIELD
+from pyfactory.mypy._paths import STRATEGY_METHODS as STRATEGY_METHODS
 from pyfactory.mypy._paths import TRAIT_DECORATOR as TRAIT_DECORATOR
 
 __all__ = [
@@ -112,15 +113,17 @@ class PyfactoryPlugin(Plugin):
         # mypy names the method after the receiver's class (``mod.UserFactory.build``);
         # the hook finds out whether that class is a factory.
         method = fullname.rpartition(".")[2]
-        if method in METHODS:
-            return lambda ctx: self.check_method(ctx, batch=METHODS[method], method=method)
+        if method in METHODS or method in STRATEGY_METHODS:
+            batch = METHODS.get(method, False)
+            return lambda ctx: self.check_method(ctx, batch=batch, method=method)
         return None
 
     def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # On the class, a method that makes objects runs on a new instance
         # (``UserFactory.build("basic")``, see pyfactory._factory._OnClass): it is
         # typed as bound to one.
-        if fullname.rpartition(".")[2] in METHODS:
+        method = fullname.rpartition(".")[2]
+        if method in METHODS or method in STRATEGY_METHODS:
             return _bound_on_class
         return None
 

@@ -108,9 +108,6 @@ class _Call:
         self.new_keys = new_keys
         self.schema: tuple[Expression, Type] | None = None
         self.traits: list[tuple[Expression, Type]] = []
-        #: The names of a method that draws from one of several schemas
-        #: (``strategy(*schemas, **overrides)``).
-        self.choices: list[tuple[Expression, Type]] = []
         self.overrides: list[tuple[str, Expression, Type]] = []
         #: A ``*names`` splat: which traits, or which schema, is not known.
         self.splat = False
@@ -141,8 +138,6 @@ class _Call:
                     self.schema = (expr, typ)
                 elif kind == ARG_POS and formal == "traits":
                     self.traits.append((expr, typ))
-                elif kind == ARG_POS and formal == "schemas":
-                    self.choices.append((expr, typ))
 
     def fail(self, message: str, context: Expression | None, code: ErrorCode) -> None:
         self.ctx.api.fail(message, context or self.ctx.context, code=code)
@@ -155,9 +150,6 @@ class _Call:
             return
         schema: str | None = None
         traits: list[str] | None = []
-        if self.choices:
-            self.check_choices()
-            return
         if self.schema is not None:
             expr, typ = self.schema
             firsts = try_getting_str_literals(expr, typ) or []
@@ -201,27 +193,6 @@ class _Call:
             else:
                 traits = None
         self.check_overrides(schema, None if self.splat else traits)
-
-    def check_choices(self) -> None:
-        """Each name of ``strategy("basic", "admin")`` is a schema; the overrides go to
-        every one of them (checked against it when there is only one)."""
-        facts = self.facts
-        chosen: list[str] = []
-        for expr, typ in self.choices:
-            names = try_getting_str_literals(expr, typ) or []
-            for name in names:
-                if name not in facts.schemas:
-                    self.fail(
-                        f"{facts.name} has no schema {_quoted([name])}; "
-                        f"its schemas are: {_quoted(facts.schemas)}",
-                        expr,
-                        SCHEMA_CODE,
-                    )
-                    return
-            # A name not known statically (or one of several literals) is any schema.
-            chosen.append(names[0] if len(names) == 1 else "")
-        one = chosen[0] if len(chosen) == 1 and chosen[0] else None
-        self.check_overrides(one, None if self.splat else [])
 
     def split(self, first: str | None) -> tuple[str | None, list[str]]:
         """The schema (None where it is not known statically) and the traits that the

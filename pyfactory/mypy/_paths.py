@@ -13,6 +13,7 @@ from typing import Any, Final
 from mypy.errorcodes import ErrorCode
 from mypy.types import Type
 
+from pyfactory import _names
 from pyfactory._names import MAKE_METHODS
 
 #: A schema name the factory does not define, or no schema where it has no default.
@@ -50,6 +51,10 @@ METADATA_KEY: Final = "pyfactory"
 
 #: The factory methods checked, with whether they take a count after the schema.
 METHODS: Final = MAKE_METHODS
+#: The methods that return a Hypothesis strategy (``strategy``, ``create_strategy``),
+#: called as ``build`` is and checked alike. (Read so, this module also loads with a
+#: pyfactory._names that lists none.)
+STRATEGY_METHODS: Final[tuple[str, ...]] = getattr(_names, "STRATEGY_METHODS", ())
 #: The functions whose first argument is a factory, with whether their override values
 #: are checked against the child's model (a graph node's may be ``ref(...)`` instead).
 FUNCTIONS: Final = {
