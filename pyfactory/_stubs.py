@@ -39,6 +39,7 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Iterable, Mapping
+from importlib.util import find_spec
 from types import ModuleType
 from typing import Any, Final
 
@@ -66,9 +67,12 @@ _RESULTS: Final[Mapping[str, str]] = {
     "ainsert_batch": "int",
 }
 #: The methods that return a Hypothesis strategy of objects, called as ``build`` is
-#: (those of pyfactory._names.STRATEGY_METHODS that Factory has).
+#: (those of pyfactory._names.STRATEGY_METHODS that Factory has), typed where
+#: Hypothesis is installed: a stub that imports it elsewhere would not check.
 _STRATEGIES: Final[tuple[str, ...]] = tuple(
-    name for name in getattr(_names, "STRATEGY_METHODS", ()) if hasattr(Factory, name)
+    name
+    for name in getattr(_names, "STRATEGY_METHODS", ())
+    if hasattr(Factory, name) and find_spec("hypothesis") is not None
 )
 _ASYNC: Final = frozenset({"acreate", "acreate_batch", "ainsert_batch"})
 _HEADER: Final = (
