@@ -40,7 +40,13 @@ SHARED = "plugin_models.py"
 CASE_FILES = sorted(
     p.name for p in PLUGIN_CASES.glob("*.py") if p.name not in (CACHED_CASE, SHARED)
 )
-CODES = ("pyfactory-schema", "pyfactory-trait", "pyfactory-override", "pyfactory-value")
+CODES = (
+    "pyfactory-schema",
+    "pyfactory-trait",
+    "pyfactory-override",
+    "pyfactory-value",
+    "pyfactory-abstract",
+)
 
 
 @attrs.frozen
@@ -88,8 +94,8 @@ class TestCases:
         runs.first.check(case)
 
     def test_every_case_expects_errors_and_every_code_is_pinned(self) -> None:
-        """Each case file expects at least one error, and each of the plugin's four error
-        codes is expected somewhere."""
+        """Each case file expects at least one error, and each of the plugin's error codes
+        is expected somewhere."""
         codes: set[str] = set()
         for case in [*CASE_FILES, CACHED_CASE]:
             _, errors = expected_in(PLUGIN_CASES / case)
@@ -126,6 +132,19 @@ class TestDocsPage:
         reported = [
             f"shop.py:{line}: error: {message}"
             for line, messages in sorted(runs.first.errors["shop.py"].items())
+            for message in messages
+        ]
+        assert lines == reported, runs.first.stdout
+        assert summary == f"Found {len(lines)} errors in 1 file (checked 1 source file)"
+
+    def test_the_page_shows_the_deeper_checks_real_output(self, runs: PluginRuns) -> None:
+        """The page's output for its module of deep overrides, register() calls and an
+        abstract factory is what mypy reports for it."""
+        _, shown = docs_blocks()["mypy with the plugin on blog.py"]
+        *lines, summary = shown.strip().splitlines()
+        reported = [
+            f"blog.py:{line}: error: {message}"
+            for line, messages in sorted(runs.first.errors["blog.py"].items())
             for message in messages
         ]
         assert lines == reported, runs.first.stdout
@@ -227,3 +246,186 @@ class TestMethodsOnTheClass:
         run = run_mypy(tmp_path, ["on_class.py"], "--config-file=")
         assert 21 in run.errors["on_class.py"], run.stdout
         assert "[arg-type]" in run.errors["on_class.py"][21][0]
+
+
+_SILENT_FACTORIES = """\
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import pyfactory
+from pyfactory import Factory, association, schema, trait
+
+
+@dataclass
+class Author:
+    username: str
+
+
+@dataclass
+class Post:
+    title: str
+    author: Author
+
+
+class AuthorFactory(Factory[Author]):
+    _model = Author
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"username": "ann"}
+
+
+class PostFactory(Factory[Post]):
+    _model = Post
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        base = {"title": "Hi", "author": association(AuthorFactory)}
+        return base
+
+    @trait()
+    def long(self) -> dict[str, Any]:
+        return {"title": "Hi" * 100, "words": 200}
+
+
+@dataclass
+class Comment:
+    post: Post
+
+
+if sys.version_info >= (3, 8):
+
+    class CommentFactory(Factory[Comment]):
+        _model = Comment
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"post": pyfactory.association(PostFactory)}
+"""
+
+_SILENT_TESTS = """\
+from factories import CommentFactory, PostFactory
+
+PostFactory().build("bsic")
+PostFactory().build(titel="x")
+PostFactory().build(words=1)
+PostFactory().build("long", words=1)
+PostFactory().build(author__usernme="x")
+CommentFactory().build(post__author__usernme="x")
+"""
+
+
+class TestFollowImportsSilent:
+    @pytest.mark.parametrize(
+        "config",
+        [
+            "[mypy]\nplugins = pyfactory.mypy\nfollow_imports = silent\n",
+            "[mypy]\nplugins = pyfactory.mypy\n[mypy-factories]\nignore_errors = True\n",
+        ],
+        ids=["follow_imports=silent", "ignore_errors"],
+    )
+    def test_a_factory_module_followed_silently_is_read_whole(
+        self, tmp_path: Path, config: str
+    ) -> None:
+        """Where mypy reports nothing for the factory module, it parses it without its
+        function bodies; the plugin reads the schemas from its source, so override keys,
+        deep ones included, are checked as when the module is checked too."""
+        (tmp_path / "factories.py").write_text(_SILENT_FACTORIES)
+        (tmp_path / "test_posts.py").write_text(_SILENT_TESTS)
+        (tmp_path / "mypy.ini").write_text(config)
+        run = run_mypy(tmp_path, ["test_posts.py"], "--config-file=mypy.ini")
+        fields = '"author", "title"; its traits are: "long"'
+        assert dict(run.errors["test_posts.py"]) == {
+            3: ['PostFactory has no schema "bsic"; its schemas are: "basic"  [pyfactory-schema]'],
+            4: [
+                f'PostFactory has no field "titel" in schema "basic"; its fields are: {fields}'
+                "  [pyfactory-override]"
+            ],
+            5: [
+                f'PostFactory has no field "words" in schema "basic"; its fields are: {fields}'
+                "  [pyfactory-override]"
+            ],
+            7: [
+                'AuthorFactory has no field "usernme" (in "author__usernme" of PostFactory) in '
+                'schema "basic"; its fields are: "username"  [pyfactory-override]'
+            ],
+            8: [
+                'AuthorFactory has no field "usernme" (in "post__author__usernme" of '
+                'CommentFactory) in schema "basic"; its fields are: "username"'
+                "  [pyfactory-override]"
+            ],
+        }, run.stdout
+        assert "factories.py" not in run.errors
+
+
+_STRATEGY = """\
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis.strategies import SearchStrategy
+
+from pyfactory import Factory, schema, trait
+
+
+@dataclass
+class User:
+    name: str
+
+
+class UserFactory(Factory[User]):
+    _model = User
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"name": "ann"}
+
+    @trait()
+    def loud(self) -> dict[str, Any]:
+        return {"name": "ANN"}
+
+    # As Factory declares them (before it did, this stood in for them).
+    def strategy(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> SearchStrategy[User]:
+        raise NotImplementedError
+
+    def create_strategy(
+        self, schema: str | None = None, /, *traits: str, **overrides: Any
+    ) -> SearchStrategy[User]:
+        raise NotImplementedError
+
+
+UserFactory().strategy("basic", "loud", name="bob")
+UserFactory().strategy("basci")
+UserFactory().create_strategy("basic", nme="x")
+UserFactory.strategy("basic", "lod")
+UserFactory().strategy()
+"""
+
+
+class TestStrategies:
+    def test_the_strategy_methods_are_checked_as_build_is(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``strategy()`` and ``create_strategy()`` take a schema, traits and overrides
+        as ``build`` does (pyfactory._names.STRATEGY_METHODS), on an instance or on the
+        class, and are checked alike."""
+        import pyfactory.mypy
+
+        monkeypatch.setattr(pyfactory.mypy, "STRATEGY_METHODS", ("strategy", "create_strategy"))
+        (tmp_path / "drawn.py").write_text(_STRATEGY)
+        (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = pyfactory.mypy\n")
+        run = run_mypy(tmp_path, ["drawn.py"], "--config-file=mypy.ini")
+        fields = '"name"; its traits are: "loud"  [pyfactory-override]'
+        assert dict(run.errors["drawn.py"]) == {
+            38: ['UserFactory has no schema "basci"; its schemas are: "basic"  [pyfactory-schema]'],
+            39: [f'UserFactory has no field "nme" in schema "basic"; its fields are: {fields}'],
+            40: ['UserFactory has no trait "lod"; its traits are: "loud"  [pyfactory-trait]'],
+            41: [
+                'UserFactory has no _default_schema, so name a schema: "basic"  [pyfactory-schema]'
+            ],
+        }, run.stdout

@@ -1,7 +1,8 @@
 """The ``pyfactory`` command line: ``pyfactory check MODULE [MODULE ...]``,
 ``pyfactory seed MODULE[:NAME] ... [--url URL]``, ``pyfactory generate
 MODULE:Factory[.schema] --count N --seed S --out PATH``, ``pyfactory init (--models
-MODULE | --url URL)`` (:mod:`pyfactory.cli._init`) and ``pyfactory --version``.
+MODULE | --url URL)`` (:mod:`pyfactory.cli._init`), ``pyfactory stubs MODULE ...
+[--out DIR]`` (typed stubs, :mod:`pyfactory.cli._stubs`) and ``pyfactory --version``.
 
 The command-line layer, the top of pyfactory: it imports the public API and
 :mod:`pyfactory.seeding` (``seed`` is :mod:`pyfactory.cli._seed`), and only
@@ -57,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
     initializing = _init.add_parser(commands)
     initializing.set_defaults(parser=initializing, run=_init.command)
+    from pyfactory.cli import _stubs
+
+    stubbing = _stubs.add_parser(commands)
+    stubbing.set_defaults(parser=stubbing, run=_stubs.command)
     return parser
 
 

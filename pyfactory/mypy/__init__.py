@@ -1,5 +1,7 @@
 """A mypy plugin that checks factory calls where they are written: schema and trait
-names, override keywords and override values.
+names, override keywords (``key__field`` ones down the associations they reach) and
+override values, ``register()`` calls in a conftest, and calls that ask an abstract
+factory for objects.
 
 Enable it in the mypy configuration::
 
@@ -42,11 +44,25 @@ from mypy.typeops import bind_self
 from mypy.types import FunctionLike, Type, get_proper_type
 
 from pyfactory import __version__
-from pyfactory.mypy._calls import _Call, _factory_instance, _receiver_is_self
+from pyfactory.mypy._calls import (
+    _Call,
+    _factory_instance,
+    _receiver_is_self,
+    abstract_receiver,
+    check_register,
+)
 from pyfactory.mypy._classes import FactoryFacts, _record_factory
+from pyfactory.mypy._paths import (
+    ABSTRACT_CODE,
+    OVERRIDE_CODE,
+    SCHEMA_CODE,
+    TRAIT_CODE,
+    VALUE_CODE,
+)
 
 # The error codes and every full name the plugin knows pyfactory and SQLAlchemy by,
 # kept on this module too: they are what a reader (and tests/test_names.py) looks up.
+from pyfactory.mypy._paths import CHILD_FUNCTIONS as CHILD_FUNCTIONS
 from pyfactory.mypy._paths import CORE as CORE
 from pyfactory.mypy._paths import DEFINITION_MODULE as DEFINITION_MODULE
 from pyfactory.mypy._paths import FACTORY as FACTORY
@@ -56,12 +72,14 @@ from pyfactory.mypy._paths import MAPPED as MAPPED
 from pyfactory.mypy._paths import METADATA_KEY as METADATA_KEY
 from pyfactory.mypy._paths import METHODS as METHODS
 from pyfactory.mypy._paths import OMIT_TYPE as OMIT_TYPE
-from pyfactory.mypy._paths import OVERRIDE_CODE, SCHEMA_CODE, TRAIT_CODE, VALUE_CODE
+from pyfactory.mypy._paths import REGISTER as REGISTER
 from pyfactory.mypy._paths import SCHEMA_DECORATOR as SCHEMA_DECORATOR
 from pyfactory.mypy._paths import SPECIAL_FIELD as SPECIAL_FIELD
+from pyfactory.mypy._paths import STRATEGY_METHODS as STRATEGY_METHODS
 from pyfactory.mypy._paths import TRAIT_DECORATOR as TRAIT_DECORATOR
 
 __all__ = [
+    "ABSTRACT_CODE",
     "OVERRIDE_CODE",
     "SCHEMA_CODE",
     "TRAIT_CODE",
@@ -73,7 +91,8 @@ __all__ = [
 
 class PyfactoryPlugin(Plugin):
     """Checks the calls of factory methods, :func:`~pyfactory.association`,
-    :func:`~pyfactory.many`, :func:`~pyfactory.node` and :func:`~pyfactory.nodes`.
+    :func:`~pyfactory.many`, :func:`~pyfactory.node`, :func:`~pyfactory.nodes` and
+    :func:`pyfactory.pytest.register`.
 
     .. versionadded:: 0.1
     """
@@ -94,25 +113,38 @@ class PyfactoryPlugin(Plugin):
         # mypy names the method after the receiver's class (``mod.UserFactory.build``);
         # the hook finds out whether that class is a factory.
         method = fullname.rpartition(".")[2]
-        if method in METHODS:
-            return lambda ctx: self.check_method(ctx, batch=METHODS[method])
+        if method in METHODS or method in STRATEGY_METHODS:
+            batch = METHODS.get(method, False)
+            return lambda ctx: self.check_method(ctx, batch=batch, method=method)
         return None
 
     def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         # On the class, a method that makes objects runs on a new instance
         # (``UserFactory.build("basic")``, see pyfactory._factory._OnClass): it is
         # typed as bound to one.
-        if fullname.rpartition(".")[2] in METHODS:
+        method = fullname.rpartition(".")[2]
+        if method in METHODS or method in STRATEGY_METHODS:
             return _bound_on_class
         return None
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        if fullname == REGISTER:
+            return lambda ctx: check_register(ctx, self)
         if fullname in FUNCTIONS:
             check_values = FUNCTIONS[fullname]
             return lambda ctx: self.check_function(ctx, check_values=check_values)
         return None
 
-    def check_method(self, ctx: MethodContext, *, batch: bool) -> Type:
+    def check_method(self, ctx: MethodContext, *, batch: bool, method: str) -> Type:
+        abstract = abstract_receiver(ctx)
+        if abstract is not None:
+            ctx.api.fail(
+                f"{abstract} is abstract and makes no objects: {method}() on it raises "
+                "FactoryDefinitionError; call a subclass that sets _model",
+                ctx.context,
+                code=ABSTRACT_CODE,
+            )
+            return ctx.default_return_type
         instance = _factory_instance(ctx.type)
         if instance is not None:
             facts = FactoryFacts(instance, self)

@@ -1,5 +1,7 @@
 """The checks of one call: a factory method's, or a function's whose first argument
-is a factory (schema and trait names, override keywords and override values).
+is a factory (schema and trait names, override keywords down the associations they
+reach, and override values), and ``register()``'s; and the calls that ask an abstract
+factory for objects.
 
 Layer: above :mod:`pyfactory.mypy._classes`; imports mypy, :mod:`pyfactory._names`
 and the plugin's lower modules.
@@ -21,14 +23,18 @@ from mypy.nodes import (
     CallExpr,
     DictExpr,
     Expression,
+    IndexExpr,
     ListExpr,
     MemberExpr,
     NameExpr,
+    RefExpr,
     SetExpr,
     StarExpr,
+    StrExpr,
+    TypeInfo,
     Var,
 )
-from mypy.plugin import FunctionContext, MethodContext
+from mypy.plugin import FunctionContext, MethodContext, Plugin
 from mypy.subtypes import is_subtype
 from mypy.typeops import try_getting_str_literals
 from mypy.types import (
@@ -44,9 +50,10 @@ from mypy.types import (
 )
 from mypy.typevars import fill_typevars_with_any
 
-from pyfactory._names import NoDefaultSchema, NotASchema, split_names
+from pyfactory._names import NoDefaultSchema, NotASchema, NotATrait, split_names
 from pyfactory.mypy._classes import FactoryFacts
 from pyfactory.mypy._paths import (
+    ABSTRACT_CODE,
     FACTORY,
     METADATA_KEY,
     OMIT_TYPE,
@@ -222,24 +229,97 @@ class _Call:
         for trait in traits or ():
             more = facts.keys("traits", trait)
             keys = None if keys is None or more is None else keys | more
+        names = [name for name, _, _ in self.overrides]
         for name, expr, typ in self.overrides:
             if name in facts.traits:
                 continue
-            # A ``key__field`` override goes to the child that ``key`` makes.
-            head = name.split("__", 1)[0] if "__" in name.strip("_") else name
+            head = _head(name)
             if fields is None or head in fields:
                 if head == name and fields is not None and self.check_values:
                     self.check_value(name, fields[name], expr, typ)
             elif keys is not None and head not in keys:
-                have = f"its fields are: {_quoted(set(fields) | keys)}"
-                if facts.traits:
-                    have += f"; its traits are: {_quoted(facts.traits)}"
-                within = f" (in {_quoted([name])})" if head != name else ""
-                self.fail(
-                    f'{facts.name} has no field "{head}"{within} in schema "{schema}"; {have}',
-                    expr,
-                    OVERRIDE_CODE,
-                )
+                self.no_field(facts, schema, keys, fields, name, head, expr)
+                continue
+            if head != name and schema is not None and traits is not None:
+                # A ``key__field`` override goes to the child that ``key`` makes.
+                self.check_child(facts, schema, traits, names, name, (facts.name, name, expr))
+
+    def no_field(
+        self,
+        facts: FactoryFacts,
+        schema: str | None,
+        keys: set[str],
+        fields: Fields,
+        name: str,
+        head: str,
+        expr: Expression,
+        within: str | None = None,
+    ) -> None:
+        """Report ``head`` (of override ``name``) as no field of ``facts``'s model nor key
+        of its ``schema``; ``within`` names the call's own override and factory when
+        ``name`` is passed down to a child."""
+        have = f"its fields are: {_quoted(set(fields) | keys)}"
+        if facts.traits:
+            have += f"; its traits are: {_quoted(facts.traits)}"
+        if within is None:
+            within = f" (in {_quoted([name])})" if head != name else ""
+        self.fail(
+            f'{facts.name} has no field "{head}"{within} in schema "{schema}"; {have}',
+            expr,
+            OVERRIDE_CODE,
+        )
+
+    def check_child(
+        self,
+        facts: FactoryFacts,
+        schema: str,
+        traits: list[str],
+        names: list[str],
+        name: str,
+        origin: tuple[str, str, Expression],
+    ) -> None:
+        """Check override ``head__rest`` of a call of ``facts`` (whose ``names`` are all
+        the call's overrides) against the child that ``head`` makes, when its schema
+        and traits show it: ``rest`` goes to that child as an override of its own, so
+        its head must be a field of the child's model, a key of the child's schema or
+        one of its traits, and so on down. ``origin`` is the factory, override and
+        expression of the call as written, for the message."""
+        head, rest = name.split("__", 1)
+        made = facts.children("schemas", schema)
+        for trait in traits:
+            made.update(facts.children("traits", trait))
+        child = made.get(head)
+        # A child given outright (``author=ann``) replaces the association.
+        if child is None or child["schema"] is True or child["traits"] is None or head in names:
+            return
+        found = _facts_of(child["factory"], facts.plugin)
+        if found is None or not found.names_known:
+            return
+        try:
+            first, more = split_names(
+                child["schema"], tuple(child["traits"]), found.schemas, found.traits, found.default
+            )
+        except (NoDefaultSchema, NotASchema, NotATrait):
+            return  # association() itself is wrong: its own check says so
+        passed = [n.split("__", 1)[1] for n in names if n.startswith(f"{head}__")]
+        chosen = [*more, *(n for n in passed if n in found.traits)]
+        keys = None if not isinstance(first, str) else found.keys("schemas", first)
+        for trait in chosen:
+            extra = found.keys("traits", trait)
+            keys = None if keys is None or extra is None else keys | extra
+        fields = found.model_fields()
+        if keys is None or fields is None or not isinstance(first, str):
+            return
+        keys |= set(child["keys"])
+        step = _head(rest)
+        if step in found.traits and step == rest:
+            return  # a trait flag of the child
+        if step not in fields and step not in keys:
+            owner, written, expr = origin
+            within = f" (in {_quoted([written])} of {owner})"
+            self.no_field(found, first, keys, fields, rest, step, expr, within)
+        elif step != rest:
+            self.check_child(found, first, chosen, passed, rest, origin)
 
     def alone(self, expr: Expression) -> Type:
         """What ``expr`` gives, inferred without a context; Any where that leaves a part
@@ -296,6 +376,21 @@ class _Call:
         )
 
 
+def _head(name: str) -> str:
+    """The key that override ``name`` sets: ``profile`` for ``profile__bio``."""
+    return name.split("__", 1)[0] if "__" in name.strip("_") else name
+
+
+def _facts_of(fullname: str, plugin: Plugin) -> FactoryFacts | None:
+    """What the factory class named ``fullname`` has; None where :func:`_factory_instance`
+    finds nothing to check against."""
+    node = plugin.lookup_fully_qualified(fullname)
+    if node is None or not isinstance(node.node, TypeInfo):
+        return None
+    instance = _factory_instance(fill_typevars_with_any(node.node))
+    return None if instance is None else FactoryFacts(instance, plugin)
+
+
 def _factory_instance(typ: Type) -> Instance | None:
     """The factory behind a class object, ``type[F]`` or an instance; None for another
     type, for ``Factory`` itself and for a factory with a base of type ``Any``."""
@@ -321,6 +416,33 @@ def _factory_instance(typ: Type) -> Instance | None:
     return proper
 
 
+def abstract_receiver(ctx: MethodContext) -> str | None:
+    """The name of the factory class that a call makes objects with, written as
+    ``Factory[User]().build()``, ``BaseFactory().build()`` or ``BaseFactory.build()``,
+    when that class is abstract; None otherwise. A variable typed ``Factory[User]``
+    may hold a concrete factory, so only a class named at the call is judged."""
+    callee = ctx.context.callee if isinstance(ctx.context, CallExpr) else None
+    if not isinstance(callee, MemberExpr):
+        return None
+    receiver = callee.expr
+    if isinstance(receiver, CallExpr):
+        receiver = receiver.callee
+    if isinstance(receiver, IndexExpr):  # Factory[User]
+        receiver = receiver.base
+    if not isinstance(receiver, RefExpr) or not isinstance(receiver.node, TypeInfo):
+        return None
+    return _abstract_name(receiver.node)
+
+
+def _abstract_name(info: TypeInfo) -> str | None:
+    """The name of factory class ``info`` when it is abstract: ``Factory`` itself, or a
+    class that sets ``_abstract = True``."""
+    if info.fullname == FACTORY:
+        return info.name
+    data = info.metadata.get(METADATA_KEY)
+    return info.name if data is not None and data.get("abstract", False) else None
+
+
 def _receiver_is_self(ctx: MethodContext) -> bool:
     """Whether the call is ``self.attributes(...)``, which inside a schema method
     extends the dict with keys of its own. (mypy checks ``super().attributes(...)``
@@ -332,3 +454,70 @@ def _receiver_is_self(ctx: MethodContext) -> bool:
         and isinstance(callee.expr.node, Var)
         and callee.expr.node.is_self
     )
+
+
+def check_register(ctx: FunctionContext, plugin: Plugin) -> Type:
+    """``register(UserFactory, schema="basic", overrides={...})``: the factory makes
+    objects, the schema is one of its schemas (a trait of the default is none: the
+    fixture makes a schema), and the overrides' keys are what a call's keywords may
+    be. Their values may be fixtures (``LazyFixture``), so only the names are checked.
+    """
+    given: dict[str, tuple[Expression, Type]] = {}
+    for index, formal in enumerate(ctx.callee_arg_names):
+        kinds = ctx.arg_kinds[index]
+        if formal is not None and len(kinds) == 1 and kinds[0] in (ARG_POS, ARG_NAMED):
+            given[formal] = (ctx.args[index][0], ctx.arg_types[index][0])
+    if "factory" not in given:
+        return ctx.default_return_type  # @register(name=...) on a class: not known here
+    expr, typ = given["factory"]
+    if isinstance(expr, RefExpr) and isinstance(expr.node, TypeInfo):
+        abstract = _abstract_name(expr.node)
+        if abstract is not None:
+            ctx.api.fail(
+                f"register() needs a factory that makes objects; {abstract} is abstract",
+                expr,
+                code=ABSTRACT_CODE,
+            )
+            return ctx.default_return_type
+    instance = _factory_instance(typ)
+    if instance is None:
+        return ctx.default_return_type
+    call = _Call(ctx, FactoryFacts(instance, plugin), skip=len(ctx.args), check_values=False)
+    facts = call.facts
+    if not facts.names_known:
+        return ctx.default_return_type
+    schema: str | None = None
+    if "schema" in given and not _is_none(given["schema"][0]):
+        expr, typ = given["schema"]
+        names = try_getting_str_literals(expr, typ) or []
+        for name in names:
+            if name not in facts.schemas:
+                call.fail(
+                    f"register({facts.name}): {facts.name} has no schema {_quoted([name])}; "
+                    f"its schemas are: {_quoted(facts.schemas)}",
+                    expr,
+                    SCHEMA_CODE,
+                )
+                return ctx.default_return_type
+        schema = names[0] if len(names) == 1 else None
+    elif facts.default is None:
+        call.fail(
+            f"register({facts.name}) needs schema=...: {facts.name} has no "
+            f"_default_schema; its schemas are: {_quoted(facts.schemas)}",
+            None,
+            SCHEMA_CODE,
+        )
+        return ctx.default_return_type
+    elif isinstance(facts.default, str):
+        schema = facts.default
+    overrides = given.get("overrides", (None, None))[0]
+    if isinstance(overrides, DictExpr):
+        for key, value in overrides.items:
+            if isinstance(key, StrExpr):
+                call.overrides.append((key.value, value, ctx.api.get_expression_type(value)))
+        call.check_overrides(schema, [])
+    return ctx.default_return_type
+
+
+def _is_none(expr: Expression) -> bool:
+    return isinstance(expr, NameExpr) and expr.fullname == "builtins.None"

@@ -8,8 +8,12 @@ Layer: above :mod:`pyfactory.mypy._fields`; imports mypy, ``_paths`` and ``_fiel
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from mypy.errors import Errors
+from mypy.fastparse import parse
 from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import (
     ARG_NAMED,
@@ -18,6 +22,7 @@ from mypy.nodes import (
     Block,
     BreakStmt,
     CallExpr,
+    ClassDef,
     ContinueStmt,
     Decorator,
     DelStmt,
@@ -29,6 +34,7 @@ from mypy.nodes import (
     IfStmt,
     IndexExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     OperatorAssignmentStmt,
     PassStmt,
@@ -42,17 +48,21 @@ from mypy.nodes import (
     WhileStmt,
     WithStmt,
 )
-from mypy.plugin import ClassDefContext, Plugin
+from mypy.options import Options
+from mypy.plugin import ClassDefContext, Plugin, SemanticAnalyzerPluginInterface
 from mypy.types import Instance
 from mypy.typevars import fill_typevars_with_any
 
 from pyfactory.mypy._fields import _instance, fields_of
 from pyfactory.mypy._paths import (
+    CHILD_FUNCTIONS,
+    CHILD_OPTIONS,
     CORE,
     FACTORY,
     METADATA_KEY,
     SCHEMA_DECORATOR,
     TRAIT_DECORATOR,
+    Child,
     Definition,
     Fields,
 )
@@ -171,11 +181,13 @@ class _Keys:
     ``super().attributes("basic")``), or a local name holding one of those and then
     given items (``d["k"] = v``, ``d.update(...)``)."""
 
-    def __init__(self, func: FuncDef) -> None:
+    def __init__(self, func: FuncDef, resolve: Callable[[Expression], str | None]) -> None:
         self.this = func.arguments[0].variable.name if func.arguments else ""
         self.body = _Body(func)
+        self.resolve = resolve
         self.keys: set[str] = set()
         self.refs: list[list[str]] = []
+        self.children: dict[str, Child | None] = {}
         self.known = self.body.readable and bool(self.body.returns)
 
     def read(self) -> Definition:
@@ -184,7 +196,50 @@ class _Keys:
                 self.add_local(expr.name)
             else:
                 self.add_value(expr)
-        return {"keys": sorted(self.keys) if self.known else None, "refs": self.refs}
+        return {
+            "keys": sorted(self.keys) if self.known else None,
+            "refs": self.refs,
+            "children": self.children,
+        }
+
+    def add_key(self, key: str, value: Expression | None) -> None:
+        self.keys.add(key)
+        self.children[key] = None if value is None else self.child_of(value)
+
+    def child_of(self, value: Expression) -> Child | None:
+        """What ``association(ChildFactory, "schema", "trait", key=...)`` or ``many(...)``
+        makes; None for another value, or a child factory not named by its class."""
+        if not (
+            isinstance(value, CallExpr)
+            and value.args
+            and value.arg_kinds[0] == ARG_POS
+            and self.resolve(value.callee) in CHILD_FUNCTIONS
+        ):
+            return None
+        target = value.args[0]
+        if isinstance(target, CallExpr) and not target.args:  # an instance: UserFactory()
+            target = target.callee
+        factory = self.resolve(target)
+        if factory is None:
+            return None
+        child: Child = {"factory": factory, "schema": None, "traits": [], "keys": []}
+        rest = zip(value.args[1:], value.arg_kinds[1:], value.arg_names[1:], strict=True)
+        for index, (arg, kind, name) in enumerate(rest):
+            if kind == ARG_NAMED and name is not None:
+                if name not in CHILD_OPTIONS:
+                    child["keys"].append(name)
+            elif kind != ARG_POS:  # a *names or **overrides splat: not known
+                child["schema"] = True
+            elif index == 0 and isinstance(arg, StrExpr):
+                child["schema"] = arg.value
+            elif index == 0:  # None is the default schema; anything else is not known
+                if not (isinstance(arg, NameExpr) and arg.name == "None"):
+                    child["schema"] = True
+            elif not isinstance(arg, StrExpr):  # a trait not known statically
+                child["traits"] = None
+            elif child["traits"] is not None:
+                child["traits"].append(arg.value)
+        return child
 
     def add_value(self, expr: Expression | None) -> None:
         if isinstance(expr, DictExpr):
@@ -192,7 +247,7 @@ class _Keys:
                 if key is None:  # {**self.schema("basic"), ...}
                     self.add_value(value)
                 elif isinstance(key, StrExpr):
-                    self.keys.add(key.value)
+                    self.add_key(key.value, value)
                 else:
                     self.known = False
             return
@@ -224,7 +279,8 @@ class _Keys:
                 ):
                     followed.add(id(target.base))
                     if isinstance(target.index, StrExpr):
-                        self.keys.add(target.index.value)
+                        rvalue = stmt.rvalue if isinstance(stmt, AssignmentStmt) else None
+                        self.add_key(target.index.value, rvalue)
                     elif isinstance(stmt, AssignmentStmt):
                         self.known = False
         for expr in self.body.returns:
@@ -248,13 +304,14 @@ class _Keys:
         if method == "update":
             for arg, kind, key in zip(expr.args, expr.arg_kinds, expr.arg_names, strict=True):
                 if kind == ARG_NAMED and key is not None:
-                    self.keys.add(key)
+                    self.add_key(key, arg)
                 elif kind == ARG_POS and isinstance(arg, DictExpr):
                     self.add_value(arg)
                 else:
                     self.known = False
         elif method == "setdefault" and expr.args and isinstance(expr.args[0], StrExpr):
-            self.keys.add(expr.args[0].value)
+            # The key may hold something else already: no child is known for it.
+            self.add_key(expr.args[0].value, None)
         elif method != "pop":
             self.known = False
 
@@ -282,7 +339,76 @@ def _may_mark(node: object) -> bool:
     return not node.decorators or _kind_of(node) is not None
 
 
-def describe_class(info: TypeInfo) -> dict[str, Any]:
+def _dotted(expr: Expression) -> str | None:
+    """``name`` or ``module.name`` as written; None for another expression."""
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        base = _dotted(expr.expr)
+        return None if base is None else f"{base}.{expr.name}"
+    return None
+
+
+def _resolver(ctx: ClassDefContext) -> Callable[[Expression], str | None]:
+    """The full name of what a name in the class body refers to. A body that mypy
+    analysed has it on the name; a body parsed again here (see :func:`_full_bodies`)
+    is looked up in the class's scope."""
+
+    def resolve(expr: Expression) -> str | None:
+        if isinstance(expr, RefExpr) and expr.fullname:
+            return expr.fullname
+        name = _dotted(expr)
+        found = None if name is None else ctx.api.lookup_qualified(name, ctx.cls, True)
+        return None if found is None or found.node is None else found.node.fullname
+
+    return resolve
+
+
+#: Files parsed again by :func:`_full_bodies`, by path, modification time and size: a
+#: module of many factories is parsed once, and again only once it changes (dmypy).
+_PARSED: dict[tuple[str, int, int], MypyFile] = {}
+
+
+def _parsed(path: str, python_version: tuple[int, int]) -> MypyFile:
+    stat = Path(path).stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        options = Options()
+        options.python_version = python_version
+        source = Path(path).read_text(encoding="utf-8")
+        _PARSED[key] = parse(source, path, None, Errors(options), options)
+    return _PARSED[key]
+
+
+def _full_bodies(api: SemanticAnalyzerPluginInterface, cls: ClassDef) -> dict[str, FuncDef]:
+    """The methods of ``cls`` with their bodies, parsed again from its file.
+
+    Where mypy reports no error in a module (``follow_imports = silent``, a
+    ``[mypy-factories]`` section with ``ignore_errors``, installed packages), it
+    parses the module without its function bodies, which are never checked there.
+    The keys of a schema are read from its body, so the file is parsed again, whole.
+    """
+    module: MypyFile | None = api.modules.get(api.cur_mod_id)
+    if module is None or not module.path or not Path(module.path).is_file():
+        return {}
+    tree = _parsed(module.path, api.options.python_version)
+    found: dict[str, FuncDef] = {}
+    stack: list[Statement] = list(tree.defs)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ClassDef) and stmt.line == cls.line and stmt.name == cls.name:
+            for inner in stmt.defs.body:
+                if isinstance(inner, Decorator):
+                    found[inner.func.name] = inner.func
+            return found
+        if isinstance(stmt, ClassDef):
+            stack.extend(stmt.defs.body)
+        elif isinstance(stmt, IfStmt):
+            stack.extend(s for block in [*stmt.body, stmt.else_body] if block for s in block.body)
+    return found
+
+
+def describe_class(ctx: ClassDefContext) -> dict[str, Any]:
     """What one factory class itself defines, as metadata mypy can cache (JSON).
 
     ``schemas`` and ``traits`` map names to :data:`Definition`; ``default`` is
@@ -290,12 +416,19 @@ def describe_class(info: TypeInfo) -> dict[str, Any]:
     the class sets it; ``model`` the full name of the class ``_model`` names;
     ``abstract`` whether the class sets ``_abstract`` to something other than False.
     """
+    info = ctx.cls.info
     data: dict[str, Any] = {"schemas": {}, "traits": {}}
+    resolve = _resolver(ctx)
+    bodies: dict[str, FuncDef] | None = None
     for stmt in info.defn.defs.body:
         if isinstance(stmt, Decorator):
             kind = _kind_of(stmt)
             if kind is not None:
-                data[kind][stmt.func.name] = _Keys(stmt.func).read()
+                func = stmt.func
+                if not func.body.body:  # parsed without its body: no method has none
+                    bodies = _full_bodies(ctx.api, ctx.cls) if bodies is None else bodies
+                    func = bodies.get(func.name, func)
+                data[kind][stmt.func.name] = _Keys(func, resolve).read()
         elif (
             isinstance(stmt, AssignmentStmt)
             and len(stmt.lvalues) == 1
@@ -320,7 +453,7 @@ def describe_class(info: TypeInfo) -> dict[str, Any]:
 
 def _record_factory(ctx: ClassDefContext) -> None:
     # mypy may analyse a class more than once (deferrals): the last reading wins.
-    ctx.cls.info.metadata[METADATA_KEY] = describe_class(ctx.cls.info)
+    ctx.cls.info.metadata[METADATA_KEY] = describe_class(ctx)
 
 
 # ------------------------------------------------------------ what a factory has
@@ -355,31 +488,46 @@ class FactoryFacts:
             (data["default"] for data in self.mro if "default" in data), None
         )
 
-    def keys(
-        self, kind: str, name: str, start: int = 0, seen: frozenset[Any] = frozenset()
-    ) -> set[str] | None:
-        """The keys of schema or trait ``name`` (``kind`` ``"schemas"`` or ``"traits"``),
-        found from class ``start`` of the MRO on; None when they cannot be known."""
+    def keys(self, kind: str, name: str) -> set[str] | None:
+        """The keys of schema or trait ``name`` (``kind`` ``"schemas"`` or ``"traits"``);
+        None when they cannot be known."""
+        made = self.made_of(kind, name, 0, frozenset())
+        return None if made is None else {key for data in made for key in data["keys"]}
+
+    def children(self, kind: str, name: str) -> dict[str, Child | None]:
+        """The children that the keys of schema or trait ``name`` visibly make (its own
+        win over those of the dicts it extends); empty when they cannot be known."""
+        found: dict[str, Child | None] = {}
+        for data in self.made_of(kind, name, 0, frozenset()) or ():
+            found.update(data.get("children", {}))
+        return found
+
+    def made_of(
+        self, kind: str, name: str, start: int, seen: frozenset[Any]
+    ) -> list[Definition] | None:
+        """The definitions of schema or trait ``name``, found from class ``start`` of
+        the MRO on, and of the dicts it extends, those first; None when one of them
+        cannot be known."""
         for index in range(start, len(self.mro)):
             definition = self.mro[index][kind].get(name)
             if definition is None:
                 continue
             if (kind, name, index) in seen or definition["keys"] is None:
                 return None
-            keys = set(definition["keys"])
             seen |= {(kind, name, index)}
+            made: list[Definition] = []
             for via, ref in definition["refs"]:
                 if via == "trait":
-                    more = self.keys("traits", ref, 0, seen)
+                    more = self.made_of("traits", ref, 0, seen)
                 elif via == "super" or ref == name:
                     # Inside schema "x", ``self.schema("x")`` is the parent's "x" too.
-                    more = self.keys("schemas", ref, index + 1, seen)
+                    more = self.made_of("schemas", ref, index + 1, seen)
                 else:
-                    more = self.keys("schemas", ref, 0, seen)
+                    more = self.made_of("schemas", ref, 0, seen)
                 if more is None:
                     return None
-                keys |= more
-            return keys
+                made += more
+            return [*made, definition]
         return None
 
     def model_fields(self) -> Fields | None:

@@ -12,3 +12,4 @@ UserFactory().build("admn")  # E: UserFactory has no schema "admn"; its schemas 
 StaffFactory().build("remote", dsk=1, desk=1)  # E: StaffFactory has no field "dsk" in schema "staff"; its fields are: "age", "desk", "email", "name", "profile", "role", "shout", "tags"; its traits are: "adult", "remote", "verified"  [pyfactory-override]
 UserFactory().build("basic", "adlt")  # E: UserFactory has no trait "adlt"; its traits are: "adult", "verified"  [pyfactory-trait]
 UserFactory().build("basic", age="1")  # E: UserFactory field "age" takes "int", not "str"  [pyfactory-value]
+UserFactory().build("basic", profile__bi="x")  # E: ProfileFactory has no field "bi" (in "profile__bi" of UserFactory) in schema "basic"; its fields are: "avatar", "bio"; its traits are: "pictured"  [pyfactory-override]
