@@ -66,13 +66,10 @@ _RESULTS: Final[Mapping[str, str]] = {
     "insert_batch": "int",
     "ainsert_batch": "int",
 }
-#: The methods that return a Hypothesis strategy of objects, called as ``build`` is
-#: (those of pyfactory._names.STRATEGY_METHODS that Factory has), typed where
-#: Hypothesis is installed: a stub that imports it elsewhere would not check.
-_STRATEGIES: Final[tuple[str, ...]] = tuple(
-    name
-    for name in getattr(_names, "STRATEGY_METHODS", ())
-    if hasattr(Factory, name) and find_spec("hypothesis") is not None
+#: The methods that return a Hypothesis strategy of objects, called as ``build`` is,
+#: typed where Hypothesis is installed: a stub that imports it elsewhere would not check.
+_STRATEGIES: Final[tuple[str, ...]] = (
+    _names.STRATEGY_METHODS if find_spec("hypothesis") is not None else ()
 )
 _ASYNC: Final = frozenset({"acreate", "acreate_batch", "ainsert_batch"})
 _HEADER: Final = (

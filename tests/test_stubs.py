@@ -326,10 +326,11 @@ class TestModuleStub:
         write(shop / "odd_bags.py", ODD)
         assert stubs("odd_bags.py") == 0
         stub = (shop / "odd_bags.pyi").read_text()
-        assert stub.split("\n")[4:9] == [
+        assert stub.split("\n")[4:10] == [
             "from typing import Any as _pf_Any",
             "from typing_extensions import Literal as _pf_Literal",
             "from typing_extensions import overload as _pf_overload",
+            "from hypothesis.strategies import SearchStrategy as _pf_SearchStrategy",
             "import pytest as _pf_pytest",
             "from typing import Any as Any",
         ]
