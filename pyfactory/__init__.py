@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     # ``X as X`` marks a re-export for type checkers, which do not read the
     # ``__all__`` built below; a test checks that these are the names of ``_WHERE``.
     from pyfactory._check import CheckFailure as CheckFailure
+    from pyfactory._check import acheck as acheck
     from pyfactory._check import check as check
     from pyfactory._context import Context as Context
     from pyfactory._core.definition import after as after
@@ -76,6 +77,7 @@ _WHERE: dict[str, str] = {
     "Context": "pyfactory._context",
     "CheckFailure": "pyfactory._check",
     "Factory": "pyfactory._factory",
+    "acheck": "pyfactory._check",
     "after": "pyfactory._core.definition",
     "check": "pyfactory._check",
     "schema": "pyfactory._core.definition",

@@ -21,7 +21,7 @@ from pyfactory.errors import UsageError
 
 __all__ = ["CheckFailure", "acheck", "check", "skip_reason"]
 
-Scope = Literal["build", "create"]
+Scope = Literal["build", "create", "acreate"]
 #: What :func:`check` and :func:`acheck` return.
 Failures = list["CheckFailure"]
 
@@ -47,7 +47,8 @@ class CheckFailure:
         error: What the call raised; a :class:`~pyfactory.FactoryError` carries the
             path to where it happened.
         seed: The seed the factory was made with, so the call can be replayed.
-        scope: ``"build"``, or ``"create"`` under ``check(create=True)``.
+        scope: ``"build"``, ``"create"`` under ``check(create=True)``, or
+            ``"acreate"`` under :func:`acheck`.
         context: The context the factory was made with.
 
     .. versionchanged:: 1.1
@@ -69,7 +70,8 @@ class CheckFailure:
         that is not a plain one is written as its key's name)."""
         names = ", ".join(repr(name) for name in (self.schema, *self.traits))
         made = ", ".join([f"seed={self.seed}", *(_shown(k, v) for k, v in self.context.items())])
-        return f"{self.factory.__qualname__}({made}).{self.scope}({names})"
+        awaited = "await " if self.scope == "acreate" else ""
+        return f"{awaited}{self.factory.__qualname__}({made}).{self.scope}({names})"
 
     def __str__(self) -> str:
         return f"{self.call}: {type(self.error).__name__}: {self.error}"
@@ -130,7 +132,7 @@ def check(
     .. versionchanged:: 1.1
        ``create``, and ``_check_skip``.
     """
-    return drive(_checked(factories, seed, create, context))
+    return drive(_checked(factories, seed, "create" if create else "build", context))
 
 
 async def acheck(*factories: type[Factory[Any]], seed: int = 0, **context: Any) -> Failures:
@@ -141,13 +143,13 @@ async def acheck(*factories: type[Factory[Any]], seed: int = 0, **context: Any) 
 
     .. versionadded:: 1.1
     """
-    return await adrive(_checked(factories, seed, True, context))
+    return await adrive(_checked(factories, seed, "acreate", context))
 
 
 def _checked(
     factories: tuple[type[Factory[Any]], ...],
     seed: int,
-    create: bool,
+    scope: Scope,
     context: Mapping[str, Any],
 ) -> Body[list[CheckFailure]]:
     """The one body of :func:`check` and :func:`acheck`."""
@@ -159,7 +161,6 @@ def _checked(
                 f"check(): {factory.__qualname__} is abstract (_abstract = True); "
                 "check the factories that subclass it"
             )
-    scope: Scope = "create" if create else "build"
     checked = [factory for factory in factories if skip_reason(factory) is None]
     failures = []
     with _state_kept() as afresh:
@@ -167,7 +168,7 @@ def _checked(
             for name in factory._pf_schemas:
                 for traits in [(), *((trait,) for trait in factory._pf_traits)]:
                     made = factory(seed=seed, **context)
-                    if create:
+                    if scope != "build":
                         error = yield from _creating(made, name, traits)
                     else:
                         error = _built(made, name, traits)

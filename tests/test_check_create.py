@@ -45,7 +45,7 @@ from pyfactory import (
     trait,
 )
 from pyfactory.builders.django import DjangoBuilder
-from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 from pyfactory.cli import main, summary
 from tests.builders.test_django import ALIASES
 from tests.django_app.models import Author, Comment, Post
@@ -439,7 +439,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pyfactory import Factory, schema, sequence, trait
-from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
+from pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder, SQLAlchemyBuilder
 
 
 class Base(DeclarativeBase):
@@ -528,6 +528,34 @@ def test_cli_create_on_a_url(
     # Tables there already: no --create-tables needed.
     assert main(["check", "shops", "--create", "--url", db_url, "--seed", "2"]) == 1
     assert "ShopFactory(seed=2, session=session).create" in capsys.readouterr().out
+    assert _shops(db_url) == 0
+
+
+def test_cli_create_awaits_the_factories_that_only_acreate(
+    here: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A factory whose builder writes only through acreate is checked by acheck(), on
+    the command's Session, in the same rolled-back transaction."""
+    source = SHOPS.replace("class WarehouseFactory(ShopFactory):", "class _Skipped(ShopFactory):")
+    source += (
+        "\n\nfrom pyfactory.builders.sqlalchemy import AsyncSQLAlchemyBuilder\n\n\n"
+        "class AsyncShopFactory(ShopFactory):\n"
+        "    _model_builder = AsyncSQLAlchemyBuilder()\n"
+    )
+    (here / "ashops.py").write_text(source)
+    assert main(["check", "ashops", "--create", "--url", db_url, "--create-tables"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":", 1)[0] for line in out[:-2]] == [
+        "ShopFactory(seed=0, session=session).create('basic', 'unnoted')",
+        "ShopFactory(seed=0, session=session).create('basic', 'negative')",
+        "await AsyncShopFactory(seed=0, session=session).acreate('basic', 'unnoted')",
+        "await AsyncShopFactory(seed=0, session=session).acreate('basic', 'negative')",
+    ]
+    assert all("IntegrityError" in line for line in out[:-2])
+    assert out[-2:] == [
+        "_Skipped skipped: reads the warehouse",
+        "pyfactory check: 4 of 6 creates of 2 factories failed, 1 skipped",
+    ]
     assert _shops(db_url) == 0
 
 
@@ -770,3 +798,21 @@ def test_cli_create_through_django(
     assert Author.objects.count() == 0
     assert main(argv) == 0
     assert capsys.readouterr().out == "pyfactory check: 2 builds of 1 factory passed\n"
+
+
+def test_cli_create_knows_no_asyncio_driver_for_the_database() -> None:
+    """The factories that only acreate need an asyncio driver of the URL's database."""
+    from pyfactory.cli._check import _acreate_on
+    from pyfactory.cli._seed import UsageProblem
+
+    class AsyncOnly(ShopFactory):
+        _model_builder = AsyncSQLAlchemyBuilder()
+
+    with pytest.raises(UsageProblem) as raised:
+        _acreate_on("mssql+pyodbc://user:secret@host/db", [AsyncOnly], 0, {})
+    assert str(raised.value) == (
+        "the factories that write only through an AsyncSession "
+        "(test_cli_create_knows_no_asyncio_driver_for_the_database.<locals>.AsyncOnly) "
+        "need an asyncio driver, and pyfactory knows none for 'mssql+pyodbc' (it knows "
+        "postgresql, postgresql+psycopg, postgresql+psycopg2, sqlite, sqlite+pysqlite)"
+    )

@@ -16,6 +16,7 @@ then.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import traceback
@@ -24,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pyfactory import CheckFailure, Factory, check
+from pyfactory import CheckFailure, Factory, acheck, check
 from pyfactory._check import skip_reason
 from pyfactory.cli._modules import NotFound, modules_of
 
@@ -176,6 +177,61 @@ def command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return _create_on(args, factories, modules, context)
 
 
+def _awaited(factories: list[type[Factory[Any]]]) -> list[type[Factory[Any]]]:
+    """The factories whose builder writes only through ``acreate``
+    (``AsyncSQLAlchemyBuilder``): :func:`~pyfactory.acheck` checks them."""
+    return [f for f in factories if f._pf_builder.async_only]
+
+
+#: The asyncio driver of the same database, for the factories that write only through
+#: an AsyncSession: psycopg 3 is both; SQLite's is aiosqlite.
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql+psycopg2": "postgresql+psycopg",
+}
+
+
+def _acreate_on(
+    url: str, factories: list[type[Factory[Any]]], seed: int, context: dict[str, Any]
+) -> list[CheckFailure]:
+    """:func:`~pyfactory.acheck` of ``factories`` through an ``AsyncSession`` on the
+    asyncio driver of ``url``'s database, on a connection whose transaction is rolled
+    back at the end, in an event loop of its own."""
+    from sqlalchemy import make_url
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from pyfactory.cli import _seed
+
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        names = ", ".join(f.__qualname__ for f in factories)
+        raise _seed.UsageProblem(
+            f"the factories that write only through an AsyncSession ({names}) need an "
+            f"asyncio driver, and pyfactory knows none for {parsed.drivername!r} (it knows "
+            f"{', '.join(sorted(_ASYNC_DRIVERS))})"
+        )
+
+    async def run() -> list[CheckFailure]:
+        engine = create_async_engine(parsed.set(drivername=driver))
+        try:
+            async with engine.connect() as connection:
+                outer = await connection.begin()
+                session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint")
+                try:
+                    return await acheck(*factories, seed=seed, session=session, **context)
+                finally:
+                    await session.close()
+                    await outer.rollback()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def _report(lines: list[str], failures: list[CheckFailure], scrub: Any = str) -> int:
     print(scrub("\n".join(lines)))
     return 1 if failures else 0
@@ -260,13 +316,14 @@ def _create_on(
             with engine.connect() as connection:
                 outer = connection.begin()
                 session = Session(bind=connection, join_transaction_mode="create_savepoint")
+                now = [f for f in factories if f not in _awaited(factories)]
                 try:
-                    failures = check(
-                        *factories, seed=args.seed, create=True, session=session, **context
-                    )
+                    failures = check(*now, seed=args.seed, create=True, session=session, **context)
                 finally:
                     session.close()
                     outer.rollback()
+            if _awaited(factories):
+                failures += _acreate_on(args.url, _awaited(factories), args.seed, context)
         finally:
             engine.dispose()
     except _seed.UsageProblem as problem:
