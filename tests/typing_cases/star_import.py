@@ -44,6 +44,7 @@ PUBLIC: tuple[Any, ...] = (
     UnknownSchemaError,
     UnknownTraitError,
     UsageError,
+    acheck,
     after,
     association,
     check,
