@@ -27,7 +27,7 @@ from typing import Any
 
 from pyfactory import CheckFailure, Factory, acheck, check
 from pyfactory._check import skip_reason
-from pyfactory.cli._modules import NotFound, modules_of
+from pyfactory.cli._modules import NotFound, add_modules_argument, modules_of
 
 __all__ = ["add_parser", "command", "summary"]
 
@@ -83,13 +83,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
             "failed; exits with 1 if any does, 0 otherwise."
         ),
     )
-    checking.add_argument(
-        "modules",
-        nargs="+",
-        metavar="MODULE",
-        help="a dotted module name (myapp.factories), a file (tests/factories.py) or a "
-        "package directory (myapp/)",
-    )
+    add_modules_argument(checking, "tests/factories.py")
     checking.add_argument(
         "--seed",
         type=int,

@@ -13,8 +13,9 @@ import pkgutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-__all__ = ["NotFound", "import_target", "modules_of"]
+__all__ = ["NotFound", "add_modules_argument", "import_target", "modules_of"]
 
 
 class NotFound(Exception):
@@ -81,3 +82,15 @@ def modules_of(target: str) -> list[ModuleType]:
             if info.name.rpartition(".")[2] != "__main__"
         ),
     ]
+
+
+def add_modules_argument(parser: Any, example: str) -> None:
+    """The ``MODULE ...`` argument of a command that reads modules with :func:`modules_of`,
+    worded once; ``example`` is a file to show (``tests/conftest.py``)."""
+    parser.add_argument(
+        "modules",
+        nargs="+",
+        metavar="MODULE",
+        help=f"a dotted module name (myapp.factories), a file ({example}) or a package "
+        "directory (myapp/)",
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from pyfactory._stubs import NoSource, module_stub
 from pyfactory.cli._check import _django, _factories, _Problem
-from pyfactory.cli._modules import NotFound, modules_of
+from pyfactory.cli._modules import NotFound, add_modules_argument, modules_of
 
 __all__ = ["add_parser", "command"]
 
@@ -39,13 +39,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
             "each register() fixture typed."
         ),
     )
-    stubs.add_argument(
-        "modules",
-        nargs="+",
-        metavar="MODULE",
-        help="a dotted module name (myapp.factories), a file (tests/conftest.py) or a "
-        "package directory (myapp/)",
-    )
+    add_modules_argument(stubs, "tests/conftest.py")
     stubs.add_argument(
         "--out",
         metavar="DIR",

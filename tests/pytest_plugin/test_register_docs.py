@@ -108,29 +108,26 @@ def test_scoped_author(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=5)
 
 
+def run_django(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.RunResult:
+    """pytest on the files written, with pytest-django on the suite's settings (SQLite),
+    in a process of its own, since this one has Django set up already."""
+    pytester.path.joinpath("pytest.ini").write_text(
+        INI + "DJANGO_SETTINGS_MODULE = tests.django_settings\ndjango_find_project = false\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("PYFACTORY_TEST_POSTGRES_URL", raising=False)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+
 def test_django_scoped_author(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """register(..., scope="session") with pytest-django: one author under every
     test's ``db`` transaction."""
     write(pytester, "djangoscoped")
-    pytester.path.joinpath("pytest.ini").write_text(
-        INI + "DJANGO_SETTINGS_MODULE = tests.django_settings\ndjango_find_project = false\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    monkeypatch.delenv("PYFACTORY_TEST_POSTGRES_URL", raising=False)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
+    run_django(pytester, monkeypatch).assert_outcomes(passed=2)
 
 
 def test_django(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
-    """pytest-django's ``db`` through ``pyfactory_context``, with DjangoBuilder; in a
-    process of its own, since this one has Django set up already."""
+    """pytest-django's ``db`` through ``pyfactory_context``, with DjangoBuilder."""
     write(pytester, "django")
-    pytester.path.joinpath("pytest.ini").write_text(
-        INI + "DJANGO_SETTINGS_MODULE = tests.django_settings\ndjango_find_project = false\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    monkeypatch.delenv("PYFACTORY_TEST_POSTGRES_URL", raising=False)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
+    run_django(pytester, monkeypatch).assert_outcomes(passed=3)
