@@ -223,6 +223,7 @@ def on_dask(rows: int, rounds: int) -> None:
         f"mode: dask; {rows:,} rows to Parquet in 8 partitions on LocalCluster(n_workers=1 "
         f"and 2, threads_per_worker=1); best and median of {rounds} interleaved round(s)"
     )
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its closing chatter
     clusters = {
         workers: LocalCluster(
             n_workers=workers,
