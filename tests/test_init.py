@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,6 +54,24 @@ def run(
     )
     assert result.returncode == code, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result
+
+
+@pytest.fixture(autouse=True)
+def _generated_modules_forgotten(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """``pyfactory init --url`` run in this process imports the models it writes, as
+    ``models``, from a directory it puts on ``sys.path``: the tests after this one
+    (in-process pytest runs that import a ``models`` of their own) must find neither.
+    Only modules loaded from the temporary directories are forgotten: a library
+    imported afresh beside its compiled parts breaks."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    base = str(tmp_path_factory.getbasetemp())
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if str(getattr(sys.modules[name], "__file__", None) or "").startswith(base):
+            del sys.modules[name]
 
 
 def pyfactory(*args: str | Path, cwd: Path = ROOT, code: int = 0) -> str:

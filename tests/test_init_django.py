@@ -13,7 +13,12 @@ import pytest
 
 from pyfactory import Factory, check
 from pyfactory.cli import main
-from tests.test_init import init, load, pyfactory
+from tests.test_init import (
+    _generated_modules_forgotten,  # noqa: F401 (autouse)
+    init,
+    load,
+    pyfactory,
+)
 
 
 @pytest.fixture

@@ -20,7 +20,14 @@ from pyfactory._adopt.errors import (
     UnsupportedDatabaseError,
 )
 from pyfactory.cli import main
-from tests.test_init import check_as_written, init, load, pyfactory, run_pytest
+from tests.test_init import (
+    _generated_modules_forgotten,  # noqa: F401 (autouse)
+    check_as_written,
+    init,
+    load,
+    pyfactory,
+    run_pytest,
+)
 
 SQLITE_TABLES = """
 CREATE TABLE customer (
