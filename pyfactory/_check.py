@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import attrs
 
-from pyfactory._drive import Body, Call, adrive, drive
+from pyfactory._drive import Block, Body, Call, adrive, drive
 from pyfactory._factory import Factory
 from pyfactory.errors import UsageError
 
@@ -192,44 +192,23 @@ class _RollBack(Exception):
     """Raised out of the builder's transaction to undo what the call wrote."""
 
 
-class _Undone:
-    """The transaction that the builder puts around a top-level call (a SAVEPOINT, or
-    ``atomic``), entered and then left by an exception so that it rolls back. Being
-    the outermost call, it also keeps a builder with ``persistence="commit"`` from
-    committing."""
-
-    def __init__(self, made: Factory[Any]) -> None:
-        self.builder, self.context = type(made)._pf_builder, made._pf_context
-        self.block: Any = None
-
-    def enter(self) -> None:
-        self.block = self.builder.transaction(self.context)
-        self.block.__enter__()
-
-    async def aenter(self) -> None:
-        block = self.block = self.builder.atransaction(self.context)
-        await block.__aenter__()
-
-    def undo(self) -> None:
-        self.block.__exit__(_RollBack, _RollBack(), None)
-
-    async def aundo(self) -> None:
-        await self.block.__aexit__(_RollBack, _RollBack(), None)
-
-
 def _creating(made: Factory[Any], name: str, traits: tuple[str, ...]) -> Body[Exception | None]:
-    """Create (``create``, or ``acreate`` under :func:`acheck`) in a transaction rolled
-    back (:class:`_Undone`); the error of the call, if any."""
-    undone = _Undone(made)
+    """Create (``create``, or ``acreate`` under :func:`acheck`) in the transaction that
+    the builder puts around a top-level call (a SAVEPOINT, or ``atomic``), left by an
+    exception so that it rolls back; the error of the call, if any. Being the
+    outermost call, it also keeps a builder with ``persistence="commit"`` from
+    committing."""
+    builder = type(made)._pf_builder
+    transaction = Block(builder.transaction, builder.atransaction, made._pf_context)
     failed: Exception | None = None
     try:
-        yield Call(undone.enter, undone.aenter)
+        yield transaction.enter()
         try:
             yield Call(made.create, made.acreate, name, *traits)
             yield Call(_deferred_constraints, _adeferred_constraints, made)
         except Exception as error:
             failed = error
-        yield Call(undone.undo, undone.aundo)
+        yield transaction.leave(_RollBack())
     except Exception as error:  # rolling back failed: the database says why
         return failed or error
     return failed

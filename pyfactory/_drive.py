@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Generator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, TypeVar
 
-__all__ = ["Body", "Call", "adrive", "drive"]
+__all__ = ["Block", "Body", "Call", "adrive", "drive"]
 
 T = TypeVar("T")
 
@@ -54,6 +55,49 @@ class Call:
 
 #: A body: yields steps, is sent their results, returns ``T``.
 Body = Generator[Any, Any, T]
+
+
+class Block:
+    """A context manager held open across steps of a body: ``opened(*args)`` under
+    :func:`drive`, ``aopened(*args)`` (an async one) under :func:`adrive`, entered by
+    the step :meth:`enter` and left by the step :meth:`leave`.
+
+    For a block that the body's own ``with`` cannot hold, because under the async
+    driver it must be an ``async with`` (a builder's transaction or read watch).
+    """
+
+    __slots__ = ("aopened", "args", "held", "opened")
+
+    def __init__(
+        self,
+        opened: Callable[..., AbstractContextManager[Any]],
+        aopened: Callable[..., AbstractAsyncContextManager[Any]],
+        *args: Any,
+    ) -> None:
+        self.opened, self.aopened, self.args = opened, aopened, args
+        self.held: Any = None
+
+    def enter(self) -> Call:
+        """The step that enters the block; its result is what the block gives."""
+        return Call(self._enter, self._aenter)
+
+    def leave(self, error: BaseException | None = None) -> Call:
+        """The step that leaves the block, as if ``error`` (if any) had been raised in it."""
+        return Call(self._leave, self._aleave, error)
+
+    def _enter(self) -> Any:
+        self.held = self.opened(*self.args)
+        return self.held.__enter__()
+
+    async def _aenter(self) -> Any:
+        held = self.held = self.aopened(*self.args)
+        return await held.__aenter__()
+
+    def _leave(self, error: BaseException | None) -> None:
+        self.held.__exit__(None if error is None else type(error), error, None)
+
+    async def _aleave(self, error: BaseException | None) -> None:
+        await self.held.__aexit__(None if error is None else type(error), error, None)
 
 
 class _Loop:

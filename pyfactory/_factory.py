@@ -580,7 +580,7 @@ class Factory(MakeBatch[M], metaclass=_FactoryType):
         call = BatchCall("create", schema, count, traits, overrides, keep=False)
         with _Timed(self, "create", count):
             self._pf_run_batch(call)
-        return call.written[0]
+        return call.rows_written
 
     @overload
     async def ainsert_batch(self, count: int, /, *traits: str, **overrides: Any) -> int: ...

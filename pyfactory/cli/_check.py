@@ -310,14 +310,15 @@ def _create_on(
             with engine.connect() as connection:
                 outer = connection.begin()
                 session = Session(bind=connection, join_transaction_mode="create_savepoint")
-                now = [f for f in factories if f not in _awaited(factories)]
+                awaited = _awaited(factories)
+                now = [f for f in factories if f not in awaited]
                 try:
                     failures = check(*now, seed=args.seed, create=True, session=session, **context)
                 finally:
                     session.close()
                     outer.rollback()
-            if _awaited(factories):
-                failures += _acreate_on(args.url, _awaited(factories), args.seed, context)
+            if awaited:
+                failures += _acreate_on(args.url, awaited, args.seed, context)
         finally:
             engine.dispose()
     except _seed.UsageProblem as problem:

@@ -43,7 +43,7 @@ from pyfactory import Factory
 from pyfactory._check import check
 from pyfactory.cli import summary
 from pyfactory.errors import UsageError
-from pyfactory.pytest import _fixtures, _register
+from pyfactory.pytest import _fixtures, _register, _scoped
 
 #: The key of a pytest-xdist worker's check line in the output it sends back.
 _OUTPUT_KEY = "pyfactory_check"
@@ -171,9 +171,7 @@ def _database(request: pytest.FixtureRequest) -> AbstractContextManager[Any]:
         for item in request.session.items
     ):
         return nullcontext()
-    request.getfixturevalue("django_db_setup")
-    blocker = request.getfixturevalue("django_db_blocker")
-    return blocker.unblock()  # type: ignore[no-any-return]
+    return _scoped.unblocked(request)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -42,7 +42,15 @@ if TYPE_CHECKING:
     from pyfactory import Factory
     from pyfactory.pytest._register import Registration
 
-__all__ = ["SCOPES", "Scope", "check_scope", "database", "shared_fixture", "wider_or_same"]
+__all__ = [
+    "SCOPES",
+    "Scope",
+    "check_scope",
+    "database",
+    "shared_fixture",
+    "unblocked",
+    "wider_or_same",
+]
 
 #: The scopes ``register(..., scope=)`` takes: pytest's, narrowest first.
 Scope = Literal["function", "class", "module", "package", "session"]
@@ -96,6 +104,12 @@ def database(
     django = sys.modules.get("pyfactory.builders.django")
     if django is None or not isinstance(factory._pf_builder, django.DjangoBuilder):
         return nullcontext()
+    return unblocked(request)
+
+
+def unblocked(request: pytest.FixtureRequest) -> AbstractContextManager[Any]:
+    """pytest-django's test databases set up, and a block in which its blocker lets
+    queries through, for code that is not a test asking for ``db``."""
     request.getfixturevalue("django_db_setup")
     blocker = request.getfixturevalue("django_db_blocker")
     return blocker.unblock()  # type: ignore[no-any-return]
@@ -147,9 +161,8 @@ def shared_fixture(
                 try:
                     made = factory.create(registration.schema, **overrides)
                 except BaseException:
-                    if not transaction.__exit__(*sys.exc_info()):
-                        raise
-                    raise  # pragma: no cover - a transaction that swallows errors
+                    transaction.__exit__(*sys.exc_info())
+                    raise
         finally:
             set_missing_context_hint(previous)
         yield made

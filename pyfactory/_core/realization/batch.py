@@ -8,14 +8,13 @@ from __future__ import annotations
 import gc
 import mmap
 import reprlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import Token
 from typing import (
     TYPE_CHECKING,
     Any,
     TypeVar,
-    cast,
 )
 
 import attrs
@@ -37,7 +36,7 @@ from pyfactory._core.resolution.pending import (
     settling_row,
 )
 from pyfactory._core.resolution.resolver import Later, Resolution
-from pyfactory._drive import Body, Call, adrive, drive
+from pyfactory._drive import Block, Body, Call, adrive, drive
 from pyfactory._limits import MAX_BATCH
 from pyfactory.builders._conflict import noting_found
 from pyfactory.errors import (
@@ -244,28 +243,14 @@ class _Probe:
     under the async methods), whether the row read the database, and the numbers of
     the first chunk."""
 
-    __slots__ = ("awatch", "builder", "context", "first", "place", "read", "watch")
+    __slots__ = ("first", "place", "read", "watch")
 
     def __init__(self, builder: ModelBuilder[Any], context: Context) -> None:
-        self.builder, self.context = builder, context
-        self.watch: Any = None
-        self.awatch: Any = None
+        # Held as steps: Django's async watch goes in the thread where its ORM runs
+        # under the async methods.
+        self.watch = Block(builder.reads, builder.areads, context)
         self.read = False
         self.first = self.place = 0
-
-    def enter(self) -> Callable[[], bool]:
-        self.watch = self.builder.reads(self.context)
-        return cast("Callable[[], bool]", self.watch.__enter__())
-
-    async def aenter(self) -> Callable[[], bool]:
-        watch = self.awatch = self.builder.areads(self.context)
-        return await watch.__aenter__()
-
-    def leave(self) -> None:
-        self.watch.__exit__(None, None, None)
-
-    async def aleave(self) -> None:
-        await self.awatch.__aexit__(None, None, None)
 
 
 class MakeBatch(MakeOne[M]):
@@ -338,15 +323,13 @@ class MakeBatch(MakeOne[M]):
         its children made at once, while the builder watches for reads."""
         probe.first, probe.place = seat.number, seat.place
         step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, None, None, seat)
-        # Entered and left as steps: Django's async watch goes in the thread where its
-        # ORM runs under the async methods.
-        read = yield Call(probe.enter, probe.aenter)
+        read = yield probe.watch.enter()
         try:
             resolved: tuple[dict[str, Any], dict[str, Any], list[Later]] = yield step
         except Exception:
-            yield Call(probe.leave, probe.aleave)
+            yield probe.watch.leave()
             raise
-        yield Call(probe.leave, probe.aleave)
+        yield probe.watch.leave()
         probe.read = read()
         return resolved
 
@@ -462,8 +445,9 @@ class MakeBatch(MakeOne[M]):
             for index, (obj, values) in enumerate(zip(objs, everything, strict=True)):
                 if index not in found:
                     yield from self._pf_run_hooks(plan, scope, hooks, obj, values)
-        _made(self, scope, len(objs) - len(found))  # type: ignore[arg-type]
-        call.written[0] += len(objs) - len(found)
+        made = len(objs) - len(found)
+        _made(self, scope, made)  # type: ignore[arg-type]
+        call.written[0] += made
         return objs
 
     def _pf_build_rows(self, plan: Plan, rows: list[dict[str, Any]]) -> list[Any]:
