@@ -21,7 +21,7 @@ that ``_get_or_create`` found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Literal
@@ -34,6 +34,7 @@ __all__ = [
     "ON_CONFLICT",
     "Conflict",
     "OnConflict",
+    "by_keys",
     "check_on_conflict",
     "conflict_repr",
     "conflict_settings",
@@ -176,6 +177,34 @@ def skipped_rows(stored: Sequence[Any], keys: Sequence[Sequence[Any]]) -> list[i
             if value is not None:
                 known.add(value)
     return skipped
+
+
+def by_keys(
+    keys: Sequence[Sequence[Any]],
+    fetch: Callable[[int, list[Any]], Mapping[Any, Any]],
+    count: int,
+) -> list[Any]:
+    """The stored object of each of ``count`` rows, looked up by the first unique key
+    that finds it (rows that give the same key get the same object); None for a row
+    none finds. ``keys[n][i]`` is row ``i``'s value of key ``n`` (None where it holds a
+    NULL, which finds nothing), and ``fetch(n, values)`` the stored objects of key
+    ``n`` by value: the builder's query, the rule being the same for every builder."""
+    made: list[Any] = [None] * count
+    left = list(range(count))
+    for n, values in enumerate(keys):
+        wanted: dict[Any, list[int]] = {}
+        for index in left:
+            if values[index] is not None:
+                wanted.setdefault(values[index], []).append(index)
+        found = fetch(n, list(wanted))
+        for value, indexes in wanted.items():
+            obj = found.get(value)
+            for index in indexes if obj is not None else ():
+                made[index] = obj
+        left = [index for index in left if made[index] is None]
+        if not left:
+            break
+    return made
 
 
 def report_found(indexes: Iterable[int]) -> None:

@@ -28,7 +28,7 @@ from django.db import connections
 from django.db.models import Model, Q, UniqueConstraint
 from django.db.models.signals import post_save, pre_save
 
-from pyfactory.builders._conflict import Conflict, report_found, skipped_rows
+from pyfactory.builders._conflict import Conflict, by_keys, report_found, skipped_rows
 from pyfactory.errors import BuilderError, FactoryDefinitionError
 
 __all__ = ["check_builder", "check_model", "unique_keys", "write_rows"]
@@ -260,21 +260,14 @@ def _stored(
     values: list[list[Any]],
     usable: list[int],
 ) -> list[Any]:
-    """The stored object of each row, looked up by the first usable key that finds it;
-    None for a row none finds."""
-    made: list[Any] = [None] * len(objs)
-    left = list(range(len(objs)))
-    for n in usable:
-        key = lookups[n]
-        wanted: dict[Any, list[int]] = {}
-        for index in left:
-            value = values[n][index]
-            if value is not None:
-                wanted.setdefault(value, []).append(index)
+    """The stored object of each row, looked up by the first usable key that finds it
+    (:func:`~pyfactory.builders._conflict.by_keys`); None for a row none finds."""
+
+    def fetch(n: int, wanted: list[Any]) -> dict[Any, Any]:
+        key = lookups[usable[n]]
         found: dict[Any, Any] = {}
-        keys = list(wanted)
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
             if len(key) == 1:
                 query = manager.filter(**{f"{key[0].attname}__in": [v[0] for v in part]})
             else:
@@ -284,11 +277,6 @@ def _stored(
                 query = manager.filter(where)
             for obj in query:
                 found[tuple(getattr(obj, f.attname) for f in key)] = obj
-        for value, indexes in wanted.items():
-            obj = found.get(value)
-            for index in indexes if obj is not None else ():
-                made[index] = obj
-        left = [index for index in left if made[index] is None]
-        if not left:
-            break
-    return made
+        return found
+
+    return by_keys([values[n] for n in usable], fetch, len(objs))

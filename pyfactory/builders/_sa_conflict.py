@@ -41,7 +41,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from pyfactory.builders._conflict import Conflict, report_skipped
+from pyfactory.builders._conflict import Conflict, by_keys, report_skipped
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_shape import Shape
 from pyfactory.errors import BuilderError, FactoryDefinitionError
@@ -350,41 +350,29 @@ def stored(
     refresh: bool = False,
 ) -> list[Any]:
     """The stored object of each row, looked up by the first of the ``usable`` keys
-    that finds it; None for a row none finds. ``refresh`` loads the stored values
-    into objects the session holds already."""
+    that finds it (:func:`~pyfactory.builders._conflict.by_keys`); None for a row none
+    finds. ``refresh`` loads the stored values into objects the session holds already."""
     mapper = shape.mapper
-    model = mapper.class_
     options = {"populate_existing": refresh}
-    made: list[Any] = [None] * len(rows)
-    left = list(range(len(rows)))
-    for key, values in zip(usable, key_values(shape, rows, usable), strict=True):
+
+    def fetch(n: int, values: list[Any]) -> dict[Any, Any]:
+        key = usable[n]
         attrs_ = [_attr(mapper, column) for column in key]
-        wanted: dict[Any, list[int]] = {}
-        for index in left:
-            if values[index] is not None:
-                wanted.setdefault(values[index], []).append(index)
         found: dict[Any, Any] = {}
-        wanted_keys = list(wanted)
         per = max(1, 30_000 // len(key))
-        for start in range(0, len(wanted_keys), per):
-            part = wanted_keys[start : start + per]
+        for start in range(0, len(values), per):
+            part = values[start : start + per]
             where = (
                 key[0].in_([value[0] for value in part])
                 if len(key) == 1
                 else tuple_(*key).in_(part)
             )
-            statement = select(model).where(where).execution_options(**options)
+            statement = select(mapper.class_).where(where).execution_options(**options)
             for obj in session.scalars(statement, bind_arguments={"mapper": mapper}):
                 found[tuple(getattr(obj, attr) for attr in attrs_)] = obj
-        for value, indexes in wanted.items():
-            obj = found.get(value)
-            if obj is not None:
-                for index in indexes:
-                    made[index] = obj
-        left = [index for index in left if made[index] is None]
-        if not left:
-            break
-    return made
+        return found
+
+    return by_keys(key_values(shape, rows, usable), fetch, len(rows))
 
 
 def _set_parents(shape: Shape, made: list[Any], rows: list[dict[str, Any]]) -> None:
