@@ -26,22 +26,29 @@ _NEEDS_LOCK = not getattr(sys, "_is_gil_enabled", lambda: True)()
 class Counter:
     """One sequence's counter, exact under threads."""
 
-    __slots__ = ("_it", "_lock", "resumed", "spacing", "start")
+    __slots__ = ("_it", "_lock", "next", "resumed", "spacing", "start")
 
     def __init__(self, start: int, spacing: tuple[int, int] = (0, 1)) -> None:
         self.start = start
         #: ``(offset, stride)``: see :meth:`SequenceCounters.spread`.
         self.spacing = spacing
-        self._it = _count(start + spacing[0], spacing[1])
         self._lock = threading.Lock()
+        #: The next number, taking it: ``next()`` of the counting iterator itself where
+        #: the GIL makes that atomic (one C call on every sequence's hot path), else
+        #: a call that takes the lock.
+        self.next: Callable[[], int]
+        self._restart(start + spacing[0], spacing[1])
         #: The ``(model, column)`` pairs whose stored numbers this counter has skipped.
         self.resumed: frozenset[tuple[Any, str]] = frozenset()
 
-    def next(self) -> int:
-        if _NEEDS_LOCK:
-            with self._lock:
-                return next(self._it)
-        return next(self._it)
+    def _restart(self, number: int, stride: int) -> None:
+        """Count from ``number`` by ``stride`` (under the lock, once counting)."""
+        self._it = _count(number, stride)
+        self.next = self._locked_next if _NEEDS_LOCK else self._it.__next__
+
+    def _locked_next(self) -> int:
+        with self._lock:
+            return next(self._it)
 
     def reset(self, number: int | None = None) -> None:
         """Make ``number`` the next number; by default ``start`` plus the offset.
@@ -49,14 +56,14 @@ class Counter:
         A resumed sequence looks at the stored rows again on its next ``create``."""
         offset, stride = self.spacing
         with self._lock:
-            self._it = _count(self.start + offset if number is None else number, stride)
+            self._restart(self.start + offset if number is None else number, stride)
             self.resumed = frozenset()
 
     def peek(self) -> int:
         """The next number, left to be taken."""
         with self._lock:
             number = next(self._it)
-            self._it = _count(number, self.spacing[1])
+            self._restart(number, self.spacing[1])
         return number
 
     def skip_past(self, highest: int | None, where: tuple[Any, str]) -> None:
@@ -68,7 +75,7 @@ class Counter:
             if highest is not None and number <= highest:
                 first = self.start + offset
                 number = first + ((highest - first) // stride + 1) * stride
-            self._it = _count(number, stride)
+            self._restart(number, stride)
             # Set last: a thread that sees it set draws from the new counter.
             self.resumed = self.resumed | {where}
 

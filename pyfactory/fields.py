@@ -184,8 +184,13 @@ class SequenceField(SpecialField[T_co]):
         self._counters: dict[tuple[type[Any], str], Counter] = {}
 
     def _counter(self, ctx: FieldContext) -> Counter:
-        owner = type(ctx.factory)
-        key = self.key or ctx.key
+        return self.counter_for(type(ctx.factory), ctx.key)
+
+    def counter_for(self, owner: type[Any], key: str) -> Counter:
+        """The counter this field counts with for factory class ``owner``, at ``key``
+        unless the field names its own: the same object for the life of the process
+        (resets restart it in place)."""
+        key = self.key or key
         counter = self._counters.get((owner, key))
         if counter is None:
             counter = self._counters[(owner, key)] = counters.counter(owner, key, self.start)

@@ -26,6 +26,7 @@ from pyfactory._core.plan.planning import Planning
 from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.resolution.chain import Link, always_makes, enter, leave
+from pyfactory._core.resolution.compiled import compile_build
 from pyfactory._core.resolution.pending import (
     Batch,
     Origin,
@@ -161,8 +162,9 @@ class MakeOne(Planning[M]):
                 and _obs._observer is None
             ):
                 # A schema with special fields, built with nothing laid over it: build()
-                # goes straight to _pf_resolved_build next time.
-                self._pf_quick[schema] = partial(self._pf_resolved_build, plan)
+                # compiles the plan's own function next time (this first object made
+                # the shortcuts of the children that the function calls).
+                self._pf_quick[schema] = partial(self._pf_compiled_build, schema, plan)
                 return self._pf_resolved_build(plan)
             if scope == "create" and self._get_or_create:
                 return drive(self._pf_found_or_created(plan, overrides, seat, False))
@@ -197,6 +199,15 @@ class MakeOne(Planning[M]):
         except Exception as exc:
             error = self._pf_builder_error(plan, "build", built, exc)
             raise error from error.__cause__
+
+    def _pf_compiled_build(self, key: str | None, plan: Plan) -> Any:
+        """:meth:`_pf_resolved_build`'s second call for ``plan``: the plan's build
+        compiled to one function (:mod:`~pyfactory._core.resolution.compiled`), which
+        ``build(key)`` calls directly from now on."""
+        model_error = partial(self._pf_builder_error, plan, "build")
+        build = compile_build(self, plan, type(self)._model, model_error)  # type: ignore[arg-type]
+        self._pf_quick[key] = build
+        return build()
 
     def _pf_quick_failed(self, schema: str | None, exc: Exception) -> FactoryError:
         """The error for a model that refused the values of a plain schema."""

@@ -35,14 +35,15 @@ class Defaults:
 
 #: The blocks open in this context, innermost last.
 _open: ContextVar[tuple[Defaults, ...]] = ContextVar("pyfactory_defaults", default=())
-#: How many blocks are open in any context: none, and the resolver asks nothing.
-_count = 0
+#: How many blocks are open in any context: none, and the resolver asks nothing
+#: (read as an attribute of this module by the resolver's compiled builds).
+open_count = 0
 _count_lock = threading.Lock()
 
 
 def any_open() -> bool:
     """Whether some ``defaults()`` block is open, in any thread."""
-    return _count > 0
+    return open_count > 0
 
 
 #: What default_for() answers when no default stands for the key.
@@ -94,14 +95,14 @@ def defaults(**objects: Any) -> Iterator[Defaults]:
 
     .. versionadded:: 1.1
     """
-    global _count
+    global open_count
     block = Defaults(objects)
     token = _open.set((*_open.get(), block))
     with _count_lock:
-        _count += 1
+        open_count += 1
     try:
         yield block
     finally:
         _open.reset(token)
         with _count_lock:
-            _count -= 1
+            open_count -= 1
