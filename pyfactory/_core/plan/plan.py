@@ -9,7 +9,7 @@ and nothing above them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._drawn import FakeField
@@ -90,6 +90,7 @@ class Plan:
         "fakes",
         "lean",
         "makers",
+        "rows",
         "schema",
         "simple",
         "spares",
@@ -164,6 +165,9 @@ class Plan:
         self.spares: list[Resolution] = []
         #: The same for build() with nothing laid over the plan (see Resolution.built).
         self.lean: list[Resolution] = []
+        #: The function that resolves a batch's row, by whether the batch filled the
+        #: fakes; None once a first row was resolved without it (resolution.compiled).
+        self.rows: dict[bool, Callable[..., Any] | None] = {}
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Plan:
         """This plan with the same overrides laid over it, for a batch: each of its

@@ -24,6 +24,7 @@ from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
 from pyfactory._core.realization.reads import may_read
+from pyfactory._core.resolution import compiled
 from pyfactory._core.resolution.chain import Link, leave
 from pyfactory._core.resolution.columns import resolve_columns
 from pyfactory._core.resolution.context import Seat
@@ -509,7 +510,7 @@ class MakeBatch(MakeOne[M]):
             if probe is not None and not index:
                 built, values, later = yield from self._pf_probed(plan, overrides, seat, probe)
             elif straight:
-                built, values = Resolution.straight(self, plan, scope, seat, batch, quick)  # type: ignore[arg-type]
+                built, values = compiled.straight(self, plan, scope, seat, batch, quick)  # type: ignore[arg-type]
                 later = None
             elif call.is_async:
                 step = Call(self._pf_resolve, self._pf_aresolve, plan, overrides, batch, None, seat)

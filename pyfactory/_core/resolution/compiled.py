@@ -1,27 +1,33 @@
-"""A plan's ``build()`` written out as one function.
+"""A plan's resolution written out as one function: ``build()`` and a batch's rows.
 
 ``build()`` of a schema with special fields and nothing laid over it is the hot path
-of most test suites. :meth:`Resolution.straight
-<pyfactory._core.resolution.resolver.Resolution.straight>` serves it with one loop for
-every plan: per field, a membership test, the stack of keys being resolved, a call of
-the field's ``resolve`` and the bookkeeping of what is still pending. Most of that only
-depends on the plan, so :func:`compile_build` writes the loop out once per plan, as
-attrs and dataclasses write an ``__init__``: each field's step in declaration order,
-with the work of the common kinds inlined:
+of most test suites, and the rows of a batch are the hot path of seeds and datasets.
+:meth:`Resolution.straight <pyfactory._core.resolution.resolver.Resolution.straight>`
+serves both with one loop for every plan: per field, a membership test, the stack of
+keys being resolved, a call of the field's ``resolve`` and the bookkeeping of what is
+still pending. Most of that only depends on the plan, so this module writes the loop
+out once per plan, as attrs and dataclasses write an ``__init__``: each field's step
+in declaration order, with the work of the common kinds inlined:
 
-* a ``sequence()`` without ``resume`` takes its counter's next number, found once;
+* a ``sequence()`` without ``resume`` takes its counter's next number, found once (in
+  a dataset, the row's number);
 * a ``lazy()`` calls its function with the object's attributes;
 * an ``association()`` whose child is made by its factory's ``build()`` shortcut (a
-  schema of plain values) calls that shortcut;
-* any other field, and those when a ``defaults()`` block is open, runs the loop's own
-  step (:meth:`~pyfactory._core.resolution.resolver.Resolution.resolve`).
+  schema of plain values) calls that shortcut where the loop would;
+* any other field, and those where the loop would take the long way (a ``defaults()``
+  block open, a batch collecting children), runs the loop's own step.
 
 The pending keys, the stack and the membership tests are kept only where a field that
-may read others (anything but a sequence or a child) could see them. The function
-keeps its own pool of resolutions, reseated per object with only what changes: its
-number, its values and its stream root. Errors are those of the loop, raised by the
-same resolution methods. A model call and its error are handed in by the realization
-layer, so this module, like the rest of the resolver, never reaches a builder.
+may read others (a lazy one, or any field left to itself) could see them. Each
+function keeps its own pool of resolutions. Errors are those of the loop, raised by
+the same resolution methods; ``tests/test_compiled_build.py`` holds the two to the
+same values and errors. ``build()``'s function also calls the model, with the
+model and its error handed in by the realization layer, so that this module, like the
+rest of the resolver, never reaches a builder.
+
+The source depends only on the plan's shape (its keys, the kind of each field), so it
+is compiled once per shape and process; each factory instance ``exec``\\ s the code
+object with its own fields, counters and pool, which costs a few microseconds.
 
 Hand-written code generation rather than a library: what is generated is a dozen
 lines per field of this resolver's own protocol, which no library knows.
@@ -30,24 +36,32 @@ lines per field of this resolver's own protocol, which no library knows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import CoroutineType
+from functools import lru_cache
+from types import CodeType, CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._core.resolution import defaults as _defaults
+from pyfactory._core.resolution.context import Seat
 from pyfactory._core.resolution.resolver import _LOOKED_AT_SYNC, Resolution
 from pyfactory._walk import fresh_copy
 from pyfactory.fields import AssociationField, LazyField, SequenceField, SpecialField
 
 if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
+    from pyfactory._core.resolution.pending import Batch
     from pyfactory._factory import Factory
 
-__all__ = ["compile_build"]
+__all__ = ["Build", "Row", "compile_build", "compile_row", "straight"]
 
-#: What the generated function is: no arguments, the finished model instance.
+#: ``build()``'s function: no arguments, the finished model instance.
 Build = Callable[[], Any]
+#: A row's function: ``(seat, batch, quick, scope)`` in, what the builder gets and
+#: every value out, as :meth:`Resolution.straight` gives them.
+Row = Callable[[Seat, "Batch | None", bool, str], tuple[dict[str, Any], dict[str, Any]]]
 
-_HEAD = """\
+# build()'s head: Resolution._seat(None) written out (the object's number, a fresh
+# root and values); a new resolution seats itself.
+_BUILD_HEAD = """\
 def build():
     try:
         r = pool_pop()
@@ -61,11 +75,59 @@ def build():
         r.root = None
         r.omitted = False
         r.values = base.copy()
+{copies}    values = r.values
+    shortcut = True
+    at_row = None
+"""
+
+_BUILD_TAIL = """\
+    built = {finish}
+    r.values = None
+    if r.children:
+        r.children.clear()
+    pool_append(r)
+    try:
+        return model(**built)
+    except Exception as exc:
+        error = model_error(built, exc)
+        raise error from error.__cause__
+"""
+
+# A batch's row: the batch's seat, seated by the resolution itself.
+_ROW_HEAD = """\
+def row(seat, batch, quick, scope):
+    try:
+        r = pool_pop()
+    except IndexError:
+        r = Resolution(factory, plan, scope, False, None, seat)
+    else:
+        r._seat(seat)
+        r.scope = scope
+    r.batch = batch
+    r.quick = quick
+    shortcut = quick and batch is None
+    at_row = r.row
     values = r.values
 """
 
+_ROW_TAIL = """\
+    result = r.finish() if {finish} else (values, values)
+    r.values = r.batch = None
+    if r.children:
+        r.children.clear()
+    pool_append(r)
+    return result
+"""
+
+# What a function with a field that may read the others keeps for it.
+_READS = """\
+    pending = {pending}
+    stack = r.stack
+    push, pop = stack.append, stack.pop
+"""
+
 # A field's step as the resolver's loop runs it (its {check} is the membership test,
-# for fields that an earlier field may have resolved already by reading it).
+# for a field that an earlier one may have resolved already by reading it).
 _GENERIC = """\
 {check}{pad}    push({key!r})
 {pad}    r.key = {key!r}
@@ -80,7 +142,7 @@ _GENERIC = """\
 
 _SEQUENCE = """\
 {check}{pad}    try:
-{pad}        value = f{i}_render(f{i}_counter.next())
+{pad}        value = f{i}_render(f{i}_counter.next() if at_row is None else f{i}_start + at_row)
 {pad}    except Exception as exc:
 {pad}        error = r._wrap({key!r}, exc)
 {pad}        raise error from error.__cause__
@@ -99,14 +161,7 @@ _LAZY = """\
 """
 
 _CHILD = """\
-{check}{pad}    if defaults.open_count:
-{pad}        r.key = {key!r}
-{pad}        try:
-{pad}            value = f{i}.resolve(r)
-{pad}        except Exception as exc:
-{pad}            error = r._wrap({key!r}, exc)
-{pad}            raise error from error.__cause__
-{pad}    else:
+{check}{pad}    if shortcut and not defaults.open_count:
 {pad}        try:
 {pad}            value = f{i}_child()
 {pad}        except Exception as exc:
@@ -114,6 +169,13 @@ _CHILD = """\
 {pad}            error = r._quick_child_error(f{i}, exc, None)
 {pad}            raise error from error.__cause__
 {pad}        r.children[f{i}_id] = value
+{pad}    else:
+{pad}        r.key = {key!r}
+{pad}        try:
+{pad}            value = f{i}.resolve(r)
+{pad}        except Exception as exc:
+{pad}            error = r._wrap({key!r}, exc)
+{pad}            raise error from error.__cause__
 """
 
 # What every step ends with: what the loop does with a value, as it does it.
@@ -125,18 +187,120 @@ _KEEP = """\
 {discard}{pad}    values[{key!r}] = value
 """
 
-_TAIL = """\
-    built = {finish}
-    r.values = None
-    if r.children:
-        r.children.clear()
-    pool_append(r)
-    try:
-        return model(**built)
-    except Exception as exc:
-        error = model_error(built, exc)
-        raise error from error.__cause__
-"""
+_KINDS = {"generic": _GENERIC, "sequence": _SEQUENCE, "lazy": _LAZY, "child": _CHILD}
+#: The kinds whose step may read other fields (and so resolve them on demand).
+_READERS = frozenset({"generic", "lazy"})
+
+#: A plan's shape: the kind of each field to resolve, by key, the keys copied for
+#: each object, whether some keys are transient, and where the plan comes from.
+Shape = tuple[tuple[tuple[str, str], ...], tuple[str, ...], bool, str]
+
+
+def compile_build(
+    factory: Factory[Any],
+    plan: Plan,
+    model: Callable[..., Any],
+    model_error: Callable[[dict[str, Any], Exception], Exception],
+) -> Build:
+    """``build()`` of ``plan`` for ``factory`` as one function: what
+    :meth:`Resolution.straight` and a call of ``model`` with the built values do, with
+    ``model_error(built, exc)`` raised when the model refuses them.
+
+    Its caller checked what ``straight``'s does: a cached plan, with no overrides or
+    traits, no observer, no rows made after the object.
+    """
+    scope = _scope(factory, plan, plan.specials)
+    scope["model"], scope["model_error"] = model, model_error
+    scope["counts"], scope["schema"] = factory._pf_counts, plan.schema
+    shape = (_kinds(scope, factory, plan, plan.specials), *_rest(plan))
+    build: Build = _made(scope, "build", shape)
+    return build
+
+
+def compile_row(factory: Factory[Any], plan: Plan, filled: bool) -> Row:
+    """A row of a synchronous batch of ``plan`` for ``factory`` as one function: what
+    :meth:`Resolution.straight` does with a seat. ``filled``: the batch made the
+    plan's ``fake()`` fields a column at a time (``Seat.filled``), so the function
+    resolves the others only."""
+    keys = plan.columns if filled else plan.specials
+    scope = _scope(factory, plan, keys)
+    scope["transient"] = plan.transient
+    row: Row = _made(scope, "row", (_kinds(scope, factory, plan, keys), *_rest(plan)))
+    return row
+
+
+def straight(
+    factory: Factory[Any],
+    plan: Plan,
+    scope: str,
+    seat: Seat,
+    batch: Batch | None,
+    quick: bool,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:meth:`Resolution.straight` for a batch's row: the plan's first row is resolved
+    by the loop (which makes the children's ``build()`` shortcuts), the next ones by
+    the plan's compiled function."""
+    filled = bool(seat.filled)
+    row = plan.rows.get(filled)
+    if row is None:
+        if filled not in plan.rows:
+            plan.rows[filled] = None
+            return Resolution.straight(factory, plan, scope, seat, batch, quick)
+        row = plan.rows[filled] = compile_row(factory, plan, filled)
+    return row(seat, batch, quick, scope)
+
+
+def _scope(factory: Factory[Any], plan: Plan, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The names a generated function reads, but for its fields'."""
+    pool: list[Resolution] = []
+    return {
+        "Resolution": Resolution,
+        "factory": factory,
+        "plan": plan,
+        "base": plan.base,
+        "pending_keys": keys,
+        "defaults": _defaults,
+        "looked_at": _LOOKED_AT_SYNC,
+        "coroutine": CoroutineType,
+        "fresh_copy": fresh_copy,
+        "pool_pop": pool.pop,
+        "pool_append": pool.append,
+    }
+
+
+def _rest(plan: Plan) -> tuple[tuple[str, ...], bool, str]:
+    return plan.copies, bool(plan.transient), plan.where()
+
+
+def _made(scope: dict[str, Any], name: str, shape: Shape) -> Any:
+    # Keys enter the source only as repr() literals; everything else is in scope.
+    exec(_code(name, shape), scope)
+    return scope[name]
+
+
+def _kinds(
+    scope: dict[str, Any], factory: Factory[Any], plan: Plan, keys: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """The kind of each field's step, putting what the step reads into ``scope``."""
+    kinds = []
+    for i, key in enumerate(keys):
+        field: SpecialField[Any] = plan.base[key]
+        scope[f"f{i}"] = field
+        kind = "generic"
+        if type(field) is SequenceField and field.pattern is None:
+            kind = "sequence"
+            scope[f"f{i}_counter"] = field.counter_for(type(factory), key)
+            scope[f"f{i}_render"], scope[f"f{i}_start"] = field._render, field.start
+        elif type(field) is LazyField:
+            kind = "lazy"
+            scope[f"f{i}_fn"] = field.fn
+        elif type(field) is AssociationField:
+            quick = _quick_child(factory, plan, key, field)
+            if quick is not None:
+                kind = "child"
+                scope[f"f{i}_child"], scope[f"f{i}_id"] = quick, id(field)
+        kinds.append((key, kind))
+    return tuple(kinds)
 
 
 def _quick_child(factory: Factory[Any], plan: Plan, key: str, field: AssociationField) -> Any:
@@ -153,79 +317,22 @@ def _quick_child(factory: Factory[Any], plan: Plan, key: str, field: Association
     return child._pf_quick.get(field.schema)
 
 
-def compile_build(
-    factory: Factory[Any],
-    plan: Plan,
-    model: Callable[..., Any],
-    model_error: Callable[[dict[str, Any], Exception], Exception],
-) -> Build:
-    """``build()`` of ``plan`` for ``factory`` as one function: what
-    :meth:`Resolution.straight` and a call of ``model`` with the built values do, with
-    ``model_error(built, exc)`` raised when the model refuses them.
-
-    Its caller checked what ``straight``'s does: a cached plan, with no overrides or
-    traits, no observer, no rows made after the object.
-    """
-    scope: dict[str, Any] = {
-        "Resolution": Resolution,
-        "factory": factory,
-        "plan": plan,
-        "schema": plan.schema,
-        "counts": factory._pf_counts,
-        "base": plan.base,
-        "model": model,
-        "model_error": model_error,
-        "defaults": _defaults,
-        "looked_at": _LOOKED_AT_SYNC,
-        "coroutine": CoroutineType,
-        "fresh_copy": fresh_copy,
-    }
-    pool: list[Resolution] = []
-    scope["pool_pop"], scope["pool_append"] = pool.pop, pool.append
-    lines = [_HEAD]
-    lines.extend(f"    values[{key!r}] = fresh_copy(values[{key!r}])\n" for key in plan.copies)
-    steps, reads = _steps(factory, plan, scope)
-    if reads:
-        lines.append(
-            "    pending = r.pending = set(specials)\n"
-            "    stack = r.stack\n"
-            "    push, pop = stack.append, stack.pop\n"
-        )
-        scope["specials"] = plan.specials
-    lines.extend(steps)
-    finish = "r.finish()[0]" if plan.transient else "r.finish()[0] if r.omitted else values"
-    lines.append(_TAIL.format(finish=finish))
-    source = "".join(lines)
-    code = compile(source, f"<pyfactory build of {plan.where()}>", "exec")
-    # Keys enter the source only as repr() literals; everything else is in scope.
-    exec(code, scope)
-    build: Build = scope["build"]
-    return build
-
-
-def _steps(factory: Factory[Any], plan: Plan, scope: dict[str, Any]) -> tuple[list[str], bool]:
-    """Each special field's step, and whether some field may read the others."""
-    fields: list[tuple[str, SpecialField[Any], str]] = []
-    for i, key in enumerate(plan.specials):
-        field: SpecialField[Any] = plan.base[key]
-        scope[f"f{i}"] = field
-        kind = _GENERIC
-        if type(field) is SequenceField and field.pattern is None:
-            kind = _SEQUENCE
-            scope[f"f{i}_counter"] = field.counter_for(type(factory), key)
-            scope[f"f{i}_render"] = field._render
-        elif type(field) is LazyField:
-            kind = _LAZY
-            scope[f"f{i}_fn"] = field.fn
-        elif type(field) is AssociationField:
-            quick = _quick_child(factory, plan, key, field)
-            if quick is not None:
-                kind = _CHILD
-                scope[f"f{i}_child"], scope[f"f{i}_id"] = quick, id(field)
-        fields.append((key, field, kind))
-    readers = [i for i, (_, _, kind) in enumerate(fields) if kind in (_GENERIC, _LAZY)]
-    steps = []
-    for i, (key, _field, kind) in enumerate(fields):
+@lru_cache(maxsize=1024)
+def _code(name: str, shape: Shape) -> CodeType:
+    """The function ``name`` ("build" or "row") for plans of ``shape``, compiled once
+    per process: compiling takes far longer than the few objects a test builds."""
+    kinds, copies, transient, where = shape
+    readers = [i for i, (_, kind) in enumerate(kinds) if kind in _READERS]
+    if name == "build":
+        copied = "".join(f"        r.values[{k!r}] = fresh_copy(r.values[{k!r}])\n" for k in copies)
+        lines = [_BUILD_HEAD.format(copies=copied)]
+    else:
+        lines = [_ROW_HEAD]
+    if readers:
+        # _seat() made the row's pending keys already.
+        made = "r.pending = set(pending_keys)" if name == "build" else "r.pending"
+        lines.append(_READS.format(pending=made))
+    for i, (key, kind) in enumerate(kinds):
         # A field an earlier reader may have resolved on demand is looked for first.
         checked = bool(readers) and readers[0] < i
         check = f"    if {key!r} in pending:\n" if checked else ""
@@ -233,6 +340,12 @@ def _steps(factory: Factory[Any], plan: Plan, scope: dict[str, Any]) -> tuple[li
         # The pending keys matter to a later reader only.
         later = bool(readers) and readers[-1] > i
         discard = f"{pad}    pending.discard({key!r})\n" if later else ""
-        body = kind.format(check=check, pad=pad, key=key, i=i)
-        steps.append(body + _KEEP.format(pad=pad, key=key, i=i, discard=discard))
-    return steps, bool(readers)
+        lines.append(_KINDS[kind].format(check=check, pad=pad, key=key, i=i))
+        lines.append(_KEEP.format(pad=pad, key=key, i=i, discard=discard))
+    if name == "build":
+        finish = "r.finish()[0]" if transient else "r.finish()[0] if r.omitted else values"
+        lines.append(_BUILD_TAIL.format(finish=finish))
+    else:
+        finish = "r.omitted or transient" if transient else "r.omitted"
+        lines.append(_ROW_TAIL.format(finish=finish))
+    return compile("".join(lines), f"<pyfactory {name} of {where}>", "exec")
