@@ -238,7 +238,10 @@ class SequenceField(SpecialField[T_co]):
 
     def describe(self) -> str:
         resume = ", resume=True" if self.pattern is not None else ""
-        return f"sequence({self.source!r}{resume})"
+        # A function by its name: its repr's address means nothing to a reader.
+        source = self.source
+        shown = repr(source) if isinstance(source, str) else getattr(source, "__name__", source)
+        return f"sequence({shown}{resume})"
 
 
 @overload
