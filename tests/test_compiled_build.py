@@ -312,3 +312,23 @@ def test_keys_of_any_text_are_literals_in_the_compiled_function() -> None:
             return {odd: sequence(lambda n: n), "copy": lazy(lambda v: v[odd])}
 
     assert builds(Rows()) == [{odd: n, "copy": n} for n in (1, 2, 3, 4)]
+
+
+def test_a_lazy_field_building_the_same_plan_again_gets_its_own_resolution() -> None:
+    class Tree(Factory[dict[str, Any]]):
+        _model = dict
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {
+                "n": sequence(lambda n: n),
+                "inner": lazy(lambda v: tree.build("basic") if v["n"] % 3 == 1 else None),
+                "after": lazy(lambda v: v["n"] * 10),
+            }
+
+    tree = Tree()
+    assert builds(tree, 3) == [
+        {"n": 1, "inner": {"n": 2, "inner": None, "after": 20}, "after": 10},
+        {"n": 3, "inner": None, "after": 30},
+        {"n": 4, "inner": {"n": 5, "inner": None, "after": 50}, "after": 40},
+    ]
