@@ -127,18 +127,21 @@ _READS = """\
 """
 
 # A field's step as the resolver's loop runs it (its {check} is the membership test,
-# for a field that an earlier one may have resolved already by reading it).
-_GENERIC = """\
+# for a field that an earlier one may have resolved already by reading it), around
+# the call that gives its value.
+_READING = """\
 {check}{pad}    push({key!r})
 {pad}    r.key = {key!r}
 {pad}    try:
-{pad}        value = f{i}.resolve(r)
+{pad}        value = CALL
 {pad}    except Exception as exc:
 {pad}        error = r._wrap({key!r}, exc)
 {pad}        raise error from error.__cause__
 {pad}    finally:
 {pad}        pop()
 """
+_GENERIC = _READING.replace("CALL", "f{i}.resolve(r)")
+_LAZY = _READING.replace("CALL", "f{i}_fn(r.attrs)")
 
 _SEQUENCE = """\
 {check}{pad}    try:
@@ -146,18 +149,6 @@ _SEQUENCE = """\
 {pad}    except Exception as exc:
 {pad}        error = r._wrap({key!r}, exc)
 {pad}        raise error from error.__cause__
-"""
-
-_LAZY = """\
-{check}{pad}    push({key!r})
-{pad}    r.key = {key!r}
-{pad}    try:
-{pad}        value = f{i}_fn(r.attrs)
-{pad}    except Exception as exc:
-{pad}        error = r._wrap({key!r}, exc)
-{pad}        raise error from error.__cause__
-{pad}    finally:
-{pad}        pop()
 """
 
 _CHILD = """\
