@@ -12,6 +12,8 @@ in declaration order, with the work of the common kinds inlined:
 * a ``sequence()`` without ``resume`` takes its counter's next number, found once (in
   a dataset, the row's number);
 * a ``lazy()`` calls its function with the object's attributes;
+* a ``fake()`` (not ``unique``, with nothing passed down to it) calls its provider,
+  once compiled for the factory's Faker, with the value's key;
 * an ``association()`` whose child is made by its factory's ``build()`` shortcut (a
   schema of plain values) calls that shortcut where the loop would;
 * any other field, and those where the loop would take the long way (a ``defaults()``
@@ -43,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from pyfactory._core.resolution import defaults as _defaults
 from pyfactory._core.resolution.context import Seat
 from pyfactory._core.resolution.resolver import _LOOKED_AT_SYNC, Resolution
+from pyfactory._drawn import FakeField
 from pyfactory._walk import fresh_copy
 from pyfactory.fields import AssociationField, LazyField, SequenceField, SpecialField
 
@@ -169,6 +172,25 @@ _CHILD = """\
 {pad}            raise error from error.__cause__
 """
 
+# A fake() with nothing passed down to it: its provider, compiled for the factory's
+# Faker, takes the value's key, as FakeField.resolve's own hot path does.
+_FAKE = """\
+{check}{pad}    made = f{i}._compiled
+{pad}    if made is not None and made[0] is factory._pf_randomness.faker and made[1]:
+{pad}        try:
+{pad}            value = made[1](r._key_at({key!r}, ()))
+{pad}        except Exception as exc:
+{pad}            error = r._wrap({key!r}, exc)
+{pad}            raise error from error.__cause__
+{pad}    else:
+{pad}        r.key = {key!r}
+{pad}        try:
+{pad}            value = f{i}.resolve(r)
+{pad}        except Exception as exc:
+{pad}            error = r._wrap({key!r}, exc)
+{pad}            raise error from error.__cause__
+"""
+
 # What every step ends with: what the loop does with a value, as it does it.
 _KEEP = """\
 {pad}    if type(value) in looked_at:
@@ -178,7 +200,13 @@ _KEEP = """\
 {discard}{pad}    values[{key!r}] = value
 """
 
-_KINDS = {"generic": _GENERIC, "sequence": _SEQUENCE, "lazy": _LAZY, "child": _CHILD}
+_KINDS = {
+    "generic": _GENERIC,
+    "sequence": _SEQUENCE,
+    "lazy": _LAZY,
+    "child": _CHILD,
+    "fake": _FAKE,
+}
 #: The kinds whose step may read other fields (and so resolve them on demand).
 _READERS = frozenset({"generic", "lazy"})
 
@@ -282,6 +310,8 @@ def _kinds(
             kind = "sequence"
             scope[f"f{i}_counter"] = field.counter_for(type(factory), key)
             scope[f"f{i}_render"], scope[f"f{i}_start"] = field._render, field.start
+        elif type(field) is FakeField and not field.unique and key not in plan.dunder:
+            kind = "fake"
         elif type(field) is LazyField:
             kind = "lazy"
             scope[f"f{i}_fn"] = field.fn
