@@ -114,7 +114,7 @@ def row(seat, batch, quick, scope):
 """
 
 _ROW_TAIL = """\
-    result = r.finish() if {finish} else (values, values)
+    result = {finish}
     r.values = r.batch = None
     if r.children:
         r.children.clear()
@@ -211,8 +211,9 @@ _KINDS = {
 _READERS = frozenset({"generic", "lazy"})
 
 #: A plan's shape: the kind of each field to resolve, by key, the keys copied for
-#: each object, whether some keys are transient, and where the plan comes from.
-Shape = tuple[tuple[tuple[str, str], ...], tuple[str, ...], bool, str]
+#: each object, the keys the builder gets where some are transient (else None), and
+#: where the plan comes from.
+Shape = tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...] | None, str]
 
 
 def compile_build(
@@ -243,7 +244,6 @@ def compile_row(factory: Factory[Any], plan: Plan, filled: bool) -> Row:
     resolves the others only."""
     keys = plan.columns if filled else plan.specials
     scope = _scope(factory, plan, keys)
-    scope["transient"] = plan.transient
     row: Row = _made(scope, "row", (_kinds(scope, factory, plan, keys), *_rest(plan)))
     return row
 
@@ -287,8 +287,10 @@ def _scope(factory: Factory[Any], plan: Plan, keys: tuple[str, ...]) -> dict[str
     }
 
 
-def _rest(plan: Plan) -> tuple[tuple[str, ...], bool, str]:
-    return plan.copies, bool(plan.transient), plan.where()
+def _rest(plan: Plan) -> tuple[tuple[str, ...], tuple[str, ...] | None, str]:
+    transient = plan.transient
+    built = tuple(k for k in plan.base if k not in transient) if transient else None
+    return plan.copies, built, plan.where()
 
 
 def _made(scope: dict[str, Any], name: str, shape: Shape) -> Any:
@@ -342,7 +344,7 @@ def _quick_child(factory: Factory[Any], plan: Plan, key: str, field: Association
 def _code(name: str, shape: Shape) -> CodeType:
     """The function ``name`` ("build" or "row") for plans of ``shape``, compiled once
     per process: compiling takes far longer than the few objects a test builds."""
-    kinds, copies, transient, where = shape
+    kinds, copies, built, where = shape
     readers = [i for i, (_, kind) in enumerate(kinds) if kind in _READERS]
     if name == "build":
         copied = "".join(f"        r.values[{k!r}] = fresh_copy(r.values[{k!r}])\n" for k in copies)
@@ -363,10 +365,13 @@ def _code(name: str, shape: Shape) -> CodeType:
         discard = f"{pad}    pending.discard({key!r})\n" if later else ""
         lines.append(_KINDS[kind].format(check=check, pad=pad, key=key, i=i))
         lines.append(_KEEP.format(pad=pad, key=key, i=i, discard=discard))
+    # What the builder gets: the values, or the values but the transient ones, taken
+    # key by key as finish() would; finish() itself drops what a field omitted.
+    kept = (
+        "values" if built is None else "{" + "".join(f"{k!r}: values[{k!r}], " for k in built) + "}"
+    )
     if name == "build":
-        finish = "r.finish()[0]" if transient else "r.finish()[0] if r.omitted else values"
-        lines.append(_BUILD_TAIL.format(finish=finish))
+        lines.append(_BUILD_TAIL.format(finish=f"r.finish()[0] if r.omitted else {kept}"))
     else:
-        finish = "r.omitted or transient" if transient else "r.omitted"
-        lines.append(_ROW_TAIL.format(finish=finish))
+        lines.append(_ROW_TAIL.format(finish=f"r.finish() if r.omitted else ({kept}, values)"))
     return compile("".join(lines), f"<pyfactory {name} of {where}>", "exec")
