@@ -43,11 +43,13 @@ class People(Factory[dict[str, Any]]):
     def basic(self) -> dict[str, Any]:
         return {
             "n": sequence(lambda n: n),
+            "tag": transient(sequence(lambda n: f"t{n}")),
             "first": fake("first_name"),
             "last": fake("last_name"),
             "domain": transient("example.org"),
             "email": lazy(lambda v: f"{v['first']}.{v['n']}@{v['domain']}".lower()),
             "odd": lazy(lambda v: True if v["n"] % 2 else OMIT),
+            "tagged": lazy(lambda v: f"{v['tag']}:{v['n']}"),
             "child": association(ChildFactory, "basic"),
         }
 
@@ -61,7 +63,8 @@ def test_the_rows_of_a_batch_are_the_objects_single_calls_make() -> None:
     assert batch == singles
     assert [row["n"] for row in batch] == [1, 2, 3, 4, 5, 6]
     assert ["odd" in row for row in batch] == [True, False] * 3
-    assert all("domain" not in row for row in batch)
+    assert all("domain" not in row and "tag" not in row for row in batch)
+    assert [row["tagged"] for row in batch] == [f"t{n}:{n}" for n in range(1, 7)]
     assert all(row["email"].endswith(f".{row['n']}@example.org") for row in batch)
     assert [row["child"] for row in batch] == [Child(1)] * 6
     assert len({id(row["child"]) for row in batch}) == 6
@@ -109,3 +112,42 @@ def test_an_open_defaults_block_stands_for_the_child_of_every_row() -> None:
     with defaults(child=mine):
         rows = People(seed=1).build_batch("basic", 3)
     assert [row["child"] is mine for row in rows] == [True, True, True]
+
+
+class Members(Factory[dict[str, Any]]):
+    """Rows whose fields make no child: their batch under create() is left aside."""
+
+    _model = dict
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {
+            "n": transient(sequence(lambda n: n)),
+            "name": fake("first_name"),
+            "label": lazy(lambda v: f"{v['name']}-{v['n']}"),
+        }
+
+
+def test_a_transient_sequence_that_raises_names_its_key_on_every_row() -> None:
+    class Broken(Factory[dict[str, Any]]):
+        _model = dict
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"n": transient(sequence(lambda n: 1 // (n - 3))), "x": lazy(lambda v: v["n"])}
+
+    with pytest.raises(FieldError) as caught:
+        Broken().build_batch("basic", 5)
+    assert str(caught.value) == (
+        "Broken.basic → n: transient(sequence(<lambda>)) raised "
+        "ZeroDivisionError('integer division or modulo by zero')"
+    )
+
+
+def test_rows_without_children_give_the_same_values_in_every_scope() -> None:
+    Members.reset_sequences()
+    attributes = Members(seed=4).attributes_batch("basic", 5)
+    Members.reset_sequences()
+    built = Members(seed=4).build_batch("basic", 5)
+    assert attributes == built
+    assert [row["label"].rsplit("-", 1)[1] for row in built] == ["1", "2", "3", "4", "5"]

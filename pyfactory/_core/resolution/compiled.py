@@ -10,7 +10,8 @@ out once per plan, as attrs and dataclasses write an ``__init__``: each field's 
 in declaration order, with the work of the common kinds inlined:
 
 * a ``sequence()`` without ``resume`` takes its counter's next number, found once (in
-  a dataset, the row's number);
+  a dataset, the row's number), also as a ``transient()``'s default;
+* a ``transient()`` of a plain value gives it;
 * a ``lazy()`` calls its function with the object's attributes;
 * a ``fake()`` (not ``unique``, with nothing passed down to it) calls its provider,
   once compiled for the factory's Faker, with the value's key;
@@ -20,7 +21,9 @@ in declaration order, with the work of the common kinds inlined:
   block open, a batch collecting children), runs the loop's own step.
 
 The pending keys, the stack and the membership tests are kept only where a field that
-may read others (a lazy one, or any field left to itself) could see them. Each
+may read others (a lazy one, or any field left to itself) could see them, and a row
+whose fields make no child leaves its batch aside (nothing waits there to be settled
+when a lazy field reads a value). Each
 function keeps its own pool of resolutions. Errors are those of the loop, raised by
 the same resolution methods; ``tests/test_compiled_build.py`` holds the two to the
 same values and errors. ``build()``'s function also calls the model, with the
@@ -47,7 +50,13 @@ from pyfactory._core.resolution.context import Seat
 from pyfactory._core.resolution.resolver import _LOOKED_AT_SYNC, Resolution
 from pyfactory._drawn import FakeField
 from pyfactory._walk import fresh_copy
-from pyfactory.fields import AssociationField, LazyField, SequenceField, SpecialField
+from pyfactory.fields import (
+    AssociationField,
+    LazyField,
+    SequenceField,
+    SpecialField,
+    TransientField,
+)
 
 if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
@@ -106,7 +115,7 @@ def row(seat, batch, quick, scope):
     else:
         r._seat(seat)
         r.scope = scope
-    r.batch = batch
+    r.batch = {batch}
     r.quick = quick
     shortcut = quick and batch is None
     at_row = r.row
@@ -191,6 +200,11 @@ _FAKE = """\
 {pad}            raise error from error.__cause__
 """
 
+# A transient() of a plain value: the value.
+_CONSTANT = """\
+{check}{pad}    value = f{i}_default
+"""
+
 # What every step ends with: what the loop does with a value, as it does it.
 _KEEP = """\
 {pad}    if type(value) in looked_at:
@@ -206,7 +220,11 @@ _KINDS = {
     "lazy": _LAZY,
     "child": _CHILD,
     "fake": _FAKE,
+    "constant": _CONSTANT,
 }
+#: The kinds whose step never makes a child: a row of only these has nothing waiting
+#: in its batch for a lazy field's read to settle.
+_CHILDLESS = frozenset({"sequence", "lazy", "fake", "constant"})
 #: The kinds whose step may read other fields (and so resolve them on demand).
 _READERS = frozenset({"generic", "lazy"})
 
@@ -308,10 +326,15 @@ def _kinds(
         field: SpecialField[Any] = plan.base[key]
         scope[f"f{i}"] = field
         kind = "generic"
-        if type(field) is SequenceField and field.pattern is None:
+        # transient() of a plain value, or of a sequence (which counts at the same key).
+        held = field.default if type(field) is TransientField else field
+        if held is not field and not isinstance(held, SpecialField):
+            kind = "constant"
+            scope[f"f{i}_default"] = held
+        elif type(held) is SequenceField and held.pattern is None:
             kind = "sequence"
-            scope[f"f{i}_counter"] = field.counter_for(type(factory), key)
-            scope[f"f{i}_render"], scope[f"f{i}_start"] = field._render, field.start
+            scope[f"f{i}_counter"] = held.counter_for(type(factory), key)
+            scope[f"f{i}_render"], scope[f"f{i}_start"] = held._render, held.start
         elif type(field) is FakeField and not field.unique and key not in plan.dunder:
             kind = "fake"
         elif type(field) is LazyField:
@@ -350,7 +373,10 @@ def _code(name: str, shape: Shape) -> CodeType:
         copied = "".join(f"        r.values[{k!r}] = fresh_copy(r.values[{k!r}])\n" for k in copies)
         lines = [_BUILD_HEAD.format(copies=copied)]
     else:
-        lines = [_ROW_HEAD]
+        # A row that makes no child leaves its batch alone, so that its lazy fields'
+        # reads need not look for children waiting there to be settled.
+        childless = all(kind in _CHILDLESS for _, kind in kinds)
+        lines = [_ROW_HEAD.format(batch="None" if childless else "batch")]
     if readers:
         # _seat() made the row's pending keys already.
         made = "r.pending = set(pending_keys)" if name == "build" else "r.pending"
