@@ -89,6 +89,7 @@ class Plan:
         "factory_name",
         "fakes",
         "lean",
+        "loops",
         "makers",
         "rows",
         "schema",
@@ -168,6 +169,9 @@ class Plan:
         #: The function that resolves a batch's row, by whether the batch filled the
         #: fakes; None once a first row was resolved without it (resolution.compiled).
         self.rows: dict[bool, Callable[..., Any] | None] = {}
+        #: The function that resolves a chunk's rows in one loop, by the same key, and
+        #: whether its rows make no child (resolution.compiled.rows).
+        self.loops: dict[bool, tuple[Callable[..., Any], bool]] = {}
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Plan:
         """This plan with the same overrides laid over it, for a batch: each of its

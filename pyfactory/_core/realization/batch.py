@@ -488,9 +488,8 @@ class MakeBatch(MakeOne[M]):
             return plan, rows, rows, laters
         # Children of created rows wait and are written in bulk, a level at a time.
         batch = Batch() if scope == "create" and not self._get_or_create else None
-        rows = []
-        everything = []
-        waiting = []  # the rows that hold placeholders
+        # What the builder gets, every value, and the rows that hold placeholders.
+        rows, everything, waiting = [], [], []
         first, place = self._pf_first_row(call, plan.schema, start, count)
         rows_of = call.first is not None
         filled = None
@@ -500,6 +499,12 @@ class MakeBatch(MakeOne[M]):
                 return plan, filled, filled, laters  # nothing left to resolve
         straight = self._pf_straight(call, plan, overrides)
         quick = scope == "build" and _obs._observer is None
+        if straight and probe is None:
+            # The hot path of seeds and datasets: the plan's compiled loop, once it has one.
+            seats = (first, place, filled, rows_of, count)
+            made = compiled.rows(self, plan, scope, batch, quick, *seats)  # type: ignore[arg-type]
+            if made is not None:
+                return plan, made[0], made[1], laters
         for index in range(count):
             if index and not plan.cached:
                 plan, overrides = self._pf_plan(schema, traits, given)

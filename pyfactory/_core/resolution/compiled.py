@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from textwrap import indent
 from types import CodeType, CoroutineType
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
     from pyfactory._core.resolution.pending import Batch
     from pyfactory._factory import Factory
 
-__all__ = ["Build", "Row", "compile_build", "compile_row", "straight"]
+__all__ = ["Build", "Row", "compile_build", "compile_row", "rows", "straight"]
 
 #: ``build()``'s function: no arguments, the finished model instance.
 Build = Callable[[], Any]
@@ -129,6 +130,49 @@ _ROW_TAIL = """\
         r.children.clear()
     pool_append(r)
     return result
+"""
+
+# All the rows of a chunk: Resolution._seat() written out for a batch's seats (no
+# parent, no root given), then each row's steps, indented by one more level.
+_ROWS_HEAD = """\
+def {name}(scope, batch, quick, first, place, filled, rows_of, count):
+    made = []
+    every = []
+    made_append, every_append = made.append, every.append
+    shortcut = quick and batch is None
+    for index in range(count):
+        number = first + index
+        try:
+            r = pool_pop()
+        except IndexError:
+            own = filled[index] if filled is not None else None
+            seat = Seat(place + index, number, None, None, own, number if rows_of else None)
+            r = Resolution(factory, plan, scope, False, None, seat)
+        else:
+            r.index = place + index
+            r.number = number
+            r.root = r.parent_at = r.above = None
+            r.row = number if rows_of else None
+            r.inner = ()
+{values}            r.order = pending_keys
+            r.pending = set(pending_keys)
+            r.omitted = False
+            r.scope = scope
+        r.batch = {batch}
+        r.quick = quick
+        at_row = r.row
+        values = r.values
+"""
+
+_ROWS_TAIL = """\
+        built = {finish}
+        r.values = r.batch = None
+        if r.children:
+            r.children.clear()
+        pool_append(r)
+        made_append(built)
+        every_append(values)
+    return made, every
 """
 
 # What a function with a field that may read the others keeps for it.
@@ -287,11 +331,50 @@ def straight(
     return row(seat, batch, quick, scope)
 
 
+def rows(
+    factory: Factory[Any],
+    plan: Plan,
+    scope: str,
+    batch: Batch | None,
+    quick: bool,
+    first: int,
+    place: int,
+    filled: list[dict[str, Any]] | None,
+    rows_of: bool,
+    count: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """The ``count`` rows of a chunk of a synchronous batch with nothing laid over
+    ``plan``, seated as the batch seats them (the ``index``-th: ``ctx.index`` ``place +
+    index``, number ``first + index``, ``ctx.row`` that number where ``rows_of``, the
+    fakes of ``filled[index]``): what the builder gets and every value, by row.
+
+    None where the batch's own loop must run: until the plan has a compiled row (its
+    first two rows went through :func:`straight`), and when the rows make children
+    that wait in ``batch`` (the loop notes which rows hold them)."""
+    key = filled is not None
+    if not plan.rows.get(key):
+        return None
+    loop = plan.loops.get(key)
+    if loop is None:
+        keys = plan.columns if key else plan.specials
+        names = _scope(factory, plan, keys)
+        kinds = _kinds(names, factory, plan, keys)
+        childless = all(kind in _CHILDLESS for _, kind in kinds)
+        made = _made(names, "filled_rows" if key else "rows", (kinds, *_rest(plan)))
+        loop = plan.loops[key] = (made, childless)
+    if batch is not None and not loop[1]:
+        return None
+    made_rows: tuple[list[dict[str, Any]], list[dict[str, Any]]]
+    made_rows = loop[0](scope, batch, quick, first, place, filled, rows_of, count)
+    return made_rows
+
+
 def _scope(factory: Factory[Any], plan: Plan, keys: tuple[str, ...]) -> dict[str, Any]:
     """The names a generated function reads, but for its fields'."""
     pool: list[Resolution] = []
     return {
         "Resolution": Resolution,
+        "Seat": Seat,
         "factory": factory,
         "plan": plan,
         "base": plan.base,
@@ -369,16 +452,21 @@ def _code(name: str, shape: Shape) -> CodeType:
     per process: compiling takes far longer than the few objects a test builds."""
     kinds, copies, built, where = shape
     readers = [i for i, (_, kind) in enumerate(kinds) if kind in _READERS]
+    # A row that makes no child leaves its batch alone, so that its lazy fields' reads
+    # need not look for children waiting there to be settled.
+    batch = "None" if all(kind in _CHILDLESS for _, kind in kinds) else "batch"
     if name == "build":
-        copied = "".join(f"        r.values[{k!r}] = fresh_copy(r.values[{k!r}])\n" for k in copies)
-        lines = [_BUILD_HEAD.format(copies=copied)]
+        lines = [_BUILD_HEAD.format(copies=_copied(copies, 8))]
+    elif name == "row":
+        lines = [_ROW_HEAD.format(batch=batch)]
     else:
-        # A row that makes no child leaves its batch alone, so that its lazy fields'
-        # reads need not look for children waiting there to be settled.
-        childless = all(kind in _CHILDLESS for _, kind in kinds)
-        lines = [_ROW_HEAD.format(batch="None" if childless else "batch")]
+        own = "filled[index]" if name == "filled_rows" else "base.copy()"
+        values = f"            r.values = {own}\n" + (
+            "" if own != "base.copy()" else _copied(copies, 12)
+        )
+        lines = [_ROWS_HEAD.format(name=name, values=values, batch=batch)]
     if readers:
-        # _seat() made the row's pending keys already.
+        # _seat() made a row's pending keys already.
         made = "r.pending = set(pending_keys)" if name == "build" else "r.pending"
         lines.append(_READS.format(pending=made))
     for i, (key, kind) in enumerate(kinds):
@@ -398,6 +486,16 @@ def _code(name: str, shape: Shape) -> CodeType:
     )
     if name == "build":
         lines.append(_BUILD_TAIL.format(finish=f"r.finish()[0] if r.omitted else {kept}"))
-    else:
+    elif name == "row":
         lines.append(_ROW_TAIL.format(finish=f"r.finish() if r.omitted else ({kept}, values)"))
+    else:
+        # The steps of a row, one level in: the loop's body.
+        lines[1:] = [indent(line, "    ") for line in lines[1:]]
+        lines.append(_ROWS_TAIL.format(finish=f"r.finish()[0] if r.omitted else {kept}"))
     return compile("".join(lines), f"<pyfactory {name} of {where}>", "exec")
+
+
+def _copied(copies: tuple[str, ...], depth: int) -> str:
+    """The lines that give an object its own copy of each mutable value, at ``depth``."""
+    pad = " " * depth
+    return "".join(f"{pad}r.values[{k!r}] = fresh_copy(r.values[{k!r}])\n" for k in copies)
