@@ -137,7 +137,7 @@ def value_keys(roots: Sequence[int], name: str) -> list[int]:
     column of keys, with :func:`mix` written out in the loop: the calls of
     :func:`value_key` and :func:`mix` per key cost a third of the time."""
     named = name_key(name)
-    keys = []
+    keys: list[int] = []
     append = keys.append
     for root in roots:
         z = root ^ named

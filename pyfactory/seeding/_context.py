@@ -129,6 +129,10 @@ class SeedContext:
         ``ctx.fill(UserFactory, "admin", 1000, "verified", country="FR")``. A
         factory class is bound to the session; an instance is used as it is.
 
+        The chunks are written in one transaction, the builder's for one call (a
+        SAVEPOINT with the SQLAlchemy builders): a failing row rolls back every row
+        of the fill, and leaves the session usable.
+
         Returns:
             How many rows of the model it created.
 

@@ -154,8 +154,7 @@ class TestSavepoints:
         [
             "CREATE TRIGGER customer_log AFTER INSERT ON customer BEGIN "
             "INSERT INTO tag (name) VALUES (NEW.email); END",
-            "CREATE TEMP TRIGGER customer_log AFTER INSERT ON main.customer BEGIN "
-            "SELECT 1; END",
+            "CREATE TEMP TRIGGER customer_log AFTER INSERT ON main.customer BEGIN SELECT 1; END",
         ],
         ids=["trigger", "temp-trigger"],
     )
