@@ -14,12 +14,13 @@ import itertools
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, String, create_engine, event, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from pyfactory import BuilderError, lazy
+from pyfactory import BuilderError, Factory, lazy, schema, sequence
 from pyfactory.builders._sa_bulk import insert_many
+from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 from pyfactory.seeding import Seed, SeedContext, SeedFailedError, arun_seeds, run_seeds
 from tests.seeding.shop import AsyncCustomerFactory, Customer, CustomerFactory
 
@@ -124,8 +125,6 @@ def _watched(engine: Engine) -> list[str]:
         if statement.upper().startswith("SAVEPOINT"):
             taken.append(statement)
 
-    from sqlalchemy import event
-
     event.listen(engine, "before_cursor_execute", before)
     return taken
 
@@ -184,8 +183,6 @@ class TestSavepoints:
     def test_a_table_with_on_conflict_keeps_them(self, sqlite_path: Any) -> None:
         """A table whose definition has an ``ON CONFLICT`` clause (an ignored row counts
         no change) keeps them too."""
-        from sqlalchemy import create_engine
-
         engine = create_engine(f"sqlite:///{sqlite_path}")
         try:
             with engine.begin() as conn:
@@ -219,3 +216,44 @@ class TestSavepoints:
                 insert_many(session, Customer, rows)
             assert caught.value.index == 1
             assert list(session.scalars(select(Customer.email))) == [TAKEN]
+
+
+class _Schemas(DeclarativeBase):
+    pass
+
+
+class Visitor(_Schemas):
+    """A table named with its schema (an attached database's, here ``main``)."""
+
+    __tablename__ = "visitor"
+    __table_args__ = {"schema": "main"}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+class VisitorFactory(Factory[Visitor]):
+    _model = Visitor
+    _model_builder = SQLAlchemyBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"name": sequence("visitor{n}")}
+
+
+def test_a_table_of_a_named_schema(sqlite_path: Any) -> None:
+    """The triggers of a table named with its schema are looked up in that schema's
+    catalogue: none, so one SAVEPOINT for the fill."""
+    engine = create_engine(f"sqlite:///{sqlite_path}")
+    try:
+        _Schemas.metadata.create_all(engine)
+        taken = _watched(engine)
+
+        class Visitors(Seed):
+            def run(self, ctx: SeedContext) -> None:
+                ctx.fill(VisitorFactory, 30)
+
+        assert run_seeds(Visitors, engine, chunk_size=10)["Visitors"].rows == {"visitor": 30}
+        assert len(taken) == 1
+    finally:
+        engine.dispose()
