@@ -148,6 +148,18 @@ class TestSavepoints:
         run_seeds(Fills, engine, chunk_size=10)
         assert len(taken) == 1
 
+    async def test_an_async_fill_takes_one(self, async_engine: AsyncEngine) -> None:
+        """The same through ``afill`` (aiosqlite counts the changes too)."""
+        _sqlite_only(async_engine.sync_engine)
+        taken = _watched(async_engine.sync_engine)
+
+        class Fills(Seed):
+            async def run(self, ctx: SeedContext) -> None:
+                await ctx.afill(AsyncCustomerFactory, 40)
+
+        await arun_seeds(Fills, async_engine, chunk_size=10)
+        assert len(taken) == 1
+
     @pytest.mark.parametrize(
         "ddl",
         [
