@@ -139,10 +139,9 @@ class SeedContext:
         Raises:
             UsageError: The count is not a non-negative int, or a schema has none.
         """
-        made, schema, total, traits = self._plan(factory, first, args)
-        builder, context = type(made)._pf_builder, made._pf_context
-        with builder.transaction(context), _holding(made):
-            return drive(self._fill("insert_batch", made, schema, total, traits, overrides))
+        made, body = self._filling("insert_batch", factory, first, args, overrides)
+        with type(made)._pf_builder.transaction(made._pf_context), _holding(made):
+            return drive(body)
 
     async def afill(
         self,
@@ -153,12 +152,23 @@ class SeedContext:
         **overrides: Any,
     ) -> int:
         """:meth:`fill` through ``ainsert_batch``, for an ``AsyncSession``."""
-        made, schema, total, traits = self._plan(factory, first, args)
-        builder, context = type(made)._pf_builder, made._pf_context
-        async with builder.atransaction(context):
+        made, body = self._filling("ainsert_batch", factory, first, args, overrides)
+        async with type(made)._pf_builder.atransaction(made._pf_context):
             with _holding(made):
-                body = self._fill("ainsert_batch", made, schema, total, traits, overrides)
                 return await adrive(body)
+
+    def _filling(
+        self,
+        method: str,
+        factory: type[Factory[Any]] | Factory[Any],
+        first: str | int,
+        args: tuple[Any, ...],
+        overrides: dict[str, Any],
+    ) -> tuple[Factory[Any], Body[int]]:
+        """The factory that :meth:`fill` or :meth:`afill` writes with, and their one
+        body, not started (see :meth:`_fill`)."""
+        made, schema, total, traits = self._plan(factory, first, args)
+        return made, self._fill(method, made, schema, total, traits, overrides)
 
     def _fill(
         self,
