@@ -39,6 +39,7 @@ __all__ = [
     "subkey",
     "unmix",
     "value_key",
+    "value_keys",
 ]
 
 T = TypeVar("T")
@@ -129,6 +130,21 @@ def value_key(root: int, name: str, inner: tuple[str | int, ...] = ()) -> int:
     for part in inner:
         key = mix(key ^ name_key(part))
     return key
+
+
+def value_keys(roots: Sequence[int], name: str) -> list[int]:
+    """:func:`value_key` of field ``name`` for each object key in ``roots``: a batch's
+    column of keys, with :func:`mix` written out in the loop: the calls of
+    :func:`value_key` and :func:`mix` per key cost a third of the time."""
+    named = name_key(name)
+    keys: list[int] = []
+    append = keys.append
+    for root in roots:
+        z = root ^ named
+        z = ((z ^ (z >> 30)) * MIX_1) & MASK
+        z = ((z ^ (z >> 27)) * MIX_2) & MASK
+        append(z ^ (z >> 31))
+    return keys
 
 
 class Draws(_random_module.Random):

@@ -44,7 +44,7 @@ from pyfactory.builders._sa_conflict import (
 )
 from pyfactory.builders._sa_copy import CopyJob, copies, copy_job
 from pyfactory.builders._sa_insert import BulkInsert
-from pyfactory.builders._sa_session import remember
+from pyfactory.builders._sa_session import _BULK_KEY, remember
 from pyfactory.builders._sa_shape import Shape, construct, fresh, shape_of
 from pyfactory.errors import BuilderError, FactoryDefinitionError, FactoryError
 
@@ -327,7 +327,14 @@ def insert_many(
     dialect = session.get_bind(mapper=shape.mapper).dialect
     if copy_from is not None and not copies(dialect):
         copy_from = None
+    counter = _change_counter(session, shape, dialect)
     for indexes, given, write in _driver_writes(session, shape, dialect, rows, groups, copy_from):
+        if counter is not None and isinstance(write, list):
+            connection = session.connection(bind_arguments={"mapper": shape.mapper})
+            with _counted_failure(counter, rows, indexes):
+                for sql, params in write:
+                    connection.exec_driver_sql(sql, params)
+            continue
         with _locate_failure(session, model, rows, indexes):
             if write is None:
                 create_many(session, model, given)
@@ -339,6 +346,61 @@ def insert_many(
             for sql, params in write:
                 connection.exec_driver_sql(sql, params)
     return len(rows)
+
+
+def _change_counter(session: Session, shape: Shape, dialect: Dialect) -> Any:
+    """The SQLite driver connection whose ``total_changes`` tells how many rows a
+    failed ``executemany`` wrote before its failing row, when ``insert_many`` may write
+    without a SAVEPOINT per group of rows; else None.
+
+    A SAVEPOINT costs SQLite a copy of every page the group's rows change: on a
+    million-row seed, a SAVEPOINT per 1,000 rows made the writes 2.2 times slower than
+    the same ``executemany`` calls without (20.8 against 9.3 µs a row). It is not needed
+    when the call's own SAVEPOINT (:func:`~pyfactory.builders._sa_session.transaction`)
+    rolls every row back on the error anyway, and the count names the failing row
+    exactly as writing the rows again one at a time would: an INSERT that is not
+    ``executemany``'s last adds one change per row, and nothing else adds any. That
+    holds for a table with no triggers (their changes count too) and no ``ON
+    CONFLICT`` clause in its definition (an ignored row counts none); other tables keep
+    the SAVEPOINT."""
+    if dialect.name != "sqlite" or not session.info.get(_BULK_KEY):
+        return None
+    connection = session.connection(bind_arguments={"mapper": shape.mapper})
+    driver = connection.connection.driver_connection
+    if not isinstance(getattr(driver, "total_changes", None), int):
+        return None  # pragma: no cover - pysqlite and aiosqlite both count
+    table = shape.table
+    assert isinstance(table, Table)
+    master = "sqlite_master"
+    if table.schema is not None:
+        master = f"{dialect.identifier_preparer.quote_schema(table.schema)}.sqlite_master"
+    found = connection.exec_driver_sql(
+        "SELECT type, sql FROM sqlite_temp_master WHERE type = 'trigger' AND tbl_name = ? "
+        f"UNION ALL SELECT type, sql FROM {master} WHERE tbl_name = ? "
+        "AND (type = 'trigger' OR (type = 'table' AND name = ?))",
+        (table.name, table.name, table.name),
+    ).fetchall()
+    for kind, sql in found:
+        if kind != "table" or "on conflict" in " ".join(str(sql).lower().split()):
+            return None
+    return driver
+
+
+@contextmanager
+def _counted_failure(driver: Any, rows: list[dict[str, Any]], indexes: list[int]) -> Iterator[None]:
+    """Around the ``executemany`` of a group of rows, without a SAVEPOINT (see
+    :func:`_change_counter`): when it fails, the rows it wrote before the failure are
+    the driver's new changes, so the failing row is the next one; the BuilderError
+    names it, as :func:`_locate_failure` does."""
+    before = driver.total_changes
+    try:
+        yield
+    except Exception as exc:
+        written = driver.total_changes - before
+        error = _failed_row(exc, rows, indexes[written] if written < len(indexes) else None)
+        if error is exc:
+            raise
+        raise error from error.__cause__
 
 
 def _write_conflicting(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
 
 from pyfactory import Factory
+from pyfactory._core.realization.batch import held_for
 from pyfactory._drive import Body, adrive, drive
 from pyfactory.errors import UsageError
 from pyfactory.seeding._progress import Reporter, Silent
@@ -127,13 +129,19 @@ class SeedContext:
         ``ctx.fill(UserFactory, "admin", 1000, "verified", country="FR")``. A
         factory class is bound to the session; an instance is used as it is.
 
+        The chunks are written in one transaction, the builder's for one call (a
+        SAVEPOINT with the SQLAlchemy builders): a failing row rolls back every row
+        of the fill, and leaves the session usable.
+
         Returns:
             How many rows of the model it created.
 
         Raises:
             UsageError: The count is not a non-negative int, or a schema has none.
         """
-        return drive(self._fill("insert_batch", factory, first, args, overrides))
+        made, body = self._filling("insert_batch", factory, first, args, overrides)
+        with type(made)._pf_builder.transaction(made._pf_context), _holding(made):
+            return drive(body)
 
     async def afill(
         self,
@@ -144,20 +152,36 @@ class SeedContext:
         **overrides: Any,
     ) -> int:
         """:meth:`fill` through ``ainsert_batch``, for an ``AsyncSession``."""
-        return await adrive(self._fill("ainsert_batch", factory, first, args, overrides))
+        made, body = self._filling("ainsert_batch", factory, first, args, overrides)
+        async with type(made)._pf_builder.atransaction(made._pf_context):
+            with _holding(made):
+                return await adrive(body)
 
-    def _fill(
+    def _filling(
         self,
         method: str,
         factory: type[Factory[Any]] | Factory[Any],
         first: str | int,
         args: tuple[Any, ...],
         overrides: dict[str, Any],
+    ) -> tuple[Factory[Any], Body[int]]:
+        """The factory that :meth:`fill` or :meth:`afill` writes with, and their one
+        body, not started (see :meth:`_fill`)."""
+        made, schema, total, traits = self._plan(factory, first, args)
+        return made, self._fill(method, made, schema, total, traits, overrides)
+
+    def _fill(
+        self,
+        method: str,
+        made: Factory[Any],
+        schema: str | None,
+        total: int,
+        traits: tuple[str, ...],
+        overrides: dict[str, Any],
     ) -> Body[int]:
         """The one body of :meth:`fill` and :meth:`afill`: ``method`` is the factory's
         ``insert_batch`` or ``ainsert_batch``, and each chunk is yielded as what it
         returned (see :mod:`pyfactory._drive`)."""
-        made, schema, total, traits = self._plan(factory, first, args)
         insert = getattr(made, method)
         self._progress.fill_started(_label(made, schema), total)
         for size in self._chunks(total):
@@ -167,6 +191,19 @@ class SeedContext:
                 yield insert(schema, size, *traits, **overrides)
             self._progress.advance(size)
         return total
+
+
+@contextmanager
+def _holding(made: Factory[Any]) -> Iterator[None]:
+    """``made``'s batch calls inside the transaction that a fill holds for all of them
+    (the builder's, as one ``insert_batch`` call takes it), so that each takes none of
+    its own: see :data:`~pyfactory._core.realization.batch.held_for`. A fill's rows are
+    then written, or rolled back, together."""
+    token = held_for.set(made)
+    try:
+        yield
+    finally:
+        held_for.reset(token)
 
 
 def _label(factory: Factory[Any], schema: str | None) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._drawn import FakeField
-from pyfactory._stream import value_key
+from pyfactory._stream import value_keys
 from pyfactory._walk import fresh_copy
 from pyfactory.errors import FactoryError
 
@@ -49,7 +49,7 @@ def resolve_columns(
                 row[key] = fresh_copy(row[key])
     for key, field in zip(keys, fields, strict=True):
         try:
-            values = field.column(faker, [value_key(root, key) for root in roots])
+            values = field.column(faker, value_keys(roots, key))
         except FactoryError as error:
             raise error.within(plan.factory_name, plan.schema, key) from error.__cause__
         assert values is not None  # checked above, before any value was drawn
