@@ -183,10 +183,14 @@ obj = Account(
 # The baseline of the batches: the same loop, keeping its objects in a list, as a
 # batch does (a list of live objects costs the garbage collector more than objects
 # dropped one by one).
-RAW_ACCOUNTS = f"""\
+RAW_ACCOUNTS = (
+    f"""\
 objs = []
 for _ in range({BATCH}):
-""" + "".join(f"    {line}\n" for line in RAW_ACCOUNT.splitlines()) + "    objs.append(obj)\n"
+"""
+    + "".join(f"    {line}\n" for line in RAW_ACCOUNT.splitlines())
+    + "    objs.append(obj)\n"
+)
 
 
 class ChildFactory(Factory[Child]):
@@ -412,7 +416,14 @@ def run(quick: bool, out: Callable[[str], None] = print, collect: bool = True) -
     settings = QUICK if quick else FULL
     for line in header(versions()):
         out(line)
-    out(mode_line(quick, settings, gc_words(collect), "x raw compares the bests, a batch with raw's list of as many objects"))
+    out(
+        mode_line(
+            quick,
+            settings,
+            gc_words(collect),
+            "x raw compares the bests, a batch with raw's list of as many objects",
+        )
+    )
     for case in cases():
         out("")
         out(case.title)
