@@ -151,3 +151,27 @@ def test_rows_without_children_give_the_same_values_in_every_scope() -> None:
     built = Members(seed=4).build_batch("basic", 5)
     assert attributes == built
     assert [row["label"].rsplit("-", 1)[1] for row in built] == ["1", "2", "3", "4", "5"]
+
+
+def test_rows_whose_fakes_are_not_made_a_column_at_a_time_call_them_row_by_row() -> None:
+    """A fake() with no fast provider (isbn10) leaves the batch's fakes to each row:
+    the loop's fake steps, the fast one among them, give the single calls' values."""
+
+    class Books(Factory[dict[str, Any]]):
+        _model = dict
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {
+                "isbn": fake("isbn10"),
+                "author": fake("first_name"),
+                "label": lazy(lambda v: f"{v['author']}:{v['isbn']}"),
+            }
+
+    one = Books(seed=8)
+    singles = [one.build("basic") for _ in range(7)]
+    batch = Books(seed=8)
+    rows = batch.build_batch("basic", 3) + batch.build_batch("basic", 4)
+    assert rows == singles
+    assert all(row["label"] == f"{row['author']}:{row['isbn']}" for row in rows)
+    assert len({row["isbn"] for row in rows}) == 7

@@ -136,9 +136,9 @@ _ROW_TAIL = """\
 # parent, no root given), then each row's steps, indented by one more level.
 _ROWS_HEAD = """\
 def {name}(scope, batch, quick, first, place, filled, rows_of, count):
-    made = []
-    every = []
-    made_append, every_append = made.append, every.append
+    all_built = []
+    all_values = []
+    built_append, values_append = all_built.append, all_values.append
     shortcut = quick and batch is None
     for index in range(count):
         number = first + index
@@ -170,9 +170,9 @@ _ROWS_TAIL = """\
         if r.children:
             r.children.clear()
         pool_append(r)
-        made_append(built)
-        every_append(values)
-    return made, every
+        built_append(built)
+        values_append(values)
+    return all_built, all_values
 """
 
 # What a function with a field that may read the others keeps for it.
