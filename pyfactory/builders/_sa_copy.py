@@ -16,7 +16,7 @@ Binary COPY has one rule that the other paths do not: the server reads each valu
 with the receive function of the column's own type, with no cast. So:
 
 * the types come from the server (:func:`_column_kinds`, one catalog query per table
-  and chunk), not from the model, which may say ``Integer`` for a ``bigint`` column;
+  and pyfactory call), not from the model, which may say ``Integer`` for a ``bigint`` column;
 * a column is written this way only when every one of its values is of a Python type
   that psycopg dumps, for that column's type, to what the INSERT would store
   (:data:`_SCALARS`): ints in the column's range (psycopg would wrap an int too large
@@ -289,7 +289,10 @@ def copies(dialect: Dialect) -> bool:
 
 _COLUMN_TYPES = """
 SELECT a.attname, b.oid, b.typtype, a.attidentity = 'a',
-       c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND NOT c.relhasrules
+       c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND NOT c.relhasrules,
+       c.relkind = 'r' AND NOT EXISTS (
+         SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid AND g.tgtype & 4 <> 0
+       )
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -299,7 +302,40 @@ WHERE c.oid = pg_catalog.to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
 """
 
 
-def _column_kinds(connection: Connection, plan: _Plan) -> list[tuple[Check, int]] | None:
+#: What the catalog said of a plan's table, by the transaction (the innermost SAVEPOINT,
+#: a pyfactory call's own) that asked: a call's chunks ask once. A table is not
+#: altered halfway through one call; the next call asks again.
+_asked: weakref.WeakKeyDictionary[Any, dict[_Plan, Columns | None]] = weakref.WeakKeyDictionary()
+
+
+class Columns:
+    """What the catalog says of a plan's table: each copied column's check and dumper
+    type, and whether the server names every row it refuses by its line in the COPY."""
+
+    __slots__ = ("kinds", "located")
+
+    def __init__(self, kinds: list[tuple[Check, int]], located: bool) -> None:
+        self.kinds = kinds
+        #: No trigger fires on INSERT (a foreign key's check is one): every error of
+        #: the COPY is raised by a row as the server reads it, and names its line.
+        #: A foreign key is checked once every row is in, and its error names none.
+        self.located = located
+
+
+def _columns(connection: Connection, plan: _Plan) -> Columns | None:
+    """:func:`_column_kinds`, asked once per plan in a transaction (see :data:`_asked`)."""
+    transaction = connection.get_nested_transaction()
+    if transaction is None:
+        return _column_kinds(connection, plan)
+    known = _asked.get(transaction)
+    if known is None:
+        known = _asked[transaction] = {}
+    if plan not in known:
+        known[plan] = _column_kinds(connection, plan)
+    return known[plan]
+
+
+def _column_kinds(connection: Connection, plan: _Plan) -> Columns | None:
     """Each copied column's check and dumper type, read from the server's catalog (a
     domain is written as its base type, whose receive function it uses); None when
     the rows must go by INSERT:
@@ -324,7 +360,7 @@ def _column_kinds(connection: Connection, plan: _Plan) -> list[tuple[Check, int]
         if kind is None or always:
             return None
         out.append(kind)
-    return out
+    return Columns(out, bool(found[0][5]))
 
 
 #: The oid of ``text``, fixed in PostgreSQL's catalog: enums are written as text.
@@ -335,20 +371,18 @@ class CopyJob:
     """The rows of one group, ready to COPY: the plan (the statement), each column's
     check and dumper type as the catalog gave them, and the bound values by column."""
 
-    __slots__ = ("columns", "dialect", "kinds", "oids", "plan", "statement")
+    __slots__ = ("columns", "dialect", "located", "oids", "plan", "statement", "table")
 
     def __init__(
-        self,
-        dialect: Dialect,
-        plan: _Plan,
-        kinds: list[tuple[Check, int]],
-        columns: list[list[Any]],
+        self, dialect: Dialect, plan: _Plan, table: Columns, columns: list[list[Any]]
     ) -> None:
         self.dialect = dialect
         self.plan = plan
         self.statement = plan.statement
-        self.kinds = kinds
-        self.oids = [oid for _, oid in kinds]
+        self.table = table
+        self.oids = [oid for _, oid in table.kinds]
+        #: Whether the server names a row it refuses (:attr:`Columns.located`).
+        self.located = table.located
         self.columns = columns
 
     def run(self, connection: Connection) -> None:
@@ -510,14 +544,15 @@ def copy_job(
         return None
     _, bound = prepared
     if stream is not None and stream.job.plan is plan:
-        kinds: list[tuple[Check, int]] | None = stream.job.kinds
+        table: Columns | None = stream.job.table
     else:
-        kinds = _column_kinds(connection, plan)
-    if kinds is None:
+        table = _columns(connection, plan)
+    if table is None:
         return None
+    kinds = table.kinds
     if not all(fits(check, values) for values, (check, _) in zip(bound, kinds, strict=True)):
         return None
-    return CopyJob(dialect, plan, kinds, bound)
+    return CopyJob(dialect, plan, table, bound)
 
 
 # ---------------------------------------------------------------- the driver
