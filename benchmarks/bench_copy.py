@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import resource
 import secrets
 import sys
 import time
@@ -288,7 +289,8 @@ def postgres(url: str) -> Iterator[tuple[Engine, str]]:
     target = make_url(url).set(drivername="postgresql+psycopg")
     if name:
         target = target.set(database=name)
-    engine = create_engine(target)
+    # One connection: every write runs on the server process whose CPU time is read.
+    engine = create_engine(target, pool_size=1, max_overflow=0)
     try:
         Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
@@ -339,19 +341,54 @@ def count_rows(engine: Engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM bench_copy_member")).scalar() or 0)
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One write: its seconds, commit included, and the CPU seconds it took in this
+    process and its children (the workers), and in the server's process."""
+
+    seconds: float
+    client: float
+    server: float
+
+
+def client_cpu() -> float:
+    """This process's CPU seconds and those of its children that have ended."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def server_cpu(pid: int) -> float:
+    """The CPU seconds of the server's process ``pid``, from /proc (the server runs on
+    this machine); 0 where /proc cannot tell (another machine, another system)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(
     engine: Engine, write: Callable[[Engine, Rows], None], rows: Rows, collect: bool
-) -> float:
-    """One write into the emptied table: its seconds, commit included."""
+) -> Sample:
+    """One write into the emptied table.
+
+    Wall time is what the tables give; on a machine that other work shares, the CPU
+    times say what each side cost whatever the load: a COPY streams, so on idle cores
+    its time is about the larger of the two, where a COPY per chunk costs about their
+    sum."""
     empty(engine)
+    with engine.connect() as conn:
+        pid = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() or 0)
     gc.collect()
     enabled = gc.isenabled()
     if not collect:
         gc.disable()
     try:
-        start = time.perf_counter()
+        start, client, server = time.perf_counter(), client_cpu(), server_cpu(pid)
         write(engine, rows)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        return Sample(seconds, client_cpu() - client, server_cpu(pid) - server)
     finally:
         if enabled:
             gc.enable()
@@ -368,6 +405,8 @@ REPORT = Table(
     Column("us/row", ">7", ".2f"),
     Column("rows/s", ">10", ",.0f"),
     Column("x raw", ">6", ".2f"),
+    Column("client", ">7", ".2f"),
+    Column("server", ">7", ".2f"),
 )
 
 
@@ -380,17 +419,28 @@ def measure(
             rows.encode(engine)  # the rows the raw COPY before it wrote, and checked
         timed(engine, contender.write, rows, collect)
         check(engine, contender, count)
-    samples: list[list[float]] = [[] for _ in CONTENDERS]
+    samples: list[list[Sample]] = [[] for _ in CONTENDERS]
     for _ in range(repeat):
         for contender, taken in zip(CONTENDERS, samples, strict=True):
             taken.append(timed(engine, contender.write, rows, collect))
             if count_rows(engine) != count:
                 raise AssertionError(f"{contender.name} {contender.how} wrote the wrong count")
     out(f"{count:,} rows, {repeat} sample(s) each after a checked first write")
+    out(
+        "  (client, server: median CPU µs per row of this process and its workers, and of "
+        "the server's process)"
+    )
     out(REPORT.header())
-    floor = min(samples[0])
+    by: dict[tuple[str, str], tuple[float, float]] = {}
     for contender, taken in zip(CONTENDERS, samples, strict=True):
-        best, median = best_and_median(taken)
+        by[contender.name, contender.how.split(":")[0]] = best_and_median(
+            [sample.seconds for sample in taken]
+        )
+    floor = by["raw COPY", "binary"][0]
+    for contender, taken in zip(CONTENDERS, samples, strict=True):
+        best, median = by[contender.name, contender.how.split(":")[0]]
+        client = best_and_median([sample.client for sample in taken])[1]
+        server = best_and_median([sample.server for sample in taken])[1]
         out(
             REPORT.row(
                 contender.name,
@@ -400,12 +450,10 @@ def measure(
                 best / count * 1e6,
                 count / best,
                 best / floor,
+                client / count * 1e6,
+                server / count * 1e6,
             )
         )
-    by = {
-        (c.name, c.how.split(":")[0]): best_and_median(taken)
-        for c, taken in zip(CONTENDERS, samples, strict=True)
-    }
     for what in ("insert_many", "insert_batch"):
         insert, copy = by[what, "copy_threshold=None"], by[what, "default"]
         out(
