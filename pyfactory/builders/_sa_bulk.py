@@ -357,7 +357,8 @@ def _copy_located(
         job.run(session.connection(bind_arguments={"mapper": shape.mapper}))
     except Exception as exc:
         line = failed_line(exc)
-        error = _failed_row(exc, rows, None if line is None else indexes[line - 1])
+        found = indexes[line - 1] if line is not None and 0 < line <= len(indexes) else None
+        error = _failed_row(exc, rows, found)
         if error is exc:
             raise
         raise error from error.__cause__

@@ -302,9 +302,10 @@ WHERE c.oid = pg_catalog.to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
 """
 
 
-#: What the catalog said of a plan's table, by the transaction (the innermost SAVEPOINT,
-#: a pyfactory call's own) that asked: a call's chunks ask once. A table is not
-#: altered halfway through one call; the next call asks again.
+#: What the catalog said of a plan's table, by the SAVEPOINT that asked (the innermost:
+#: a pyfactory call's own, or a dataset write's): a call's chunks ask once. A table is
+#: not altered halfway through one call; the next call asks again. Outside any
+#: SAVEPOINT every write asks.
 _asked: weakref.WeakKeyDictionary[Any, dict[_Plan, Columns | None]] = weakref.WeakKeyDictionary()
 
 
