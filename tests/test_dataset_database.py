@@ -327,16 +327,26 @@ def test_a_chunk_copy_cannot_take_is_inserted_between_two_copies(pg_engine: Engi
     ]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_row_refused_in_a_later_copy_is_named_and_made_again(
-    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     """The server reports the refused row when its COPY ends, by its line in that COPY:
-    the write names the row of the dataset, and gives its chunk's rows, made again."""
+    the write names the row of the dataset, and gives its chunk's rows, made again (by
+    the writing process, whichever process made them first)."""
     monkeypatch.setattr(_database, "STREAM_ROWS", 10)
     write(UserFactory, count=USERS, seed=1, to=pg_engine)
     spy = Statements(pg_engine)
     with pytest.raises(BuilderError) as raised:
-        write(TicketFactory, "same_id", count=60, seed=1, to=pg_engine, chunk_size=10)
+        write(
+            TicketFactory,
+            "same_id",
+            count=60,
+            seed=1,
+            to=pg_engine,
+            chunk_size=10,
+            workers=workers,
+        )
     assert spy.seen == ["COPY tickets"] * 3
     message = str(raised.value)
     assert message.startswith(
