@@ -74,9 +74,9 @@ def write(
     model a SQLAlchemy mapped class whose table exists there. The rows go in with
     ``insert_batch``'s checks, a chunk at a time: on PostgreSQL through psycopg 3 (a
     bare ``postgresql://`` URL uses it) into a binary ``COPY`` held open across
-    chunks, ended every 100,000 rows; one multi-row INSERT per chunk elsewhere. One
-    transaction holds them all: an error leaves none written. A row's fields must be
-    columns of the table: give a foreign key column a value (such as
+    chunks, ended once it holds 100,000 rows; one multi-row INSERT per chunk
+    elsewhere. One transaction holds them all: an error leaves none written. A row's
+    fields must be columns of the table: give a foreign key column a value (such as
     :func:`~pyfactory.dataset.pick`), not a relationship.
 
     The format is ``format`` (``"parquet"``, ``"csv"`` or ``"jsonl"``), or else the
