@@ -21,8 +21,13 @@ PostgreSQL through psycopg 3, in one process, side by side:
   ``copy_threshold=None`` (the ``INSERT ... SELECT FROM unnest`` that ``insert_batch``
   used before COPY) and with the default threshold (COPY);
 * ``insert_batch``: the factory call itself, values resolved while timing, both ways;
+* ``raw COPY`` of the same rows already encoded (read back from the table with ``COPY
+  ... TO STDOUT``): ``copy.write()`` of the bytes, the server's share that no client
+  can take away;
 * ``dataset write``: :func:`pyfactory.dataset.write` of the same factory's rows to the
-  engine (rows made while timing, one COPY per chunk of 10,000 rows).
+  engine (rows made while timing, chunks of 10,000 rows into one COPY), in the
+  process and with ``workers=2`` (spawned processes make the rows, their start
+  counted).
 
 Each sample is one write of all the rows into the emptied table and its commit; the
 samples are taken in interleaved rounds, best and median kept, the garbage collector
@@ -35,6 +40,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import resource
 import secrets
 import sys
 import time
@@ -117,7 +123,21 @@ def member_factory(builder: SQLAlchemyBuilder[Member]) -> type[Factory[Member]]:
 INSERTS = SQLAlchemyBuilder[Member](copy_threshold=None)
 COPIES = SQLAlchemyBuilder[Member]()
 InsertFactory = member_factory(INSERTS)
-CopyFactory = member_factory(COPIES)
+
+
+class CopyFactory(Factory[Member]):
+    """The factory of the COPY rows, at the top level of the module: write()'s worker
+    processes import it by its name."""
+
+    _model = Member
+    _model_builder = COPIES
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"email": sequence("member{n}@example.com"), **MEMBER}
+
+
 #: Rows per insert_many call: the factory's _batch_size, as insert_batch writes them
 #: (``--chunk`` sets both).
 CHUNK = InsertFactory._batch_size
@@ -136,16 +156,29 @@ def set_chunk(rows: int) -> None:
 @dataclass
 class Rows:
     """The rows of one size, built before the clock starts: dicts for the builder,
-    tuples for the raw COPY."""
+    tuples for the raw COPY, and the same rows as COPY's binary bytes (read back from
+    the table once the first raw COPY has written them)."""
 
     count: int
     dicts: list[dict[str, Any]]
     tuples: list[tuple[Any, ...]]
+    encoded: bytes = b""
 
     @classmethod
     def make(cls, count: int) -> Rows:
         dicts = [{"email": email(n), **MEMBER} for n in range(1, count + 1)]
         return cls(count, dicts, [tuple(row[c] for c in COLUMNS) for row in dicts])
+
+    def encode(self, engine: Engine) -> None:
+        """The table's rows, as ``COPY ... TO STDOUT (FORMAT BINARY)`` gives them."""
+        statement = f"COPY bench_copy_member ({', '.join(COLUMNS)}) TO STDOUT (FORMAT BINARY)"
+        out = bytearray()
+        with engine.connect() as conn:
+            driver: Any = conn.connection.driver_connection
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for data in copy:
+                    out += data
+        self.encoded = bytes(out)
 
 
 def raw_copy(binary: bool) -> Callable[[Engine, Rows], None]:
@@ -169,6 +202,18 @@ def raw_copy(binary: bool) -> Callable[[Engine, Rows], None]:
     return write
 
 
+def raw_bytes(engine: Engine, rows: Rows) -> None:
+    """psycopg's COPY of the rows already encoded: ``copy.write()`` of 1 MiB slices of
+    the bytes, the server's own share of a COPY, which no client can take away."""
+    statement = f"COPY bench_copy_member ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    data = memoryview(rows.encoded)
+    with engine.begin() as conn:
+        driver: Any = conn.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for start in range(0, len(data), 1 << 20):
+                copy.write(data[start : start + (1 << 20)])
+
+
 def builder_write(builder: SQLAlchemyBuilder[Member]) -> Callable[[Engine, Rows], None]:
     def write(engine: Engine, rows: Rows) -> None:
         with Session(engine) as session:
@@ -189,12 +234,13 @@ def factory_write(factory: type[Factory[Member]]) -> Callable[[Engine, Rows], No
     return write
 
 
-def dataset_write(factory: type[Factory[Member]]) -> Callable[[Engine, Rows], None]:
-    """pyfactory.dataset.write to the engine: rows made while timing, a COPY per chunk
-    of 10,000, one transaction."""
+def dataset_write(workers: int) -> Callable[[Engine, Rows], None]:
+    """pyfactory.dataset.write to the engine: rows made while timing (in ``workers``
+    spawned processes when more than one, their start in the time), chunks of 10,000
+    into one COPY, one transaction."""
 
     def write_rows(engine: Engine, rows: Rows) -> None:
-        write(factory, count=rows.count, seed=1, to=engine)
+        write(CopyFactory, count=rows.count, seed=1, to=engine, workers=workers)
 
     return write_rows
 
@@ -209,11 +255,13 @@ class Contender:
 CONTENDERS = (
     Contender("raw COPY", "binary: cursor.copy().write_row(tuple)", raw_copy(binary=True)),
     Contender("raw COPY", "text: cursor.copy().write_row(tuple)", raw_copy(binary=False)),
+    Contender("raw COPY", "binary bytes: copy.write(encoded)", raw_bytes),
     Contender("insert_many", "copy_threshold=None: INSERT unnest", builder_write(INSERTS)),
     Contender("insert_many", "default: COPY", builder_write(COPIES)),
     Contender("insert_batch", "copy_threshold=None: INSERT unnest", factory_write(InsertFactory)),
     Contender("insert_batch", "default: COPY", factory_write(CopyFactory)),
-    Contender("dataset write", "write(..., to=engine): COPY", dataset_write(CopyFactory)),
+    Contender("dataset write", "write(..., to=engine): COPY", dataset_write(1)),
+    Contender("dataset write", "the same, workers=2", dataset_write(2)),
 )
 
 
@@ -241,7 +289,8 @@ def postgres(url: str) -> Iterator[tuple[Engine, str]]:
     target = make_url(url).set(drivername="postgresql+psycopg")
     if name:
         target = target.set(database=name)
-    engine = create_engine(target)
+    # One connection: every write runs on the server process whose CPU time is read.
+    engine = create_engine(target, pool_size=1, max_overflow=0)
     try:
         Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
@@ -292,19 +341,54 @@ def count_rows(engine: Engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM bench_copy_member")).scalar() or 0)
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One write: its seconds, commit included, and the CPU seconds it took in this
+    process and its children (the workers), and in the server's process."""
+
+    seconds: float
+    client: float
+    server: float
+
+
+def client_cpu() -> float:
+    """This process's CPU seconds and those of its children that have ended."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def server_cpu(pid: int) -> float:
+    """The CPU seconds of the server's process ``pid``, from /proc (the server runs on
+    this machine); 0 where /proc cannot tell (another machine, another system)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(
     engine: Engine, write: Callable[[Engine, Rows], None], rows: Rows, collect: bool
-) -> float:
-    """One write into the emptied table: its seconds, commit included."""
+) -> Sample:
+    """One write into the emptied table.
+
+    Wall time is what the tables give; on a machine that other work shares, the CPU
+    times say what each side cost whatever the load: a COPY streams, so on idle cores
+    its time is about the larger of the two, where a COPY per chunk costs about their
+    sum."""
     empty(engine)
+    with engine.connect() as conn:
+        pid = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() or 0)
     gc.collect()
     enabled = gc.isenabled()
     if not collect:
         gc.disable()
     try:
-        start = time.perf_counter()
+        start, client, server = time.perf_counter(), client_cpu(), server_cpu(pid)
         write(engine, rows)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        return Sample(seconds, client_cpu() - client, server_cpu(pid) - server)
     finally:
         if enabled:
             gc.enable()
@@ -321,6 +405,8 @@ REPORT = Table(
     Column("us/row", ">7", ".2f"),
     Column("rows/s", ">10", ",.0f"),
     Column("x raw", ">6", ".2f"),
+    Column("client", ">7", ".2f"),
+    Column("server", ">7", ".2f"),
 )
 
 
@@ -329,19 +415,32 @@ def measure(
 ) -> None:
     rows = Rows.make(count)
     for contender in CONTENDERS:  # a first write of each, checked: it warms up too
+        if contender.write is raw_bytes:
+            rows.encode(engine)  # the rows the raw COPY before it wrote, and checked
         timed(engine, contender.write, rows, collect)
         check(engine, contender, count)
-    samples: list[list[float]] = [[] for _ in CONTENDERS]
+    samples: list[list[Sample]] = [[] for _ in CONTENDERS]
     for _ in range(repeat):
         for contender, taken in zip(CONTENDERS, samples, strict=True):
             taken.append(timed(engine, contender.write, rows, collect))
             if count_rows(engine) != count:
                 raise AssertionError(f"{contender.name} {contender.how} wrote the wrong count")
     out(f"{count:,} rows, {repeat} sample(s) each after a checked first write")
+    out(
+        "  (client, server: median CPU µs per row of this process and its workers, and of "
+        "the server's process)"
+    )
     out(REPORT.header())
-    floor = min(samples[0])
+    by: dict[tuple[str, str], tuple[float, float]] = {}
     for contender, taken in zip(CONTENDERS, samples, strict=True):
-        best, median = best_and_median(taken)
+        by[contender.name, contender.how.split(":")[0]] = best_and_median(
+            [sample.seconds for sample in taken]
+        )
+    floor = by["raw COPY", "binary"][0]
+    for contender, taken in zip(CONTENDERS, samples, strict=True):
+        best, median = by[contender.name, contender.how.split(":")[0]]
+        client = best_and_median([sample.client for sample in taken])[1]
+        server = best_and_median([sample.server for sample in taken])[1]
         out(
             REPORT.row(
                 contender.name,
@@ -351,14 +450,26 @@ def measure(
                 best / count * 1e6,
                 count / best,
                 best / floor,
+                client / count * 1e6,
+                server / count * 1e6,
             )
         )
-    builder = best_and_median(samples[2])[1] / best_and_median(samples[3])[1]
-    factory = best_and_median(samples[4])[1] / best_and_median(samples[5])[1]
-    out(
-        f"  INSERT's median over COPY's: insert_many {builder:.2f}, insert_batch {factory:.2f} "
-        "(above 1: COPY is faster)"
-    )
+    for what in ("insert_many", "insert_batch"):
+        insert, copy = by[what, "copy_threshold=None"], by[what, "default"]
+        out(
+            f"  {what}: INSERT over COPY {insert[0] / copy[0]:.2f} (best), "
+            f"{insert[1] / copy[1]:.2f} (median); above 1: COPY is faster (target 2)"
+        )
+    raw = by["raw COPY", "binary"]
+    for how, label in (
+        ("write(..., to=engine)", "workers=1"),
+        ("the same, workers=2", "workers=2"),
+    ):
+        made = by["dataset write", how]
+        out(
+            f"  dataset write {label} over raw binary COPY: {made[0] / raw[0]:.2f} (best), "
+            f"{made[1] / raw[1]:.2f} (median); target 1.3"
+        )
 
 
 CROSSOVER_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)

@@ -3,6 +3,7 @@ and pick(): the keys of a multi-table dataset that point at rows the other table
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 import textwrap
@@ -10,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from sqlalchemy import Engine, create_engine, event, make_url, select, text
 
-from pyfactory import BuilderError, Factory, FieldError, UsageError, schema
-from pyfactory.dataset import generate, pick, write
+from pyfactory import BuilderError, Factory, FieldError, UsageError, schema, sequence
+from pyfactory.builders import SQLAlchemyBuilder
+from pyfactory.dataset import _database, generate, pick, write
 from pyfactory.errors import FactoryDefinitionError
 from tests.dataset_tables import USERS, Base, Ticket, TicketFactory, User, UserFactory
 
@@ -243,6 +245,178 @@ def test_workers_started_by_an_unguarded_script_say_how_to_fix_it(tmp_path: Path
         'put that call under `if __name__ == "__main__":`. Otherwise a worker ran out of '
         "memory or was killed\n"
     ) in done.stderr
+
+
+# ------------------------------------------------------ PostgreSQL: COPY across chunks
+
+
+@pytest.fixture
+def pg_engine(postgres_database_url: str) -> Engine:
+    made = create_engine(postgres_database_url.replace("postgresql://", "postgresql+psycopg://"))
+    Base.metadata.create_all(made)
+    yield made  # type: ignore[misc]
+    made.dispose()
+
+
+class Statements:
+    """The statements an engine runs that write the users' or tickets' table, and the
+    rows each COPY copied (its cursor's rowcount, once it ends)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.seen: list[str] = []
+        self.copied: list[int] = []
+        event.listen(engine, "before_cursor_execute", self.before)
+        event.listen(engine, "after_cursor_execute", self.after)
+
+    def before(self, conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if statement.startswith(("COPY", "INSERT INTO users", "INSERT INTO tickets")):
+            self.seen.append(statement.split(" (", maxsplit=1)[0])
+
+    def after(self, conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if statement.startswith("COPY"):
+            self.copied.append(cursor.rowcount)
+
+
+def test_postgres_chunks_go_into_one_copy_ended_every_stream_rows(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = Statements(pg_engine)
+    assert write(UserFactory, count=USERS, seed=4, to=pg_engine, chunk_size=10) == USERS
+    assert spy.seen == ["COPY users"]
+    assert spy.copied == [USERS]
+    with pg_engine.begin() as connection:
+        connection.execute(text("DELETE FROM users"))
+    monkeypatch.setattr(_database, "STREAM_ROWS", 25)
+    spy.seen, spy.copied = [], []
+    write(UserFactory, count=USERS, seed=4, to=pg_engine, chunk_size=10)
+    # A COPY takes chunks until it holds STREAM_ROWS rows or more.
+    assert spy.seen == ["COPY users", "COPY users"]
+    assert spy.copied == [30, 10]
+    assert rows_of(pg_engine, User) == list(generate(UserFactory, count=USERS, seed=4))
+
+
+class MixedUsers(Factory[User]):
+    """Users whose 17th sign-up is a date, not a datetime: COPY leaves it to the INSERT
+    (binary COPY writes a timestamp column's values only from datetimes)."""
+
+    _model = User
+    _model_builder = SQLAlchemyBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {
+            "id": sequence(lambda n: n),
+            "email": sequence("m{n}@example.org"),
+            "name": "m",
+            "joined": sequence(
+                lambda n: datetime.date(2024, 1, 2) if n == 17 else datetime.datetime(2024, 1, n)
+            ),
+        }
+
+
+def test_a_chunk_copy_cannot_take_is_inserted_between_two_copies(pg_engine: Engine) -> None:
+    spy = Statements(pg_engine)
+    write(MixedUsers, count=30, seed=1, to=pg_engine, chunk_size=10)
+    assert spy.seen == ["COPY users", "INSERT INTO users", "COPY users"]
+    assert spy.copied == [10, 10]
+    joined = [(u["id"], u["joined"]) for u in rows_of(pg_engine, User)]
+    assert joined == [
+        (n, datetime.datetime(2024, 1, 2) if n == 17 else datetime.datetime(2024, 1, n))
+        for n in range(1, 31)
+    ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_row_refused_in_a_later_copy_is_named_and_made_again(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The server reports the refused row when its COPY ends, by its line in that COPY:
+    the write names the row of the dataset, and gives its chunk's rows, made again (by
+    the writing process, whichever process made them first)."""
+    monkeypatch.setattr(_database, "STREAM_ROWS", 10)
+    write(UserFactory, count=USERS, seed=1, to=pg_engine)
+    spy = Statements(pg_engine)
+    with pytest.raises(BuilderError) as raised:
+        write(
+            TicketFactory,
+            "same_id",
+            count=60,
+            seed=1,
+            to=pg_engine,
+            chunk_size=10,
+            workers=workers,
+        )
+    assert spy.seen == ["COPY tickets"] * 3
+    message = str(raised.value)
+    assert message.startswith(
+        "TicketFactory.same_id: write(TicketFactory, ...) to "
+        f"{pg_engine.url.render_as_string(hide_password=True)}: row 25 could not be "
+        "written (IntegrityError('(psycopg.errors.UniqueViolation) duplicate key value "
+    )
+    assert "CONTEXT:  COPY tickets, line 6" in message
+    assert message.endswith("); nothing was written")
+    error = raised.value
+    assert error.index == 5
+    assert error.rows == list(generate(TicketFactory, "same_id", count=10, seed=1, start=20))
+    assert error.attributes == error.rows[5]
+    assert error.attributes["id"] == 25
+    assert rows_of(pg_engine, Ticket) == []
+
+
+def test_a_failing_field_ends_the_open_copy_without_its_rows(pg_engine: Engine) -> None:
+    class Failing(Factory[User]):
+        _model = User
+        _model_builder = SQLAlchemyBuilder()
+        _default_schema = "basic"
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {
+                "id": sequence(lambda n: n if n != 26 else 1 // 0),
+                "email": sequence("f{n}@example.org"),
+                "name": "f",
+                "joined": datetime.datetime(2024, 1, 1),
+            }
+
+    with pytest.raises(FieldError) as raised:
+        write(Failing, count=40, seed=1, to=pg_engine, chunk_size=10)
+    assert str(raised.value).startswith("Failing.basic → id: sequence(")
+    assert str(raised.value).endswith(
+        "raised ZeroDivisionError('integer division or modulo by zero')"
+    )
+    assert rows_of(pg_engine, User) == []
+    write(UserFactory, count=3, seed=1, to=pg_engine)
+    assert len(rows_of(pg_engine, User)) == 3
+
+
+def test_a_connection_lost_between_copies_names_the_rows(
+    pg_engine: Engine, postgres_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ends the connection as the second COPY starts: no line to name, so
+    the error gives that COPY's rows."""
+    monkeypatch.setattr(_database, "STREAM_ROWS", 10)
+    copies: list[str] = []
+
+    @event.listens_for(pg_engine, "before_cursor_execute")
+    def end_it(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if statement.startswith("COPY"):
+            copies.append(statement)
+            if len(copies) == 2:
+                pid = conn.connection.driver_connection.info.backend_pid
+                postgres_admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    with pytest.raises(BuilderError) as raised:
+        write(UserFactory, count=USERS, seed=1, to=pg_engine, chunk_size=10)
+    message = str(raised.value)
+    assert message.startswith(
+        "UserFactory.basic: write(UserFactory, ...) to "
+        f"{pg_engine.url.render_as_string(hide_password=True)}: rows 10 to 19 could not be "
+        "written (OperationalError("
+    )
+    assert raised.value.index is None
+    event.remove(pg_engine, "before_cursor_execute", end_it)
+    assert rows_of(pg_engine, User) == []
 
 
 # ------------------------------------------------------------------------------ pick

@@ -16,7 +16,7 @@ Binary COPY has one rule that the other paths do not: the server reads each valu
 with the receive function of the column's own type, with no cast. So:
 
 * the types come from the server (:func:`_column_kinds`, one catalog query per table
-  and chunk), not from the model, which may say ``Integer`` for a ``bigint`` column;
+  and pyfactory call), not from the model, which may say ``Integer`` for a ``bigint`` column;
 * a column is written this way only when every one of its values is of a Python type
   that psycopg dumps, for that column's type, to what the INSERT would store
   (:data:`_SCALARS`): ints in the column's range (psycopg would wrap an int too large
@@ -36,8 +36,10 @@ only, never ``create_batch``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import inspect
+import re
 import uuid
 import weakref
 from collections.abc import Callable
@@ -46,7 +48,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from pyfactory.builders._sa_insert import BulkInsert, _given, _left_out, doubles_percents
 
@@ -56,7 +58,15 @@ if TYPE_CHECKING:
 
     from pyfactory.builders._sa_shape import Shape
 
-__all__ = ["COPY_THRESHOLD", "CopyJob", "copies", "copy_job", "fits"]
+__all__ = [
+    "COPY_THRESHOLD",
+    "CopyJob",
+    "CopyStream",
+    "copies",
+    "copy_job",
+    "failed_line",
+    "fits",
+]
 
 #: The value of ``SQLAlchemyBuilder.copy_threshold``: fewer rows of one table than
 #: this go in one INSERT. Below it COPY's extra round trips (the catalog query, the
@@ -279,7 +289,10 @@ def copies(dialect: Dialect) -> bool:
 
 _COLUMN_TYPES = """
 SELECT a.attname, b.oid, b.typtype, a.attidentity = 'a',
-       c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND NOT c.relhasrules
+       c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND NOT c.relhasrules,
+       c.relkind = 'r' AND NOT EXISTS (
+         SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid AND g.tgtype & 4 <> 0
+       )
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -289,7 +302,41 @@ WHERE c.oid = pg_catalog.to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
 """
 
 
-def _column_kinds(connection: Connection, plan: _Plan) -> list[tuple[Check, int]] | None:
+#: What the catalog said of a plan's table, by the SAVEPOINT that asked (the innermost:
+#: a pyfactory call's own, or a dataset write's): a call's chunks ask once. A table is
+#: not altered halfway through one call; the next call asks again. Outside any
+#: SAVEPOINT every write asks.
+_asked: weakref.WeakKeyDictionary[Any, dict[_Plan, Columns | None]] = weakref.WeakKeyDictionary()
+
+
+class Columns:
+    """What the catalog says of a plan's table: each copied column's check and dumper
+    type, and whether the server names every row it refuses by its line in the COPY."""
+
+    __slots__ = ("kinds", "located")
+
+    def __init__(self, kinds: list[tuple[Check, int]], located: bool) -> None:
+        self.kinds = kinds
+        #: No trigger fires on INSERT (a foreign key's check is one): every error of
+        #: the COPY is raised by a row as the server reads it, and names its line.
+        #: A foreign key is checked once every row is in, and its error names none.
+        self.located = located
+
+
+def _columns(connection: Connection, plan: _Plan) -> Columns | None:
+    """:func:`_column_kinds`, asked once per plan in a transaction (see :data:`_asked`)."""
+    transaction = connection.get_nested_transaction()
+    if transaction is None:
+        return _column_kinds(connection, plan)
+    known = _asked.get(transaction)
+    if known is None:
+        known = _asked[transaction] = {}
+    if plan not in known:
+        known[plan] = _column_kinds(connection, plan)
+    return known[plan]
+
+
+def _column_kinds(connection: Connection, plan: _Plan) -> Columns | None:
     """Each copied column's check and dumper type, read from the server's catalog (a
     domain is written as its base type, whose receive function it uses); None when
     the rows must go by INSERT:
@@ -314,7 +361,7 @@ def _column_kinds(connection: Connection, plan: _Plan) -> list[tuple[Check, int]
         if kind is None or always:
             return None
         out.append(kind)
-    return out
+    return Columns(out, bool(found[0][5]))
 
 
 #: The oid of ``text``, fixed in PostgreSQL's catalog: enums are written as text.
@@ -322,66 +369,174 @@ _TEXT_OID = 25
 
 
 class CopyJob:
-    """The rows of one group, ready to COPY: the statement, the dumper type of each
-    column and the bound values by column."""
+    """The rows of one group, ready to COPY: the plan (the statement), each column's
+    check and dumper type as the catalog gave them, and the bound values by column."""
 
-    __slots__ = ("columns", "dialect", "oids", "statement")
+    __slots__ = ("columns", "dialect", "located", "oids", "plan", "statement", "table")
 
     def __init__(
-        self, dialect: Dialect, statement: str, oids: list[int], columns: list[list[Any]]
+        self, dialect: Dialect, plan: _Plan, table: Columns, columns: list[list[Any]]
     ) -> None:
         self.dialect = dialect
-        self.statement = statement
-        self.oids = oids
+        self.plan = plan
+        self.statement = plan.statement
+        self.table = table
+        self.oids = [oid for _, oid in table.kinds]
+        #: Whether the server names a row it refuses (:attr:`Columns.located`).
+        self.located = table.located
         self.columns = columns
 
     def run(self, connection: Connection) -> None:
-        """Write the rows through the connection's psycopg connection, inside the
-        transaction (and SAVEPOINT) the session has open on it.
+        """Write the rows in a COPY of their own, inside the transaction (and SAVEPOINT)
+        the session has open on the connection."""
+        stream = CopyStream(connection, self)
+        stream.write(self)
+        stream.close()
 
-        A COPY is no ``execute``, so SQLAlchemy would neither log it nor tell its
-        listeners; it is done here as SQLAlchemy does for the statements it runs on a
-        cursor of its own (``Connection._cursor_execute``, no execution context): the
-        engine's ``before_cursor_execute`` and ``after_cursor_execute`` events see
-        the COPY statement and the cursor, whose ``rowcount`` is the rows copied (the
-        seed runner counts them so), and its ``echo`` log shows it. A failure is
-        raised as SQLAlchemy raises the driver's errors (``IntegrityError``,
-        ``DataError``, ...), so that it reads as the INSERT's would."""
-        raw = connection.connection
-        driver: Any = raw.driver_connection
-        cursor = (_Blocking(driver) if self.dialect.is_async else driver).cursor()
-        seen = cursor._target if isinstance(cursor, _Blocking) else cursor
-        statement = self.statement
+
+class CopyStream:
+    """A COPY held open while rows are written into it, then ended: its statement and
+    dumper types are those of the first :class:`CopyJob`, and every job written into it
+    must have the same (:meth:`takes`).
+
+    Why hold it open: the server writes the rows as they arrive, so while it works on
+    the rows sent, the client makes and sends the next ones; a COPY per chunk waits at
+    its end for the server to finish the whole chunk, and the two take turns. The
+    server reports a row it refuses only when the COPY ends (psycopg reads no answer
+    before), with the row's line in the error's ``CONTEXT`` (:func:`failed_line`).
+
+    While it is open, the psycopg connection is locked (psycopg holds its lock for the
+    whole COPY): nothing else may run a statement on it until :meth:`close` or
+    :meth:`abort`.
+
+    A COPY is no ``execute``, so SQLAlchemy would neither log it nor tell its
+    listeners; it is done here as SQLAlchemy does for the statements it runs on a
+    cursor of its own (``Connection._cursor_execute``, no execution context): the
+    engine's ``before_cursor_execute`` event sees the COPY statement and the cursor as
+    the COPY starts, ``after_cursor_execute`` as it ends (the cursor's ``rowcount``
+    is then the rows copied, which the seed runner counts), and its ``echo`` log shows
+    it. A failure is raised as SQLAlchemy raises the driver's errors
+    (``IntegrityError``, ``DataError``, ...), so that it reads as the INSERT's would.
+    """
+
+    __slots__ = ("_copy", "_cursor", "_manager", "_seen", "connection", "job", "rows", "statement")
+
+    def __init__(self, connection: Connection, job: CopyJob) -> None:
+        self.connection = connection
+        #: The first job: the statement and types every later one must share.
+        self.job = job
+        #: The statement as sent, after the listeners (which may rewrite it).
+        self.statement = job.statement
+        #: How many rows were written into the COPY so far.
+        self.rows = 0
+        self._manager: Any = None
+        driver: Any = connection.connection.driver_connection
+        self._cursor = (_Blocking(driver) if job.dialect.is_async else driver).cursor()
+        self._seen = self._cursor._target if isinstance(self._cursor, _Blocking) else self._cursor
         try:
             for listener in connection.dispatch.before_cursor_execute:
-                statement, _ = listener(connection, seen, statement, (), None, False)
-            connection.engine.logger.info(statement)
-            with cursor.copy(statement) as copy:
-                copy.set_types(self.oids)
-                write_row = copy.write_row
-                for row in zip(*self.columns, strict=True):
-                    write_row(row)
-            connection.dispatch.after_cursor_execute(connection, seen, statement, (), None, False)
+                self.statement, _ = listener(
+                    connection, self._seen, self.statement, (), None, False
+                )
+            connection.engine.logger.info(self.statement)
+            manager = self._cursor.copy(self.statement)
+            self._copy = manager.__enter__()
+            self._manager = manager
+            self._copy.set_types(job.oids)
         except Exception as exc:
-            error = self.dialect.loaded_dbapi.Error
-            lost = isinstance(exc, error) and self.dialect.is_disconnect(
-                exc, raw.dbapi_connection, None
+            raise self._failed(exc) from exc
+
+    def takes(self, job: CopyJob) -> bool:
+        """Whether ``job``'s rows can go into this COPY: the same plan (table and
+        columns), and so the same types (:func:`copy_job` reads them from this COPY's)."""
+        return job.plan is self.job.plan
+
+    def write(self, job: CopyJob) -> None:
+        """Send ``job``'s rows (one that this COPY :meth:`takes`)."""
+        try:
+            write_row = self._copy.write_row
+            for row in zip(*job.columns, strict=True):
+                write_row(row)
+        except Exception as exc:
+            raise self._failed(exc) from exc
+        self.rows += len(job.columns[0])
+
+    def close(self) -> None:
+        """End the COPY: the server's verdict on every row sent, raised as SQLAlchemy
+        raises it."""
+        manager, self._manager = self._manager, None
+        try:
+            manager.__exit__(None, None, None)
+            self.connection.dispatch.after_cursor_execute(
+                self.connection, self._seen, self.statement, (), None, False
             )
-            if lost:
-                connection.invalidate(exc)
-            raise DBAPIError.instance(
-                statement, None, exc, error, connection_invalidated=lost, dialect=self.dialect
-            ) from exc
+        except Exception as exc:
+            raise self._failed(exc) from exc
+        self._cursor.close()
+
+    def abort(self) -> None:
+        """End the COPY without its rows (psycopg sends the server ``CopyFail``), for a
+        write that failed elsewhere."""
+        failed = RuntimeError("the write failed")
+        manager, self._manager = self._manager, None
+        try:
+            if manager is not None:
+                # Any error of the ending is the connection's: the rollback that follows
+                # meets it too.
+                with contextlib.suppress(Exception):
+                    manager.__exit__(type(failed), failed, None)
         finally:
-            cursor.close()
+            self._cursor.close()
+
+    def _failed(self, exc: Exception) -> StatementError:
+        """``exc`` as SQLAlchemy raises a driver's error, the COPY ended and the
+        connection invalidated if it was lost."""
+        manager, self._manager = self._manager, None
+        try:
+            if manager is not None:
+                # The error being raised says what happened; ending after it may fail too.
+                with contextlib.suppress(Exception):
+                    manager.__exit__(type(exc), exc, exc.__traceback__)
+        finally:
+            self._cursor.close()
+        connection, dialect = self.connection, self.job.dialect
+        error = dialect.loaded_dbapi.Error
+        raw = connection.connection
+        lost = isinstance(exc, error) and dialect.is_disconnect(exc, raw.dbapi_connection, None)
+        if lost:
+            connection.invalidate(exc)
+        return DBAPIError.instance(
+            self.statement, None, exc, error, connection_invalidated=lost, dialect=dialect
+        )
+
+
+_LINE = re.compile(r"^COPY .*?, line (\d+)", re.MULTILINE)
+
+
+def failed_line(error: BaseException) -> int | None:
+    """The row of a COPY that the server refused, counted from 1 in the COPY, as its
+    error's ``CONTEXT`` names it (``COPY users, line 25, column email: ...``); None
+    when the error names none (a lost connection)."""
+    orig = getattr(error, "orig", error)
+    context = getattr(getattr(orig, "diag", None), "context", None)
+    found = _LINE.search(context) if isinstance(context, str) else None
+    return int(found.group(1)) if found else None
 
 
 def copy_job(
-    connection: Connection, shape: Shape, dialect: Dialect, rows: list[dict[str, Any]]
+    connection: Connection,
+    shape: Shape,
+    dialect: Dialect,
+    rows: list[dict[str, Any]],
+    stream: CopyStream | None = None,
 ) -> CopyJob | None:
     """The COPY of ``rows`` (one group: one set of keys), or None to INSERT them: the
     table or a column cannot be copied, or a value is not one that binary COPY stores
-    as the INSERT would (see the module's docstring)."""
+    as the INSERT would (see the module's docstring).
+
+    With an open ``stream`` of the same plan, its columns' types are reused: the
+    catalog query cannot run on a connection whose COPY is open, and the table is the
+    one that COPY writes."""
     plan = _plan(shape, dialect, tuple(rows[0]))
     if plan is None:
         return None
@@ -389,12 +544,16 @@ def copy_job(
     if prepared is None:
         return None
     _, bound = prepared
-    kinds = _column_kinds(connection, plan)
-    if kinds is None:
+    if stream is not None and stream.job.plan is plan:
+        table: Columns | None = stream.job.table
+    else:
+        table = _columns(connection, plan)
+    if table is None:
         return None
+    kinds = table.kinds
     if not all(fits(check, values) for values, (check, _) in zip(bound, kinds, strict=True)):
         return None
-    return CopyJob(dialect, plan.statement, [oid for _, oid in kinds], bound)
+    return CopyJob(dialect, plan, table, bound)
 
 
 # ---------------------------------------------------------------- the driver
@@ -408,8 +567,8 @@ class _Blocking:
 
     ``ainsert_batch`` runs the synchronous body inside ``AsyncSession.run_sync``,
     whose greenlet lets ``await_`` wait for the event loop: the COPY is written once,
-    and there is no async copy of it. Only what :meth:`CopyJob.run` calls is needed:
-    ``cursor()``, ``copy()``, ``set_types()``, ``write_row()``, ``close()``.
+    and there is no async copy of it. Only what :class:`CopyStream` calls is needed:
+    ``cursor()``, ``copy()`` and its context, ``set_types()``, ``write_row()``, ``close()``.
     """
 
     __slots__ = ("_target",)

@@ -2,11 +2,18 @@
 its table, through the SQLAlchemy builder's bulk path, in one transaction.
 
 Each chunk's rows are made where :mod:`pyfactory.dataset._write` makes them (here, or
-in worker processes) and written here, in order, with what ``insert_batch`` uses
-(:func:`pyfactory.builders._sa_bulk.insert_many`): on PostgreSQL through psycopg 3, a
-chunk is one binary ``COPY``; elsewhere, one multi-row INSERT per chunk. The rows do
-not depend on how many workers made them, and they are written in the same order,
-so the table ends with the same rows (and the same generated keys) for any number.
+in worker processes) and written here, in order. On PostgreSQL through psycopg 3 the
+chunks go into one binary ``COPY`` held open across them
+(:class:`~pyfactory.builders._sa_copy.CopyStream`), with the same checks of the
+columns and values as ``insert_batch``'s COPY: the server writes the rows sent while
+the next chunk is made, where a COPY per chunk would wait for each. A COPY is ended
+every :data:`STREAM_ROWS` rows, so that a row the server refuses (which it reports
+only as the COPY ends) stops the write soon after it. A chunk that COPY cannot take,
+and every chunk elsewhere, goes through what ``insert_batch`` uses
+(:func:`pyfactory.builders._sa_bulk.insert_many`): one multi-row INSERT per chunk.
+The rows do not depend on how many workers made them, and they are written in the
+same order, so the table ends with the same rows (and the same generated keys) for
+any number.
 
 One transaction holds the whole write: a failing row, a refused value or Ctrl-C
 rolls back every row written before it, so a database is never left with part of a
@@ -19,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._secrets import Scrubber, shown_url
@@ -26,12 +34,21 @@ from pyfactory.dataset._formats import Format, Sink, Where
 from pyfactory.errors import BuilderError, UsageError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Mapper, Session
 
     from pyfactory._factory import Factory
+    from pyfactory.builders._sa_copy import CopyStream
 
-__all__ = ["DATABASE", "Database", "Target", "is_database", "shown"]
+__all__ = ["DATABASE", "STREAM_ROWS", "Database", "Remake", "Target", "is_database", "shown"]
+
+#: Rows per COPY of a write to PostgreSQL: a row the server refuses is reported when
+#: its COPY ends, after every row sent before then has been made.
+STREAM_ROWS = 100_000
+
+#: ``remake(first, count)``: rows ``first`` to ``first + count - 1`` of the dataset made
+#: again, to name a row that the server refused once its chunk has been let go.
+Remake = Callable[[int, int], list[dict[str, Any]]]
 
 
 def shown(url: str) -> str:
@@ -146,7 +163,7 @@ class Target:
                 "(metadata.create_all(engine), or your migrations)"
             )
 
-    def sink(self, start: int) -> DatabaseSink:
+    def sink(self, start: int, remake: Remake) -> DatabaseSink:
         from sqlalchemy.orm import Session
 
         from pyfactory.builders._sa_session import transaction
@@ -162,7 +179,7 @@ class Target:
             session.close()
             self._dispose()
             raise
-        return DatabaseSink(self, session, held, start)
+        return DatabaseSink(self, session, held, start, remake)
 
     def _dispose(self) -> None:
         if self.owned:
@@ -170,20 +187,33 @@ class Target:
 
 
 class DatabaseSink(Sink):
-    """Writes each chunk's rows with ``insert_batch``'s bulk path, in one transaction
-    that :meth:`close` commits and :meth:`abort` rolls back."""
+    """Writes each chunk's rows, into an open COPY or with ``insert_batch``'s bulk path,
+    in one transaction that :meth:`close` commits and :meth:`abort` rolls back."""
 
     def __init__(
-        self, target: Target, session: Session, held: contextlib.ExitStack, start: int
+        self,
+        target: Target,
+        session: Session,
+        held: contextlib.ExitStack,
+        start: int,
+        remake: Remake,
     ) -> None:
+        from pyfactory.builders._sa_copy import copies
+
         self.target = target
         self.where = target.where
         self.session = session
         self.held = held
         self.next = start
+        self.remake = remake
         mapper = target.mapper
         self.columns = frozenset(mapper.column_attrs.keys())
         self.relationships = frozenset(mapper.relationships.keys())
+        self.copies = copies(target.engine.dialect)
+        #: The open COPY, and the first row and size of each chunk written into it.
+        self.stream: CopyStream | None = None
+        self.keys: tuple[str, ...] = ()
+        self.streamed: list[tuple[int, int]] = []
 
     def append(self, payload: Any) -> None:
         from pyfactory.builders._sa_bulk import insert_many
@@ -192,10 +222,81 @@ class DatabaseSink(Sink):
         rows: list[dict[str, Any]] = payload
         first, self.next = self.next, self.next + len(rows)
         self._check_keys(rows, first)
+        if rows and self.copies and self._stream(rows, first):
+            return
+        self._end_stream()
         try:
             insert_many(self.session, self.target.mapper.class_, rows, COPY_THRESHOLD)
         except BuilderError as error:
-            raise self._failed(error, first) from error.__cause__
+            raise self._failed(error, first, len(rows)) from error.__cause__
+
+    def _stream(self, rows: list[dict[str, Any]], first: int) -> bool:
+        """Write ``rows`` into the open COPY, or a new one; False when COPY cannot take
+        them as ``insert_batch`` would copy them: rows that name different columns or
+        related objects, or the columns and values it leaves to the INSERT."""
+        from pyfactory.builders._sa_bulk import _insert_job
+        from pyfactory.builders._sa_copy import CopyStream, copy_job
+
+        if self.stream is not None and self.stream.rows >= STREAM_ROWS:
+            self._end_stream()
+        found = _insert_job(self.target.mapper.class_, rows)
+        if found is None or found[1] or len(found[2]) != 1:
+            return False
+        keys = tuple(rows[0])
+        if self.stream is not None and keys != self.keys:
+            # Other columns: another COPY, once this one has ended (no statement, not
+            # even the catalog query, can run on the connection while it is open).
+            self._end_stream()
+        dialect = self.target.engine.dialect
+        job = copy_job(self._connection(), found[0], dialect, rows, self.stream)
+        if job is None:
+            return False
+        self.streamed.append((first, len(rows)))
+        try:
+            if self.stream is None:
+                self.stream, self.keys = CopyStream(self._connection(), job), keys
+            self.stream.write(job)
+        except Exception as error:
+            self.stream = None
+            raise self._refused(error) from error
+        return True
+
+    def _connection(self) -> Connection:
+        return self.session.connection(bind_arguments={"mapper": self.target.mapper})
+
+    def _end_stream(self) -> None:
+        """End the open COPY, if any: the server's verdict on its rows."""
+        stream, self.stream = self.stream, None
+        if stream is None:
+            return
+        try:
+            stream.close()
+        except Exception as error:
+            raise self._refused(error) from error
+        self.streamed = []
+
+    def _refused(self, error: Exception) -> BuilderError:
+        """The failure of the open COPY (SQLAlchemy's error of the driver's) as a
+        BuilderError naming the row its ``CONTEXT`` names, made again, or else every
+        row of the COPY."""
+        from pyfactory.builders._sa_copy import failed_line
+
+        streamed, self.streamed = self.streamed, []
+        line = failed_line(error)
+        where = 0
+        if line is not None:
+            for first, size in streamed:
+                if line <= where + size:
+                    rows = self.remake(first, size)
+                    index = line - where - 1
+                    found = BuilderError(
+                        repr(error), attributes=rows[index], rows=rows, index=index
+                    )
+                    return self._failed(found, first, size)
+                where += size
+        first = streamed[0][0] if streamed else self.next
+        count = sum(size for _, size in streamed)
+        return self._failed(BuilderError(repr(error), attributes={}), first, count)
 
     def _check_keys(self, rows: list[dict[str, Any]], first: int) -> None:
         keys = rows[0].keys() if rows else ()
@@ -222,9 +323,11 @@ class DatabaseSink(Sink):
             f"(row {row}) {why}; nothing was written"
         )
 
-    def _failed(self, error: BuilderError, first: int) -> BuilderError:
+    def _failed(self, error: BuilderError, first: int, count: int) -> BuilderError:
+        """``error`` of the ``count`` rows from row ``first`` (its ``rows`` and ``index``
+        those of the chunk it names) as the write's error."""
         if error.index is None:
-            what = f"rows {first} to {first + len(error.rows) - 1}"
+            what = f"rows {first} to {first + count - 1}"
         else:
             what = f"row {first + error.index}"
         failed = BuilderError(
@@ -238,6 +341,7 @@ class DatabaseSink(Sink):
         return failed
 
     def close(self) -> None:
+        self._end_stream()
         try:
             self.held.close()
             self.session.commit()
@@ -247,6 +351,9 @@ class DatabaseSink(Sink):
 
     def abort(self) -> None:
         try:
+            stream, self.stream = self.stream, None
+            if stream is not None:
+                stream.abort()
             failed = RuntimeError("the write failed")
             self.held.__exit__(type(failed), failed, None)
             self.session.rollback()

@@ -72,11 +72,12 @@ def write(
     A database is a SQLAlchemy URL (``sqlite:///app.db``,
     ``postgresql://user:pass@host/db``) or a SQLAlchemy ``Engine``, and the factory's
     model a SQLAlchemy mapped class whose table exists there. The rows go in with
-    ``insert_batch``'s bulk path, a chunk at a time: on PostgreSQL one binary
-    ``COPY`` per chunk through psycopg 3 (a bare ``postgresql://`` URL uses it), one
-    multi-row INSERT elsewhere. One transaction holds them all: an error leaves none
-    written. A row's fields must be columns of the table: give a foreign key column
-    a value (such as :func:`~pyfactory.dataset.pick`), not a relationship.
+    ``insert_batch``'s checks, a chunk at a time: on PostgreSQL through psycopg 3 (a
+    bare ``postgresql://`` URL uses it) into a binary ``COPY`` held open across
+    chunks, ended once it holds 100,000 rows; one multi-row INSERT per chunk
+    elsewhere. One transaction holds them all: an error leaves none written. A row's
+    fields must be columns of the table: give a foreign key column a value (such as
+    :func:`~pyfactory.dataset.pick`), not a relationship.
 
     The format is ``format`` (``"parquet"``, ``"csv"`` or ``"jsonl"``), or else the
     suffix of ``to`` (``.parquet``, ``.csv``, ``.jsonl``):
@@ -168,7 +169,13 @@ def write(
         for first in range(start, start + count, chunk_size)
     )
     if database:
-        _fill(Target(where, cls, to).sink(start), job, made, chunks, workers, progress)
+        # The rows of a chunk made again, to name the row the server refused (the
+        # same rows, whichever process made them first).
+        def remake(first: int, n: int) -> list[dict[str, Any]]:
+            return made._pf_dataset_rows(schema, traits, overrides, first, n)
+
+        sink = Target(where, cls, to).sink(start, remake)
+        _fill(sink, job, made, chunks, workers, progress)
         return count
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:

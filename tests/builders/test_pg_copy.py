@@ -50,6 +50,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from pyfactory import (
     BuilderError,
+    Context,
     Factory,
     FactoryDefinitionError,
     association,
@@ -833,6 +834,73 @@ class TestErrors:
         assert SECRET not in str(caught.value)
 
 
+class TestRoundTrips:
+    """What an insert_batch of several chunks sends besides its COPYs."""
+
+    def test_one_catalog_query_and_no_savepoint_per_chunk(self, pg_engine: Engine) -> None:
+        """copy_owner has no trigger on INSERT: the server names any row it refuses, so
+        a chunk's COPY needs no SAVEPOINT of its own (the call's gives the caller's
+        transaction back), and the catalog is asked once per call."""
+        spy = Statements(pg_engine)
+        with Session(pg_engine) as session:
+            chunked = factory_for(Owner, 1)
+            chunked._batch_size = 100
+            made = chunked(session=session)
+            made.insert_batch(250, name=each([f"o{n}" for n in range(250)]))
+            assert len(spy.starting("COPY")) == 3
+            assert len(spy.starting("SELECT A.ATTNAME")) == 1
+            assert len(spy.starting("SAVEPOINT")) == 1  # the call's
+            spy.clear()
+            made.insert_batch(150, name=each([f"p{n}" for n in range(150)]))
+            assert len(spy.starting("SELECT A.ATTNAME")) == 1  # a new call asks again
+            session.commit()
+        assert len(read_back(pg_engine, Owner)) == 400
+
+    def test_a_foreign_key_keeps_a_savepoint_per_chunk(self, pg_engine: Engine) -> None:
+        """copy_pet's foreign key is checked by a trigger once the COPY's rows are in,
+        and its error names no line: each chunk keeps its SAVEPOINT, in which the rows
+        are written again one at a time to find the one to blame, as for the INSERT."""
+        with pg_engine.begin() as conn:
+            conn.execute(text("INSERT INTO copy_owner (name) VALUES ('o')"))
+        spy = Statements(pg_engine)
+        messages = []
+        for threshold in (None, 1):
+            with Session(pg_engine) as session:
+                made = factory_for(Pet, threshold)(session=session)
+                made.insert_batch(2, owner_id=1, name=each(["a", "b"]))
+                spy.clear()
+                with pytest.raises(BuilderError) as caught:
+                    made.insert_batch(3, owner_id=each([1, 99, 1]), name=each(["c", "d", "e"]))
+                messages.append(str(caught.value))
+                assert caught.value.index == 1
+                if threshold == 1:
+                    assert len(spy.starting("COPY")) == 1
+                    assert (
+                        len(spy.starting("SAVEPOINT")) == 3
+                    )  # the call's, the chunk's, the probe's
+                assert session.scalars(select(Pet.name).order_by(Pet.id)).all() == ["a", "b"]
+        assert messages[0] == messages[1]
+        assert messages[0].startswith(
+            "PetFactory.basic: insert_batch() failed on row 1 (the 2nd row): "
+            "SQLAlchemyBuilder.insert_many(Pet) raised IntegrityError('(psycopg.errors."
+            'ForeignKeyViolation) insert or update on table "copy_pet" violates foreign key '
+        )
+
+    def test_insert_many_outside_a_call_keeps_its_savepoint(self, pg_engine: Engine) -> None:
+        """The builder's insert_many called by hand has no call's SAVEPOINT around it:
+        its COPY takes one, and a refused row leaves the caller's transaction usable."""
+        builder = SQLAlchemyBuilder[Owner](copy_threshold=1)
+        spy = Statements(pg_engine)
+        with Session(pg_engine) as session:
+            context = Context({"session": session}, "OwnerFactory")
+            builder.insert_many(Owner, [{"name": "a"}, {"name": "b"}], context)
+            assert len(spy.starting("SAVEPOINT")) == 1
+            with pytest.raises(BuilderError) as caught:
+                builder.insert_many(Owner, [{"name": "c"}, {"name": "a"}], context)
+            assert caught.value.index == 1
+            assert session.scalars(select(Owner.name).order_by(Owner.id)).all() == ["a", "b"]
+
+
 # ---------------------------------------------------------------- what listens
 
 
@@ -871,7 +939,11 @@ class TestLostConnection:
     def test_a_connection_lost_in_the_copy(self, pg_engine: Engine, postgres_admin: Any) -> None:
         """The server ends the connection as the write starts: the COPY's error is
         SQLAlchemy's OperationalError, the connection is invalidated as for a
-        statement, and the builder's error is the INSERT's, word for word."""
+        statement, and the builder's error says, as the INSERT's does, that no row
+        alone is to blame. The COPY, with no SAVEPOINT of its own (copy_owner has no
+        trigger on INSERT), raises the OperationalError itself; the INSERT's SAVEPOINT
+        cannot be rolled back on the lost connection, whose PendingRollbackError it
+        raises, the OperationalError as its context."""
 
         @event.listens_for(pg_engine, "before_cursor_execute")
         def end_it(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
@@ -885,14 +957,22 @@ class TestLostConnection:
                 made = factory_for(Owner, threshold)(session=session)
                 with pytest.raises(BuilderError) as caught:
                     made.insert_batch(3, name=each(["a", "b", "c"]))
-            lost = caught.value.__cause__.__context__
-            assert isinstance(lost, exc.OperationalError)
-            assert isinstance(lost.orig, psycopg.errors.AdminShutdown)
-            assert lost.connection_invalidated
-            found.append(str(caught.value))
-        assert found[0] == found[1]
-        assert found[0].startswith(
-            "OwnerFactory.basic: insert_batch() failed on one of 3 rows written together "
+            found.append((str(caught.value), caught.value.__cause__))
+        (by_insert, cause), (by_copy, lost) = found
+        assert isinstance(cause, exc.PendingRollbackError)
+        assert cause.__context__ is not None
+        assert type(cause.__context__) is type(lost)
+        for message in (by_insert, by_copy):
+            assert message.startswith(
+                "OwnerFactory.basic: insert_batch() failed on one of 3 rows written together "
+                "(the builder does not say which): SQLAlchemyBuilder.insert_many(Owner) raised "
+            )
+        assert isinstance(lost, exc.OperationalError)
+        assert isinstance(lost.orig, psycopg.errors.AdminShutdown)
+        assert lost.connection_invalidated
+        assert by_copy.endswith(
+            "raised OperationalError('(psycopg.errors.AdminShutdown) terminating connection "
+            "due to administrator command'); the first row: {'name': 'a'}"
         )
 
 
