@@ -129,16 +129,15 @@ def _watched(engine: Engine) -> list[str]:
     return taken
 
 
-def _sqlite_only(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the SAVEPOINTs left out are SQLite's")
+#: The SAVEPOINTs left out are SQLite's: these tests run on the SQLite file only.
+sqlite_only = pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)
 
 
 class TestSavepoints:
+    @sqlite_only
     def test_a_fill_takes_one(self, engine: Engine) -> None:
         """A fill of 40 rows in chunks of 10 (40 groups of a chunk of the builder's
         1,000) takes one SAVEPOINT, its own, not one per call nor per group."""
-        _sqlite_only(engine)
         taken = _watched(engine)
 
         class Fills(Seed):
@@ -148,9 +147,9 @@ class TestSavepoints:
         run_seeds(Fills, engine, chunk_size=10)
         assert len(taken) == 1
 
+    @sqlite_only
     async def test_an_async_fill_takes_one(self, async_engine: AsyncEngine) -> None:
         """The same through ``afill`` (aiosqlite counts the changes too)."""
-        _sqlite_only(async_engine.sync_engine)
         taken = _watched(async_engine.sync_engine)
 
         class Fills(Seed):
@@ -160,6 +159,7 @@ class TestSavepoints:
         await arun_seeds(Fills, async_engine, chunk_size=10)
         assert len(taken) == 1
 
+    @sqlite_only
     @pytest.mark.parametrize(
         "ddl",
         [
@@ -173,7 +173,6 @@ class TestSavepoints:
         """A trigger's changes count too, so the count would name a later row: the
         chunks keep their SAVEPOINTs, and the row is found by writing the rows again
         one at a time."""
-        _sqlite_only(engine)
         taken = _watched(engine)
         if "TEMP" not in ddl:
             with engine.begin() as conn:
@@ -216,10 +215,10 @@ class TestSavepoints:
         finally:
             engine.dispose()
 
+    @sqlite_only
     def test_outside_a_call_the_builder_keeps_them(self, engine: Engine) -> None:
         """The builder's bulk insert called on its own (no call's SAVEPOINT around it
         to roll back its rows) keeps one per group: a failure leaves none of them."""
-        _sqlite_only(engine)
         with Session(engine) as session:
             session.add(Customer(name="Stored", email=TAKEN))
             session.flush()
