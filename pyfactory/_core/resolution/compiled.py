@@ -23,12 +23,13 @@ in declaration order, with the work of the common kinds inlined:
 The pending keys, the stack and the membership tests are kept only where a field that
 may read others (a lazy one, or any field left to itself) could see them, and a row
 whose fields make no child leaves its batch aside (nothing waits there to be settled
-when a lazy field reads a value). Each
-function keeps its own pool of resolutions. Errors are those of the loop, raised by
-the same resolution methods; ``tests/test_compiled_build.py`` holds the two to the
-same values and errors. ``build()``'s function also calls the model, with the
-model and its error handed in by the realization layer, so that this module, like the
-rest of the resolver, never reaches a builder.
+when a lazy field reads a value). Three functions are written: ``build()`` (which
+also calls the model, handed in with its error by the realization layer, so that
+this module, like the rest of the resolver, never reaches a builder), one row of a
+batch (:func:`straight`), and the loop over a chunk's rows with their seats written
+out (:func:`rows`). Each keeps its own pool of resolutions. Errors are those of the
+resolver's loop, raised by the same resolution methods: ``tests/test_compiled_build.py``
+and ``tests/test_compiled_rows.py`` hold the two to the same values and errors.
 
 The source depends only on the plan's shape (its keys, the kind of each field), so it
 is compiled once per shape and process; each factory instance ``exec``\\ s the code
