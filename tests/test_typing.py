@@ -95,7 +95,8 @@ class MypyRun:
 
 
 #: The cache of this process's first mypy run with each set of options (and config file
-#: text): a later run with the same ones starts from a copy of it. pyfactory, what it
+#: text), and with each command line alone: a later run with the same ones starts from a
+#: copy of it, or else from one with its command line. pyfactory, what it
 #: imports and the standard library's stubs are then read back, not checked again, and
 #: the run checks its own files as a first run does (mypy's cache keeps the results of
 #: unchanged modules only; new or changed files are always checked).
@@ -133,8 +134,14 @@ def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -
     cache = work / ".mypy_cache"
     configs = [o.removeprefix("--config-file=") for o in options if o.startswith("--config-file=")]
     key = (*options, *((work / c).read_text() for c in configs if c))
-    if not cache.exists() and key in _warm_caches:
-        shutil.copytree(_warm_caches[key], cache)
+    if not cache.exists():
+        # Failing a run with the same configuration, one with the same command line
+        # and another configuration file (``[mypy-factories]`` sections, say): mypy
+        # checks each cached module against the options it is checked with now, and
+        # checks again those they change.
+        warm = _warm_caches.get(key) or _warm_caches.get(options)
+        if warm is not None:
+            shutil.copytree(warm, cache)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(work)
         # pyfactory is installed editable through an import hook that mypy cannot follow.
@@ -158,6 +165,7 @@ def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -
             _let_go_of_the_build(threshold)
     assert stderr == "", stderr
     _warm_caches.setdefault(key, cache)
+    _warm_caches.setdefault(options, cache)
     return MypyRun(stdout, stderr, status, cases)
 
 
