@@ -67,6 +67,16 @@ def _forget_factory_shapes() -> Iterator[None]:
         gc.collect()
 
 
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache directory of this process's mypy runs over generated files
+    (``check_as_written`` in tests/test_init.py): what they share (the standard
+    library's stubs, SQLAlchemy, pyfactory) is analysed once, and mypy checks each run's
+    own files, which it has not seen, afresh. One per pytest-xdist worker: mypy's cache
+    is not made for runs writing it at once."""
+    return tmp_path_factory.mktemp("mypy_cache")
+
+
 @pytest.fixture
 def recorder() -> Iterator[RecordingBuilder]:
     """The builder of the shared factories in ``tests/models.py``, empty for this test."""
