@@ -187,11 +187,13 @@ class TestSQLite:
         assert reflected.Category.__table__.c.parent_id.nullable
 
     @pytest.mark.slow
-    def test_the_files_pass_ruff_format_and_mypy_strict(self, shop: Path, tmp_path: Path) -> None:
+    def test_the_files_pass_ruff_format_and_mypy_strict(
+        self, shop: Path, tmp_path: Path, mypy_cache: Path
+    ) -> None:
         """As written, the models module too."""
         out = tmp_path / "out"
         init("--url", f"sqlite:///{shop}", "--out", str(out))
-        check_as_written(out)
+        check_as_written(out, mypy_cache)
 
     def test_a_database_without_tables(self, tmp_path: Path) -> None:
         """Nothing to map: an error naming the database."""
@@ -334,12 +336,12 @@ class TestPostgreSQL:
 
     @pytest.mark.slow
     def test_the_files_pass_ruff_format_and_mypy_strict(
-        self, postgres_shop: str, tmp_path: Path
+        self, postgres_shop: str, tmp_path: Path, mypy_cache: Path
     ) -> None:
         """The reflected models and the modules beside them, as written."""
         out = tmp_path / "out"
         init("--url", postgres_shop, "--schema", "shop", "--out", str(out))
-        check_as_written(out)
+        check_as_written(out, mypy_cache)
 
 
 class TestURLErrors:

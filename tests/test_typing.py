@@ -12,6 +12,7 @@ Every error mypy reports in a case file must be expected there, so a file with n
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 from collections import defaultdict
@@ -94,11 +95,30 @@ class MypyRun:
 
 
 #: The cache of this process's first mypy run with each set of options (and config file
-#: text): a later run with the same ones starts from a copy of it. pyfactory, what it
+#: text), and with each command line alone: a later run with the same ones starts from a
+#: copy of it, or else from one with its command line. pyfactory, what it
 #: imports and the standard library's stubs are then read back, not checked again, and
 #: the run checks its own files as a first run does (mypy's cache keeps the results of
 #: unchanged modules only; new or changed files are always checked).
 _warm_caches: dict[tuple[str, ...], Path] = {}
+
+
+def _let_go_of_the_build(threshold: tuple[int, int, int]) -> None:
+    """Leave the process as it was before an in-process mypy run.
+
+    mypy keeps its last build in globals (the modules in ``mypy.modules_state``, the
+    subtype caches and protocol dependencies in ``mypy.typestate``), which each build
+    sets afresh (``reset_global_state()`` first): 1.4 million objects that would stay
+    alive for the rest of the worker, making every full garbage collection there scan
+    them. And it sets the garbage collector's thresholds for its build, not back.
+    """
+    from mypy.modules_state import modules_state
+    from mypy.typestate import reset_global_state
+
+    modules_state.modules = {}
+    modules_state.node_fixer = None
+    reset_global_state()
+    gc.set_threshold(*threshold)
 
 
 def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -> MypyRun:
@@ -114,27 +134,38 @@ def run_mypy(work: Path, files: list[str], *options: str, cases: Path = CASES) -
     cache = work / ".mypy_cache"
     configs = [o.removeprefix("--config-file=") for o in options if o.startswith("--config-file=")]
     key = (*options, *((work / c).read_text() for c in configs if c))
-    if not cache.exists() and key in _warm_caches:
-        shutil.copytree(_warm_caches[key], cache)
+    if not cache.exists():
+        # Failing a run with the same configuration, one with the same command line
+        # and another configuration file (``[mypy-factories]`` sections, say): mypy
+        # checks each cached module against the options it is checked with now, and
+        # checks again those they change.
+        warm = _warm_caches.get(key) or _warm_caches.get(options)
+        if warm is not None:
+            shutil.copytree(warm, cache)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(work)
         # pyfactory is installed editable through an import hook that mypy cannot follow.
         mp.setenv("MYPYPATH", str(package_root))
-        stdout, stderr, status = api.run(
-            [
-                "--strict",
-                "--python-version=3.10",
-                "--no-error-summary",
-                "--show-error-codes",
-                "--hide-error-context",
-                "--no-color-output",
-                f"--cache-dir={cache}",
-                *options,
-                *files,
-            ]
-        )
+        threshold = gc.get_threshold()
+        try:
+            stdout, stderr, status = api.run(
+                [
+                    "--strict",
+                    "--python-version=3.10",
+                    "--no-error-summary",
+                    "--show-error-codes",
+                    "--hide-error-context",
+                    "--no-color-output",
+                    f"--cache-dir={cache}",
+                    *options,
+                    *files,
+                ]
+            )
+        finally:
+            _let_go_of_the_build(threshold)
     assert stderr == "", stderr
     _warm_caches.setdefault(key, cache)
+    _warm_caches.setdefault(options, cache)
     return MypyRun(stdout, stderr, status, cases)
 
 
