@@ -208,7 +208,18 @@ _SEQUENCE = """\
 {pad}        raise error from error.__cause__
 """
 
-_CHILD = """\
+# The field's own resolve(), where a shortcut does not apply (one level in).
+_ITSELF = """\
+{pad}        r.key = {key!r}
+{pad}        try:
+{pad}            value = f{i}.resolve(r)
+{pad}        except Exception as exc:
+{pad}            error = r._wrap({key!r}, exc)
+{pad}            raise error from error.__cause__
+"""
+
+_CHILD = (
+    """\
 {check}{pad}    if shortcut and not defaults.open_count:
 {pad}        try:
 {pad}            value = f{i}_child()
@@ -218,17 +229,14 @@ _CHILD = """\
 {pad}            raise error from error.__cause__
 {pad}        r.children[f{i}_id] = value
 {pad}    else:
-{pad}        r.key = {key!r}
-{pad}        try:
-{pad}            value = f{i}.resolve(r)
-{pad}        except Exception as exc:
-{pad}            error = r._wrap({key!r}, exc)
-{pad}            raise error from error.__cause__
 """
+    + _ITSELF
+)
 
 # A fake() with nothing passed down to it: its provider, compiled for the factory's
 # Faker, takes the value's key, as FakeField.resolve's own hot path does.
-_FAKE = """\
+_FAKE = (
+    """\
 {check}{pad}    made = f{i}._compiled
 {pad}    if made is not None and made[0] is factory._pf_randomness.faker and made[1]:
 {pad}        try:
@@ -237,13 +245,9 @@ _FAKE = """\
 {pad}            error = r._wrap({key!r}, exc)
 {pad}            raise error from error.__cause__
 {pad}    else:
-{pad}        r.key = {key!r}
-{pad}        try:
-{pad}            value = f{i}.resolve(r)
-{pad}        except Exception as exc:
-{pad}            error = r._wrap({key!r}, exc)
-{pad}            raise error from error.__cause__
 """
+    + _ITSELF
+)
 
 # A transient() of a plain value: the value.
 _CONSTANT = """\
