@@ -9,6 +9,7 @@ transient and omitted keys, fresh copies)."""
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ def test_the_second_build_runs_the_compiled_function() -> None:
     factory.build("basic")
     factory.build("basic")
     made = factory._pf_quick["basic"]
-    assert made.__code__.co_filename == "<pyfactory build of Rows.basic>"  # type: ignore[attr-defined]
+    assert made.__code__.co_filename.startswith("<pyfactory build of Rows.basic #")  # type: ignore[attr-defined]
     assert builds(factory, 2) == [{"n": 3}, {"n": 4}]
 
 
@@ -332,3 +333,25 @@ def test_a_lazy_field_building_the_same_plan_again_gets_its_own_resolution() -> 
         {"n": 3, "inner": None, "after": 30},
         {"n": 4, "inner": {"n": 5, "inner": None, "after": 50}, "after": 40},
     ]
+
+
+def test_a_traceback_through_the_compiled_function_shows_its_lines() -> None:
+    def failing(values: Any) -> str:
+        raise ValueError("no slug")
+
+    class Rows(Factory[dict[str, Any]]):
+        _model = dict
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"n": sequence(lambda n: n), "slug": lazy(failing)}
+
+    factory = Rows()
+    with pytest.raises(FieldError):
+        factory.build("basic")  # the first call: the resolver's loop
+    with pytest.raises(FieldError) as caught:
+        factory.build("basic")  # the second: the compiled function
+    assert str(caught.value) == "Rows.basic → slug: lazy field raised ValueError('no slug')"
+    shown = "".join(traceback.format_exception(caught.value.__cause__))
+    assert "<pyfactory build of Rows.basic #" in shown
+    assert "value = f1_fn(r.attrs)" in shown

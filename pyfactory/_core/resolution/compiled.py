@@ -41,8 +41,10 @@ lines per field of this resolver's own protocol, which no library knows.
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import count
 from textwrap import indent
 from types import CodeType, CoroutineType
 from typing import TYPE_CHECKING, Any
@@ -453,8 +455,9 @@ def _quick_child(factory: Factory[Any], plan: Plan, key: str, field: Association
 
 @lru_cache(maxsize=1024)
 def _code(name: str, shape: Shape) -> CodeType:
-    """The function ``name`` ("build" or "row") for plans of ``shape``, compiled once
-    per process: compiling takes far longer than the few objects a test builds."""
+    """The function ``name`` ("build", "row", "rows" or "filled_rows") for plans of
+    ``shape``, compiled once per process: compiling takes far longer than the few
+    objects a test builds."""
     kinds, copies, built, where = shape
     readers = [i for i, (_, kind) in enumerate(kinds) if kind in _READERS]
     # A row that makes no child leaves its batch alone, so that its lazy fields' reads
@@ -497,7 +500,15 @@ def _code(name: str, shape: Shape) -> CodeType:
         # The steps of a row, one level in: the loop's body.
         lines[1:] = [indent(line, "    ") for line in lines[1:]]
         lines.append(_ROWS_TAIL.format(finish=f"r.finish()[0] if r.omitted else {kept}"))
-    return compile("".join(lines), f"<pyfactory {name} of {where}>", "exec")
+    source = "".join(lines)
+    # Each source gets a name of its own, and linecache its lines (as attrs does for
+    # the methods it writes), so that a traceback through it shows the step that ran.
+    filename = f"<pyfactory {name} of {where} #{next(_numbers)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return compile(source, filename, "exec")
+
+
+_numbers = count(1)
 
 
 def _copied(copies: tuple[str, ...], depth: int) -> str:
