@@ -516,8 +516,18 @@ class MakeBatch(MakeOne[M]):
         quick = scope == "build" and _obs._observer is None
         if straight and probe is None:
             # The hot path of seeds and datasets: the plan's compiled loop, once it has one.
-            seats = (first, place, filled, rows_of, count)
-            made = compiled.rows(self, plan, scope, batch, quick, *seats)  # type: ignore[arg-type]
+            made = compiled.rows(
+                self,  # type: ignore[arg-type]
+                plan,
+                scope,
+                batch,
+                quick,
+                first,
+                place,
+                filled,
+                rows_of,
+                count,
+            )
             if made is not None:
                 return plan, made[0], made[1], laters
         for index in range(count):
