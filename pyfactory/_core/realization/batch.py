@@ -21,6 +21,7 @@ import attrs
 
 from pyfactory._core.plan.plan import Plan
 from pyfactory._core.realization import observe as _obs
+from pyfactory._core.realization.calls import row_getter
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
 from pyfactory._core.realization.reads import may_read
@@ -473,7 +474,11 @@ class MakeBatch(MakeOne[M]):
         if cls._pf_plain_build:
             model = cls._model
             try:
-                return [model(**row) for row in rows]
+                get = row_getter(model, rows[0]) if rows else None
+                if get is None:
+                    return [model(**row) for row in rows]
+                size = len(rows[0])
+                return [model(*get(row)) if len(row) == size else model(**row) for row in rows]
             except Exception:
                 pass  # the loop below finds the row, and says what went wrong with it
         objs = []

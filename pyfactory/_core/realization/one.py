@@ -24,6 +24,7 @@ from pyfactory._core.plan.keys import NO_KEYS
 from pyfactory._core.plan.plan import Plan
 from pyfactory._core.plan.planning import Planning
 from pyfactory._core.realization import observe as _obs
+from pyfactory._core.realization.calls import bound_call
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.resolution.chain import Link, always_makes, enter, leave
 from pyfactory._core.resolution.compiled import compile_build
@@ -142,8 +143,7 @@ class MakeOne(Planning[M]):
                 # takes them as keywords, no hook, no observer: one call, which
                 # build() makes directly next time.
                 if plan.cached and not traits and schema not in self._pf_quick:
-                    model: Callable[..., Any] = cls._model
-                    self._pf_quick[schema] = partial(model, **plan.base)
+                    self._pf_quick[schema] = bound_call(cls._model, plan.base)
                 try:
                     return cls._model(**plan.base)
                 except Exception as exc:
