@@ -178,6 +178,12 @@ class EachField(SpecialField[T_co]):
     __slots__ = ("_done", "_items", "_iterator", "_lock", "source")
     takes_overrides = False
 
+    @property
+    def queries(self) -> bool:  # type: ignore[override]
+        """Whether reading the values may query the database: not for a list, a tuple or
+        a range; any other iterable may be a query (a queryset, a ``select``)."""
+        return not isinstance(self.source, (list, tuple, range))
+
     def __init__(self, values: Iterable[T_co] | Any) -> None:
         if isinstance(values, (str, bytes, Mapping)):
             raise FactoryDefinitionError(

@@ -223,6 +223,13 @@ class BuilderError(FactoryError):
         rows: Every row of a batch that the builder was given; ``[attributes]`` for one object.
         index: The position in ``rows`` of the row that failed, when the builder can
             tell (the SQLAlchemy builders can); ``None`` otherwise.
+        first: Where ``rows`` start among the rows of the call that failed, so that
+            ``first + index`` is the failing row's place in a batch: a batch writes
+            in chunks, and a :class:`~pyfactory.builders.RowStream`'s failure may
+            concern the rows of an earlier chunk. 0 for one object.
+
+    .. versionchanged:: 1.1
+       ``first``.
     """
 
     def __init__(
@@ -233,11 +240,13 @@ class BuilderError(FactoryError):
         rows: Iterable[Mapping[str, Any]] | None = None,
         steps: Iterable[Step] = (),
         index: int | None = None,
+        first: int = 0,
     ) -> None:
         super().__init__(reason, steps=steps)
         self.attributes = dict(attributes)
         self.rows = [dict(r) for r in rows] if rows is not None else [self.attributes]
         self.index = index
+        self.first = first
 
 
 class ConstraintError(FactoryError, ValueError):

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 # The database builders stay out of ``__all__``: ``from pyfactory.builders import *``
 # would load every backend, and fail where one of them is not installed.
-__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation"]
+__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation", "RowStream"]
 
 #: The builders of optional backends, by the module that holds each; read by
 #: ``__getattr__`` on first use. Without the backend, that module's ImportError
@@ -108,6 +108,32 @@ class Reads:
 
     def __call__(self) -> bool:
         return self.seen
+
+
+class RowStream:
+    """The chunks of one ``insert_batch`` call written as one write
+    (:meth:`ModelBuilder.insert_stream`).
+
+    :meth:`write` may send rows before the database has said whether it takes
+    them: a refused row may be reported by a later :meth:`write` or by
+    :meth:`close`. So errors name the row as :meth:`ModelBuilder.insert_many`'s do,
+    with a :class:`~pyfactory.BuilderError` whose :attr:`~pyfactory.BuilderError.first`
+    says where its ``rows`` start among every row written into the stream.
+
+    .. versionadded:: 1.1
+    """
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Write ``rows`` (finished attributes, as ``insert_many`` gets them)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """End the write: the database's verdict on every row written."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """End the write without its rows, after a failure elsewhere; never raises."""
+        raise NotImplementedError
 
 
 class ModelBuilder(Generic[M]):
@@ -216,6 +242,23 @@ class ModelBuilder(Generic[M]):
         with noting_found() as found:
             made = yield Call(self.create_many, self.acreate_many, model, rows, context)
         return len(made) - len(found)
+
+    def insert_stream(self, model: type[M], context: Context) -> RowStream | None:
+        """A stream that writes the chunks of one ``insert_batch`` call as one write, or
+        None (the default) to write each chunk with :meth:`insert_many`.
+
+        The factory asks for one only when nothing else runs on the database between
+        the chunks: the rows make no other rows and run no code that may query (see
+        :attr:`~pyfactory.SpecialField.queries`), no hook runs, and the call is
+        synchronous. It then hands every chunk to :meth:`RowStream.write` as it is
+        resolved, and ends with :meth:`RowStream.close`, still inside the call's
+        :meth:`transaction`. The SQLAlchemy builder's stream is one PostgreSQL ``COPY``
+        held open across the chunks, so that the server writes one chunk while the next
+        one is made.
+
+        .. versionadded:: 1.1
+        """
+        return None
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         """The stored instance that matches ``lookup``, for ``_get_or_create``.

@@ -187,6 +187,11 @@ async def awaited_transaction(session: Any, commit: bool) -> AsyncIterator[None]
 _BULK_KEY = "pyfactory.bulk"
 
 
+def in_call(session: Any) -> bool:
+    """Whether a pyfactory call's SAVEPOINT (:func:`transaction`) is open on ``session``."""
+    return bool(session.info.get(_BULK_KEY))
+
+
 def remember(session: Any, objs: list[Any]) -> None:
     """Note objects that a bulk INSERT loaded, so a rolled-back call can forget them.
 

@@ -50,15 +50,16 @@ except ImportError as exc:  # pragma: no cover - the message is the point
     ) from exc
 
 from pyfactory._context import Context
-from pyfactory.builders import ModelBuilder, Relation
+from pyfactory.builders import ModelBuilder, Relation, RowStream
 from pyfactory.builders._conflict import Conflict, OnConflict, conflict_repr, conflict_settings
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
-from pyfactory.builders._sa_copy import COPY_THRESHOLD
+from pyfactory.builders._sa_copy import COPY_THRESHOLD, copies
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_session import (
     async_session_types,
     awaited_transaction,
     drive,
+    in_call,
     is_async_session,
     is_session,
     not_a_session,
@@ -275,6 +276,21 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
     ) -> int:
         session = self._async_session(context)
         return await drive(session, insert_many, model, rows, self.copy_threshold, self._conflict)
+
+    def insert_stream(self, model: type[M], context: Context) -> RowStream | None:
+        """One ``COPY`` held open across the chunks of an ``insert_batch`` call
+        (:mod:`~pyfactory.builders._sa_stream`), on PostgreSQL through psycopg with
+        :attr:`copy_threshold` set and no ``on_conflict``; else None."""
+        if self.copy_threshold is None or self._conflict is not None:
+            return None
+        session = self._sync_session(context)
+        if not in_call(session) or not is_sqlalchemy(model):
+            return None
+        if not copies(session.get_bind(mapper=inspect(model)).dialect):
+            return None
+        from pyfactory.builders._sa_stream import InsertStream
+
+        return InsertStream(session, model, self.copy_threshold)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = _get(self._sync_session(context), model, lookup)

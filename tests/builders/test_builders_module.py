@@ -48,6 +48,7 @@ def test_dir_lists_the_database_builders_and_star_import_loads_no_backend() -> N
         "ModelBuilder",
         "ObjectBuilder",
         "Relation",
+        "RowStream",
     }
 
 

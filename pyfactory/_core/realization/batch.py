@@ -24,7 +24,7 @@ from pyfactory._core.realization import observe as _obs
 from pyfactory._core.realization.calls import row_getter
 from pyfactory._core.realization.observe import _made
 from pyfactory._core.realization.one import LaterRow, MakeOne
-from pyfactory._core.realization.reads import may_read
+from pyfactory._core.realization.reads import makes_rows, may_read
 from pyfactory._core.resolution import compiled
 from pyfactory._core.resolution.chain import Link, leave
 from pyfactory._core.resolution.columns import resolve_columns
@@ -49,7 +49,7 @@ from pyfactory.errors import (
 
 if TYPE_CHECKING:
     from pyfactory._context import Context
-    from pyfactory.builders import ModelBuilder
+    from pyfactory.builders import ModelBuilder, RowStream
 
 M = TypeVar("M")
 
@@ -64,11 +64,24 @@ def _child_row_error(pendings: list[Pending], error: FactoryError) -> FactoryErr
     return pendings[index or 0].origin.frame(error)
 
 
+@contextmanager
+def _streaming(stream: RowStream | None) -> Iterator[None]:
+    """Around a batch written into ``stream``: ended without its rows on a failure
+    (the call's transaction then rolls back what it wrote)."""
+    try:
+        yield
+    except BaseException:
+        if stream is not None:
+            stream.abort()
+        raise
+
+
 def _after_chunk_start(error: BuilderError, start: int) -> None:
     """Count a failing row of a chunk of the batch's own rows from the batch's start."""
     failed = getattr(error, "_pf_failed", None)
     if failed is not None and failed[1] and failed[0] is not None:
         failed[0] += start
+        error.first += start
 
 
 _values_repr = reprlib.Repr()
@@ -304,7 +317,8 @@ class MakeBatch(MakeOne[M]):
         probe = None
         if call.scope == "create" and count > 1 and cls._pf_watches and self._pf_reads(call):
             probe = _Probe(cls._pf_builder, self._pf_context)
-        with _MemoryGuard() as guard:
+        stream = self._pf_stream(call) if count > size else None
+        with _MemoryGuard() as guard, _streaming(stream):
             guard.hold(count)
             # Chunks keep the resolved rows and placeholders of one chunk in memory at a
             # time; the whole call is still one transaction.
@@ -315,7 +329,7 @@ class MakeBatch(MakeOne[M]):
                 guard.probe()
                 try:
                     with _collector_paused():
-                        objs = yield from self._pf_chunk(call, start, chunk, probe)
+                        objs = yield from self._pf_chunk(call, start, chunk, probe, stream)
                 except BuilderError as error:
                     _after_chunk_start(error, start)
                     raise
@@ -331,7 +345,46 @@ class MakeBatch(MakeOne[M]):
                             made.append(obj)
                     break
                 probe = None
+            if stream is not None:
+                self._pf_streamed(call, stream, None, 0)
             return made
+
+    def _pf_stream(self, call: BatchCall) -> RowStream | None:
+        """The builder's stream for the chunks of an ``insert_batch`` call
+        (:meth:`ModelBuilder.insert_stream`), where nothing but the stream's writes
+        runs on the database until the call ends: its rows make no other rows and run
+        no code that may query, no hook runs, and the call is synchronous."""
+        cls = type(self)
+        if call.keep or call.is_async or self._get_or_create or "create" in cls._pf_hooks:
+            return None
+        plan, overrides = self._pf_plan(call.schema, call.traits, call.overrides)
+        if makes_rows(plan, overrides) or may_read(self, plan, overrides):  # type: ignore[arg-type]
+            return None
+        return cls._pf_builder.insert_stream(cls._model, self._pf_context)
+
+    def _pf_streamed(
+        self, call: BatchCall, stream: RowStream, rows: list[dict[str, Any]] | None, start: int
+    ) -> None:
+        """``rows`` of the chunk from the batch's ``start``-th written into ``stream``;
+        None to end it. A row it refuses may be one of an earlier chunk: the error names
+        it by its place in the batch, as the chunk's own write would."""
+        try:
+            if rows is None:
+                stream.close()
+            else:
+                stream.write(rows)
+        except Exception as exc:  # never a MemoryError: the drivers close the body on one
+            plan, _ = self._pf_plan(call.schema, call.traits, call.overrides)
+            named = exc if isinstance(exc, BuilderError) and exc.index is not None else None
+            failed = rows or [{}] if named is None else named.rows
+            error = self._pf_rows_error(plan, "insert_many", exc, failed)
+            where = getattr(error, "_pf_failed", None)
+            if named is not None and where is not None and isinstance(error, BuilderError):
+                # The stream counts the batch's rows from 0: its rows[0] is row
+                # named.first, and the chunk's start is added on the way out.
+                where[0] += named.first - start
+                error.first = named.first - start
+            raise error from error.__cause__
 
     def _pf_probed(
         self, plan: Plan, overrides: dict[str, Any], seat: Seat, probe: _Probe
@@ -406,12 +459,17 @@ class MakeBatch(MakeOne[M]):
         return batch_out_of_memory(type(self).__name__, name, call.method, call.count)
 
     def _pf_chunk(
-        self, call: BatchCall, start: int, count: int, probe: _Probe | None = None
+        self,
+        call: BatchCall,
+        start: int,
+        count: int,
+        probe: _Probe | None = None,
+        stream: RowStream | None = None,
     ) -> Body[list[Any]]:
         """``count`` rows of a batch from its ``start``-th; with ``keep`` false, the rows
         may be written without making objects (nothing needs them: no hooks, no rows made
-        after them). With a ``probe``, the first row is watched, and is the chunk's only
-        row if it read the database."""
+        after them), into the call's ``stream`` if it has one. With a ``probe``, the first
+        row is watched, and is the chunk's only row if it read the database."""
         scope, is_async = call.scope, call.is_async
         resolved = yield from self._pf_resolve_rows(call, start, count, probe)
         plan, rows, everything, laters = resolved
@@ -434,7 +492,10 @@ class MakeBatch(MakeOne[M]):
                     laters.pop(index, None)
         elif not call.keep and not laters and scope not in cls._pf_hooks:
             written = 0
-            if rows:
+            if stream is not None:
+                self._pf_streamed(call, stream, rows, start)
+                written = len(rows)
+            elif rows:
                 written = yield from self._pf_write_rows(plan, rows, "insert_many", is_async)
             _made(self, scope, written)  # type: ignore[arg-type]
             call.written[0] += written

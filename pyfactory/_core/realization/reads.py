@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
     from pyfactory._factory import Factory
 
-__all__ = ["may_read"]
+__all__ = ["makes_rows", "may_read"]
 
 #: Slots that hold no field: a target factory, a sequence's own function and caches.
 _NOT_FIELDS = frozenset({"factory", "source", "_counters", "_render", "_compiled", "_fast"})
@@ -45,6 +45,30 @@ def _field_may_read(value: Any) -> bool:
         for slot in getattr(cls, "__slots__", ())
         if slot not in _NOT_FIELDS
     )
+
+
+def _field_makes_rows(value: Any) -> bool:
+    if type(value) in CONTAINERS:
+        items = value.values() if isinstance(value, dict) else value
+        return any(_field_makes_rows(item) for item in items)
+    if not isinstance(value, SpecialField):
+        return False
+    if isinstance(value, (AssociationField, ManyField, DerivedField)):
+        return True
+    return any(
+        _field_makes_rows(getattr(value, slot, None))
+        for cls in type(value).__mro__
+        for slot in getattr(cls, "__slots__", ())
+        if slot not in _NOT_FIELDS
+    )
+
+
+def makes_rows(plan: Plan, overrides: dict[str, Any]) -> bool:
+    """Whether an object of ``plan`` (with ``overrides``) makes other objects as it
+    resolves (an association, a ``many``, in a nested value or a transient's default
+    too), which a create batch writes before its rows."""
+    fields = (plan.base[name] for name in plan.specials)
+    return any(map(_field_makes_rows, fields)) or _field_makes_rows(overrides)
 
 
 def may_read(factory: Factory[Any], plan: Plan, overrides: dict[str, Any]) -> bool:
