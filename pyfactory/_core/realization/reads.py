@@ -14,6 +14,7 @@ query, and their batches keep the bulk path without a probe.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._walk import CONTAINERS
@@ -29,46 +30,46 @@ __all__ = ["makes_rows", "may_read"]
 _NOT_FIELDS = frozenset({"factory", "source", "_counters", "_render", "_compiled", "_fast"})
 
 
+def _found(value: Any, verdict: Callable[[SpecialField[Any]], bool | None]) -> bool:
+    """Whether ``verdict`` says True of ``value``, or of a field it holds: containers
+    are walked, each special field is asked, and where it answers None, the fields in
+    its slots (a transient's default, an association's overrides) are asked in turn."""
+    if type(value) in CONTAINERS:
+        items = value.values() if isinstance(value, dict) else value
+        return any(_found(item, verdict) for item in items)
+    if not isinstance(value, SpecialField):
+        return False
+    said = verdict(value)
+    if said is not None:
+        return said
+    return any(
+        _found(getattr(value, slot, None), verdict)
+        for cls in type(value).__mro__
+        for slot in getattr(cls, "__slots__", ())
+        if slot not in _NOT_FIELDS
+    )
+
+
+def _reads(field: SpecialField[Any]) -> bool | None:
+    if isinstance(field, DerivedField):
+        return field.fn is not None  # .callback(fn) runs code; .attribute() reads one
+    return True if field.queries else None
+
+
+def _makes_rows(field: SpecialField[Any]) -> bool | None:
+    return True if isinstance(field, (AssociationField, ManyField, DerivedField)) else None
+
+
 def _field_may_read(value: Any) -> bool:
-    if type(value) in CONTAINERS:
-        items = value.values() if isinstance(value, dict) else value
-        return any(_field_may_read(item) for item in items)
-    if not isinstance(value, SpecialField):
-        return False
-    if isinstance(value, DerivedField):
-        return value.fn is not None  # .callback(fn) runs code; .attribute() reads one
-    if value.queries:
-        return True
-    return any(
-        _field_may_read(getattr(value, slot, None))
-        for cls in type(value).__mro__
-        for slot in getattr(cls, "__slots__", ())
-        if slot not in _NOT_FIELDS
-    )
-
-
-def _field_makes_rows(value: Any) -> bool:
-    if type(value) in CONTAINERS:
-        items = value.values() if isinstance(value, dict) else value
-        return any(_field_makes_rows(item) for item in items)
-    if not isinstance(value, SpecialField):
-        return False
-    if isinstance(value, (AssociationField, ManyField, DerivedField)):
-        return True
-    return any(
-        _field_makes_rows(getattr(value, slot, None))
-        for cls in type(value).__mro__
-        for slot in getattr(cls, "__slots__", ())
-        if slot not in _NOT_FIELDS
-    )
+    return _found(value, _reads)
 
 
 def makes_rows(plan: Plan, overrides: dict[str, Any]) -> bool:
     """Whether an object of ``plan`` (with ``overrides``) makes other objects as it
     resolves (an association, a ``many``, in a nested value or a transient's default
     too), which a create batch writes before its rows."""
-    fields = (plan.base[name] for name in plan.specials)
-    return any(map(_field_makes_rows, fields)) or _field_makes_rows(overrides)
+    fields = [plan.base[name] for name in plan.specials]
+    return _found(fields, _makes_rows) or _found(overrides, _makes_rows)
 
 
 def may_read(factory: Factory[Any], plan: Plan, overrides: dict[str, Any]) -> bool:
