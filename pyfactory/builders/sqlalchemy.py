@@ -287,7 +287,7 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
         if not in_call(session) or not is_sqlalchemy(model):
             return None
         if not copies(session.get_bind(mapper=inspect(model)).dialect):
-            return None
+            return None  # each chunk's own write is as fast
         from pyfactory.builders._sa_stream import InsertStream
 
         return InsertStream(session, model, self.copy_threshold)

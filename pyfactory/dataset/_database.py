@@ -3,8 +3,8 @@ its table, through the SQLAlchemy builder's bulk path, in one transaction.
 
 Each chunk's rows are made where :mod:`pyfactory.dataset._write` makes them (here, or
 in worker processes) and written here, in order. On PostgreSQL through psycopg 3 the
-chunks go into one binary ``COPY`` held open across them
-(:class:`~pyfactory.builders._sa_copy.CopyStream`), with the same checks of the
+chunks go into one binary ``COPY`` held open across them (the stream of
+``insert_batch``, :class:`~pyfactory.builders._sa_stream.InsertStream`), with the same checks of the
 columns and values as ``insert_batch``'s COPY: the server writes the rows sent while
 the next chunk is made, where a COPY per chunk would wait for each. A COPY is ended
 every :data:`STREAM_ROWS` rows, so that a row the server refuses (which it reports
@@ -34,11 +34,10 @@ from pyfactory.dataset._formats import Format, Sink, Where
 from pyfactory.errors import BuilderError, UsageError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Mapper, Session
 
     from pyfactory._factory import Factory
-    from pyfactory.builders._sa_copy import CopyStream
 
 __all__ = ["DATABASE", "STREAM_ROWS", "Database", "Remake", "Target", "is_database", "shown"]
 
@@ -187,8 +186,9 @@ class Target:
 
 
 class DatabaseSink(Sink):
-    """Writes each chunk's rows, into an open COPY or with ``insert_batch``'s bulk path,
-    in one transaction that :meth:`close` commits and :meth:`abort` rolls back."""
+    """Writes each chunk's rows, into an open COPY or with ``insert_batch``'s bulk path
+    (the SQLAlchemy builder's :class:`~pyfactory.builders._sa_stream.InsertStream`), in
+    one transaction that :meth:`close` commits and :meth:`abort` rolls back."""
 
     def __init__(
         self,
@@ -198,105 +198,48 @@ class DatabaseSink(Sink):
         start: int,
         remake: Remake,
     ) -> None:
-        from pyfactory.builders._sa_copy import copies
+        from pyfactory.builders._sa_stream import InsertStream
 
         self.target = target
         self.where = target.where
         self.session = session
         self.held = held
-        self.next = start
-        self.remake = remake
+        self.start = self.next = start
         mapper = target.mapper
         self.columns = frozenset(mapper.column_attrs.keys())
         self.relationships = frozenset(mapper.relationships.keys())
-        self.copies = copies(target.engine.dialect)
-        #: The open COPY, and the first row and size of each chunk written into it.
-        self.stream: CopyStream | None = None
-        self.keys: tuple[str, ...] = ()
-        self.streamed: list[tuple[int, int]] = []
+        # Chunks of any size stream, and every table: a row whose error names no line
+        # (a foreign key's) fails the write with the rows of its COPY.
+        self.stream = InsertStream(
+            session,
+            mapper.class_,
+            1,
+            part_rows=STREAM_ROWS,
+            remake=lambda first, count: remake(start + first, count),
+            locate=False,
+        )
 
     def append(self, payload: Any) -> None:
-        from pyfactory.builders._sa_bulk import insert_many
-        from pyfactory.builders._sa_copy import COPY_THRESHOLD
-
         rows: list[dict[str, Any]] = payload
         first, self.next = self.next, self.next + len(rows)
         self._check_keys(rows, first)
-        if rows and self.copies and self._stream(rows, first):
-            return
-        self._end_stream()
+        self._streaming(self.stream.write, rows)
+
+    def _streaming(self, step: Callable[..., None], *args: Any) -> None:
+        """``step`` of the stream; its failure as the write's error, naming the row of
+        the dataset that the database refused, or the rows it wrote together."""
         try:
-            insert_many(self.session, self.target.mapper.class_, rows, COPY_THRESHOLD)
+            step(*args)
         except BuilderError as error:
-            raise self._failed(error, first, len(rows)) from error.__cause__
-
-    def _stream(self, rows: list[dict[str, Any]], first: int) -> bool:
-        """Write ``rows`` into the open COPY, or a new one; False when COPY cannot take
-        them as ``insert_batch`` would copy them: rows that name different columns or
-        related objects, or the columns and values it leaves to the INSERT."""
-        from pyfactory.builders._sa_bulk import _insert_job
-        from pyfactory.builders._sa_copy import CopyStream, copy_job
-
-        if self.stream is not None and self.stream.rows >= STREAM_ROWS:
-            self._end_stream()
-        found = _insert_job(self.target.mapper.class_, rows)
-        if found is None or found[1] or len(found[2]) != 1:
-            return False
-        keys = tuple(rows[0])
-        if self.stream is not None and keys != self.keys:
-            # Other columns: another COPY, once this one has ended (no statement, not
-            # even the catalog query, can run on the connection while it is open).
-            self._end_stream()
-        dialect = self.target.engine.dialect
-        job = copy_job(self._connection(), found[0], dialect, rows, self.stream)
-        if job is None:
-            return False
-        self.streamed.append((first, len(rows)))
-        try:
-            if self.stream is None:
-                self.stream, self.keys = CopyStream(self._connection(), job), keys
-            self.stream.write(job)
+            raise self._failed(
+                error, self.start + error.first, len(error.rows)
+            ) from error.__cause__
         except Exception as error:
-            self.stream = None
-            raise self._refused(error) from error
-        return True
-
-    def _connection(self) -> Connection:
-        return self.session.connection(bind_arguments={"mapper": self.target.mapper})
-
-    def _end_stream(self) -> None:
-        """End the open COPY, if any: the server's verdict on its rows."""
-        stream, self.stream = self.stream, None
-        if stream is None:
-            return
-        try:
-            stream.close()
-        except Exception as error:
-            raise self._refused(error) from error
-        self.streamed = []
-
-    def _refused(self, error: Exception) -> BuilderError:
-        """The failure of the open COPY (SQLAlchemy's error of the driver's) as a
-        BuilderError naming the row its ``CONTEXT`` names, made again, or else every
-        row of the COPY."""
-        from pyfactory.builders._sa_copy import failed_line
-
-        streamed, self.streamed = self.streamed, []
-        line = failed_line(error)
-        where = 0
-        if line is not None:
-            for first, size in streamed:
-                if line <= where + size:
-                    rows = self.remake(first, size)
-                    index = line - where - 1
-                    found = BuilderError(
-                        repr(error), attributes=rows[index], rows=rows, index=index
-                    )
-                    return self._failed(found, first, size)
-                where += size
-        first = streamed[0][0] if streamed else self.next
-        count = sum(size for _, size in streamed)
-        return self._failed(BuilderError(repr(error), attributes={}), first, count)
+            if self.stream.failed is None:
+                raise
+            first, count = self.stream.failed
+            found = BuilderError(repr(error), attributes={})
+            raise self._failed(found, self.start + first, count) from error
 
     def _check_keys(self, rows: list[dict[str, Any]], first: int) -> None:
         keys = rows[0].keys() if rows else ()
@@ -341,7 +284,7 @@ class DatabaseSink(Sink):
         return failed
 
     def close(self) -> None:
-        self._end_stream()
+        self._streaming(self.stream.close)
         try:
             self.held.close()
             self.session.commit()
@@ -351,9 +294,7 @@ class DatabaseSink(Sink):
 
     def abort(self) -> None:
         try:
-            stream, self.stream = self.stream, None
-            if stream is not None:
-                stream.abort()
+            self.stream.abort()
             failed = RuntimeError("the write failed")
             self.held.__exit__(type(failed), failed, None)
             self.session.rollback()

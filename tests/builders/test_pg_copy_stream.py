@@ -106,7 +106,7 @@ def test_a_row_refused_in_an_earlier_chunk_is_named_by_its_place(pg: Engine) -> 
                 made.insert_batch(450)
             refused = caught.value
             assert refused.attributes == refused.rows[refused.index] == {"name": "o150"}
-            assert refused.first + refused.index == 149  # its place in the batch
+            assert (refused.first, refused.index) == (100, 49)  # its chunk's, as the INSERT's
             messages.append(str(caught.value))
             # The session is usable, and the call left nothing behind.
             assert session.scalars(select(Owner.name)).all() == ["o150"]
@@ -137,7 +137,7 @@ def test_a_long_call_ends_its_copy_every_part(pg: Engine, monkeypatch: pytest.Mo
         owners()(session=session).insert_batch(450)
     refused = caught.value
     assert refused.attributes == refused.rows[refused.index] == {"name": "o320"}
-    assert refused.first == 200  # its rows are those of the second COPY
+    assert (refused.first, refused.index) == (300, 19)  # its rows are its chunk's
     assert str(caught.value).startswith(
         "OwnerFactory.basic: insert_batch() failed on row 319 (the 320th row): "
     )
