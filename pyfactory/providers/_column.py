@@ -7,7 +7,9 @@ and each operation is done once for all of them: CPython does it in C, over the
 whole number. A key's lane is twice its width so that a product (64 x 64 bits) stays
 inside it; the lanes are masked back to 64 bits between steps, so no bit of one key
 reaches another. The result is exactly ``mix(key + GAMMA)`` for each key (the tests
-pin it), four to five times cheaper per key than the scalar loop.
+pin it), four to five times cheaper per key than the scalar loop. A batch's keys
+are made the same way (:func:`subkey_lanes`, :func:`value_key_lanes`), so a column's
+keys are never a list of Python integers at all.
 
 The picks go the same way (:func:`column`): a table's Lemire pick is one product and
 one shift of the packed bits, the bits left one mask, and the entries are fetched
@@ -27,7 +29,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, partial
 from typing import Any
 
@@ -46,22 +48,41 @@ from pyfactory.providers._gen import (
 )
 from pyfactory.providers._pattern import Pattern, segment_groups
 
-__all__ = ["BLOCK", "column", "mixed_lanes", "picks", "unpacked"]
+__all__ = [
+    "BLOCK",
+    "column",
+    "first_draws",
+    "mixed_lanes",
+    "packed",
+    "picks",
+    "subkey_lanes",
+    "unpacked",
+    "value_key_lanes",
+]
 
 #: Keys mixed together; about the fastest per key on common CPUs.
 BLOCK = 1024
 
 
 @cache
+def _ones(n: int) -> int:
+    """1 in each of ``n`` 128-bit lanes: times a 64-bit word, that word in each lane."""
+    return int.from_bytes(array("Q", [1, 0] * n).tobytes(), "little")
+
+
+@cache
 def _lanes(n: int) -> tuple[int, int]:
     """(a 64-bit mask in each of ``n`` 128-bit lanes, GAMMA in each lane)."""
-    ones = int.from_bytes(array("Q", [1, 0] * n).tobytes(), "little")
+    ones = _ones(n)
     return ones * MASK, ones * GAMMA
 
 
-def _packed(words: Sequence[int]) -> int:
-    lanes = array("Q", bytes(16 * len(words)))
-    lanes[0::2] = array("Q", words)
+def packed(words: Iterable[int]) -> int:
+    """64-bit unsigned ``words`` laid in 128-bit lanes of one integer, the first in
+    the lowest (OverflowError or TypeError for a word that is not one)."""
+    low = array("Q", words)
+    lanes = array("Q", bytes(16 * len(low)))
+    lanes[0::2] = low
     return int.from_bytes(lanes.tobytes(), "little")
 
 
@@ -74,8 +95,35 @@ def mixed_lanes(keys: Sequence[int]) -> int:
     """The packed ``mix(key + GAMMA)`` of up to :data:`BLOCK` keys: each lane the
     key's first draw (OverflowError or TypeError for a key that is not a 64-bit
     unsigned integer)."""
-    mask, gamma = _lanes(len(keys))
-    return _mix((_packed(keys) + gamma) & mask, mask)
+    return first_draws(packed(keys), len(keys))
+
+
+def first_draws(keys: int, n: int) -> int:
+    """The packed ``mix(key + GAMMA)`` of the ``n`` keys packed in ``keys``."""
+    mask, gamma = _lanes(n)
+    return _mix((keys + gamma) & mask, mask)
+
+
+def subkey_lanes(base: int, first: int, n: int) -> int:
+    """The packed :func:`~pyfactory._stream.subkey` of ``base`` and each index from
+    ``first`` to ``first + n - 1``: a chunk's object keys, ``mix((base + (index + 1) *
+    GAMMA) & MASK)`` in each lane."""
+    mask, _ = _lanes(n)
+    counters: Iterable[int] = range(first + 1, first + n + 1)
+    if first + 1 < 0 or first + n > MASK:
+        # Out of a lane's 64 bits: the same counters modulo 2**64 give the same keys.
+        counters = [counter & MASK for counter in counters]
+    # A counter times GAMMA fills at most its 128-bit lane; masked to 64 bits before
+    # the base is added, the sum cannot carry into the next lane.
+    return _mix((((packed(counters) * GAMMA) & mask) + _ones(n) * base) & mask, mask)
+
+
+def value_key_lanes(roots: int, n: int, named: int) -> int:
+    """The packed :func:`~pyfactory._stream.value_key` of a field whose
+    :func:`~pyfactory._stream.name_key` is ``named``, for the ``n`` object keys
+    packed in ``roots``: ``mix(root ^ named)`` in each lane."""
+    mask, _ = _lanes(n)
+    return _mix(roots ^ (_ones(n) * named), mask)
 
 
 def _mix(z: int, mask: int) -> int:
@@ -138,7 +186,7 @@ def _column(gen: Gen, r: int, n: int, rest: bool) -> tuple[list[Any], int]:
     if not rest or gen.split is None:
         return list(map(gen.draw, lanes)), r
     pairs = list(map(gen.split, lanes))
-    return [value for value, _ in pairs], _packed([left for _, left in pairs])
+    return [value for value, _ in pairs], packed([left for _, left in pairs])
 
 
 def _template(gen: Template, r: int, n: int, rest: bool) -> tuple[list[Any], int]:
@@ -170,7 +218,7 @@ def _one_of(gen: OneOf, r: int, n: int, rest: bool) -> tuple[list[Any], int]:
     start = 0
     for option, count in sorted(Counter(picked).items()):
         sub_values, sub_left = _column(
-            gen.gens[option], _packed(lefts[start : start + count]), count, rest
+            gen.gens[option], packed(lefts[start : start + count]), count, rest
         )
         values.extend(sub_values)
         if rest:
@@ -179,7 +227,7 @@ def _one_of(gen: OneOf, r: int, n: int, rest: bool) -> tuple[list[Any], int]:
     # Back to the lanes' order: the inverse of the sort.
     back = sorted(range(n), key=order.__getitem__)
     out = list(map(values.__getitem__, back))
-    return out, (_packed(list(map(bits.__getitem__, back))) if rest else r)
+    return out, (packed(list(map(bits.__getitem__, back))) if rest else r)
 
 
 def _pattern(gen: Pattern, r: int, n: int) -> tuple[list[Any], int]:
