@@ -5,7 +5,9 @@ values are the values made one by one."""
 
 from __future__ import annotations
 
-from typing import Any
+import pickle
+import uuid
+from typing import Any, ClassVar
 
 import pytest
 from faker import Faker
@@ -13,7 +15,7 @@ from faker import Faker
 from pyfactory import Factory, fake, schema
 from pyfactory._context import Randomness
 from pyfactory._stream import GAMMA, MASK, mix, name_key, subkey, value_key
-from pyfactory.providers import fast_provider
+from pyfactory.providers import _numbers, fast_provider
 from pyfactory.providers._column import (
     BLOCK,
     first_draws,
@@ -141,3 +143,42 @@ class TestBatches:
         rows = factory().attributes_batch("basic", BLOCK + 10)
         single = factory()
         assert rows == [single.attributes("basic") for _ in rows]
+
+
+class TestUuids:
+    """The UUIDs made without ``UUID.__init__`` (``providers._numbers``) are the
+    constructor's, one at a time and a column at a time."""
+
+    INTS: ClassVar[list[int]] = [
+        0,
+        1,
+        (1 << 128) - 1,
+        0x1234 << 64,
+        *range(1 << 64, (1 << 64) + 50),
+    ]
+
+    def test_the_fast_makers_are_in_use_and_make_what_the_constructor_makes(self) -> None:
+        assert _numbers._uuid is not _numbers._uuid_constructed
+        expected = [uuid.UUID(int=value) for value in self.INTS]
+        for made in ([_numbers._uuid(value) for value in self.INTS], _numbers._uuids(self.INTS)):
+            assert made == expected
+            assert [type(value) for value in made] == [uuid.UUID] * len(made)
+            assert [str(value) for value in made] == [str(value) for value in expected]
+            assert {value.is_safe for value in made} == {uuid.SafeUUID.unknown}
+            assert pickle.loads(pickle.dumps(made)) == expected
+            with pytest.raises(TypeError, match="UUID objects are immutable"):
+                made[0].int = 5  # type: ignore[misc]
+
+    def test_the_constructor_s_makers_make_the_same(self) -> None:
+        assert _numbers._uuids_constructed(self.INTS) == _numbers._uuids(self.INTS)
+        assert _numbers._uuid_constructed(7) == _numbers._uuid(7)
+
+    def test_a_uuid_column_is_the_uuids_one_by_one(self) -> None:
+        fast = fast_provider(Faker(), "uuid4", (), {"cast_to": None})
+        assert fast is not None
+        keys = [*BASES, *range(10**6, 10**6 + 2000)]
+        made = fast.many(keys)
+        assert made == [fast(key) for key in keys]
+        assert {value.version for value in made} == {4}
+        assert {value.variant for value in made} == {uuid.RFC_4122}
+        assert len(set(made)) == len(keys)

@@ -55,6 +55,7 @@ __all__ = [
     "mixed_lanes",
     "packed",
     "picks",
+    "repeated",
     "subkey_lanes",
     "unpacked",
     "value_key_lanes",
@@ -75,6 +76,11 @@ def _lanes(n: int) -> tuple[int, int]:
     """(a 64-bit mask in each of ``n`` 128-bit lanes, GAMMA in each lane)."""
     ones = _ones(n)
     return ones * MASK, ones * GAMMA
+
+
+def repeated(word: int, n: int) -> int:
+    """The 64-bit ``word`` in each of ``n`` lanes: a constant of a lane-wise step."""
+    return _ones(n) * word
 
 
 def packed(words: Iterable[int]) -> int:
@@ -115,7 +121,7 @@ def subkey_lanes(base: int, first: int, n: int) -> int:
         counters = [counter & MASK for counter in counters]
     # A counter times GAMMA fills at most its 128-bit lane; masked to 64 bits before
     # the base is added, the sum cannot carry into the next lane.
-    return _mix((((packed(counters) * GAMMA) & mask) + _ones(n) * base) & mask, mask)
+    return _mix((((packed(counters) * GAMMA) & mask) + repeated(base, n)) & mask, mask)
 
 
 def value_key_lanes(roots: int, n: int, named: int) -> int:
@@ -123,7 +129,7 @@ def value_key_lanes(roots: int, n: int, named: int) -> int:
     :func:`~pyfactory._stream.name_key` is ``named``, for the ``n`` object keys
     packed in ``roots``: ``mix(root ^ named)`` in each lane."""
     mask, _ = _lanes(n)
-    return _mix(roots ^ (_ones(n) * named), mask)
+    return _mix(roots ^ repeated(named, n), mask)
 
 
 def _mix(z: int, mask: int) -> int:
