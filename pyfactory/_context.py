@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyfactory._stream import SourcedDraws, address_key, subkey
 from pyfactory.errors import MissingContextError
+from pyfactory.providers._column import packed, subkey_lanes
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -392,8 +393,6 @@ class Randomness:
         """:meth:`root` of objects ``first`` to ``first + count - 1``, packed in lanes
         (:func:`~pyfactory.providers._column.packed`; ``count`` up to its ``BLOCK``):
         a batch's keys, made all at once when seeded."""
-        from pyfactory.providers._column import packed, subkey_lanes
-
         if self.seed is None:  # drawn from the stream one by one, in order, as root() does
             return packed([self.root(factory, schema, n) for n in range(first, first + count)])
         base = self._bases.get((factory, schema))
