@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyfactory._stream import SourcedDraws, address_key, subkey
 from pyfactory.errors import MissingContextError
+from pyfactory.providers._column import packed, subkey_lanes
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -385,11 +386,27 @@ class Randomness:
             return self.random.getrandbits(64)
         base = self._bases.get((factory, schema))
         if base is None:
-            # The class's name, not its module's: moving a factory to another module
-            # keeps its values.
-            base = address_key(self.seed, factory.__qualname__, schema)
-            self._bases[(factory, schema)] = base
+            base = self._new_base(factory, schema, self.seed)
         return subkey(base, number)
+
+    def root_lanes(self, factory: type, schema: str, first: int, count: int) -> int:
+        """:meth:`root` of objects ``first`` to ``first + count - 1``, packed in lanes
+        (:func:`~pyfactory.providers._column.packed`; ``count`` up to its ``BLOCK``):
+        a batch's keys, made all at once when seeded."""
+        if self.seed is None:  # drawn from the stream one by one, in order, as root() does
+            return packed([self.root(factory, schema, n) for n in range(first, first + count)])
+        base = self._bases.get((factory, schema))
+        if base is None:
+            base = self._new_base(factory, schema, self.seed)
+        return subkey_lanes(base, first, count)
+
+    def _new_base(self, factory: type, schema: str, seed: int) -> int:
+        """The key that a seeded factory's objects of ``schema`` are numbered from, made
+        and kept."""
+        # The class's name, not its module's: moving a factory to another module keeps
+        # its values.
+        base = self._bases[(factory, schema)] = address_key(seed, factory.__qualname__, schema)
+        return base
 
     def faker_at(self, key: int, owner: object) -> Faker:
         """The Faker, seeded for the value whose key is ``key`` (a seeded factory's), which

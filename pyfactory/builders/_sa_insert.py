@@ -34,6 +34,7 @@ and the builder then uses SQLAlchemy's Core INSERT.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -387,7 +388,7 @@ def _processors(
             return False
         if out.style == "unnest" and not _array_safe(column):
             return False
-        out.binders.append(column.type.dialect_impl(dialect).bind_processor(dialect))
+        out.binders.append(_bind_processor(column.type.dialect_impl(dialect), dialect))
     for column in returned:
         if getattr(column.type, "_has_column_expression", True):
             return False
@@ -398,6 +399,47 @@ def _processors(
         out.processors.append(processor)
         out.returned.append(_attr(mapper, column))
     return True
+
+
+#: SQLAlchemy's SQLite DATETIME text (its default ``storage_format``): for a naive
+#: ``datetime``, exactly ``isoformat(" ", "microseconds")``, which pads the year to four
+#: digits too (tests/builders/test_sqlite_binds.py compares them on SQLite files).
+_SQLITE_DATETIME_FORMAT = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+
+
+def _bind_processor(impl: sqltypes.TypeEngine[Any], dialect: Dialect) -> Processor:
+    """The bind processor of a column's type for ``dialect``: the type's own, or for
+    SQLite's DATETIME in its default format, one that formats naive datetimes itself.
+
+    SQLAlchemy's builds a dict of seven fields and ``%``-formats it for every value,
+    1.2 µs of a seed's 15 µs a row; ``datetime.isoformat`` in C gives the same text in
+    a third of that. Anything else (None, a date, a timezone-aware or subclassed
+    datetime, which SQLAlchemy formats without its offset) goes to SQLAlchemy's.
+    """
+    processor = impl.bind_processor(dialect)
+    if processor is None or dialect.name != "sqlite":
+        return processor
+    from sqlalchemy.dialects.sqlite import DATETIME
+
+    if type(impl) is not DATETIME or impl._storage_format != _SQLITE_DATETIME_FORMAT:
+        return processor
+    return _sqlite_datetimes(processor)
+
+
+def _sqlite_datetimes(fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def process(
+        value: Any,
+        exact: type[datetime.datetime] = datetime.datetime,
+        isoformat: Callable[[datetime.datetime, str, str], str] = datetime.datetime.isoformat,
+    ) -> Any:
+        # The look-ups are default arguments: locals, the cheapest to read per value.
+        if type(value) is exact and value.tzinfo is None:
+            return isoformat(value, " ", "microseconds")
+        return fallback(value)
+
+    return process
 
 
 def _paramstyle(dialect: Dialect) -> str:

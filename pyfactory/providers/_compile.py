@@ -27,7 +27,7 @@ from typing import Any
 from pyfactory._stream import GAMMA, MASK
 from pyfactory._stream import MIX_1 as _C1
 from pyfactory._stream import MIX_2 as _C2
-from pyfactory.providers._column import BLOCK, column, mixed_lanes
+from pyfactory.providers._column import BLOCK, column, first_draws, mixed_lanes
 from pyfactory.providers._gen import Choice, Const, Gen, OneOf, choice, template
 from pyfactory.providers._pattern import PLACEHOLDERS, pattern
 
@@ -102,6 +102,12 @@ class FastProvider:
                 continue
             out.extend(column(gen, bits, len(block)))
         return out
+
+    def many_lanes(self, keys: int, n: int) -> list[Any]:
+        """:meth:`many` of ``n`` (up to :data:`~pyfactory.providers._column.BLOCK`) keys
+        packed in lanes (:func:`~pyfactory.providers._column.value_key_lanes`): a batch's
+        keys are made packed, and used so, with no list of them made and packed again."""
+        return column(self.gen, first_draws(keys, n), n)
 
     def draw(self, bits: int) -> Any:
         """The value of 64 random ``bits`` (already mixed; ``fn(key)`` is

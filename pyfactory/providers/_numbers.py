@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import deque
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 from pyfactory._stream import GAMMA, MASK, mix
-from pyfactory.providers._column import picks
+from pyfactory.providers._column import picks, repeated, unpacked
 from pyfactory.providers._compile import Call, compiles
 from pyfactory.providers._gen import Func, Gen, choice
 
@@ -121,29 +123,68 @@ def _null_boolean(call: Call) -> Gen | None:
     return choice([None, True, False]) if call.no_arguments() else None
 
 
-def _uuid_from_int(value: int) -> uuid.UUID:
-    """``uuid.UUID(int=value)`` without ``UUID.__init__``'s checks of arguments that
-    are not given, which cost three times the rest: the two slots it would set, set
-    directly (as ``UUID.__init__`` itself does, with ``object.__setattr__``)."""
-    made = object.__new__(uuid.UUID)
-    object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
-    return made
+UuidMakers = tuple[Callable[[int], uuid.UUID], Callable[[list[int]], list[uuid.UUID]]]
 
 
-def _checked_uuid_maker() -> Callable[[int], uuid.UUID]:
-    # A Python whose UUID keeps other state gets the plain constructor.
+def _uuid_makers() -> UuidMakers:
+    """``uuid.UUID(int=v)`` of one ``v``, and of a column of them, without
+    ``UUID.__init__``: it checks which of its five arguments was given, then sets two
+    slots, and the checks cost three times the rest.
+
+    The objects are made the way ``__init__`` makes them: ``object.__new__``, then its
+    two slots, ``int`` and ``is_safe``, set through their descriptors (``UUID``'s own
+    ``__setattr__`` refuses every assignment, and a descriptor's ``__set__`` is cheaper
+    than ``object.__setattr__``'s look-up by name); a column's are made with ``map``, in
+    C. :func:`_checked_uuid_makers` compares them with the constructor's."""
+    slots = vars(uuid.UUID)
+    set_int, set_safe = slots["int"].__set__, slots["is_safe"].__set__
+    new, uuid_type, unknown = object.__new__, uuid.UUID, uuid.SafeUUID.unknown
+
+    def one(value: int) -> uuid.UUID:
+        made: uuid.UUID = new(uuid_type)
+        set_int(made, value)
+        set_safe(made, unknown)
+        return made
+
+    def column(values: list[int]) -> list[uuid.UUID]:
+        made: list[uuid.UUID] = list(map(new, repeat(uuid_type, len(values))))
+        deque(map(set_int, made, values), 0)
+        deque(map(set_safe, made, repeat(unknown)), 0)
+        return made
+
+    return one, column
+
+
+def _checked_uuid_makers() -> UuidMakers:
+    # A Python whose UUID has other slots, or keeps other state, gets the constructor.
     probe = (0x1234 << 64) | 0x8000_0000_0000_0001
+    expected = uuid.UUID(int=probe)
     try:
-        made = _uuid_from_int(probe)
-        if made == uuid.UUID(int=probe) and str(made) == str(uuid.UUID(int=probe)):
-            return _uuid_from_int
-    except (AttributeError, TypeError):
+        one, column = _uuid_makers()
+        made = [one(probe), *column([probe])]
+        if all(
+            type(value) is uuid.UUID
+            and value == expected
+            and str(value) == str(expected)
+            and hash(value) == hash(expected)
+            and value.is_safe is expected.is_safe
+            for value in made
+        ):
+            return one, column
+    except (AttributeError, KeyError, TypeError):
         pass
-    return lambda value: uuid.UUID(int=value)
+    return _uuid_constructed, _uuids_constructed
 
 
-_uuid = _checked_uuid_maker()
+def _uuid_constructed(value: int) -> uuid.UUID:
+    return uuid.UUID(int=value)
+
+
+def _uuids_constructed(values: list[int]) -> list[uuid.UUID]:
+    return [uuid.UUID(int=value) for value in values]
+
+
+_uuid, _uuids = _checked_uuid_makers()
 
 
 #: Bits of a UUID that are not its version (4) and variant (RFC 4122).
@@ -188,8 +229,15 @@ def _uuid4(call: Call) -> Gen | None:
     def value(r: int) -> uuid.UUID:
         return _uuid((((r & _HIGH_KEPT) | _VERSION) << 64) | ((r * GAMMA) & _LOW_KEPT) | _VARIANT)
 
+    def values(r: int, n: int) -> list[uuid.UUID]:
+        # value() in each lane: r * GAMMA stays inside a lane's 128 bits and is masked
+        # back to 62, so the halves are two lane-wise steps; only the join is per UUID.
+        high = unpacked((r & repeated(_HIGH_KEPT, n)) | repeated(_VERSION, n), n)
+        low = unpacked(((r * GAMMA) & repeated(_LOW_KEPT, n)) | repeated(_VARIANT, n), n)
+        return _uuids([(h << 64) | lo for h, lo in zip(high, low, strict=True)])
+
     if cast is None:
-        return Func(value, size=1 << 64)
+        return Func(value, size=1 << 64, column=values)
     if not callable(cast):
         return None
     return Func(lambda r: cast(value(r)), size=1 << 64)

@@ -4,9 +4,12 @@ object, with these values in place.
 
 Each value is what the object-by-object path gives it: its key is made the same way
 (the object's root key, from its number, mixed with the field's name), and a fast
-provider makes a whole column of values from a list of keys faster than one call per
-key. When a field has no fast provider for the factory's Faker, the batch goes object
-by object instead, before anything is drawn.
+provider makes a whole column of values from the keys faster than one call per key.
+The keys themselves are made a block at a time, packed in the lanes of one integer
+(:mod:`pyfactory.providers._column`), and handed over packed: a key made and mixed in
+Python costs about 0.3 µs, in lanes a tenth of that. When a field has no fast
+provider for the factory's Faker, the batch goes object by object instead, before
+anything is drawn.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyfactory._drawn import FakeField
-from pyfactory._stream import value_keys
+from pyfactory._stream import name_key
 from pyfactory._walk import fresh_copy
 from pyfactory.errors import FactoryError
+from pyfactory.providers._column import BLOCK, unpacked, value_key_lanes
 
 if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
@@ -37,22 +41,39 @@ def resolve_columns(
     randomness = factory._pf_randomness
     faker = randomness.faker
     fields: list[FakeField] = [plan.base[key] for key in keys]
-    if not all(field._fast(faker, field.kwargs) is not None for field in fields):
+    fasts = [field._fast(faker, field.kwargs) for field in fields]
+    if any(fast is None for fast in fasts):
         return None
     cls, schema = type(factory), plan.schema
-    roots = [randomness.root(cls, schema, number) for number in range(first, first + count)]
+    # The objects' keys and each field's keys are made packed in lanes, a block of
+    # objects at a time (pyfactory.providers._column), as the fast providers use them.
+    # Every object's key first, as root() one by one: unseeded, they are the stream's.
+    blocks = [
+        (randomness.root_lanes(cls, schema, start, n), n)
+        for start in range(first, first + count, BLOCK)
+        for n in [min(BLOCK, first + count - start)]
+    ]
     base, copies = plan.base, plan.copies
     rows = [base.copy() for _ in range(count)]
     if copies:
         for row in rows:
             for key in copies:
                 row[key] = fresh_copy(row[key])
-    for key, field in zip(keys, fields, strict=True):
+    for key, field, fast in zip(keys, fields, fasts, strict=True):
+        assert fast is not None  # checked above, before any value was drawn
+        named = name_key(key)
+        values: list[Any] = []
         try:
-            values = field.column(faker, value_keys(roots, key))
+            for roots, n in blocks:
+                lanes = value_key_lanes(roots, n, named)
+                if field.unique:  # claimed key by key
+                    column = field.column(faker, unpacked(lanes, n).tolist())
+                    assert column is not None  # the same check
+                    values += column
+                else:
+                    values += fast.many_lanes(lanes, n)
         except FactoryError as error:
             raise error.within(plan.factory_name, plan.schema, key) from error.__cause__
-        assert values is not None  # checked above, before any value was drawn
         for row, value in zip(rows, values, strict=True):
             row[key] = value
     return rows
