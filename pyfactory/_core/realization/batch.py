@@ -253,9 +253,6 @@ class BatchCall:
     #: (their streams, ``ctx.index`` and ``ctx.row``) rather than from what the factory
     #: made before, so a row is the same whichever call makes it.
     first: int | None = None
-    #: Rows made elsewhere (a fill's worker process, ``seeding._beside``): written as
-    #: they are, in place of resolving the call's own.
-    given: list[dict[str, Any]] | None = None
     #: How many rows the call wrote, for ``insert_batch`` to return: the builder's own
     #: count, which leaves out rows skipped by ``on_conflict="skip"``.
     written: list[int] = attrs.field(factory=lambda: [0], eq=False)
@@ -318,8 +315,7 @@ class MakeBatch(MakeOne[M]):
         count = call.count
         made: list[Any] = []
         probe = None
-        watched = call.given is None and cls._pf_watches  # rows made already read nothing
-        if watched and call.scope == "create" and count > 1 and self._pf_reads(call):
+        if call.scope == "create" and count > 1 and cls._pf_watches and self._pf_reads(call):
             probe = _Probe(cls._pf_builder, self._pf_context)
         stream = self._pf_stream(call) if count > size else None
         with _MemoryGuard() as guard, _streaming(stream):
@@ -357,13 +353,12 @@ class MakeBatch(MakeOne[M]):
         """The builder's stream for the chunks of an ``insert_batch`` call
         (:meth:`ModelBuilder.insert_stream`), where nothing but the stream's writes
         runs on the database until the call ends: its rows make no other rows and run
-        no code that may query (or were made already), no hook runs, and the call is
-        synchronous."""
+        no code that may query, no hook runs, and the call is synchronous."""
         cls = type(self)
         if call.keep or call.is_async or self._get_or_create or "create" in cls._pf_hooks:
             return None
-        plan, laid = self._pf_plan(call.schema, call.traits, call.overrides)
-        if call.given is None and (makes_rows(plan, laid) or may_read(self, plan, laid)):  # type: ignore[arg-type]
+        plan, overrides = self._pf_plan(call.schema, call.traits, call.overrides)
+        if makes_rows(plan, overrides) or may_read(self, plan, overrides):  # type: ignore[arg-type]
             return None
         return cls._pf_builder.insert_stream(cls._model, self._pf_context)
 
@@ -476,11 +471,7 @@ class MakeBatch(MakeOne[M]):
         after them), into the call's ``stream`` if it has one. With a ``probe``, the first
         row is watched, and is the chunk's only row if it read the database."""
         scope, is_async = call.scope, call.is_async
-        if call.given is None:
-            resolved = yield from self._pf_resolve_rows(call, start, count, probe)
-        else:
-            rows = call.given[start : start + count]
-            resolved = self._pf_plan(call.schema, call.traits, call.overrides)[0], rows, rows, {}
+        resolved = yield from self._pf_resolve_rows(call, start, count, probe)
         plan, rows, everything, laters = resolved
         if scope == "attributes":
             _made(self, scope, len(rows))  # type: ignore[arg-type]
