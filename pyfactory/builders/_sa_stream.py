@@ -88,7 +88,9 @@ class InsertStream(RowStream):
         self.written = 0
         #: Where the rows of a COPY that failed naming none start, and how many.
         self.failed: tuple[int, int] | None = None
-        self._copying = copy_from is not None and copies(
+        #: Whether chunks may stream: COPY through this session's driver, and (with
+        #: ``locate``) a table that names the rows it refuses.
+        self.copying = copy_from is not None and copies(
             session.get_bind(mapper=sa_inspect(model)).dialect
         )
         self._copy: CopyStream | None = None
@@ -100,7 +102,7 @@ class InsertStream(RowStream):
     def write(self, rows: list[dict[str, Any]]) -> None:
         first = self.written
         self.written += len(rows)
-        if not rows or (self._copying and self._copied(rows, first)):
+        if not rows or (self.copying and self._copied(rows, first)):
             return
         self._end()
         try:
@@ -125,19 +127,24 @@ class InsertStream(RowStream):
         leaves to the INSERT (see :mod:`~pyfactory.builders._sa_copy`)."""
         if self._copy is not None and sum(size for _, _, size in self._chunks) >= self.part_rows:
             self._end()
-        found = _insert_job(self.model, rows)
-        if found is None or found[1] or len(found[2]) != 1:
-            return False
         keys = tuple(rows[0])
         if self._copy is not None and keys != self._keys:
             self._end()  # other columns: another COPY, once this one has ended
-        assert self.copy_from is not None  # self._copying says so
+        assert self.copy_from is not None  # self.copying says so
         if self._copy is None and len(rows) < self.copy_from:
+            return False
+        found = _insert_job(self.model, rows)
+        if found is None or found[1] or len(found[2]) != 1:
             return False
         shape = found[0]
         connection = self.session.connection(bind_arguments={"mapper": shape.mapper})
         job = copy_job(connection, shape, connection.dialect, rows, self._copy)
-        if job is None or (self.locate and not job.located):
+        if job is None:
+            return False
+        if self.locate and not job.located:
+            # The table names no refused row, now or later in the call: every chunk goes
+            # through insert_many, without making its COPY here first.
+            self.copying = False
             return False
         self._chunks.append((first, None if self.remake else rows, len(rows)))
         try:

@@ -53,7 +53,7 @@ from pyfactory._context import Context
 from pyfactory.builders import ModelBuilder, Relation, RowStream
 from pyfactory.builders._conflict import Conflict, OnConflict, conflict_repr, conflict_settings
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
-from pyfactory.builders._sa_copy import COPY_THRESHOLD, copies
+from pyfactory.builders._sa_copy import COPY_THRESHOLD
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_session import (
     async_session_types,
@@ -286,11 +286,10 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
         session = self._sync_session(context)
         if not in_call(session) or not is_sqlalchemy(model):
             return None
-        if not copies(session.get_bind(mapper=inspect(model)).dialect):
-            return None  # each chunk's own write is as fast
         from pyfactory.builders._sa_stream import InsertStream
 
-        return InsertStream(session, model, self.copy_threshold)
+        stream = InsertStream(session, model, self.copy_threshold)
+        return stream if stream.copying else None  # else each chunk's own write is as fast
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = _get(self._sync_session(context), model, lookup)

@@ -3,8 +3,8 @@ its table, through the SQLAlchemy builder's bulk path, in one transaction.
 
 Each chunk's rows are made where :mod:`pyfactory.dataset._write` makes them (here, or
 in worker processes) and written here, in order. On PostgreSQL through psycopg 3 the
-chunks go into one binary ``COPY`` held open across them (the stream of
-``insert_batch``, :class:`~pyfactory.builders._sa_stream.InsertStream`), with the same checks of the
+chunks go into one binary ``COPY`` held open across them (``insert_batch``'s stream,
+:class:`~pyfactory.builders._sa_stream.InsertStream`), with the same checks of the
 columns and values as ``insert_batch``'s COPY: the server writes the rows sent while
 the next chunk is made, where a COPY per chunk would wait for each. A COPY is ended
 every :data:`STREAM_ROWS` rows, so that a row the server refuses (which it reports

@@ -27,7 +27,7 @@ from pyfactory import (
 from pyfactory.builders import ModelBuilder, ObjectBuilder, RowStream, _sa_stream
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 from pyfactory.seeding import Seed, SeedContext, run_seeds
-from tests.builders.test_pg_copy import Base, Owner, Statements
+from tests.builders.test_pg_copy import Base, Owner, Pet, Statements
 
 
 class Badge(Base):
@@ -292,3 +292,35 @@ def test_values_of_a_list_stream_and_an_iterator_may_query(pg: Engine) -> None:
     assert streamed == 1
     assert len(spy.starting("COPY")) == 1 + 3
     assert names(pg) == [f"a{n}" for n in range(250)] + [f"b{n}" for n in range(250)]
+
+
+def test_a_table_that_names_no_refused_row_writes_a_copy_per_chunk(pg: Engine) -> None:
+    """copy_pet's foreign key is checked once a COPY's rows are in, and its error names
+    no row: its chunks go through insert_many, each a COPY of its own whose failing
+    row is found as before."""
+    with pg.begin() as conn:
+        conn.execute(text("INSERT INTO copy_owner (name) VALUES ('o')"))
+
+    class PetFactory(Factory[Pet]):
+        _model_builder = SQLAlchemyBuilder(copy_threshold=1)
+        _default_schema = "basic"
+        _batch_size = 100
+
+        @schema()
+        def basic(self) -> dict[str, Any]:
+            return {"name": sequence("p{n}"), "owner_id": 1}
+
+    spy = Statements(pg)
+    with Session(pg) as session:
+        made = PetFactory(session=session)
+        assert made.insert_batch(250) == 250
+        assert len(spy.starting("COPY")) == 3
+        assert len(spy.starting("SELECT A.ATTNAME")) == 1  # the catalog, once
+        owner_ids = [1] * 149 + [99] + [1] * 100
+        with pytest.raises(BuilderError) as caught:
+            made.insert_batch(250, owner_id=each(owner_ids))
+        assert (caught.value.first, caught.value.index) == (100, 49)
+        assert str(caught.value).startswith(
+            "PetFactory.basic: insert_batch() failed on row 149 (the 150th row): "
+        )
+        assert len(session.scalars(select(Pet.id)).all()) == 250

@@ -376,7 +376,7 @@ class MakeBatch(MakeOne[M]):
         except Exception as exc:  # never a MemoryError: the drivers close the body on one
             plan, _ = self._pf_plan(call.schema, call.traits, call.overrides)
             named = exc if isinstance(exc, BuilderError) and exc.index is not None else None
-            failed = rows or [{}] if named is None else named.rows
+            failed = (rows or [{}]) if named is None else named.rows
             error = self._pf_rows_error(plan, "insert_many", exc, failed)
             where = getattr(error, "_pf_failed", None)
             if named is not None and where is not None and isinstance(error, BuilderError):
