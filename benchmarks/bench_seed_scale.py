@@ -28,7 +28,10 @@ Contenders, each writing to a new SQLite file:
 * ``run_seeds``, the seeding API in this process, on tables made beforehand: the
   seed's part of the command line's time;
 * ``pyfactory seed --dry-run``, which writes nothing: the command line's start and
-  imports, the rest of its time (for information).
+  imports, the rest of its time (for information);
+* ``pyfactory seed --workers 1`` and ``run_seeds(..., workers=1)``: the same, with
+  the rows made in a worker process while this one writes them (the worker's start
+  included).
 
 Every write is checked (see *Fairness* in ``benchmarks/README.rst``): the first run's
 rows are realistic, and every later write holds exactly the same rows (a digest of
@@ -48,7 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -153,7 +156,12 @@ SUMMARY = re.compile(rf"^{UsersAtScaleSeed.__name__}\s+ran\s+(?P<seconds>[\d.]+)
 
 
 def cli_write(
-    path: Path, scale: float, command: list[str], env: dict[str, str], dry_run: bool = False
+    path: Path,
+    scale: float,
+    command: list[str],
+    env: dict[str, str],
+    dry_run: bool = False,
+    workers: int = 0,
 ) -> tuple[float, float | None]:
     """``pyfactory seed`` in a subprocess: its wall-clock seconds, and the seed's own
     seconds as its summary prints them (None for a dry run)."""
@@ -168,6 +176,7 @@ def cli_write(
         f"{scale:g}",
         "--no-progress",
         *(["--dry-run"] if dry_run else []),
+        *(["--workers", str(workers)] if workers else []),
     ]
     gc.collect()
     started = time.perf_counter()
@@ -187,7 +196,7 @@ def cli_write(
     return seconds, float(found["seconds"])
 
 
-def api_write(path: Path, scale: float) -> tuple[float, float]:
+def api_write(path: Path, scale: float, workers: int = 0) -> tuple[float, float]:
     """``run_seeds`` in this process, on tables made beforehand: seconds, and the
     seed's own as its summary counts them."""
     make_tables(path)
@@ -198,7 +207,7 @@ def api_write(path: Path, scale: float) -> tuple[float, float]:
     try:
         gc.collect()
         started = time.perf_counter()
-        summary = run_seeds([UsersAtScaleSeed], engine, scale=scale)
+        summary = run_seeds([UsersAtScaleSeed], engine, scale=scale, workers=workers)
         seconds = time.perf_counter() - started
     finally:
         engine.dispose()
@@ -258,6 +267,8 @@ ROWS = (
     Row("pyfactory", "pyfactory seed (CLI, end to end)"),
     Row("pyfactory", "run_seeds (API, in process)"),
     Row("pyfactory", "pyfactory seed --dry-run", compared=False),
+    Row("pyfactory", "pyfactory seed --workers 1 (CLI)"),
+    Row("pyfactory", "run_seeds(workers=1) (API)"),
 )
 
 
@@ -309,7 +320,27 @@ def measure(
         dry = tmp / "dry.sqlite3"
         samples[3].append(cli_write(dry, scale, command, env, dry_run=True)[0])
         dry.unlink(missing_ok=True)
+        for index, (seconds, seed_seconds) in beside_writes(tmp, rows, scale, want, command, env):
+            samples[index].append(seconds)
+            own[index].append(seed_seconds)
     return samples, own
+
+
+def beside_writes(
+    tmp: Path, rows: int, scale: float, want: str, command: list[str], env: dict[str, str]
+) -> Iterator[tuple[int, tuple[float, float]]]:
+    """The two writes whose rows a worker process makes while this one writes them
+    (``--workers 1``), by their row in :data:`ROWS`, each checked against ``want``."""
+    beside = tmp / "beside.sqlite3"
+    for index, label in ((4, "pyfactory seed --workers 1"), (5, "run_seeds(workers=1)")):
+        if index == 4:
+            seconds, seed_seconds = cli_write(beside, scale, command, env, workers=1)
+        else:
+            seconds, seed_seconds = api_write(beside, scale, workers=1)
+        if digest(beside, rows, label) != want:
+            raise AssertionError(f"{label} wrote other rows than pyfactory seed")
+        beside.unlink()
+        yield index, (seconds, seed_seconds or 0.0)
 
 
 REPORT = Table(
@@ -351,16 +382,20 @@ def run(rows: int, rounds: int, quick: bool, out: Callable[[str], None] = print)
         ratio = best / baseline if row.compared else "-"
         own_best = min(seed_own) if seed_own else ""
         out(REPORT.row(row.library, row.how, best, median, per_row, ratio, own_best))
-    cli, api = min(samples[1]), min(samples[2])
     out(
         "  seed s: the seed's own seconds, as its summary gives them (best); "
         "the command line's rest is its start, imports, tables and summary"
     )
-    out(
-        f"  target, within {TARGET}x raw: pyfactory seed {cli / baseline:.2f}x "
-        f"({'met' if cli <= TARGET * baseline else 'not met'}), run_seeds "
-        f"{api / baseline:.2f}x ({'met' if api <= TARGET * baseline else 'not met'})"
-    )
+    verdicts = []
+    for label, taken in (
+        ("pyfactory seed", samples[1]),
+        ("run_seeds", samples[2]),
+        ("pyfactory seed --workers 1", samples[4]),
+        ("run_seeds(workers=1)", samples[5]),
+    ):
+        ratio = min(taken) / baseline
+        verdicts.append(f"{label} {ratio:.2f}x ({'met' if ratio <= TARGET else 'not met'})")
+    out(f"  target, within {TARGET}x raw: {', '.join(verdicts)}")
     out("")
     out(total_time(started))
 

@@ -178,6 +178,13 @@ class EachField(SpecialField[T_co]):
     __slots__ = ("_done", "_items", "_iterator", "_lock", "source")
     takes_overrides = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent to another process (a fill's worker) as the values it goes through, read
+        # afresh there; a source that may be a query stays in its process.
+        if self.queries:
+            raise TypeError(f"each() over {type(self.source).__name__} does not pickle")
+        return EachField, (self.source,)
+
     @property
     def queries(self) -> bool:  # type: ignore[override]
         """Whether reading the values may query the database: not for a list, a tuple or

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import copy
 import importlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
     asynccontextmanager,
     nullcontext,
 )
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
 
 import attrs
 
@@ -41,7 +41,15 @@ if TYPE_CHECKING:
 
 # The database builders stay out of ``__all__``: ``from pyfactory.builders import *``
 # would load every backend, and fail where one of them is not installed.
-__all__ = ["DictBuilder", "ModelBuilder", "ObjectBuilder", "Relation", "RowStream"]
+__all__ = [
+    "BoundRows",
+    "DictBuilder",
+    "ModelBuilder",
+    "ObjectBuilder",
+    "Relation",
+    "RowBinder",
+    "RowStream",
+]
 
 #: The builders of optional backends, by the module that holds each; read by
 #: ``__getattr__`` on first use. Without the backend, that module's ImportError
@@ -134,6 +142,67 @@ class RowStream:
     def abort(self) -> None:
         """End the write without its rows, after a failure elsewhere; never raises."""
         raise NotImplementedError
+
+
+class RowBinder:
+    """Turns the rows of ``insert_batch`` into what the builder's driver takes, in
+    another process: the worker of a fill with ``workers``
+    (:ref:`seeding-workers`), which makes the rows.
+
+    :meth:`ModelBuilder.insert_binder` makes one here; it is pickled to the worker,
+    which calls :meth:`bind` on each chunk of rows it makes; what that returns is
+    pickled back and written here by :meth:`ModelBuilder.insert_bound`. So this
+    process only writes, and the work of turning values into the driver's moves to the
+    worker, beside the write.
+
+    .. versionadded:: 1.1
+    """
+
+    def bind(self, rows: list[dict[str, Any]]) -> Any:
+        """``rows`` (finished attributes, as ``insert_many`` gets them) as
+        :meth:`ModelBuilder.insert_bound` writes them, a value that pickles; None when
+        these rows need :meth:`ModelBuilder.insert_many` itself (their dicts are then
+        sent instead). Called in the worker, and here on one chunk the worker bound:
+        the fill checks that both give the same before trusting the worker's."""
+        raise NotImplementedError
+
+
+class BoundRows(Sequence[dict[str, Any]]):
+    """A chunk of rows that a :class:`RowBinder` bound in another process.
+
+    :attr:`bound` is what :meth:`RowBinder.bind` returned. The rows themselves are
+    fetched from that process when first read (:meth:`rows`, or indexing): the error
+    of a refused row names it with its values, as ``insert_many``'s does.
+
+    .. versionadded:: 1.1
+    """
+
+    __slots__ = ("_count", "_fetch", "_rows", "bound")
+
+    def __init__(self, bound: Any, count: int, fetch: Callable[[], list[dict[str, Any]]]) -> None:
+        self.bound = bound
+        self._count = count
+        self._fetch = fetch
+        self._rows: list[dict[str, Any]] | None = None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as they were bound, fetched once."""
+        if self._rows is None:
+            self._rows = self._fetch()
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        return self.rows()[index]
+
+    def __repr__(self) -> str:
+        return f"<BoundRows: {self._count} rows>"
 
 
 class ModelBuilder(Generic[M]):
@@ -259,6 +328,26 @@ class ModelBuilder(Generic[M]):
         .. versionadded:: 1.1
         """
         return None
+
+    def insert_binder(self, model: type[M], context: Context) -> RowBinder | None:
+        """A :class:`RowBinder` that turns ``model``'s rows into what
+        :meth:`insert_bound` writes, in a fill's worker process; None (the default)
+        to have the worker send the rows themselves, written by :meth:`insert_many`.
+
+        .. versionadded:: 1.1
+        """
+        return None
+
+    def insert_bound(self, model: type[M], rows: BoundRows, context: Context) -> int:
+        """Write a chunk of rows that this builder's :class:`RowBinder` bound in a
+        fill's worker (:attr:`BoundRows.bound`); how many. Errors name the refused row
+        as :meth:`insert_many`'s do: reading ``rows`` fetches them.
+
+        By default :meth:`insert_many` of the rows themselves.
+
+        .. versionadded:: 1.1
+        """
+        return self.insert_many(model, rows.rows(), context)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         """The stored instance that matches ``lookup``, for ``_get_or_create``.

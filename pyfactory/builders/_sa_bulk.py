@@ -23,7 +23,7 @@ through ``AsyncSession.run_sync`` under ``acreate`` (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -261,7 +261,7 @@ def _write_group(
 
 @contextmanager
 def _locate_failure(
-    session: Session, model: type[Any], rows: list[dict[str, Any]], indexes: list[int]
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]], indexes: list[int]
 ) -> Iterator[None]:
     """Write a group of rows in a SAVEPOINT; when the bulk write fails, find the row
     that made it fail (see :func:`_row_statements`) and raise a BuilderError that
@@ -390,7 +390,9 @@ def _change_counter(session: Session, shape: Shape, dialect: Dialect) -> Any:
 
 
 @contextmanager
-def _counted_failure(driver: Any, rows: list[dict[str, Any]], indexes: list[int]) -> Iterator[None]:
+def _counted_failure(
+    driver: Any, rows: Sequence[dict[str, Any]], indexes: list[int]
+) -> Iterator[None]:
     """Around the ``executemany`` of a group of rows, without a SAVEPOINT (see
     :func:`_change_counter`): when it fails, the rows it wrote before the failure are
     the driver's new changes, so the failing row is the next one; the BuilderError
@@ -582,7 +584,7 @@ def _row_statements(model: type[Any], given: list[dict[str, Any]]) -> Iterator[t
         yield statement, [shape.column_row(row)]
 
 
-def _failed_row(exc: Exception, rows: list[dict[str, Any]], index: int | None) -> Exception:
+def _failed_row(exc: Exception, rows: Sequence[dict[str, Any]], index: int | None) -> Exception:
     """The error of a failed bulk write, for the factory: a BuilderError that says which
     row failed (its index in ``rows``), the database's error as its cause; the error
     itself when no row alone fails."""
@@ -590,6 +592,8 @@ def _failed_row(exc: Exception, rows: list[dict[str, Any]], index: int | None) -
         exc = exc.__cause__  # from create_many under insert_many: the index is remapped
     if index is None:
         return exc
+    # A list: rows that a fill's worker bound are fetched from it (BoundRows).
+    rows = rows if isinstance(rows, list) else list(rows)
     error = BuilderError(repr(exc), attributes=rows[index], rows=rows, index=index)
     error.__cause__ = exc
     return error

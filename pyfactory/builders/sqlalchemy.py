@@ -50,10 +50,10 @@ except ImportError as exc:  # pragma: no cover - the message is the point
     ) from exc
 
 from pyfactory._context import Context
-from pyfactory.builders import ModelBuilder, Relation, RowStream
+from pyfactory.builders import BoundRows, ModelBuilder, Relation, RowBinder, RowStream
 from pyfactory.builders._conflict import Conflict, OnConflict, conflict_repr, conflict_settings
 from pyfactory.builders._sa_bulk import create_many, create_one, insert_many
-from pyfactory.builders._sa_copy import COPY_THRESHOLD
+from pyfactory.builders._sa_copy import COPY_THRESHOLD, copies
 from pyfactory.builders._sa_insert import _attr
 from pyfactory.builders._sa_session import (
     async_session_types,
@@ -290,6 +290,27 @@ class SQLAlchemyBuilder(ModelBuilder[M]):
 
         stream = InsertStream(session, model, self.copy_threshold)
         return stream if stream.copying else None  # else each chunk's own write is as fast
+
+    def insert_binder(self, model: type[M], context: Context) -> RowBinder | None:
+        """A binder that makes, in a fill's worker, the driver-level statements that
+        :meth:`insert_many` would run (:mod:`~pyfactory.builders._sa_bound`); None with
+        ``on_conflict``, or where :meth:`insert_many` would ``COPY`` (the stream of
+        :meth:`insert_stream` writes those rows here)."""
+        if self._conflict is not None or not is_sqlalchemy(model):
+            return None
+        session = self._sync_session(context)
+        dialect = session.get_bind(mapper=inspect(model)).dialect
+        if self.copy_threshold is not None and copies(dialect):
+            return None
+        from pyfactory.builders._sa_bound import StatementBinder
+
+        return StatementBinder(model, dialect)
+
+    def insert_bound(self, model: type[M], rows: BoundRows, context: Context) -> int:
+        """Run the statements that :meth:`insert_binder`'s binder made in the worker."""
+        from pyfactory.builders._sa_bound import insert_bound
+
+        return insert_bound(self._sync_session(context), model, rows)
 
     def get(self, model: type[M], lookup: dict[str, Any], context: Context) -> M | None:
         found: M | None = _get(self._sync_session(context), model, lookup)

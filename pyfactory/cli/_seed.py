@@ -173,6 +173,15 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         help="rows per insert_batch call of ctx.fill() (default: 10000)",
     )
     seeding.add_argument(
+        "--workers",
+        type=int,
+        choices=(0, 1),
+        default=0,
+        metavar="N",
+        help="1: ctx.fill() makes its rows in a worker process while this one writes them, "
+        "where the factory's fields allow (default: 0, made here)",
+    )
+    seeding.add_argument(
         "--lock",
         action="store_true",
         help="hold a lock on the database for the whole run (a PostgreSQL advisory lock, "
@@ -573,6 +582,8 @@ def _options(args: argparse.Namespace, settings: Any, only: list[str]) -> dict[s
     }
     if args.chunk_size is not None:
         options["chunk_size"] = args.chunk_size
+    if args.workers:
+        options["workers"] = args.workers
     if args.lock:
         options.update(lock=args.lock_name or True, lock_timeout=args.lock_timeout)
     elif args.lock_name is not None or args.lock_timeout is not None:

@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 import attrs
 
 from pyfactory import Factory
-from pyfactory._core.realization.batch import held_for
+from pyfactory._core.realization.batch import BatchCall, held_for
 from pyfactory._drive import Body, adrive, drive
+from pyfactory.builders import BoundRows
 from pyfactory.errors import UsageError
+from pyfactory.seeding._beside import fill_beside, job_for
 from pyfactory.seeding._progress import Reporter, Silent
 
 __all__ = ["CHUNK_SIZE", "MAX_ROWS", "SeedContext"]
@@ -59,8 +61,13 @@ class SeedContext:
             (``pyfactory seed --scale``); 1 by default.
         seed: The name of the seed being run.
         chunk_size: How many rows :meth:`fill` writes per ``insert_batch`` call.
+        workers: 1 to have :meth:`fill` make its rows in a worker process while this
+            one writes them (``pyfactory seed --workers 1``), where its factory's
+            fields allow; 0 (the default) makes them here.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 1.1
+       ``workers``.
     """
 
     session: Any
@@ -68,6 +75,7 @@ class SeedContext:
     scale: float = 1
     seed: str = ""
     chunk_size: int = CHUNK_SIZE
+    workers: int = 0
     _progress: Reporter = attrs.field(factory=Silent, alias="progress", repr=False)
 
     def factory(self, factory: type[F], /, **context: Any) -> F:
@@ -133,15 +141,41 @@ class SeedContext:
         SAVEPOINT with the SQLAlchemy builders): a failing row rolls back every row
         of the fill, and leaves the session usable.
 
+        With :attr:`workers`, a spawned process makes the rows while this one writes
+        them, where the factory's fields need nothing of this process (fakes but
+        ``unique`` ones, sequences but ``resume=True`` ones, lazy, transient and plain
+        values, ``each()`` over a list; no association, ``many``, custom field or
+        hook): the same rows, in the same transaction, and this process's sequences
+        count on after them. Other fills are made here.
+
         Returns:
             How many rows of the model it created.
 
         Raises:
             UsageError: The count is not a non-negative int, or a schema has none.
         """
-        made, body = self._filling("insert_batch", factory, first, args, overrides)
+        made, schema, total, traits = self._plan(factory, first, args)
+        job = None
+        if self.workers and total > self.chunk_size:  # one chunk: nothing to overlap
+            job = job_for(made, schema, traits, overrides)
+        if job is None:
+            body = self._fill("insert_batch", made, schema, total, traits, overrides)
         with type(made)._pf_builder.transaction(made._pf_context), _holding(made):
-            return drive(body)
+            if job is None:
+                return drive(body)
+            self._progress.fill_started(_label(made, schema), total)
+
+            def here(size: int) -> None:
+                made.insert_batch(*_batch_args(schema, size, traits), **overrides)
+                self._progress.advance(size)
+
+            def write(rows: list[dict[str, Any]] | BoundRows) -> None:
+                args = (schema, len(rows), traits, overrides)
+                made._pf_run_batch(BatchCall("create", *args, keep=False, given=rows))
+                self._progress.advance(len(rows))
+
+            fill_beside(made, job, self._chunks(total), here, write)
+            return total
 
     async def afill(
         self,
@@ -185,10 +219,7 @@ class SeedContext:
         insert = getattr(made, method)
         self._progress.fill_started(_label(made, schema), total)
         for size in self._chunks(total):
-            if schema is None:
-                yield insert(size, *traits, **overrides)
-            else:
-                yield insert(schema, size, *traits, **overrides)
+            yield insert(*_batch_args(schema, size, traits), **overrides)
             self._progress.advance(size)
         return total
 
@@ -204,6 +235,11 @@ def _holding(made: Factory[Any]) -> Iterator[None]:
         yield
     finally:
         held_for.reset(token)
+
+
+def _batch_args(schema: str | None, size: int, traits: tuple[str, ...]) -> tuple[Any, ...]:
+    """A batch call's arguments before the overrides: the schema only when named."""
+    return (size, *traits) if schema is None else (schema, size, *traits)
 
 
 def _label(factory: Factory[Any], schema: str | None) -> str:

@@ -285,12 +285,15 @@ class Run:
         chunk_size: int = CHUNK_SIZE,
         lock: bool | str = False,
         lock_timeout: float | None = None,
+        workers: int = 0,
     ) -> None:
         problem = scale_problem(scale)
         if problem is not None:
             raise UsageError(f"scale is {problem}")
         if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
             raise UsageError(f"chunk_size is a positive int, not {chunk_size!r}")
+        if workers not in (0, 1) or isinstance(workers, bool):
+            raise UsageError(f"workers is 0 or 1, not {workers!r}")
         #: The lock of ``lock=``, None without one: taken by :func:`_seeds`, or before
         #: it by ``pyfactory seed``, whose ``--create-tables`` it covers too.
         self.lock = seed_lock(lock, lock_timeout)
@@ -299,6 +302,7 @@ class Run:
         self.scale = scale
         self.dry_run = dry_run
         self.chunk_size = chunk_size
+        self.workers = workers
         self.progress = progress
         self.reporter: Reporter = Silent()
         self.counter = _RowCounter()
@@ -338,6 +342,7 @@ class Run:
             scale=self.scale,
             seed=seed.__name__,
             chunk_size=self.chunk_size,
+            workers=self.workers,
             progress=self.reporter,
         )
 
@@ -616,6 +621,7 @@ def run_seeds(
     chunk_size: int = CHUNK_SIZE,
     lock: bool | str = False,
     lock_timeout: float | None = None,
+    workers: int = 0,
 ) -> SeedSummary:
     """Run seeds in dependency order, each in a transaction of its own, through a
     SQLAlchemy ``Session``.
@@ -643,6 +649,9 @@ def run_seeds(
             an in-memory one.
         lock_timeout: Seconds to wait at most for another process's lock; ``None``
             waits as long as it takes, ``0`` not at all.
+        workers: 1 to make the rows of :meth:`SeedContext.fill` in a worker process
+            while this one writes them, where their fields allow (see
+            :ref:`seeding-workers`); 0, the default, makes them here.
 
     Returns:
         What each seed did.
@@ -658,14 +667,18 @@ def run_seeds(
         SeedLockError: The lock could not be taken: another database than
             PostgreSQL or SQLite, a session bound to no engine, a lock file that
             cannot be opened, a connection lost while waiting (nothing ran).
-        UsageError: A bad ``scale``, ``chunk_size``, ``lock`` or ``lock_timeout``
-            (nothing ran).
+        UsageError: A bad ``scale``, ``chunk_size``, ``lock``, ``lock_timeout`` or
+            ``workers`` (nothing ran).
 
     .. versionadded:: 0.1
     .. versionchanged:: 1.0
        ``lock`` and ``lock_timeout``.
+    .. versionchanged:: 1.1
+       ``workers``.
     """
-    state = Run(seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout)
+    state = Run(
+        seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout, workers
+    )
     return run_with(state, bind)
 
 
@@ -690,6 +703,7 @@ async def arun_seeds(
     chunk_size: int = CHUNK_SIZE,
     lock: bool | str = False,
     lock_timeout: float | None = None,
+    workers: int = 0,
 ) -> SeedSummary:
     """:func:`run_seeds` for an async application: awaits each seed's methods when they
     are ``async def``, and the session when it is an ``AsyncSession``.
@@ -707,7 +721,9 @@ async def arun_seeds(
     .. versionchanged:: 1.0
        ``lock`` and ``lock_timeout``.
     """
-    state = Run(seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout)
+    state = Run(
+        seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout, workers
+    )
     return await arun_with(state, bind)
 
 

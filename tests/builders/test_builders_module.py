@@ -44,10 +44,12 @@ def test_dir_lists_the_database_builders_and_star_import_loads_no_backend() -> N
     names = {"SQLAlchemyBuilder", "AsyncSQLAlchemyBuilder", "DjangoBuilder"}
     assert names <= set(dir(pyfactory.builders))
     assert set(pyfactory.builders.__all__) == {
+        "BoundRows",
         "DictBuilder",
         "ModelBuilder",
         "ObjectBuilder",
         "Relation",
+        "RowBinder",
         "RowStream",
     }
 

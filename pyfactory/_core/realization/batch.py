@@ -39,6 +39,7 @@ from pyfactory._core.resolution.pending import (
 from pyfactory._core.resolution.resolver import Later, Resolution
 from pyfactory._drive import Block, Body, Call, adrive, drive
 from pyfactory._limits import MAX_BATCH
+from pyfactory.builders import BoundRows
 from pyfactory.builders._conflict import noting_found
 from pyfactory.errors import (
     BuilderError,
@@ -174,6 +175,10 @@ class BatchCall:
     #: (their streams, ``ctx.index`` and ``ctx.row``) rather than from what the factory
     #: made before, so a row is the same whichever call makes it.
     first: int | None = None
+    #: Rows made elsewhere (a fill's worker process, ``seeding._beside``): written as
+    #: they are, in place of resolving the call's own; bound there already when a
+    #: :class:`~pyfactory.builders.BoundRows`, written whole by ``insert_bound``.
+    given: list[dict[str, Any]] | BoundRows | None = None
     #: How many rows the call wrote, for ``insert_batch`` to return: the builder's own
     #: count, which leaves out rows skipped by ``on_conflict="skip"``.
     written: list[int] = attrs.field(factory=lambda: [0], eq=False)
@@ -232,11 +237,12 @@ class MakeBatch(MakeOne[M]):
         """A batch in chunks of ``_batch_size``: the one body of ``attributes_batch``,
         ``build_batch``, ``create_batch``, ``insert_batch`` and their async twins."""
         cls = type(self)
-        size = cls._batch_size
         count = call.count
+        size = count if isinstance(call.given, BoundRows) else cls._batch_size
         made: list[Any] = []
         probe = None
-        if call.scope == "create" and count > 1 and cls._pf_watches and self._pf_reads(call):
+        watched = call.given is None and cls._pf_watches  # rows made already read nothing
+        if watched and call.scope == "create" and count > 1 and self._pf_reads(call):
             probe = _Probe(cls._pf_builder, self._pf_context)
         stream = self._pf_stream(call) if count > size else None
         with MemoryGuard() as guard, _streaming(stream):
@@ -274,12 +280,13 @@ class MakeBatch(MakeOne[M]):
         """The builder's stream for the chunks of an ``insert_batch`` call
         (:meth:`ModelBuilder.insert_stream`), where nothing but the stream's writes
         runs on the database until the call ends: its rows make no other rows and run
-        no code that may query, no hook runs, and the call is synchronous."""
+        no code that may query (or were made already), no hook runs, and the call is
+        synchronous."""
         cls = type(self)
         if call.keep or call.is_async or self._get_or_create or "create" in cls._pf_hooks:
             return None
-        plan, overrides = self._pf_plan(call.schema, call.traits, call.overrides)
-        if makes_rows(plan, overrides) or may_read(self, plan, overrides):  # type: ignore[arg-type]
+        plan, laid = self._pf_plan(call.schema, call.traits, call.overrides)
+        if call.given is None and (makes_rows(plan, laid) or may_read(self, plan, laid)):  # type: ignore[arg-type]
             return None
         return cls._pf_builder.insert_stream(cls._model, self._pf_context)
 
@@ -392,7 +399,14 @@ class MakeBatch(MakeOne[M]):
         after them), into the call's ``stream`` if it has one. With a ``probe``, the first
         row is watched, and is the chunk's only row if it read the database."""
         scope, is_async = call.scope, call.is_async
-        resolved = yield from self._pf_resolve_rows(call, start, count, probe)
+        if call.given is None:
+            resolved = yield from self._pf_resolve_rows(call, start, count, probe)
+        else:
+            given = call.given
+            # Rows a worker bound are one chunk, the whole call (see _pf_batch).
+            rows = given if isinstance(given, BoundRows) else given[start : start + count]
+            plan = self._pf_plan(call.schema, call.traits, call.overrides)[0]
+            resolved = plan, rows, rows, {}  # type: ignore[assignment]
         plan, rows, everything, laters = resolved
         if scope == "attributes":
             _made(self, scope, len(rows))  # type: ignore[arg-type]
@@ -412,12 +426,7 @@ class MakeBatch(MakeOne[M]):
                     found.add(index)
                     laters.pop(index, None)
         elif not call.keep and not laters and scope not in cls._pf_hooks:
-            written = 0
-            if stream is not None:
-                self._pf_streamed(call, stream, rows, start)
-                written = len(rows)
-            elif rows:
-                written = yield from self._pf_write_rows(plan, rows, "insert_many", is_async)
+            written = yield from self._pf_insert_rows(call, plan, rows, stream, start)
             _made(self, scope, written)  # type: ignore[arg-type]
             call.written[0] += written
             return []
@@ -690,6 +699,32 @@ class MakeBatch(MakeOne[M]):
             for pending in pendings:
                 yield from self._pf_run_hooks(plan, "create", hooks, pending.obj, pending.values)
         _made(self, "create", len(pendings))  # type: ignore[arg-type]
+
+    def _pf_insert_rows(
+        self,
+        call: BatchCall,
+        plan: Plan,
+        rows: list[dict[str, Any]] | BoundRows,
+        stream: RowStream | None,
+        start: int,
+    ) -> Body[int]:
+        """A chunk of ``insert_batch``'s rows written into the call's ``stream``, by the
+        builder's ``insert_bound`` when a fill's worker bound them already, else by its
+        ``insert_many``; how many."""
+        if isinstance(rows, BoundRows):
+            cls = type(self)
+            try:
+                return cls._pf_builder.insert_bound(cls._model, rows, self._pf_context)
+            except Exception as exc:
+                error = self._pf_rows_error(plan, "insert_bound", exc, rows.rows())
+                raise error from error.__cause__
+        if stream is not None:
+            self._pf_streamed(call, stream, rows, start)
+            return len(rows)
+        if not rows:
+            return 0
+        written: int = yield from self._pf_write_rows(plan, rows, "insert_many", call.is_async)
+        return written
 
     def _pf_write_rows(
         self, plan: Plan, rows: list[dict[str, Any]], many: str, is_async: bool
