@@ -178,8 +178,8 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         choices=(0, 1),
         default=0,
         metavar="N",
-        help="1: ctx.fill() makes its rows in a worker process while this one writes them, "
-        "where the factory's fields allow (default: 0, made here)",
+        help="1: ctx.fill() makes and binds its rows in a worker process while this one "
+        "writes them, where the factory's fields allow (default: 0, made here)",
     )
     seeding.add_argument(
         "--lock",

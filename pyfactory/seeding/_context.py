@@ -141,12 +141,16 @@ class SeedContext:
         SAVEPOINT with the SQLAlchemy builders): a failing row rolls back every row
         of the fill, and leaves the session usable.
 
-        With :attr:`workers`, a spawned process makes the rows while this one writes
-        them, where the factory's fields need nothing of this process (fakes but
-        ``unique`` ones, sequences but ``resume=True`` ones, lazy, transient and plain
-        values, ``each()`` over a list; no association, ``many``, custom field or
-        hook): the same rows, in the same transaction, and this process's sequences
-        count on after them. Other fills are made here.
+        With :attr:`workers`, a fill of more than one chunk has a spawned process
+        make its rows, and bind them where the builder can
+        (:meth:`~pyfactory.builders.ModelBuilder.insert_binder`), while this one
+        writes them; this one makes the first chunks itself while that process
+        starts. That is where the factory's fields need nothing of this process
+        (fakes but ``unique`` ones, sequences but ``resume=True`` ones, lazy,
+        transient and plain values, ``each()`` over a list; no association,
+        ``many``, custom field or hook): the same rows, in the same transaction, and
+        this process's sequences count on after them. Other fills are made here
+        (:ref:`seeding-workers`).
 
         Returns:
             How many rows of the model it created.

@@ -18,6 +18,7 @@ import pickle
 import sqlite3
 import subprocess
 import sys
+import uuid
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from pyfactory.builders import BoundRows, DictBuilder, ModelBuilder
 from pyfactory.builders.sqlalchemy import SQLAlchemyBuilder
 from pyfactory.seeding import Seed, SeedContext, SeedFailedError, _beside, run_seeds
 from pyfactory.seeding._beside import job_for
-from tests.seeding.shop import Base, Customer, ProductFactory
+from tests.seeding.shop import Base, Customer, Order, ProductFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -297,6 +298,7 @@ def test_only_fields_made_the_same_elsewhere_go_to_the_worker() -> None:
             pass
 
         assert job(Local, None, (), {}) is None
+        assert job(RealisticCustomers, None, (), {}, callback=lambda: 1) is None  # no pickle
         made = job(RealisticCustomers, None, (), {}, day=datetime.date(2024, 1, 2))
         assert made is not None
         # The session stays here; the binder goes, and shows nothing of the engine.
@@ -482,9 +484,9 @@ def test_postgresql_fills_beside(
 def test_a_binder_pickles_with_its_dialect_s_class(tmp_path: Path) -> None:
     """The binder sent to the worker makes a dialect of the same class there, and the
     same statements for the same rows; rows it leaves to insert_many bind to None."""
-    engine = _engine(tmp_path / "bind.sqlite3")
     from sqlalchemy.orm import Session
 
+    engine = _engine(tmp_path / "bind.sqlite3")
     with Session(engine) as session:
         binder = SQLAlchemyBuilder().insert_binder(Customer, _context(session))
     engine.dispose()
@@ -505,6 +507,27 @@ def test_a_binder_pickles_with_its_dialect_s_class(tmp_path: Path) -> None:
     )
     assert binder.bind([{"name": "Ann", "email": "a"}, {"name": "Bob"}]) is None
     assert binder.bind([]) is None
+    # A related object's key is read from the object: insert_many writes those rows.
+    engine = _engine(tmp_path / "orders.sqlite3")
+    with Session(engine) as session:
+        orders = SQLAlchemyBuilder().insert_binder(Order, _context(session))
+    engine.dispose()
+    assert orders is not None
+    customer = Customer(id=1, name="Ann", email="a@x.org")
+    assert orders.bind([{"customer": customer, "product_id": 2, "quantity": 1}]) is None
+    assert orders.bind([{"customer_id": 1, "product_id": 2, "quantity": 1}]) is not None
+
+
+def test_uuids_cross_over_as_their_integers() -> None:
+    """The worker pickles a UUID of unknown safety (a seed's ids) as its integer, and
+    others as uuid does: equal, same safety, once back here."""
+    made = uuid.UUID(int=2**122 + 12345)
+    safe = uuid.UUID(int=7, is_safe=uuid.SafeUUID.safe)
+    back = pickle.loads(_beside._dumps([made, safe, {"id": made}]))
+    assert back == [made, safe, {"id": made}]
+    assert [value.is_safe for value in back[:2]] == [uuid.SafeUUID.unknown, uuid.SafeUUID.safe]
+    assert b"_uuid" in _beside._dumps(made)  # made again from its int, without UUID()
+    assert b"_uuid" not in _beside._dumps(safe)
 
 
 def _context(session: Any) -> Any:
