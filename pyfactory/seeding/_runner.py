@@ -703,7 +703,6 @@ async def arun_seeds(
     chunk_size: int = CHUNK_SIZE,
     lock: bool | str = False,
     lock_timeout: float | None = None,
-    workers: int = 0,
 ) -> SeedSummary:
     """:func:`run_seeds` for an async application: awaits each seed's methods when they
     are ``async def``, and the session when it is an ``AsyncSession``.
@@ -711,9 +710,10 @@ async def arun_seeds(
     ``bind`` may be an ``AsyncSession``, an ``AsyncEngine`` or an async URL
     (``sqlite+aiosqlite://``, ``postgresql+asyncpg://``), and also their synchronous
     counterparts, for seeds written with plain ``def``; the other arguments are those
-    of :func:`run_seeds`. It returns what :func:`run_seeds` returns, and raises what it
-    raises, but for :class:`~pyfactory.AsyncModeError`, which here means a seed written
-    ``async def`` given a synchronous bind (nothing ran). With ``lock``, a wait for
+    of :func:`run_seeds` but ``workers`` (``afill`` makes its rows in this process). It
+    returns what :func:`run_seeds` returns, and raises what it raises, but for
+    :class:`~pyfactory.AsyncModeError`, which here means a seed written ``async def``
+    given a synchronous bind (nothing ran). With ``lock``, a wait for
     another process's lock does not block the event loop: PostgreSQL waits on the
     async driver's connection, SQLite tries again after ``asyncio.sleep``.
 
@@ -721,9 +721,7 @@ async def arun_seeds(
     .. versionchanged:: 1.0
        ``lock`` and ``lock_timeout``.
     """
-    state = Run(
-        seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout, workers
-    )
+    state = Run(seeds, settings, only, scale, dry_run, progress, chunk_size, lock, lock_timeout)
     return await arun_with(state, bind)
 
 
