@@ -225,7 +225,12 @@ def _rows(job: Job, count: int, chunk: int, send: str) -> bytes:
     rows = _made.attributes_batch(job.name, count, *job.traits, **job.overrides)
     bound = None
     if send != "rows" and job.binder is not None:
-        bound = job.binder.bind(rows)
+        try:
+            bound = job.binder.bind(rows)
+        except Exception:
+            # A value its column's type refuses: the rows go as they are, and this
+            # process's insert_many raises the error, named as a fill made here names it.
+            bound = None
     _kept[chunk] = rows
     _kept.pop(chunk - KEEP, None)
     return _dumps((rows if send != "bound" or bound is None else None, bound))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Engine, create_engine, select, text
+from sqlalchemy import JSON, Engine, String, TypeDecorator, create_engine, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pyfactory import (
@@ -602,3 +602,62 @@ def test_a_worker_that_dies_fails_the_seed_with_what_to_check(
     )
     assert _stored(engine) == []
     engine.dispose()
+
+
+class Checked(TypeDecorator[str]):
+    """A column type whose bind processor refuses a value, as validating types do."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value == "refused":
+            raise ValueError("refused is not a code")
+        return value
+
+
+class Coded(Notes):
+    __tablename__ = "coded"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(Checked)
+
+
+class CodedFactory(Factory[Coded]):
+    _model_builder = SQLAlchemyBuilder()
+    _default_schema = "basic"
+
+    @schema()
+    def basic(self) -> dict[str, Any]:
+        return {"number": transient(sequence(lambda n: n)), "code": lazy(_code)}
+
+
+def _code(coded: Any) -> str:
+    return "refused" if coded["number"] == 1700 else f"c{coded['number']}"
+
+
+class FillsCoded(Seed):
+    def run(self, ctx: SeedContext) -> None:
+        ctx.fill(ctx.factory(CodedFactory, seed=1), 2500)
+
+
+@pytest.mark.usefixtures("worker_does_all")
+def test_a_value_its_type_refuses_is_named_as_here(tmp_path: Path, writes: dict[str, int]) -> None:
+    """A bind processor that raises in the worker leaves that chunk's rows to this
+    process, whose insert_many raises the error with the factory, schema and row."""
+    messages = []
+    for workers in (0, 1):
+        engine = create_engine(f"sqlite:///{tmp_path / f'coded{workers}.sqlite3'}")
+        Notes.metadata.create_all(engine)
+        CodedFactory.reset_sequences()
+        with pytest.raises(SeedFailedError) as caught:
+            run_seeds([FillsCoded], engine, chunk_size=1000, workers=workers)
+        error = caught.value.__cause__
+        assert isinstance(error, BuilderError)
+        messages.append(str(error))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM coded")).scalar() == 0
+        engine.dispose()
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("CodedFactory.basic: insert_batch() failed on ")
+    assert "refused is not a code" in messages[0]
+    assert writes["insert_bound"] == 1  # the first chunk; the second went as rows
