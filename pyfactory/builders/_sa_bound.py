@@ -19,12 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyfactory.builders import BoundRows, RowBinder
-from pyfactory.builders._sa_bulk import (
-    _change_counter,
-    _counted_failure,
-    _locate_failure,
-    _plan_bulk,
-)
+from pyfactory.builders._sa_bulk import _change_counter, _plan_bulk, run_statements
 from pyfactory.builders._sa_shape import shape_of
 
 if TYPE_CHECKING:
@@ -69,20 +64,10 @@ class StatementBinder(RowBinder):
 
 
 def insert_bound(session: Session, model: type[Any], rows: BoundRows) -> int:
-    """Run the statements a :class:`StatementBinder` made for ``rows``; a refused row
-    is named as ``insert_many`` names it, by the driver's count of the rows it wrote
-    on SQLite inside a pyfactory call, else by writing them again one at a time in a
-    SAVEPOINT."""
+    """Run the statements a :class:`StatementBinder` made for ``rows``, as
+    ``insert_many`` runs its own: a refused row is named the same way."""
     shape = shape_of(model)
     dialect = session.get_bind(mapper=shape.mapper).dialect
     counter = _change_counter(session, shape, dialect)
-    indexes = list(range(len(rows)))
-    if counter is None:
-        around = _locate_failure(session, model, rows, indexes)
-    else:
-        around = _counted_failure(counter, rows, indexes)
-    with around:
-        connection = session.connection(bind_arguments={"mapper": shape.mapper})
-        for sql, params in rows.bound:
-            connection.exec_driver_sql(sql, params)
+    run_statements(session, shape, counter, rows, list(range(len(rows))), rows.bound)
     return len(rows)

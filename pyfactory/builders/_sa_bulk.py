@@ -329,11 +329,8 @@ def insert_many(
         copy_from = None
     counter = _change_counter(session, shape, dialect)
     for indexes, given, write in _driver_writes(session, shape, dialect, rows, groups, copy_from):
-        if counter is not None and isinstance(write, list):
-            connection = session.connection(bind_arguments={"mapper": shape.mapper})
-            with _counted_failure(counter, rows, indexes):
-                for sql, params in write:
-                    connection.exec_driver_sql(sql, params)
+        if isinstance(write, list):
+            run_statements(session, shape, counter, rows, indexes, write)
             continue
         if isinstance(write, CopyJob) and write.located and session.info.get(_BULK_KEY):
             _copy_located(session, shape, rows, indexes, write)
@@ -342,13 +339,30 @@ def insert_many(
             if write is None:
                 create_many(session, model, given)
                 continue
-            connection = session.connection(bind_arguments={"mapper": shape.mapper})
-            if isinstance(write, CopyJob):
-                write.run(connection)
-                continue
-            for sql, params in write:
-                connection.exec_driver_sql(sql, params)
+            write.run(session.connection(bind_arguments={"mapper": shape.mapper}))
     return len(rows)
+
+
+def run_statements(
+    session: Session,
+    shape: Shape,
+    counter: Any,
+    rows: Sequence[dict[str, Any]],
+    indexes: list[int],
+    statements: list[tuple[str, Any]],
+) -> None:
+    """Run the driver-level statements that write ``rows[i]`` for each of ``indexes``
+    (``insert_many``'s, or those a fill's worker bound); a refused row is named by the
+    driver's count of changes where ``counter`` is one (:func:`_change_counter`), else
+    by :func:`_locate_failure`'s SAVEPOINT."""
+    if counter is None:
+        around = _locate_failure(session, shape.mapper.class_, rows, indexes)
+    else:
+        around = _counted_failure(counter, rows, indexes)
+    with around:
+        connection = session.connection(bind_arguments={"mapper": shape.mapper})
+        for sql, params in statements:
+            connection.exec_driver_sql(sql, params)
 
 
 def _change_counter(session: Session, shape: Shape, dialect: Dialect) -> Any:
