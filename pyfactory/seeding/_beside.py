@@ -47,9 +47,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from pyfactory._core.realization.reads import any_field
 from pyfactory._drawn import EachField, FakeField
 from pyfactory._sequences import counters
-from pyfactory._walk import CONTAINERS
 from pyfactory.builders import BoundRows, RowBinder
 from pyfactory.dataset._write import _locate, _resolve
 from pyfactory.errors import UsageError
@@ -97,25 +97,20 @@ class Job:
         return replace(self, number=number, sequences=_numbers(type(made)))
 
 
-def _portable(value: Any) -> bool:
-    """Whether ``value`` is made the same in another process, from the seed and the
-    numbers alone."""
-    if type(value) in CONTAINERS:
-        items = value.values() if isinstance(value, dict) else value
-        return all(map(_portable, items))
-    if not isinstance(value, SpecialField):
-        return True
-    if isinstance(value, FakeField):
-        return not value.unique
-    if isinstance(value, SequenceField):
-        return value.pattern is None  # resume=True reads the table
-    if isinstance(value, EachField):
-        return not value.queries
-    if isinstance(value, TransientField):
-        return _portable(value.default)
-    if isinstance(value, NestedField):
-        return _portable(value.value)
-    return isinstance(value, LazyField)
+def _stays_here(field: SpecialField[Any]) -> bool | None:
+    """Whether ``field`` needs this process (:func:`~pyfactory._core.realization.reads.any_field`
+    asks it of every field of a row): a fake is made the same elsewhere from the seed
+    and the numbers alone, but for a ``unique`` one; None for a transient or nested
+    value, whose own fields are asked in turn."""
+    if isinstance(field, FakeField):
+        return field.unique
+    if isinstance(field, SequenceField):
+        return field.pattern is not None  # resume=True reads the table
+    if isinstance(field, EachField):
+        return field.queries
+    if isinstance(field, (TransientField, NestedField)):
+        return None
+    return not isinstance(field, LazyField)
 
 
 def _numbers(cls: type[Any]) -> Numbers:
@@ -142,7 +137,8 @@ def job_for(
     if made._pf_randomness.given or "create" in cls._pf_hooks:
         return None
     plan, laid = made._pf_plan(schema, traits, overrides)
-    if plan.dunder or not _portable([plan.base[k] for k in plan.specials]) or not _portable(laid):
+    fields = [plan.base[name] for name in plan.specials]
+    if plan.dunder or any_field(fields, _stays_here) or any_field(laid, _stays_here):
         return None
     try:
         located = _locate(cls)

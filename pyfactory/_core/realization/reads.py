@@ -24,26 +24,26 @@ if TYPE_CHECKING:
     from pyfactory._core.plan.plan import Plan
     from pyfactory._factory import Factory
 
-__all__ = ["makes_rows", "may_read"]
+__all__ = ["any_field", "makes_rows", "may_read"]
 
 #: Slots that hold no field: a target factory, a sequence's own function and caches.
 _NOT_FIELDS = frozenset({"factory", "source", "_counters", "_render", "_compiled", "_fast"})
 
 
-def _found(value: Any, verdict: Callable[[SpecialField[Any]], bool | None]) -> bool:
+def any_field(value: Any, verdict: Callable[[SpecialField[Any]], bool | None]) -> bool:
     """Whether ``verdict`` says True of ``value``, or of a field it holds: containers
     are walked, each special field is asked, and where it answers None, the fields in
     its slots (a transient's default, an association's overrides) are asked in turn."""
     if type(value) in CONTAINERS:
         items = value.values() if isinstance(value, dict) else value
-        return any(_found(item, verdict) for item in items)
+        return any(any_field(item, verdict) for item in items)
     if not isinstance(value, SpecialField):
         return False
     said = verdict(value)
     if said is not None:
         return said
     return any(
-        _found(getattr(value, slot, None), verdict)
+        any_field(getattr(value, slot, None), verdict)
         for cls in type(value).__mro__
         for slot in getattr(cls, "__slots__", ())
         if slot not in _NOT_FIELDS
@@ -61,7 +61,7 @@ def _makes_rows(field: SpecialField[Any]) -> bool | None:
 
 
 def _field_may_read(value: Any) -> bool:
-    return _found(value, _reads)
+    return any_field(value, _reads)
 
 
 def makes_rows(plan: Plan, overrides: dict[str, Any]) -> bool:
@@ -69,7 +69,7 @@ def makes_rows(plan: Plan, overrides: dict[str, Any]) -> bool:
     resolves (an association, a ``many``, in a nested value or a transient's default
     too), which a create batch writes before its rows."""
     fields = [plan.base[name] for name in plan.specials]
-    return _found(fields, _makes_rows) or _found(overrides, _makes_rows)
+    return any_field(fields, _makes_rows) or any_field(overrides, _makes_rows)
 
 
 def may_read(factory: Factory[Any], plan: Plan, overrides: dict[str, Any]) -> bool:
